@@ -1,0 +1,42 @@
+//! Attribute macros of the `singleton` crate.
+//!
+//! Do not depend on this crate directly: depend on `singleton-runtime`, which pins it
+//! exactly and re-exports every macro, and whose docs describe what they expand to.
+//! Each macro lives in a folder of its own: `args` parses the attribute, `validate`
+//! rejects misuse with an error at the offending token, `expand` writes the code.
+
+mod common;
+mod guarded_global;
+mod init_once;
+mod invalidating_cache;
+mod singleton;
+
+use proc_macro::TokenStream;
+
+/// Makes a struct or a fn a lazily created, process-wide instance. See
+/// `singleton_runtime::singleton`.
+#[proc_macro_attribute]
+pub fn singleton(args: TokenStream, item: TokenStream) -> TokenStream {
+    singleton::expand(args.into(), item.into()).into()
+}
+
+/// Makes a fn run its body at most once; later calls return `Err(AlreadyInitialized)`.
+/// See `singleton_runtime::init_once`.
+#[proc_macro_attribute]
+pub fn init_once(args: TokenStream, item: TokenStream) -> TokenStream {
+    init_once::expand(args.into(), item.into()).into()
+}
+
+/// Makes a static a lock-guarded global reachable only through closures. See
+/// `singleton_runtime::guarded_global`.
+#[proc_macro_attribute]
+pub fn guarded_global(args: TokenStream, item: TokenStream) -> TokenStream {
+    guarded_global::expand(args.into(), item.into()).into()
+}
+
+/// Makes a loader fn a process-wide cache of a file that reloads when the file
+/// changes. See `singleton_runtime::invalidating_cache`.
+#[proc_macro_attribute]
+pub fn invalidating_cache(args: TokenStream, item: TokenStream) -> TokenStream {
+    invalidating_cache::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,199 @@
+//! A small measuring harness: groups of candidates timed in interleaved rounds, on one
+//! or more threads, reported as the median ns/op and the ratio to the group's anchor.
+//!
+//! Why not criterion: the comparison must come from one process and one table, with
+//! the same rounds interleaved across candidates so that machine noise (2 noisy cores)
+//! hits every row alike, and with multi-threaded rows measured the same way.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+/// How much time to spend.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// Interleaved rounds per group; the median is reported.
+    pub rounds: usize,
+    /// Target wall time of one measurement of one candidate.
+    pub sample: Duration,
+    /// `--quick`: only check that every row runs.
+    pub quick: bool,
+}
+
+impl Config {
+    /// Reads `--quick` from the command line (`cargo bench ... -- --quick`).
+    pub fn from_args() -> Self {
+        let quick = std::env::args().any(|a| a == "--quick");
+        if quick {
+            Self { rounds: 1, sample: Duration::from_millis(1), quick }
+        } else {
+            Self { rounds: 9, sample: Duration::from_millis(15), quick }
+        }
+    }
+}
+
+/// One thing being measured: runs `iters` operations on thread number `thread`.
+pub struct Candidate<'a> {
+    name: String,
+    run: Box<dyn Fn(u64, usize) + Sync + 'a>,
+}
+
+impl<'a> Candidate<'a> {
+    /// A candidate whose closure runs the loop itself (for mixed read/write loads).
+    pub fn looping(name: impl Into<String>, run: impl Fn(u64, usize) + Sync + 'a) -> Self {
+        Self { name: name.into(), run: Box::new(run) }
+    }
+
+    /// A candidate doing one operation `op` per iteration; the loop is monomorphised
+    /// around `op` so the only per-op cost is the operation itself.
+    pub fn op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
+        Self::looping(name, move |iters, _thread| {
+            for _ in 0..iters {
+                black_box(op());
+            }
+        })
+    }
+}
+
+/// A target a row must meet, printed as met or missed under the group.
+pub enum Target {
+    /// `row` takes at most `ratio` times the anchor's time per op.
+    AtMost { row: &'static str, ratio: f64 },
+    /// `row` is at least `factor` times faster (more throughput) than `than`.
+    FasterThan { row: &'static str, than: &'static str, factor: f64 },
+}
+
+/// Candidates compared with one another, the first being the anchor (ratio 1.00).
+pub struct Group<'a> {
+    pub title: String,
+    pub threads: usize,
+    pub candidates: Vec<Candidate<'a>>,
+    pub targets: Vec<Target>,
+}
+
+impl<'a> Group<'a> {
+    pub fn new(title: impl Into<String>, threads: usize) -> Self {
+        Self { title: title.into(), threads, candidates: Vec::new(), targets: Vec::new() }
+    }
+
+    #[must_use]
+    pub fn with(mut self, candidate: Candidate<'a>) -> Self {
+        self.candidates.push(candidate);
+        self
+    }
+
+    #[must_use]
+    pub fn target(mut self, target: Target) -> Self {
+        self.targets.push(target);
+        self
+    }
+
+    /// Measures every candidate in `cfg.rounds` interleaved rounds and prints the group.
+    pub fn run(self, cfg: &Config, out: &mut Report) {
+        let iters: Vec<u64> = self.candidates.iter().map(|c| calibrate(c, cfg)).collect();
+        let mut samples = vec![Vec::with_capacity(cfg.rounds); self.candidates.len()];
+        for round in 0..cfg.rounds {
+            // Rotate the starting candidate so no row always runs first or last.
+            for k in 0..self.candidates.len() {
+                let i = (k + round) % self.candidates.len();
+                let ns = time_per_op(&self.candidates[i], iters[i], self.threads);
+                samples[i].push(ns);
+            }
+        }
+        let medians: Vec<f64> = samples.into_iter().map(median).collect();
+        out.group(&self.title, self.threads, &self.candidates, &medians, &self.targets, cfg.quick);
+    }
+}
+
+fn calibrate(c: &Candidate<'_>, cfg: &Config) -> u64 {
+    let mut iters = 64u64;
+    loop {
+        let start = Instant::now();
+        (c.run)(iters, 0);
+        let took = start.elapsed();
+        if took >= cfg.sample / 8 || iters >= 1 << 34 {
+            let per = took.as_secs_f64() / iters as f64;
+            return ((cfg.sample.as_secs_f64() / per.max(1e-12)) as u64).clamp(16, 1 << 34);
+        }
+        iters *= 4;
+    }
+}
+
+/// Wall time per operation per thread, with all threads released together.
+fn time_per_op(c: &Candidate<'_>, iters: u64, threads: usize) -> f64 {
+    if threads == 1 {
+        let start = Instant::now();
+        (c.run)(iters, 0);
+        return start.elapsed().as_nanos() as f64 / iters as f64;
+    }
+    let barrier = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let barrier = &barrier;
+            s.spawn(move || {
+                barrier.wait();
+                (c.run)(iters, t);
+                barrier.wait();
+            });
+        }
+        barrier.wait();
+        let start = Instant::now();
+        barrier.wait();
+        start.elapsed().as_nanos() as f64 / iters as f64
+    })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+/// The printed table, and whether every target was met.
+#[derive(Default)]
+pub struct Report {
+    pub missed: Vec<String>,
+}
+
+impl Report {
+    fn group(
+        &mut self,
+        title: &str,
+        threads: usize,
+        candidates: &[Candidate<'_>],
+        medians: &[f64],
+        targets: &[Target],
+        quick: bool,
+    ) {
+        let anchor = medians[0];
+        println!("\n{title} — {threads} thread{}", if threads == 1 { "" } else { "s" });
+        println!("  {:<46} {:>10} {:>9}", "row", "ns/op", "vs anchor");
+        for (i, (c, m)) in candidates.iter().zip(medians).enumerate() {
+            let mark = if i == 0 { " (anchor)" } else { "" };
+            println!("  {:<46} {:>10.2} {:>8.2}x", format!("{}{mark}", c.name), m, m / anchor);
+        }
+        let find = |name: &str| {
+            candidates.iter().position(|c| c.name == name).map(|i| medians[i])
+        };
+        for t in targets {
+            let (text, met) = match *t {
+                Target::AtMost { row, ratio } => {
+                    let r = find(row).map_or(f64::NAN, |m| m / anchor);
+                    (format!("{row} <= {ratio:.2}x anchor: {r:.2}x"), r <= ratio)
+                }
+                Target::FasterThan { row, than, factor } => {
+                    let r = match (find(row), find(than)) {
+                        (Some(a), Some(b)) => b / a,
+                        _ => f64::NAN,
+                    };
+                    (format!("{row} >= {factor:.0}x faster than {than}: {r:.2}x"), r >= factor)
+                }
+            };
+            let verdict = if quick { "(quick run, not judged)" } else if met { "met" } else { "MISSED" };
+            println!("  target: {text} — {verdict}");
+            if !met && !quick {
+                self.missed.push(format!("{title} ({threads}t): {text}"));
+            }
+        }
+    }
+}

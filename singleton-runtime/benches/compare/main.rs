@@ -1,0 +1,30 @@
+//! `cargo bench -p singleton-runtime --bench compare` — one table, one process: every
+//! primitive of this crate next to the anchors it replaces, as median ns/op of
+//! interleaved rounds and as a ratio to the first row of its group.
+//!
+//! `-- --quick` only checks that every row runs (used by `.ci/run`).
+//!
+//! Each primitive adds its groups from its own module; `harness` does the measuring.
+
+mod cache;
+mod guarded;
+mod harness;
+mod once;
+
+fn main() {
+    let cfg = harness::Config::from_args();
+    let mut report = harness::Report::default();
+    println!("singleton-runtime comparison ({} rounds, medians; lower ns/op is better)",
+        cfg.rounds);
+    once::run(&cfg, &mut report);
+    guarded::run(&cfg, &mut report);
+    cache::run(&cfg, &mut report);
+    if report.missed.is_empty() {
+        println!("\nall targets met");
+    } else {
+        println!("\ntargets missed in this run:");
+        for m in &report.missed {
+            println!("  {m}");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The tour: every macro of `singleton` under real threads, recreating the seed
+//! patterns (the Python post-mortems the crate comes from), printing what happened.
+//!
+//! Run it with `cargo run -p singleton-runtime --example tour`.
+
+mod cache;
+mod guarded;
+mod once;
+
+fn main() {
+    once::run();
+    guarded::run();
+    cache::run();
+    println!("\ntour finished");
+}

@@ -1,0 +1,4 @@
+//! Placeholder until its issue lands.
+
+#[doc(hidden)]
+pub mod private {}

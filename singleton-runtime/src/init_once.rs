@@ -1,0 +1,5 @@
+//! Placeholder: being written.
+pub struct InitOnce;
+pub struct AlreadyInitialized;
+#[doc(hidden)]
+pub mod private {}
