@@ -3,9 +3,8 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
-use syn::{Token, spanned::Spanned};
+use syn::parse::ParseStream;
+use syn::Token;
 
 /// Collects errors so that one run reports every mistake, not just the first.
 #[derive(Default)]
@@ -29,6 +28,18 @@ impl Errors {
     pub(crate) fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
     }
+
+    /// `value` if neither it nor anything recorded is an error; otherwise every error.
+    pub(crate) fn finish_with<T>(self, value: syn::Result<T>) -> syn::Result<T> {
+        match (self.0, value) {
+            (None, value) => value,
+            (Some(all), Ok(_)) => Err(all),
+            (Some(mut all), Err(error)) => {
+                all.combine(error);
+                Err(all)
+            }
+        }
+    }
 }
 
 /// Degrades gracefully: on error, emits the user's item unchanged next to the errors,
@@ -43,60 +54,90 @@ pub(crate) fn or_fallback(result: syn::Result<TokenStream>, item: &TokenStream) 
 }
 
 /// One `key = value` pair of an attribute's arguments, e.g. `init = Registry::load`.
-pub(crate) struct KeyValue {
+pub(crate) struct KeyValue<V = syn::Expr> {
     pub(crate) key: syn::Ident,
-    pub(crate) value: syn::Expr,
+    pub(crate) value: V,
 }
 
-impl Parse for KeyValue {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let key: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
-        if !input.peek(Token![=]) {
-            return Err(syn::Error::new(
-                key.span().join(input.span()).unwrap_or(key.span()),
-                format!("expected `{key} = ...`"),
-            ));
-        }
-        input.parse::<Token![=]>()?;
-        let value: syn::Expr = input.parse()?;
-        Ok(Self { key, value })
-    }
-}
-
-/// Parses `key = value, key = value` and checks each key against `allowed`, reporting
-/// unknown keys with the list of valid ones, and duplicates at the second occurrence.
+/// Parses `key = value, key = value` where each value is an expression, and checks
+/// each key against `allowed`, reporting unknown keys with the list of valid ones, and
+/// duplicates at the second occurrence.
 pub(crate) fn parse_key_values(
     macro_name: &str,
     args: TokenStream,
     allowed: &[&str],
 ) -> syn::Result<Vec<KeyValue>> {
-    let expected = || {
-        if allowed.is_empty() {
-            format!("`#[{macro_name}]` takes no arguments")
-        } else {
-            let list: Vec<String> = allowed.iter().map(|k| format!("`{k} = ...`")).collect();
-            format!("`#[{macro_name}]` accepts: {}", list.join(", "))
-        }
-    };
-    let pairs = syn::parse::Parser::parse2(Punctuated::<KeyValue, Token![,]>::parse_terminated, args)
-        .map_err(|e| syn::Error::new(e.span(), format!("{e}; {}", expected())))?;
-    let mut errors = Errors::default();
-    let mut seen: Vec<String> = Vec::new();
-    for pair in &pairs {
-        let key = pair.key.to_string();
-        if !allowed.contains(&key.as_str()) {
-            errors.spanned(&pair.key, format!("unknown argument `{key}`; {}", expected()));
-        } else if seen.contains(&key) {
-            errors.spanned(&pair.key, format!("`{key}` is given more than once; keep one"));
-        } else {
-            seen.push(key);
-        }
-    }
-    errors.finish()?;
-    Ok(pairs.into_iter().collect())
+    parse_args(macro_name, args, allowed, |_, input| input.parse())
 }
 
-/// The span of a whole item signature's start, for errors about the item as a whole.
-pub(crate) fn span_of(tokens: &impl Spanned) -> proc_macro2::Span {
-    tokens.span()
+/// [`parse_key_values`] with a parser of its own for each value, chosen by key (e.g. a
+/// type for `error = ...`), so that every value keeps its exact spans.
+pub(crate) fn parse_args<V>(
+    macro_name: &str,
+    args: TokenStream,
+    allowed: &[&str],
+    parse_value: impl Fn(&syn::Ident, ParseStream<'_>) -> syn::Result<V>,
+) -> syn::Result<Vec<KeyValue<V>>> {
+    let expected = if allowed.is_empty() {
+        format!("`#[{macro_name}]` takes no arguments")
+    } else {
+        let list: Vec<String> = allowed.iter().map(|k| format!("`{k} = ...`")).collect();
+        format!("`#[{macro_name}]` accepts: {}", list.join(", "))
+    };
+    let parser = |input: ParseStream<'_>| {
+        let mut errors = Errors::default();
+        let mut pairs = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            let key: syn::Ident = input
+                .call(syn::ext::IdentExt::parse_any)
+                .map_err(|e| syn::Error::new(e.span(), format!("expected `key = value`; {expected}")))?;
+            let name = key.to_string();
+            if !allowed.contains(&name.as_str()) {
+                return Err(syn::Error::new_spanned(&key, format!("unknown argument `{name}`; {expected}")));
+            }
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(input.span(), format!("expected `=` after `{name}`: `{name} = ...`")));
+            }
+            input.parse::<Token![=]>()?;
+            if input.is_empty() || input.peek(Token![,]) {
+                return Err(syn::Error::new(input.span(), format!("expected a value after `{name} =`")));
+            }
+            let value = parse_value(&key, input)?;
+            if seen.contains(&name) {
+                errors.spanned(&key, format!("`{name}` is given more than once; keep one"));
+            } else {
+                seen.push(name);
+            }
+            pairs.push(KeyValue { key, value });
+            if input.is_empty() {
+                break;
+            }
+            input
+                .parse::<Token![,]>()
+                .map_err(|e| syn::Error::new(e.span(), "expected `,` between arguments"))?;
+        }
+        errors.finish()?;
+        Ok(pairs)
+    };
+    syn::parse::Parser::parse2(parser, args)
+}
+
+/// The keyword that names an item's kind (`static`, `const`, ...), for errors about the
+/// item as a whole: pointing there is clearer than underlining the whole item.
+pub(crate) fn item_keyword(item: &syn::Item) -> TokenStream {
+    match item {
+        syn::Item::Const(i) => i.const_token.to_token_stream(),
+        syn::Item::Enum(i) => i.enum_token.to_token_stream(),
+        syn::Item::Fn(i) => i.sig.fn_token.to_token_stream(),
+        syn::Item::Impl(i) => i.impl_token.to_token_stream(),
+        syn::Item::Mod(i) => i.mod_token.to_token_stream(),
+        syn::Item::Static(i) => i.static_token.to_token_stream(),
+        syn::Item::Struct(i) => i.struct_token.to_token_stream(),
+        syn::Item::Trait(i) => i.trait_token.to_token_stream(),
+        syn::Item::Type(i) => i.type_token.to_token_stream(),
+        syn::Item::Union(i) => i.union_token.to_token_stream(),
+        syn::Item::Use(i) => i.use_token.to_token_stream(),
+        other => other.to_token_stream(),
+    }
 }

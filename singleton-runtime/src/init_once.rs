@@ -1,5 +1,318 @@
-//! Placeholder: being written.
-pub struct InitOnce;
-pub struct AlreadyInitialized;
-#[doc(hidden)]
-pub mod private {}
+//! [`InitOnce`]: a body that runs once per process; every later call is an error that
+//! says where the first call was.
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::sync::{self, Condvar, Mutex, ThreadId, current_thread_id};
+
+/// A "call only once" guard: the runtime type behind `#[init_once]`.
+///
+/// [`call`](Self::call) runs its closure if no call has succeeded yet, and otherwise
+/// returns [`AlreadyInitialized`], which names the guard and the source location of
+/// the first successful call. A call that arrives while another thread's call is
+/// running waits for it: if that call succeeds, this one gets the error; if it panics,
+/// this one runs instead. A panicking body leaves the guard uninitialised.
+///
+/// # Examples
+///
+/// ```
+/// use singleton_runtime::InitOnce;
+///
+/// static DETERMINISM: InitOnce = InitOnce::new("set_global_determinism");
+///
+/// assert_eq!(DETERMINISM.call_here(|| 42), Ok(42));
+/// let err = DETERMINISM.call_here(|| 43).unwrap_err();
+/// assert_eq!(err.name(), "set_global_determinism");
+/// assert!(err.to_string().contains("already initialised by the call at"));
+/// ```
+pub struct InitOnce {
+    name: &'static str,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Clone, Copy)]
+enum State {
+    Uninit,
+    Running(ThreadId),
+    Done(&'static Location<'static>),
+}
+
+impl InitOnce {
+    /// A guard that has not run; `name` is what errors call it (usually the fn name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// assert!(!SETUP.is_done());
+    /// ```
+    #[cfg(not(loom))]
+    #[must_use]
+    pub const fn new(name: &'static str) -> Self {
+        Self { name, state: Mutex::new(State::Uninit), changed: Condvar::new() }
+    }
+
+    /// Loom's locks cannot be built in a `const fn`.
+    #[cfg(loom)]
+    #[must_use]
+    pub fn new(name: &'static str) -> Self {
+        Self { name, state: Mutex::new(State::Uninit), changed: Condvar::new() }
+    }
+
+    /// The name given to [`new`](Self::new).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether a call has succeeded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// SETUP.call_here(|| ()).unwrap();
+    /// assert!(SETUP.is_done());
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.first_call().is_some()
+    }
+
+    /// Where the first successful call was made, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// assert!(SETUP.first_call().is_none());
+    /// SETUP.call_here(|| ()).unwrap();
+    /// assert_eq!(SETUP.first_call().unwrap().file(), file!());
+    /// ```
+    pub fn first_call(&self) -> Option<&'static Location<'static>> {
+        match *sync::lock(&self.state) {
+            State::Done(location) => Some(location),
+            State::Uninit | State::Running(_) => None,
+        }
+    }
+
+    /// Runs `body` if no call has succeeded yet, recording `caller` as the location of
+    /// the first call. `#[init_once]` passes its caller's location.
+    ///
+    /// # Errors
+    ///
+    /// [`AlreadyInitialized`] if a call has already succeeded (or one running on
+    /// another thread succeeds while this one waits for it).
+    ///
+    /// # Panics
+    ///
+    /// If `body` panics, the panic propagates and the guard stays uninitialised. If
+    /// `body` calls this same guard (reentrancy), panics at once instead of deadlocking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    /// use std::panic::Location;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// let here = Location::caller();
+    /// SETUP.call(here, || ()).unwrap();
+    /// assert_eq!(SETUP.call(here, || ()).unwrap_err().first_call(), here);
+    /// ```
+    pub fn call<T>(
+        &self,
+        caller: &'static Location<'static>,
+        body: impl FnOnce() -> T,
+    ) -> Result<T, AlreadyInitialized> {
+        let me = current_thread_id();
+        let mut state = sync::lock(&self.state);
+        loop {
+            match *state {
+                State::Done(first_call) => {
+                    return Err(AlreadyInitialized { name: self.name, first_call });
+                }
+                State::Running(owner) if owner == me => {
+                    drop(state);
+                    panic!(
+                        "`{}` was called again from inside its own #[init_once] body; it \
+                         runs once, so the inner call can never succeed: remove the \
+                         recursive call",
+                        self.name
+                    );
+                }
+                State::Running(_) => state = sync::wait(&self.changed, state),
+                State::Uninit => break,
+            }
+        }
+        *state = State::Running(me);
+        drop(state);
+
+        let running = Running { once: self, done: None };
+        let value = body();
+        running.finish(caller);
+        Ok(value)
+    }
+
+    /// [`call`](Self::call) with the location of the caller of `call_here`.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// assert!(SETUP.call_here(|| ()).is_ok());
+    /// assert!(SETUP.call_here(|| ()).is_err());
+    /// ```
+    #[track_caller]
+    pub fn call_here<T>(&self, body: impl FnOnce() -> T) -> Result<T, AlreadyInitialized> {
+        self.call(Location::caller(), body)
+    }
+}
+
+/// Ends a running call: as done on success, back to uninitialised if the body panics.
+struct Running<'a> {
+    once: &'a InitOnce,
+    done: Option<&'static Location<'static>>,
+}
+
+impl Running<'_> {
+    fn finish(mut self, caller: &'static Location<'static>) {
+        self.done = Some(caller);
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let mut state = sync::lock(&self.once.state);
+        *state = self.done.map_or(State::Uninit, State::Done);
+        drop(state);
+        self.once.changed.notify_all();
+    }
+}
+
+impl fmt::Debug for InitOnce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InitOnce")
+            .field("name", &self.name)
+            .field("first_call", &self.first_call())
+            .finish()
+    }
+}
+
+/// A second call to an `#[init_once]` fn (or [`InitOnce`]): it names the fn and the
+/// source location of the first successful call.
+///
+/// # Examples
+///
+/// ```
+/// use singleton_runtime::{init_once, AlreadyInitialized};
+///
+/// #[init_once]
+/// fn set_global_determinism(seed: u64) -> u64 {
+///     seed
+/// }
+///
+/// assert_eq!(set_global_determinism(42), Ok(42));
+/// let err: AlreadyInitialized = set_global_determinism(7).unwrap_err();
+/// assert_eq!(err.name(), "set_global_determinism");
+/// assert_eq!(err.first_call().file(), file!());
+/// println!("{err}");
+/// // `set_global_determinism` was already initialised by the call at src/main.rs:10:12; it runs once per process
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlreadyInitialized {
+    name: &'static str,
+    first_call: &'static Location<'static>,
+}
+
+impl AlreadyInitialized {
+    /// The name of the fn (or [`InitOnce`]) that was called again.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Where the first, successful call was made.
+    pub fn first_call(&self) -> &'static Location<'static> {
+        self.first_call
+    }
+}
+
+impl fmt::Display for AlreadyInitialized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` was already initialised by the call at {}; it runs once per process",
+            self.name, self.first_call
+        )
+    }
+}
+
+impl std::error::Error for AlreadyInitialized {}
+
+/// What `#[init_once]` expands to names these.
+pub(crate) mod private {
+    pub use super::{AlreadyInitialized, InitOnce};
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::InitOnce;
+    use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    use std::panic::Location;
+
+    /// Two threads race: the body runs once, exactly one call is `Ok`, and the other
+    /// names the winner's location.
+    #[test]
+    fn loom_init_once_race() {
+        loom::model(|| {
+            let once = Arc::new(InitOnce::new("race"));
+            let runs = Arc::new(AtomicUsize::new(0));
+            let spawn = |once: Arc<InitOnce>, runs: Arc<AtomicUsize>| {
+                loom::thread::spawn(move || {
+                    once.call(Location::caller(), || runs.fetch_add(1, Ordering::Relaxed)).is_ok()
+                })
+            };
+            let a = spawn(once.clone(), runs.clone());
+            let b = spawn(once.clone(), runs.clone());
+            let oks = [a.join().unwrap(), b.join().unwrap()].iter().filter(|ok| **ok).count();
+            assert_eq!(oks, 1);
+            assert_eq!(runs.load(Ordering::Relaxed), 1);
+            assert!(once.is_done());
+        });
+    }
+
+    /// A panicking body leaves it uninitialised; a waiting caller then runs.
+    #[test]
+    fn loom_init_once_panic_then_other_runs() {
+        loom::model(|| {
+            let once = Arc::new(InitOnce::new("panics"));
+            let o = once.clone();
+            let a = loom::thread::spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    o.call(Location::caller(), || panic!("first body fails"))
+                }))
+                .is_err()
+            });
+            let b = once.call(Location::caller(), || 2);
+            let a_panicked = a.join().unwrap();
+            // `a` never succeeds, so `b` always runs its body: before `a` (then `a` gets
+            // `Err` without running), after `a` panicked, or after waiting for it.
+            assert_eq!(b, Ok(2));
+            assert!(once.is_done());
+            let _ = a_panicked;
+        });
+    }
+}

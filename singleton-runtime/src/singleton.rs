@@ -1,4 +1,308 @@
-//! Placeholder: being written.
-pub struct Singleton<T>(std::sync::OnceLock<T>);
-#[doc(hidden)]
-pub mod private {}
+//! [`Singleton<T>`]: a value created once, on first use, from any number of threads.
+//!
+//! The fast path (already initialised) is one acquire load and a pointer: what
+//! `OnceLock::get` costs. Everything else — waiting for another thread's initialiser,
+//! retrying after an `Err` or a panic, detecting init cycles on one thread or across
+//! threads — lives on the cold slow path, in [`init_registry`](crate::singleton::init_registry).
+
+use std::fmt;
+use std::mem::MaybeUninit;
+
+use crate::sync::{AtomicBool, Ordering, UnsafeCell};
+
+mod init_registry;
+
+use init_registry::Claim;
+
+/// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
+///
+/// Usually declared as a `static` and reached through [`get_or_init`](Self::get_or_init)
+/// (or [`get_or_try_init`](Self::get_or_try_init) for a fallible initialiser):
+///
+/// - The initialiser runs to success **at most once**, whatever the number of threads;
+///   the other first callers wait for it and get the same `&T`.
+/// - An initialiser that returns `Err` or panics stores nothing: the next call runs an
+///   initialiser again.
+/// - An initialiser that needs the value it is initialising — directly, or through
+///   other singletons, on one thread or across threads — panics with the chain
+///   (`singleton init cycle: alpha -> beta -> alpha`) instead of deadlocking.
+///
+/// # Examples
+///
+/// ```
+/// use singleton_runtime::Singleton;
+///
+/// static GREETING: Singleton<String> = Singleton::new("GREETING");
+///
+/// let first: &'static String = GREETING.get_or_init(|| "hello".to_owned());
+/// let again = GREETING.get_or_init(|| unreachable!("already initialised"));
+/// assert!(std::ptr::eq(first, again));
+/// ```
+///
+/// A failed initialiser is retried on the next call:
+///
+/// ```
+/// use singleton_runtime::Singleton;
+///
+/// static PORT: Singleton<u16> = Singleton::new("PORT");
+///
+/// assert!(PORT.get_or_try_init(|| "not a port".parse::<u16>()).is_err());
+/// assert_eq!(PORT.get(), None);
+/// assert_eq!(PORT.get_or_try_init(|| "8080".parse::<u16>()), Ok(&8080));
+/// ```
+pub struct Singleton<T> {
+    name: &'static str,
+    /// Set (release) once `value` is written; never unset.
+    ready: AtomicBool,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+// SAFETY: `&Singleton<T>` hands out `&T` to any thread, so `T: Sync`; the value is
+// created on one thread and may be dropped on another, so `T: Send` (as `OnceLock`).
+unsafe impl<T: Send + Sync> Sync for Singleton<T> {}
+// SAFETY: moving the `Singleton` moves the `T` it owns.
+unsafe impl<T: Send> Send for Singleton<T> {}
+
+impl<T> Singleton<T> {
+    /// An empty singleton; `name` appears in cycle reports and `Debug`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::Singleton;
+    ///
+    /// static CONFIG: Singleton<Vec<String>> = Singleton::new("CONFIG");
+    /// assert_eq!(CONFIG.name(), "CONFIG");
+    /// ```
+    #[cfg(not(loom))]
+    #[must_use]
+    pub const fn new(name: &'static str) -> Self {
+        Self { name, ready: AtomicBool::new(false), value: UnsafeCell::new(MaybeUninit::uninit()) }
+    }
+
+    /// Loom's atomics cannot be built in a `const fn`.
+    #[cfg(loom)]
+    #[must_use]
+    pub fn new(name: &'static str) -> Self {
+        Self { name, ready: AtomicBool::new(false), value: UnsafeCell::new(MaybeUninit::uninit()) }
+    }
+
+    /// The name given to [`new`](Self::new).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The value, if an initialiser has completed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::Singleton;
+    ///
+    /// static N: Singleton<u32> = Singleton::new("N");
+    /// assert_eq!(N.get(), None);
+    /// N.get_or_init(|| 7);
+    /// assert_eq!(N.get(), Some(&7));
+    /// ```
+    #[inline]
+    pub fn get(&self) -> Option<&T> {
+        if self.ready.load(Ordering::Acquire) {
+            // SAFETY: `ready` is set with release ordering only after `value` was
+            // fully written by the one thread that held the claim, and `value` is
+            // never written again; the acquire load above orders our read after it.
+            Some(unsafe { self.value_unchecked() })
+        } else {
+            None
+        }
+    }
+
+    /// The value, running `init` first if no initialiser has completed yet.
+    ///
+    /// # Panics
+    ///
+    /// If `init` panics, the panic propagates and nothing is stored. If `init` needs
+    /// this same singleton, directly or through others, or if threads initialising
+    /// singletons wait on each other in a cycle, panics with the chain of names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::Singleton;
+    /// use std::collections::HashMap;
+    ///
+    /// static REGISTRY: Singleton<HashMap<&str, u32>> = Singleton::new("REGISTRY");
+    ///
+    /// let r = REGISTRY.get_or_init(|| HashMap::from([("a", 1)]));
+    /// assert_eq!(r["a"], 1);
+    /// ```
+    #[inline]
+    pub fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
+        if let Some(value) = self.get() {
+            return value;
+        }
+        match self.init_slow(|| Ok::<T, std::convert::Infallible>(init())) {
+            Ok(value) => value,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The value, running the fallible `init` first if no initialiser has completed
+    /// yet. An `Err` is returned to this caller and nothing is stored.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `init` returns; a later call runs an initialiser again.
+    ///
+    /// # Panics
+    ///
+    /// As [`get_or_init`](Self::get_or_init).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::Singleton;
+    ///
+    /// static LIMIT: Singleton<u64> = Singleton::new("LIMIT");
+    ///
+    /// let limit = LIMIT.get_or_try_init(|| "100".parse::<u64>())?;
+    /// assert_eq!(*limit, 100);
+    /// # Ok::<(), std::num::ParseIntError>(())
+    /// ```
+    #[inline]
+    pub fn get_or_try_init<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
+        if let Some(value) = self.get() {
+            return Ok(value);
+        }
+        self.init_slow(init)
+    }
+
+    /// The slow path: claim the right to initialise, or wait for the thread that has it.
+    #[cold]
+    #[inline(never)]
+    fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
+        let key = std::ptr::from_ref(self).cast::<()>() as usize;
+        let claim = match init_registry::claim(key, self.name, || self.ready.load(Ordering::Acquire)) {
+            Claim::Ready => {
+                // SAFETY: `claim` saw `ready` set (acquire), see `get`.
+                return Ok(unsafe { self.value_unchecked() });
+            }
+            Claim::Owner(claim) => claim,
+        };
+        // Only the claim holder runs past this point for this singleton, until the
+        // claim is released (dropped, also on panic) or the value is published.
+        let value = init()?;
+        self.value.with_mut(|slot| {
+            // SAFETY: we hold the claim, so no other thread writes `value`, and
+            // `ready` is unset, so no thread reads it.
+            unsafe { (*slot).write(value) };
+        });
+        self.ready.store(true, Ordering::Release);
+        drop(claim);
+        // SAFETY: written above, by this thread, and published.
+        Ok(unsafe { self.value_unchecked() })
+    }
+
+    /// # Safety
+    /// `ready` must have been observed set with acquire ordering (or set by this thread).
+    #[inline(always)]
+    unsafe fn value_unchecked(&self) -> &T {
+        // SAFETY: the caller guarantees the value is initialised and published; it is
+        // never written again while `self` is borrowed.
+        self.value.with(|slot| unsafe { (*slot).assume_init_ref() })
+    }
+}
+
+impl<T> Drop for Singleton<T> {
+    fn drop(&mut self) {
+        if self.ready.load(Ordering::Acquire) {
+            self.value.with_mut(|slot| {
+                // SAFETY: initialised (ready is set) and we are the last owner.
+                unsafe { (*slot).assume_init_drop() };
+            });
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Singleton<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Singleton");
+        d.field("name", &self.name);
+        match self.get() {
+            Some(value) => d.field("value", value),
+            None => d.field("value", &format_args!("<uninit>")),
+        };
+        d.finish()
+    }
+}
+
+/// What `#[singleton]` expands to names these.
+pub(crate) mod private {
+    pub use super::Singleton;
+
+    /// Builds a singleton struct with `Default`, with a message naming the fix when the
+    /// struct has neither `Default` nor `init = ...`.
+    #[diagnostic::on_unimplemented(
+        message = "`#[singleton]` cannot build `{Self}`: it does not implement `Default`",
+        label = "this singleton needs `Default` or an `init` function",
+        note = "derive or implement `Default` for `{Self}`, or name a constructor: `#[singleton(init = path::to::fn)]` with `fn() -> {Self}`"
+    )]
+    pub trait SingletonDefault: Sized {
+        fn singleton_default() -> Self;
+    }
+
+    impl<T: Default> SingletonDefault for T {
+        #[inline]
+        fn singleton_default() -> Self {
+            T::default()
+        }
+    }
+
+    /// Checks `T: Send + Sync` with a message that says why a singleton needs it.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a singleton: it is not `Send + Sync`",
+        label = "shared by every thread, so it must be `Send + Sync`",
+        note = "replace `Rc` with `Arc`, `Cell`/`RefCell` with atomics or `Mutex`, raw pointers with owned or `Arc` data; or keep per-thread state in `thread_local!`"
+    )]
+    pub trait SingletonSafe {}
+
+    impl<T: ?Sized + Send + Sync> SingletonSafe for T {}
+
+    /// Compile-time check used by the expansion; never called.
+    pub const fn assert_singleton_safe<T: ?Sized + SingletonSafe>() {}
+
+    /// Checks that an `init = path` function returns the singleton type itself.
+    #[diagnostic::on_unimplemented(
+        message = "`init` must return `{T}`, but this returns `{Self}`",
+        label = "expected a `fn() -> {T}`",
+        note = "for a fallible initialiser returning `Result<{T}, E>`, add `error = E`: `#[singleton(init = path, error = E)]`"
+    )]
+    pub trait InitReturns<T> {
+        fn into_value(self) -> T;
+    }
+
+    impl<T> InitReturns<T> for T {
+        #[inline]
+        fn into_value(self) -> T {
+            self
+        }
+    }
+
+    /// Checks that an `init = path, error = E` function returns `Result<T, E>`.
+    #[diagnostic::on_unimplemented(
+        message = "with `error = {E}`, `init` must return `Result<{T}, {E}>`, but this returns `{Self}`",
+        label = "expected a `fn() -> Result<{T}, {E}>`"
+    )]
+    pub trait InitTryReturns<T, E> {
+        fn into_result(self) -> Result<T, E>;
+    }
+
+    impl<T, E> InitTryReturns<T, E> for Result<T, E> {
+        #[inline]
+        fn into_result(self) -> Result<T, E> {
+            self
+        }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -1,0 +1,59 @@
+//! Checks that `#[init_once]` is on a plain fn it can wrap.
+
+use proc_macro2::TokenStream;
+
+use crate::common::{self, Errors};
+
+/// A fn `#[init_once]` can wrap.
+pub(crate) struct Form {
+    pub(crate) item: syn::ItemFn,
+    /// The declared return type (`()` when none was written).
+    pub(crate) output: syn::Type,
+}
+
+pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
+    let item: syn::ItemFn = match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Fn(f)) => f,
+        Ok(other) => {
+            return Err(syn::Error::new_spanned(
+                common::item_keyword(&other),
+                "`#[init_once]` goes on a fn, whose body then runs once per process; for a \
+                 value created once use `#[singleton]`, for a mutable global `#[guarded_global]`",
+            ));
+        }
+        Err(e) => return Err(syn::Error::new(e.span(), format!("{e}; `#[init_once]` goes on a fn"))),
+    };
+    let mut errors = Errors::default();
+    let sig = &item.sig;
+    if let Some(token) = &sig.asyncness {
+        errors.spanned(
+            token,
+            "`#[init_once]` does not support `async fn` yet: make the fn sync and call it \
+             before spawning async work",
+        );
+    }
+    if let Some(token) = &sig.constness {
+        errors.spanned(token, "an `#[init_once]` fn cannot be `const`: it records calls at run time");
+    }
+    if let Some(abi) = &sig.abi {
+        errors.spanned(
+            abi,
+            "an `#[init_once]` fn must use the Rust ABI: it records its caller's location with \
+             `#[track_caller]`; wrap it in an `extern` fn if you need one",
+        );
+    }
+    if let Some(receiver) = sig.receiver() {
+        errors.spanned(
+            receiver,
+            "an `#[init_once]` fn cannot take `self`: it runs once per process, not once per \
+             value, so a second value's call would fail; make it an associated fn, or keep a \
+             `std::sync::OnceLock` in the value",
+        );
+    }
+    let output = match &sig.output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    errors.finish()?;
+    Ok(Form { item, output })
+}

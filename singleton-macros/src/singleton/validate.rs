@@ -1,0 +1,251 @@
+//! Turns the annotated item into a [`Form`], or reports every misuse at its token.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::{Token, spanned::Spanned};
+
+use super::args::Args;
+use crate::common::{self, Errors};
+
+/// What `#[singleton]` was put on, checked.
+pub(crate) enum Form {
+    /// A struct or enum: gains `Type::instance()`.
+    Type(TypeForm),
+    /// A fn: becomes `fn() -> &'static T`.
+    Fn(FnForm),
+}
+
+pub(crate) struct TypeForm {
+    /// The item exactly as written, emitted unchanged.
+    pub(crate) item: TokenStream,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) ident: syn::Ident,
+    /// `init = ...`, else `Default`.
+    pub(crate) init: Option<syn::Expr>,
+    /// `error = E`: `init` returns `Result<Self, E>`.
+    pub(crate) error: Option<syn::Type>,
+}
+
+pub(crate) struct FnForm {
+    pub(crate) attrs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) sig: syn::Signature,
+    pub(crate) block: syn::Block,
+    /// The declared return type: `T`, or `Result<T, E>`.
+    pub(crate) declared: syn::Type,
+    /// `T`, the type stored in the singleton.
+    pub(crate) value: syn::Type,
+    /// What the fn returns after expansion: `&'static T` or `Result<&'static T, E>`.
+    pub(crate) returned: syn::Type,
+    /// Whether the declared return type is a `Result`.
+    pub(crate) fallible: bool,
+}
+
+pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Form> {
+    let parsed: syn::Item = syn::parse2(item.clone()).map_err(|e| {
+        syn::Error::new(e.span(), format!("{e}; `#[singleton]` goes on a struct, an enum or a fn"))
+    })?;
+    match parsed {
+        syn::Item::Struct(s) => type_form(args, item, s.vis, s.ident, &s.generics, &s.attrs),
+        syn::Item::Enum(e) => type_form(args, item, e.vis, e.ident, &e.generics, &e.attrs),
+        syn::Item::Fn(f) => fn_form(&args, f),
+        syn::Item::Union(u) => Err(syn::Error::new_spanned(
+            u.union_token,
+            "`#[singleton]` does not support unions: reading a union field is `unsafe`, so a \
+             shared instance could not be used safely; wrap the data in a struct",
+        )),
+        other => Err(syn::Error::new_spanned(
+            common::item_keyword(&other),
+            "`#[singleton]` goes on a struct, an enum or a fn; for a lock-guarded static use \
+             `#[guarded_global]`",
+        )),
+    }
+}
+
+fn type_form(
+    args: Args,
+    item: TokenStream,
+    vis: syn::Visibility,
+    ident: syn::Ident,
+    generics: &syn::Generics,
+    attrs: &[syn::Attribute],
+) -> syn::Result<Form> {
+    let mut errors = Errors::default();
+    reject_generics(&mut errors, generics, "struct");
+    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        else {
+            continue; // Not ours to report: rustc explains a malformed derive.
+        };
+        for path in paths {
+            let Some(last) = path.segments.last() else { continue };
+            if last.ident == "Clone" || last.ident == "Copy" {
+                errors.spanned(
+                    &path,
+                    format!(
+                        "a singleton must not derive `{}`: a copy would be a second instance \
+                         that silently stops seeing the shared state; remove the derive and \
+                         share `&'static {ident}` from `{ident}::instance()`",
+                        last.ident
+                    ),
+                );
+            }
+        }
+    }
+    if let (Some(error), None) = (&args.error, &args.init) {
+        errors.spanned(
+            &error.key,
+            "`error = ...` is the error type of a fallible `init`; add `init = path` naming a \
+             `fn() -> Result<Self, E>`",
+        );
+    }
+    errors.finish()?;
+    Ok(Form::Type(TypeForm {
+        item,
+        vis,
+        ident,
+        init: args.init.map(|init| init.expr),
+        error: args.error.map(|error| error.value),
+    }))
+}
+
+fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
+    let mut errors = Errors::default();
+    if let Some(init) = &args.init {
+        errors.spanned(
+            &init.key,
+            "`init` is for a singleton struct; the body of a `#[singleton]` fn is its initialiser",
+        );
+    }
+    if let Some(error) = &args.error {
+        errors.spanned(
+            &error.key,
+            "`error` is for a singleton struct; a `#[singleton]` fn declares `-> Result<T, E>`",
+        );
+    }
+    let sig = &f.sig;
+    if let Some(token) = &sig.asyncness {
+        errors.spanned(
+            token,
+            "`#[singleton]` does not support `async fn` yet: a blocking wait inside async code \
+             would stall the executor; build the value in a sync fn, or use \
+             `tokio::sync::OnceCell` for now",
+        );
+    }
+    if let Some(token) = &sig.constness {
+        errors.spanned(
+            token,
+            "a `#[singleton]` fn cannot be `const`: it initialises at run time, on first use; \
+             for a compile-time constant use a plain `const` or `static`",
+        );
+    }
+    reject_generics(&mut errors, &sig.generics, "fn");
+    if let Some(receiver) = sig.receiver() {
+        errors.spanned(
+            receiver,
+            "a `#[singleton]` fn cannot take `self`: there is one instance for the whole \
+             process, not one per value; make it a free or associated fn without parameters",
+        );
+    } else if !sig.inputs.is_empty() {
+        errors.spanned(
+            &sig.inputs,
+            "a `#[singleton]` fn takes no parameters: its body runs once, so every later call \
+             would silently ignore its arguments (the first caller's arguments win); read the \
+             inputs inside the body, or set them once with `#[init_once]`",
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.spanned(variadic, "a `#[singleton]` fn takes no parameters");
+    }
+    let declared = match &sig.output {
+        syn::ReturnType::Type(_, ty) => Ok((**ty).clone()),
+        syn::ReturnType::Default => Err(syn::Error::new_spanned(
+            &sig.ident,
+            format!("a `#[singleton]` fn must return the value to share: `fn {}() -> T`", sig.ident),
+        )),
+    };
+    let value = declared.as_ref().ok().and_then(result_value);
+    if let Ok(ty) = &declared {
+        check_storable(&mut errors, value.as_ref().unwrap_or(ty));
+    }
+    let declared = errors.finish_with(declared)?;
+    let fallible = value.is_some();
+    let value = value.unwrap_or_else(|| declared.clone());
+    let returned = static_ref_return(&declared, &value, fallible);
+    Ok(Form::Fn(FnForm {
+        attrs: f.attrs,
+        vis: f.vis,
+        sig: f.sig,
+        block: *f.block,
+        declared,
+        value,
+        returned,
+        fallible,
+    }))
+}
+
+/// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`.
+fn result_value(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(value) => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// `T` becomes `&'static T`; `Result<T, E>` becomes `Result<&'static T, E>`.
+fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) -> syn::Type {
+    let reference: syn::Type = syn::parse_quote_spanned!(value.span()=> &'static #value);
+    if !fallible {
+        return reference;
+    }
+    let mut rewritten = declared.clone();
+    if let syn::Type::Path(path) = &mut rewritten
+        && let Some(last) = path.path.segments.last_mut()
+        && let syn::PathArguments::AngleBracketed(args) = &mut last.arguments
+        && let Some(first) = args.args.first_mut()
+    {
+        *first = syn::GenericArgument::Type(reference);
+    }
+    rewritten
+}
+
+/// The stored type lives in a `static`: it must be nameable there.
+fn check_storable(errors: &mut Errors, ty: &syn::Type) {
+    let tokens = ty.to_token_stream().to_string();
+    if matches!(ty, syn::Type::ImplTrait(_)) {
+        errors.spanned(
+            ty,
+            "a singleton's type must be written out: it is stored in a `static`, which cannot \
+             hold an `impl Trait`; name the concrete type, or return `Box<dyn Trait + Send + Sync>`",
+        );
+    } else if tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == "Self") {
+        errors.spanned(
+            ty,
+            "a `#[singleton]` fn cannot return `Self`: the instance is stored in a `static`, \
+             which cannot name `Self`; write the type's name, or put `#[singleton]` on the \
+             struct itself",
+        );
+    }
+}
+
+fn reject_generics(errors: &mut Errors, generics: &syn::Generics, what: &str) {
+    if !generics.params.is_empty() {
+        errors.spanned(
+            &generics.params,
+            format!(
+                "a singleton {what} cannot be generic: there is one instance per process, and a \
+                 `static` cannot depend on type or lifetime parameters; make one singleton per \
+                 concrete type"
+            ),
+        );
+    } else if let Some(clause) = &generics.where_clause {
+        errors.spanned(clause, format!("a singleton {what} cannot have a `where` clause"));
+    }
+}

@@ -1,0 +1,133 @@
+//! `#[init_once]`: the body runs once; every later or concurrent call is an error that
+//! names the fn and the first call's location.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::Duration;
+
+use singleton_runtime::{AlreadyInitialized, init_once};
+use support::{expect_panic, run_with_timeout};
+
+static DETERMINISM_RUNS: AtomicUsize = AtomicUsize::new(0);
+static SEED: AtomicUsize = AtomicUsize::new(0);
+
+/// The seeds' `set_global_determinism` (TS-008).
+#[init_once]
+fn set_global_determinism(seed: usize, threads: usize) {
+    DETERMINISM_RUNS.fetch_add(1, Ordering::SeqCst);
+    // Widen the window in which the other callers arrive while this one runs.
+    thread::sleep(Duration::from_millis(30));
+    SEED.store(seed * 1000 + threads, Ordering::SeqCst);
+}
+
+#[test]
+fn twelve_racing_callers_exactly_one_ok() {
+    let outcomes = run_with_timeout("race", || {
+        let barrier = Arc::new(Barrier::new(12));
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let barrier = Arc::clone(&barrier);
+                thread::spawn(move || {
+                    barrier.wait();
+                    (i, set_global_determinism(i, 1))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect::<Vec<_>>()
+    })
+    .unwrap();
+    let winners: Vec<usize> = outcomes.iter().filter(|(_, r)| r.is_ok()).map(|(i, _)| *i).collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    assert_eq!(DETERMINISM_RUNS.load(Ordering::SeqCst), 1);
+    assert_eq!(SEED.load(Ordering::SeqCst), winners[0] * 1000 + 1);
+    let errors: Vec<AlreadyInitialized> = outcomes.iter().filter_map(|(_, r)| r.err()).collect();
+    assert_eq!(errors.len(), 11);
+    // Every loser names the same first call: the winner's.
+    assert!(errors.iter().all(|e| e == &errors[0]));
+    assert_eq!(errors[0].name(), "set_global_determinism");
+    assert_eq!(errors[0].first_call().file(), file!());
+}
+
+#[init_once]
+fn configure_logging(level: u8) -> u8 {
+    level * 2
+}
+
+#[test]
+fn the_error_names_the_fn_and_the_first_call_site() {
+    let first_line = line!() + 1;
+    assert_eq!(configure_logging(3), Ok(6));
+    let err = configure_logging(4).unwrap_err();
+    let expected_site = format!("{}:{first_line}:", file!());
+    let text = err.to_string();
+    assert!(text.starts_with("`configure_logging` was already initialised by the call at "), "{text}");
+    assert!(text.contains(&expected_site), "{text} should name {expected_site}");
+    assert_eq!(err.first_call().line(), first_line);
+}
+
+static FLAKY_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[init_once]
+fn flaky_setup() -> usize {
+    if FLAKY_RUNS.fetch_add(1, Ordering::SeqCst) == 0 {
+        panic!("setup failed half-way");
+    }
+    42
+}
+
+#[test]
+fn a_panicking_body_leaves_it_uninitialised() {
+    let message = expect_panic("first", flaky_setup);
+    assert!(message.contains("setup failed half-way"), "{message}");
+    assert_eq!(run_with_timeout("second", flaky_setup).unwrap(), Ok(42));
+    assert!(run_with_timeout("third", flaky_setup).unwrap().is_err());
+    assert_eq!(FLAKY_RUNS.load(Ordering::SeqCst), 2);
+}
+
+#[init_once]
+fn recursive_setup(depth: u32) -> u32 {
+    if depth == 0 { 0 } else { recursive_setup(depth - 1).unwrap_or(99) }
+}
+
+#[test]
+fn a_reentrant_call_panics_instead_of_deadlocking() {
+    let message = expect_panic("recursive", || recursive_setup(1));
+    assert!(message.contains("`recursive_setup` was called again from inside its own"), "{message}");
+    // The panic released the guard: a non-recursive call now runs.
+    assert_eq!(run_with_timeout("plain", || recursive_setup(0)).unwrap(), Ok(0));
+}
+
+#[init_once]
+fn parse_threads(text: &str) -> Result<usize, std::num::ParseIntError> {
+    let n: usize = text.trim().parse()?;
+    if n == 0 {
+        return Ok(1);
+    }
+    Ok(n)
+}
+
+#[test]
+fn question_mark_and_return_keep_their_meaning() {
+    // The body's own `Err` is a successful run of the body: it ran once.
+    let first = parse_threads("not a number").unwrap();
+    assert!(first.is_err());
+    assert!(parse_threads("4").is_err());
+}
+
+struct Runtime;
+
+impl Runtime {
+    #[init_once]
+    pub fn install(workers: usize) -> usize {
+        workers
+    }
+}
+
+#[test]
+fn associated_fns_work() {
+    assert_eq!(Runtime::install(2), Ok(2));
+    assert_eq!(Runtime::install(3).unwrap_err().name(), "install");
+}
