@@ -97,11 +97,11 @@ pub(crate) fn parse_args<V>(
                 return Err(syn::Error::new_spanned(&key, format!("unknown argument `{name}`; {expected}")));
             }
             if !input.peek(Token![=]) {
-                return Err(syn::Error::new(input.span(), format!("expected `=` after `{name}`: `{name} = ...`")));
+                return Err(syn::Error::new_spanned(&key, format!("expected `=` after `{name}`: `{name} = ...`")));
             }
             input.parse::<Token![=]>()?;
             if input.is_empty() || input.peek(Token![,]) {
-                return Err(syn::Error::new(input.span(), format!("expected a value after `{name} =`")));
+                return Err(syn::Error::new_spanned(&key, format!("expected a value after `{name} =`")));
             }
             let value = parse_value(&key, input)?;
             if seen.contains(&name) {

@@ -57,14 +57,19 @@ pub struct Singleton<T> {
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
-// SAFETY: `&Singleton<T>` hands out `&T` to any thread, so `T: Sync`; the value is
-// created on one thread and may be dropped on another, so `T: Send` (as `OnceLock`).
-unsafe impl<T: Send + Sync> Sync for Singleton<T> {}
+// SAFETY: `&Singleton<T>` hands out `&T` to any thread, so it needs `T: Sync`, and the
+// value is created on one thread and may be dropped on another, so `T: Send` (as for
+// `OnceLock`). Both hold: the only constructor, `new`, requires `T: Send + Sync`. The
+// bound sits on the constructor rather than here so that a `static` of a non-`Send`
+// type fails once, at `new`, with the message of `#[singleton]`'s own check, instead of
+// again at the `static` with rustc's generic "shared static" error.
+unsafe impl<T> Sync for Singleton<T> {}
 // SAFETY: moving the `Singleton` moves the `T` it owns.
 unsafe impl<T: Send> Send for Singleton<T> {}
 
-impl<T> Singleton<T> {
-    /// An empty singleton; `name` appears in cycle reports and `Debug`.
+impl<T: Send + Sync> Singleton<T> {
+    /// An empty singleton; `name` appears in cycle reports and `Debug`. A singleton is
+    /// shared by every thread, so `T` must be `Send + Sync`.
     ///
     /// # Examples
     ///
@@ -86,7 +91,9 @@ impl<T> Singleton<T> {
     pub fn new(name: &'static str) -> Self {
         Self { name, ready: AtomicBool::new(false), value: UnsafeCell::new(MaybeUninit::uninit()) }
     }
+}
 
+impl<T> Singleton<T> {
     /// The name given to [`new`](Self::new).
     pub fn name(&self) -> &'static str {
         self.name
@@ -257,18 +264,22 @@ pub(crate) mod private {
         }
     }
 
-    /// Checks `T: Send + Sync` with a message that says why a singleton needs it.
+    /// `T: Send + Sync`, with a message that says why a singleton needs it.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be a singleton: it is not `Send + Sync`",
         label = "shared by every thread, so it must be `Send + Sync`",
         note = "replace `Rc` with `Arc`, `Cell`/`RefCell` with atomics or `Mutex`, raw pointers with owned or `Arc` data; or keep per-thread state in `thread_local!`"
     )]
-    pub trait SingletonSafe {}
+    pub trait SingletonSafe: Send + Sync {}
 
-    impl<T: ?Sized + Send + Sync> SingletonSafe for T {}
+    impl<T: Send + Sync> SingletonSafe for T {}
 
-    /// Compile-time check used by the expansion; never called.
-    pub const fn assert_singleton_safe<T: ?Sized + SingletonSafe>() {}
+    /// [`Singleton::new`] behind the bound with the singleton-specific message; the
+    /// expansion spans the call at the user's type, so that is where an error points.
+    #[cfg(not(loom))]
+    pub const fn new_singleton<T: SingletonSafe>(name: &'static str) -> Singleton<T> {
+        Singleton::new(name)
+    }
 
     /// Checks that an `init = path` function returns the singleton type itself.
     #[diagnostic::on_unimplemented(

@@ -25,7 +25,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
         (None, _) => (
             quote!(&'static #ident),
             quote_spanned!(ident.span()=>
-                #cell.get_or_init(<#ident as #rt::SingletonDefault>::singleton_default)),
+                #cell.get_or_init(|| <#ident as #rt::SingletonDefault>::singleton_default())),
         ),
         (Some(init), None) => (
             quote!(&'static #ident),
@@ -50,7 +50,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             #[doc = "The error of `init`; nothing is stored, and the next call tries again."]
         }
     });
-    let assert = assert_safe(ident, &quote!(#ident));
+    let new = new_singleton(ident, &quote!(#ident), &name);
     quote! {
         #item
 
@@ -60,9 +60,8 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             #errors_doc
             #[inline]
             #vis fn instance() -> #returned {
-                #assert
                 let #cell = {
-                    static INSTANCE: #rt::Singleton<#ident> = #rt::Singleton::new(#name);
+                    static INSTANCE: #rt::Singleton<#ident> = #new;
                     &INSTANCE
                 };
                 #get
@@ -84,14 +83,13 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     } else {
         quote!(#cell.get_or_init(|| -> #declared #block))
     };
-    let assert = assert_safe(value, &quote!(#value));
+    let new = new_singleton(value, &quote!(#value), &name);
     quote! {
         #(#attrs)*
         #inline
         #vis #sig {
-            #assert
             let #cell = {
-                static INSTANCE: #rt::Singleton<#value> = #rt::Singleton::new(#name);
+                static INSTANCE: #rt::Singleton<#value> = #new;
                 &INSTANCE
             };
             #get
@@ -99,9 +97,10 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     }
 }
 
-/// A compile-time `Send + Sync` check whose error points at `at` and says why.
-fn assert_safe(at: &impl Spanned, ty: &TokenStream) -> TokenStream {
+/// The static's initialiser, which checks `T: Send + Sync`: spanned at `at` (the
+/// struct's name or the fn's return type), so that a non-`Send` type is reported there.
+fn new_singleton(at: &impl Spanned, ty: &TokenStream, name: &str) -> TokenStream {
     quote_spanned! {at.span()=>
-        const _: () = ::singleton_runtime::__private::assert_singleton_safe::<#ty>();
+        ::singleton_runtime::__private::new_singleton::<#ty>(#name)
     }
 }

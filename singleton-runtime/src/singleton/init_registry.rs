@@ -122,11 +122,16 @@ impl Registry {
 
     fn same_thread_cycle(&self, me: ThreadId, key: usize, name: &'static str) -> String {
         let mut chain = self.chain_from(me, key);
+        let how = if chain.len() > 1 {
+            format!("needs `{name}` again, through `{}`", chain[1..].join("` -> `"))
+        } else {
+            format!("calls `{name}` itself")
+        };
         chain.push(name);
         format!(
-            "singleton init cycle: {} (on thread {}): the initialiser of `{name}` needs \
-             `{name}` itself; break the cycle so that no initialiser needs, directly or \
-             through others, the singleton it is creating",
+            "singleton init cycle: {} (on thread {}): the initialiser of `{name}` {how}; \
+             break the cycle so that no initialiser needs, directly or through others, the \
+             singleton it is creating",
             chain.join(" -> "),
             thread_label(me),
         )

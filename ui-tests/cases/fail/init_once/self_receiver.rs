@@ -1,0 +1,10 @@
+use singleton_runtime::init_once;
+
+struct Engine;
+
+impl Engine {
+    #[init_once]
+    fn start(&self) {}
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use singleton_runtime::singleton;
+
+#[singleton]
+#[derive(Default, Clone, Copy)]
+struct Limits {
+    max: u32,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use singleton_runtime::singleton;
+
+#[singleton]
+fn warm_up() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use singleton_runtime::singleton;
+
+#[singleton(init)]
+struct Registry;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use singleton_runtime::singleton;
+
+#[singleton]
+static NAMES: Vec<String> = Vec::new();
+
+fn main() {}

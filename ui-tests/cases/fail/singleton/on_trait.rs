@@ -1,0 +1,6 @@
+use singleton_runtime::singleton;
+
+#[singleton]
+trait Registry {}
+
+fn main() {}
