@@ -254,6 +254,7 @@ pub(crate) mod private {
         note = "derive or implement `Default` for `{Self}`, or name a constructor: `#[singleton(init = path::to::fn)]` with `fn() -> {Self}`"
     )]
     pub trait SingletonDefault: Sized {
+        /// Used by the expansion only.
         fn singleton_default() -> Self;
     }
 
@@ -288,6 +289,7 @@ pub(crate) mod private {
         note = "for a fallible initialiser returning `Result<{T}, E>`, add `error = E`: `#[singleton(init = path, error = E)]`"
     )]
     pub trait InitReturns<T> {
+        /// Used by the expansion only.
         fn into_value(self) -> T;
     }
 
@@ -304,6 +306,7 @@ pub(crate) mod private {
         label = "expected a `fn() -> Result<{T}, {E}>`"
     )]
     pub trait InitTryReturns<T, E> {
+        /// Used by the expansion only.
         fn into_result(self) -> Result<T, E>;
     }
 
@@ -317,3 +320,44 @@ pub(crate) mod private {
 
 #[cfg(all(test, loom))]
 mod loom_tests;
+
+/// Unit tests of the cell itself (also run under Miri by `.ci/run`, which checks the
+/// `unsafe` publication and drop paths).
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Singleton;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn threads_share_one_value_and_drop_frees_it() {
+        let cell = Singleton::new("local");
+        let runs = AtomicUsize::new(0);
+        let seen: Vec<usize> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let (cell, runs) = (&cell, &runs);
+                    s.spawn(move || {
+                        let v = cell.get_or_init(|| {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            format!("from thread {i}")
+                        });
+                        std::ptr::from_ref(v) as usize
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert!(seen.iter().all(|a| *a == seen[0]));
+        assert!(cell.get().unwrap().starts_with("from thread "));
+        drop(cell); // frees the String: Miri reports a leak or double free here
+    }
+
+    #[test]
+    fn an_empty_singleton_drops_nothing() {
+        let cell: Singleton<String> = Singleton::new("empty");
+        assert_eq!(cell.get_or_try_init(|| Err::<String, u8>(1)), Err(1));
+        assert!(cell.get().is_none());
+        assert_eq!(format!("{cell:?}"), r#"Singleton { name: "empty", value: <uninit> }"#);
+    }
+}

@@ -1,3 +1,59 @@
-//! placeholder
-use crate::harness::{Config, Report};
-pub fn run(_cfg: &Config, _report: &mut Report) {}
+//! Fast path of a lazily initialised global: `#[singleton]` next to std, once_cell,
+//! lazy_static, static_init and a plain static (the floor).
+
+use std::sync::{LazyLock, OnceLock};
+
+use singleton_runtime::{Singleton, singleton};
+
+use crate::harness::{Candidate, Config, Group, Report, Target};
+
+fn value() -> Vec<u64> {
+    vec![1, 2, 3, 4]
+}
+
+static STD_ONCE: OnceLock<Vec<u64>> = OnceLock::new();
+static STD_LAZY: LazyLock<Vec<u64>> = LazyLock::new(value);
+static ONCE_CELL_LAZY: once_cell::sync::Lazy<Vec<u64>> = once_cell::sync::Lazy::new(value);
+static RUNTIME: Singleton<Vec<u64>> = Singleton::new("RUNTIME");
+static FLOOR: [u64; 4] = [1, 2, 3, 4];
+
+lazy_static::lazy_static! {
+    static ref LAZY_STATIC: Vec<u64> = value();
+}
+
+#[static_init::dynamic]
+static STATIC_INIT: Vec<u64> = value();
+
+#[singleton]
+#[derive(Default)]
+struct Registry {
+    items: Vec<u64>,
+}
+
+#[singleton]
+fn registry() -> Vec<u64> {
+    value()
+}
+
+pub fn run(cfg: &Config, report: &mut Report) {
+    // Initialise everything first: these rows measure the fast path only.
+    let _ = (STD_ONCE.get_or_init(value), &*STD_LAZY, &*ONCE_CELL_LAZY, &*LAZY_STATIC);
+    let _ = (RUNTIME.get_or_init(value), Registry::instance(), registry(), &*STATIC_INIT);
+    for threads in [1, 2] {
+        Group::new("global fast path (already initialised): get a &'static", threads)
+            .with(Candidate::op("std OnceLock::get (get_or_init)", || STD_ONCE.get_or_init(value)))
+            .with(Candidate::op("#[singleton] struct: Registry::instance()", || {
+                &Registry::instance().items
+            }))
+            .with(Candidate::op("#[singleton] fn: registry()", registry))
+            .with(Candidate::op("Singleton<T>::get_or_init", || RUNTIME.get_or_init(value)))
+            .with(Candidate::op("std LazyLock", || &*STD_LAZY))
+            .with(Candidate::op("once_cell::sync::Lazy", || &*ONCE_CELL_LAZY))
+            .with(Candidate::op("lazy_static!", || &*LAZY_STATIC))
+            .with(Candidate::op("static_init #[dynamic]", || &*STATIC_INIT))
+            .with(Candidate::op("plain static (floor)", || &FLOOR))
+            .target(Target::AtMost { row: "#[singleton] struct: Registry::instance()", ratio: 1.10 })
+            .target(Target::AtMost { row: "#[singleton] fn: registry()", ratio: 1.10 })
+            .run(cfg, report);
+    }
+}
