@@ -282,6 +282,22 @@ pub(crate) mod private {
         Singleton::new(name)
     }
 
+    /// Ambiguous exactly when `T: Clone`: naming `<T as SingletonMustNotImplementClone<_>>`
+    /// then fails with "multiple impls satisfying ...", which names the rule. Catches
+    /// what the macro cannot see: a manual `impl Clone`, or a `#[derive(Clone)]` written
+    /// above `#[singleton]`.
+    pub trait SingletonMustNotImplementClone<Marker> {
+        /// Named by the expansion, never called.
+        fn check() {}
+    }
+
+    impl<T: ?Sized> SingletonMustNotImplementClone<()> for T {}
+
+    /// The second impl that makes the check ambiguous for `Clone` types.
+    pub struct IsClone;
+
+    impl<T: ?Sized + Clone> SingletonMustNotImplementClone<IsClone> for T {}
+
     /// Checks that an `init = path` function returns the singleton type itself.
     #[diagnostic::on_unimplemented(
         message = "`init` must return `{T}`, but this returns `{Self}`",

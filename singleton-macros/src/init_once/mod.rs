@@ -13,3 +13,32 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .map(|form| expand::expand(&form));
     crate::common::or_fallback(result, &item)
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// Malformed attributes and items produce `compile_error!`, never a panic.
+    #[test]
+    fn never_panics_on_malformed_input() {
+        let args = [quote!(), quote!(x), quote!(x = ), quote!(= 1), quote!(1, 2)];
+        let items = [
+            quote!(),
+            quote!(fn),
+            quote!(fn f(),),
+            quote!(fn f(self) {}),
+            quote!(fn f(...) {}),
+            quote!(struct S;),
+            quote!(async const fn f() {}),
+            quote!(fn f() -> impl {}),
+        ];
+        for a in &args {
+            for i in &items {
+                let out = super::expand(a.clone(), i.clone()).to_string();
+                if !a.is_empty() || !matches!(syn::parse2::<syn::ItemFn>(i.clone()), Ok(_)) {
+                    assert!(out.contains("compile_error"), "args {a}, item {i}: {out}");
+                }
+            }
+        }
+    }
+}

@@ -51,8 +51,13 @@ fn expand_type(form: &TypeForm) -> TokenStream {
         }
     });
     let new = new_singleton(ident, &quote!(#ident), &name);
+    let not_clone = quote_spanned! {ident.span()=>
+        const _: fn() = <#ident as #rt::SingletonMustNotImplementClone<_>>::check;
+    };
     quote! {
         #item
+
+        #not_clone
 
         #[automatically_derived]
         impl #ident {

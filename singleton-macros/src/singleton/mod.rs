@@ -16,3 +16,57 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .map(|form| expand::expand(&form));
     crate::common::or_fallback(result, &item)
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// Malformed attributes and items produce `compile_error!`, never a panic.
+    #[test]
+    fn never_panics_on_malformed_input() {
+        let args = [
+            quote!(),
+            quote!(init),
+            quote!(init =),
+            quote!(init = ,),
+            quote!(= x),
+            quote!(init = a b),
+            quote!(error = 5),
+            quote!(init = a,, error = E),
+            quote!(123),
+            quote!("string"),
+            quote!((init = a)),
+        ];
+        let items = [
+            quote!(),
+            quote!(struct),
+            quote!(fn),
+            quote!(fn f),
+            quote!(fn f() -> {}),
+            quote!(fn f() -> Result<> {}),
+            quote!(fn f() -> Result<'a> { }),
+            quote!(struct S { a: }),
+            quote!(enum E),
+            quote!(impl X {}),
+            quote!(#[derive] struct S;),
+            quote!(#[derive = "Clone"] struct S;),
+            quote!(#[derive(::Clone)] struct S;),
+            quote!(static X: u8 = 1;),
+            quote!(1 + 1),
+            quote!(struct S; struct T;),
+        ];
+        for a in &args {
+            for i in &items {
+                let out = super::expand(a.clone(), i.clone()).to_string();
+                assert!(!out.is_empty() || i.is_empty(), "args {a}, item {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_item() {
+        let out = super::expand(quote!(bogus = 1), quote!(struct Kept;)).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("struct Kept"), "{out}");
+    }
+}
