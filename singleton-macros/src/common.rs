@@ -45,12 +45,15 @@ impl Errors {
 /// Degrades gracefully: on error, emits the user's item unchanged next to the errors,
 /// so that one mistake does not cascade into "cannot find" errors at every use and
 /// IDEs keep resolving the item.
+pub(crate) fn fallback(error: syn::Error, item: TokenStream) -> TokenStream {
+    let mut out = error.into_compile_error();
+    out.extend(item);
+    out
+}
+
+/// [`fallback`] for a result: the expansion, or the errors next to the item.
 pub(crate) fn or_fallback(result: syn::Result<TokenStream>, item: &TokenStream) -> TokenStream {
-    result.unwrap_or_else(|error| {
-        let mut out = error.into_compile_error();
-        out.extend(item.clone());
-        out
-    })
+    result.unwrap_or_else(|error| fallback(error, item.clone()))
 }
 
 /// One `key = value` pair of an attribute's arguments, e.g. `init = Registry::load`.

@@ -14,7 +14,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = args::Args::parse(args)
         .and_then(|args| validate::validate(args, item.clone()))
         .map(|form| expand::expand(&form));
-    crate::common::or_fallback(result, &item)
+    result.unwrap_or_else(|error| crate::common::fallback(error, item))
 }
 
 #[cfg(test)]

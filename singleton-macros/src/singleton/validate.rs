@@ -9,6 +9,7 @@ use super::args::Args;
 use crate::common::{self, Errors};
 
 /// What `#[singleton]` was put on, checked.
+#[allow(clippy::large_enum_variant, reason = "one short-lived value per macro invocation")]
 pub(crate) enum Form {
     /// A struct or enum: gains `Type::instance()`.
     Type(TypeForm),
