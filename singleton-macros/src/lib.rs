@@ -13,15 +13,13 @@ mod singleton;
 
 use proc_macro::TokenStream;
 
-/// Makes a struct or a fn a lazily created, process-wide instance. See
-/// `singleton_runtime::singleton`.
+/// (The implementation lives in `singleton-macros`; depend on `singleton-runtime`.)
 #[proc_macro_attribute]
 pub fn singleton(args: TokenStream, item: TokenStream) -> TokenStream {
     singleton::expand(args.into(), item.into()).into()
 }
 
-/// Makes a fn run its body at most once; later calls return `Err(AlreadyInitialized)`.
-/// See `singleton_runtime::init_once`.
+/// (The implementation lives in `singleton-macros`; depend on `singleton-runtime`.)
 #[proc_macro_attribute]
 pub fn init_once(args: TokenStream, item: TokenStream) -> TokenStream {
     init_once::expand(args.into(), item.into()).into()

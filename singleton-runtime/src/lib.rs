@@ -13,7 +13,190 @@ pub use guarded::*;
 pub use init_once::{AlreadyInitialized, InitOnce};
 pub use singleton::Singleton;
 
-pub use singleton_macros::{guarded_global, init_once, invalidating_cache, singleton};
+/// Makes a struct, an enum or a fn a process-wide instance, created once on first use.
+///
+/// # On a struct or enum
+///
+/// Adds `Type::instance() -> &'static Type`. The value is built with `Default`, or with
+/// `init = ...`: a path to a `fn() -> Self`, or a closure `|| ...`. With
+/// `error = E`, `init` returns `Result<Self, E>` and `instance()` returns
+/// `Result<&'static Self, E>` (the macro cannot see a path's return type, so the error
+/// type is spelled out). `instance()` has the visibility of the type.
+///
+/// ```
+/// use singleton_runtime::singleton;
+/// use std::collections::HashMap;
+///
+/// #[singleton]
+/// #[derive(Default)]
+/// pub struct FeatureRegistry {
+///     features: HashMap<String, bool>,
+/// }
+///
+/// #[singleton(init = Pool::connect)]
+/// pub struct Pool {
+///     size: usize,
+/// }
+///
+/// impl Pool {
+///     fn connect() -> Self {
+///         Pool { size: 8 }
+///     }
+/// }
+///
+/// #[derive(Debug)]
+/// pub struct LoadError;
+///
+/// #[singleton(init = Settings::load, error = LoadError)]
+/// pub struct Settings {
+///     verbose: bool,
+/// }
+///
+/// impl Settings {
+///     fn load() -> Result<Self, LoadError> {
+///         Ok(Settings { verbose: false })
+///     }
+/// }
+///
+/// assert!(FeatureRegistry::instance().features.is_empty());
+/// assert_eq!(Pool::instance().size, 8);
+/// assert!(!Settings::instance()?.verbose);
+/// # Ok::<(), LoadError>(())
+/// ```
+///
+/// # On a fn
+///
+/// `fn name() -> T` becomes `fn name() -> &'static T`; `-> Result<T, E>` (any path
+/// ending in `Result`, e.g. `io::Result<T>`) becomes `-> Result<&'static T, E>`. The
+/// body is the initialiser: `return` and `?` work as written. Visibility, docs and other
+/// attributes are kept.
+///
+/// ```
+/// use singleton_runtime::singleton;
+///
+/// #[singleton]
+/// fn model_names() -> Vec<String> {
+///     vec!["resnet".into(), "bert".into()]
+/// }
+///
+/// #[singleton]
+/// fn threads() -> Result<usize, std::num::ParseIntError> {
+///     let n: usize = "4".parse()?;
+///     Ok(n)
+/// }
+///
+/// assert_eq!(model_names().len(), 2);
+/// assert_eq!(*threads()?, 4);
+/// # Ok::<(), std::num::ParseIntError>(())
+/// ```
+///
+/// # Guarantees
+///
+/// - The initialiser runs to success at most once, whatever the number of threads; the
+///   other first callers wait for it and get the same `&'static`.
+/// - An `Err` or a panic stores nothing: the next call runs the initialiser again.
+/// - The fast path, once initialised, is one acquire load, as `OnceLock::get`.
+///
+/// # Panics
+///
+/// When an initialiser needs its own singleton, directly or through others, the call
+/// panics at once with the chain, e.g. `singleton init cycle: alpha -> beta -> alpha`,
+/// instead of deadlocking. A cycle across threads (one thread initialises `alpha` and
+/// needs `beta`, another initialises `beta` and needs `alpha`) panics too, naming both.
+///
+/// ```should_panic
+/// use singleton_runtime::singleton;
+///
+/// #[singleton]
+/// fn alpha() -> u32 { *beta() + 1 }
+///
+/// #[singleton]
+/// fn beta() -> u32 { *alpha() + 1 }
+///
+/// alpha(); // panics: singleton init cycle: alpha -> beta -> alpha
+/// ```
+///
+/// # Rejected at compile time
+///
+/// A type that is not `Send + Sync`; generics; parameters (every call after the first
+/// would silently ignore its arguments); `self`; `async fn`; `const fn`; a struct with
+/// neither `Default` nor `init`; `Clone` or `Copy` on a singleton struct (a copy is a
+/// second instance); unions; `impl Trait` or `Self` as the stored type; unknown,
+/// duplicated or malformed arguments.
+///
+/// ```compile_fail
+/// use singleton_runtime::singleton;
+/// use std::rc::Rc;
+///
+/// #[singleton] // error: `Rc<Vec<String>>` cannot be a singleton: it is not `Send + Sync`
+/// fn names() -> Rc<Vec<String>> {
+///     Rc::new(Vec::new())
+/// }
+/// ```
+///
+/// ```compile_fail
+/// use singleton_runtime::singleton;
+///
+/// #[singleton] // error: a singleton must not derive `Clone`: a copy would be a second instance ...
+/// #[derive(Default, Clone)]
+/// struct Registry;
+/// ```
+///
+/// The runtime type is [`Singleton`]; the macro is sugar over it.
+#[doc(inline)]
+pub use singleton_macros::singleton;
+
+/// Makes a fn's body run once per process; every later call returns
+/// `Err(`[`AlreadyInitialized`]`)` naming the fn and where the first call was.
+///
+/// `fn f(args) -> T` becomes `fn f(args) -> Result<T, AlreadyInitialized>` (and gains
+/// `#[track_caller]`, so the recorded location is the caller's). Generic fns and
+/// associated fns work; the body runs once across all of them.
+///
+/// ```
+/// use singleton_runtime::{init_once, AlreadyInitialized};
+///
+/// #[init_once]
+/// pub fn set_global_determinism(seed: u64, threads: usize) -> u64 {
+///     seed ^ threads as u64
+/// }
+///
+/// assert_eq!(set_global_determinism(42, 1), Ok(43));
+/// let again: AlreadyInitialized = set_global_determinism(7, 8).unwrap_err();
+/// assert_eq!(again.name(), "set_global_determinism");
+/// assert_eq!(again.first_call().file(), file!());
+/// ```
+///
+/// - A call that arrives while another thread's call runs waits for it: if that call
+///   succeeds, this one gets the error; if it panics, this one runs the body.
+/// - A panicking body leaves it uninitialised: the next call runs the body.
+/// - The error must be handled: the result is `#[must_use]` like every `Result`.
+///
+/// # Panics
+///
+/// A call from inside the body (recursion) panics at once instead of deadlocking.
+///
+/// # Rejected at compile time
+///
+/// Anything but a fn; `async fn`; `const fn`; `self` receivers (it runs once per
+/// process, not once per value); a non-Rust ABI; any argument.
+///
+/// ```compile_fail
+/// use singleton_runtime::init_once;
+///
+/// struct Engine;
+///
+/// impl Engine {
+///     #[init_once] // error: an `#[init_once]` fn cannot take `self` ...
+///     fn start(&self) {}
+/// }
+/// ```
+///
+/// The runtime type is [`InitOnce`].
+#[doc(inline)]
+pub use singleton_macros::init_once;
+
+pub use singleton_macros::{guarded_global, invalidating_cache};
 
 /// What generated code names, through `::singleton_runtime::__private::...`. Not
 /// public API: it may change in any release.
