@@ -82,14 +82,22 @@ impl<T: Send + Sync> Singleton<T> {
     #[cfg(not(loom))]
     #[must_use]
     pub const fn new(name: &'static str) -> Self {
-        Self { name, ready: AtomicBool::new(false), value: UnsafeCell::new(MaybeUninit::uninit()) }
+        Self {
+            name,
+            ready: AtomicBool::new(false),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }
     }
 
     /// Loom's atomics cannot be built in a `const fn`.
     #[cfg(loom)]
     #[must_use]
     pub fn new(name: &'static str) -> Self {
-        Self { name, ready: AtomicBool::new(false), value: UnsafeCell::new(MaybeUninit::uninit()) }
+        Self {
+            name,
+            ready: AtomicBool::new(false),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }
     }
 }
 
@@ -188,13 +196,14 @@ impl<T> Singleton<T> {
     #[inline(never)]
     fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
         let key = std::ptr::from_ref(self).cast::<()>() as usize;
-        let claim = match init_registry::claim(key, self.name, || self.ready.load(Ordering::Acquire)) {
-            Claim::Ready => {
-                // SAFETY: `claim` saw `ready` set (acquire), see `get`.
-                return Ok(unsafe { self.value_unchecked() });
-            }
-            Claim::Owner(claim) => claim,
-        };
+        let claim =
+            match init_registry::claim(key, self.name, || self.ready.load(Ordering::Acquire)) {
+                Claim::Ready => {
+                    // SAFETY: `claim` saw `ready` set (acquire), see `get`.
+                    return Ok(unsafe { self.value_unchecked() });
+                }
+                Claim::Owner(claim) => claim,
+            };
         // Only the claim holder runs past this point for this singleton, until the
         // claim is released (dropped, also on panic) or the value is published.
         let value = init()?;
@@ -374,6 +383,9 @@ mod tests {
         let cell: Singleton<String> = Singleton::new("empty");
         assert_eq!(cell.get_or_try_init(|| Err::<String, u8>(1)), Err(1));
         assert!(cell.get().is_none());
-        assert_eq!(format!("{cell:?}"), r#"Singleton { name: "empty", value: <uninit> }"#);
+        assert_eq!(
+            format!("{cell:?}"),
+            r#"Singleton { name: "empty", value: <uninit> }"#
+        );
     }
 }

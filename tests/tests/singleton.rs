@@ -24,7 +24,10 @@ fn race<T: Sync + 'static>(threads: usize, get: fn() -> &'static T) -> Vec<usize
             })
         })
         .collect();
-    handles.into_iter().map(|h| h.join().expect("racing thread panicked")).collect()
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("racing thread panicked"))
+        .collect()
 }
 
 static REGISTRY_INITS: AtomicUsize = AtomicUsize::new(0);
@@ -39,7 +42,9 @@ impl Default for FeatureRegistry {
         REGISTRY_INITS.fetch_add(1, Ordering::SeqCst);
         // Widen the window in which other threads arrive while this one initialises.
         thread::sleep(Duration::from_millis(50));
-        Self { features: HashMap::from([("dark_mode".to_owned(), 1)]) }
+        Self {
+            features: HashMap::from([("dark_mode".to_owned(), 1)]),
+        }
     }
 }
 
@@ -47,7 +52,10 @@ impl Default for FeatureRegistry {
 fn struct_form_16_threads_one_init_one_address() {
     let addresses = run_with_timeout("race", || race(16, FeatureRegistry::instance)).unwrap();
     assert_eq!(REGISTRY_INITS.load(Ordering::SeqCst), 1);
-    assert!(addresses.iter().all(|a| *a == addresses[0]), "{addresses:?}");
+    assert!(
+        addresses.iter().all(|a| *a == addresses[0]),
+        "{addresses:?}"
+    );
     assert_eq!(FeatureRegistry::instance().features["dark_mode"], 1);
 }
 
@@ -62,14 +70,19 @@ struct ModelRegistry {
 fn model_registry() -> ModelRegistry {
     MODEL_INITS.fetch_add(1, Ordering::SeqCst);
     thread::sleep(Duration::from_millis(50));
-    ModelRegistry { models: vec!["resnet", "bert"] }
+    ModelRegistry {
+        models: vec!["resnet", "bert"],
+    }
 }
 
 #[test]
 fn fn_form_16_threads_one_init_one_address() {
     let addresses = run_with_timeout("race", || race(16, model_registry)).unwrap();
     assert_eq!(MODEL_INITS.load(Ordering::SeqCst), 1);
-    assert!(addresses.iter().all(|a| *a == addresses[0]), "{addresses:?}");
+    assert!(
+        addresses.iter().all(|a| *a == addresses[0]),
+        "{addresses:?}"
+    );
     assert_eq!(model_registry().models, ["resnet", "bert"]);
 }
 
@@ -86,7 +99,10 @@ fn flaky_config() -> Result<Vec<u8>, String> {
 
 #[test]
 fn err_stores_nothing_and_the_next_call_retries() {
-    assert_eq!(flaky_config(), Err("attempt 1: config server unavailable".to_owned()));
+    assert_eq!(
+        flaky_config(),
+        Err("attempt 1: config server unavailable".to_owned())
+    );
     let first: &'static Vec<u8> = flaky_config().unwrap();
     let again = flaky_config().unwrap();
     assert_eq!(first, &[1, 2, 3]);
@@ -121,7 +137,10 @@ fn selfish() -> u32 {
 #[test]
 fn direct_reentrancy_panics_with_the_chain() {
     let message = expect_panic("selfish", selfish);
-    assert!(message.contains("singleton init cycle: selfish -> selfish"), "{message}");
+    assert!(
+        message.contains("singleton init cycle: selfish -> selfish"),
+        "{message}"
+    );
     // Nothing stayed claimed: the next attempt reports the same cycle, not a hang.
     let again = expect_panic("selfish again", selfish);
     assert!(again.contains("selfish -> selfish"), "{again}");
@@ -140,7 +159,10 @@ fn beta() -> String {
 #[test]
 fn chained_reentrancy_panics_with_the_chain() {
     let message = expect_panic("alpha", alpha);
-    assert!(message.contains("singleton init cycle: alpha -> beta -> alpha"), "{message}");
+    assert!(
+        message.contains("singleton init cycle: alpha -> beta -> alpha"),
+        "{message}"
+    );
 }
 
 /// Both initialisers are entered before either asks for the other, so each thread
@@ -178,12 +200,17 @@ fn cross_thread_cycle_is_reported_not_deadlocked() {
         })
         .collect();
     assert!(
-        messages.iter().any(|m| m.contains("singleton init cycle across threads")
-            && (m.contains("left -> right -> left") || m.contains("right -> left -> right"))),
+        messages
+            .iter()
+            .any(|m| m.contains("singleton init cycle across threads")
+                && (m.contains("left -> right -> left") || m.contains("right -> left -> right"))),
         "{messages:#?}"
     );
     // The other thread then finds the cycle on its own stack once the first unwinds.
-    assert!(messages.iter().all(|m| m.contains("singleton init cycle")), "{messages:#?}");
+    assert!(
+        messages.iter().all(|m| m.contains("singleton init cycle")),
+        "{messages:#?}"
+    );
 }
 
 fn build_pool() -> ConnectionPool {
@@ -199,7 +226,10 @@ pub struct ConnectionPool {
 #[test]
 fn init_path_builds_the_struct() {
     assert_eq!(ConnectionPool::instance().size, 8);
-    assert!(std::ptr::eq(ConnectionPool::instance(), ConnectionPool::instance()));
+    assert!(std::ptr::eq(
+        ConnectionPool::instance(),
+        ConnectionPool::instance()
+    ));
 }
 
 #[singleton(init = || Limits { max: 3 })]
@@ -278,6 +308,99 @@ mod nested {
 
 #[test]
 fn singletons_in_nested_modules() {
-    nested::deeper::Counter::instance().hits.fetch_add(1, Ordering::SeqCst);
-    assert!(nested::deeper::Counter::instance().hits.load(Ordering::SeqCst) >= 1);
+    nested::deeper::Counter::instance()
+        .hits
+        .fetch_add(1, Ordering::SeqCst);
+    assert!(
+        nested::deeper::Counter::instance()
+            .hits
+            .load(Ordering::SeqCst)
+            >= 1
+    );
+}
+
+static CONTENDED_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
+static CONTENDED_SUCCESSES: AtomicUsize = AtomicUsize::new(0);
+
+/// Fails its first three attempts, slowly, while other threads wait on it.
+#[singleton]
+fn contended_fallible() -> Result<u64, String> {
+    let attempt = CONTENDED_ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    thread::sleep(Duration::from_millis(10));
+    if attempt <= 3 {
+        return Err(format!("attempt {attempt} failed"));
+    }
+    CONTENDED_SUCCESSES.fetch_add(1, Ordering::SeqCst);
+    Ok(attempt as u64)
+}
+
+#[test]
+fn failed_inits_under_contention_still_give_exactly_one_success() {
+    let addresses = run_with_timeout("contended", || {
+        let barrier = Arc::new(Barrier::new(16));
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let barrier = Arc::clone(&barrier);
+                thread::spawn(move || {
+                    barrier.wait();
+                    let mut errors = 0;
+                    loop {
+                        match contended_fallible() {
+                            Ok(v) => return (std::ptr::from_ref(v) as usize, errors),
+                            Err(_) => errors += 1,
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .unwrap();
+    assert_eq!(CONTENDED_SUCCESSES.load(Ordering::SeqCst), 1);
+    assert_eq!(CONTENDED_ATTEMPTS.load(Ordering::SeqCst), 4);
+    assert!(addresses.iter().all(|(a, _)| *a == addresses[0].0));
+    // Each failed attempt was reported to exactly the one caller that ran it.
+    assert_eq!(addresses.iter().map(|(_, e)| e).sum::<usize>(), 3);
+    assert_eq!(*contended_fallible().unwrap(), 4);
+}
+
+static WAITED_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+fn panics_while_others_wait() -> String {
+    let attempt = WAITED_ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    thread::sleep(Duration::from_millis(30));
+    assert!(attempt > 1, "first initialiser panics while 7 threads wait");
+    format!("built by attempt {attempt}")
+}
+
+#[test]
+fn a_panic_wakes_the_waiters_and_one_of_them_initialises() {
+    let outcomes = run_with_timeout("waiters", || {
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let barrier = Arc::clone(&barrier);
+                thread::spawn(move || {
+                    barrier.wait();
+                    std::ptr::from_ref(panics_while_others_wait()) as usize
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(thread::JoinHandle::join)
+            .collect::<Vec<_>>()
+    })
+    .unwrap();
+    let panicked = outcomes.iter().filter(|o| o.is_err()).count();
+    let addresses: Vec<usize> = outcomes.into_iter().filter_map(Result::ok).collect();
+    assert_eq!(panicked, 1);
+    assert_eq!(addresses.len(), 7);
+    assert!(addresses.iter().all(|a| *a == addresses[0]));
+    assert_eq!(WAITED_ATTEMPTS.load(Ordering::SeqCst), 2);
+    assert_eq!(panics_while_others_wait(), "built by attempt 2");
 }
