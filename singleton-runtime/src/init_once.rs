@@ -53,14 +53,22 @@ impl InitOnce {
     #[cfg(not(loom))]
     #[must_use]
     pub const fn new(name: &'static str) -> Self {
-        Self { name, state: Mutex::new(State::Uninit), changed: Condvar::new() }
+        Self {
+            name,
+            state: Mutex::new(State::Uninit),
+            changed: Condvar::new(),
+        }
     }
 
     /// Loom's locks cannot be built in a `const fn`.
     #[cfg(loom)]
     #[must_use]
     pub fn new(name: &'static str) -> Self {
-        Self { name, state: Mutex::new(State::Uninit), changed: Condvar::new() }
+        Self {
+            name,
+            state: Mutex::new(State::Uninit),
+            changed: Condvar::new(),
+        }
     }
 
     /// The name given to [`new`](Self::new).
@@ -136,7 +144,10 @@ impl InitOnce {
         loop {
             match *state {
                 State::Done(first_call) => {
-                    return Err(AlreadyInitialized { name: self.name, first_call });
+                    return Err(AlreadyInitialized {
+                        name: self.name,
+                        first_call,
+                    });
                 }
                 State::Running(owner) if owner == me => {
                     drop(state);
@@ -154,7 +165,10 @@ impl InitOnce {
         *state = State::Running(me);
         drop(state);
 
-        let running = Running { once: self, done: None };
+        let running = Running {
+            once: self,
+            done: None,
+        };
         let value = body();
         running.finish(caller);
         Ok(value)
@@ -207,7 +221,7 @@ impl fmt::Debug for InitOnce {
         f.debug_struct("InitOnce")
             .field("name", &self.name)
             .field("first_call", &self.first_call())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -282,12 +296,16 @@ mod loom_tests {
             let runs = Arc::new(AtomicUsize::new(0));
             let spawn = |once: Arc<InitOnce>, runs: Arc<AtomicUsize>| {
                 loom::thread::spawn(move || {
-                    once.call(Location::caller(), || runs.fetch_add(1, Ordering::Relaxed)).is_ok()
+                    once.call(Location::caller(), || runs.fetch_add(1, Ordering::Relaxed))
+                        .is_ok()
                 })
             };
             let a = spawn(once.clone(), runs.clone());
             let b = spawn(once.clone(), runs.clone());
-            let oks = [a.join().unwrap(), b.join().unwrap()].iter().filter(|ok| **ok).count();
+            let oks = [a.join().unwrap(), b.join().unwrap()]
+                .iter()
+                .filter(|ok| **ok)
+                .count();
             assert_eq!(oks, 1);
             assert_eq!(runs.load(Ordering::Relaxed), 1);
             assert!(once.is_done());

@@ -220,7 +220,7 @@ impl<T> Singleton<T> {
 
     /// # Safety
     /// `ready` must have been observed set with acquire ordering (or set by this thread).
-    #[inline(always)]
+    #[inline]
     unsafe fn value_unchecked(&self) -> &T {
         // SAFETY: the caller guarantees the value is initialised and published; it is
         // never written again while `self` is borrowed.
@@ -247,7 +247,7 @@ impl<T: fmt::Debug> fmt::Debug for Singleton<T> {
             Some(value) => d.field("value", value),
             None => d.field("value", &format_args!("<uninit>")),
         };
-        d.finish()
+        d.finish_non_exhaustive()
     }
 }
 
@@ -300,12 +300,19 @@ pub(crate) mod private {
         fn check() {}
     }
 
-    impl<T: ?Sized> SingletonMustNotImplementClone<()> for T {}
+    impl<T> SingletonMustNotImplementClone<()> for T {}
 
     /// The second impl that makes the check ambiguous for `Clone` types.
     pub struct IsClone;
 
-    impl<T: ?Sized + Clone> SingletonMustNotImplementClone<IsClone> for T {}
+    impl<T: Clone> SingletonMustNotImplementClone<IsClone> for T {}
+
+    /// Calls `init = ...` (a path or a closure) without writing `(init)()`, which lints
+    /// as `clippy::redundant_closure_call` in the user's crate.
+    #[inline]
+    pub fn call_init<R>(init: impl FnOnce() -> R) -> R {
+        init()
+    }
 
     /// Checks that an `init = path` function returns the singleton type itself.
     #[diagnostic::on_unimplemented(
@@ -332,6 +339,10 @@ pub(crate) mod private {
     )]
     pub trait InitTryReturns<T, E> {
         /// Used by the expansion only.
+        ///
+        /// # Errors
+        ///
+        /// The initialiser's own error.
         fn into_result(self) -> Result<T, E>;
     }
 
@@ -385,7 +396,7 @@ mod tests {
         assert!(cell.get().is_none());
         assert_eq!(
             format!("{cell:?}"),
-            r#"Singleton { name: "empty", value: <uninit> }"#
+            r#"Singleton { name: "empty", value: <uninit>, .. }"#
         );
     }
 }

@@ -7,13 +7,13 @@
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
     Condvar, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
     Condvar, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
 /// The id of the current thread (loom's own under loom, where all model threads share
@@ -53,7 +53,7 @@ impl<T> UnsafeCell<T> {
     }
 
     /// Runs `f` with a shared pointer to the contents.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
         #[cfg(not(loom))]
         {
@@ -66,7 +66,7 @@ impl<T> UnsafeCell<T> {
     }
 
     /// Runs `f` with a mutable pointer to the contents.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         #[cfg(not(loom))]
         {
@@ -88,5 +88,25 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Waits on `cv`, ignoring poison (see [`lock`]).
 pub(crate) fn wait<'a, T>(cv: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-    cv.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner)
+    cv.wait(guard)
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// Waits on `cv` for at most `timeout`, ignoring poison (see [`lock`]). Under loom
+/// this waits for a notification (loom does not model time).
+pub(crate) fn wait_timeout<'a, T>(
+    cv: &Condvar,
+    guard: MutexGuard<'a, T>,
+    timeout: std::time::Duration,
+) -> MutexGuard<'a, T> {
+    match cv.wait_timeout(guard, timeout) {
+        Ok((guard, _)) => guard,
+        Err(poisoned) => poisoned.into_inner().0,
+    }
+}
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::fence;
+/// A memory fence (loom's under loom, so that the model sees it).
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::fence;

@@ -36,10 +36,17 @@ fn twelve_racing_callers_exactly_one_ok() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect::<Vec<_>>()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
     })
     .unwrap();
-    let winners: Vec<usize> = outcomes.iter().filter(|(_, r)| r.is_ok()).map(|(i, _)| *i).collect();
+    let winners: Vec<usize> = outcomes
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| *i)
+        .collect();
     assert_eq!(winners.len(), 1, "{outcomes:?}");
     assert_eq!(DETERMINISM_RUNS.load(Ordering::SeqCst), 1);
     assert_eq!(SEED.load(Ordering::SeqCst), winners[0] * 1000 + 1);
@@ -63,8 +70,14 @@ fn the_error_names_the_fn_and_the_first_call_site() {
     let err = configure_logging(4).unwrap_err();
     let expected_site = format!("{}:{first_line}:", file!());
     let text = err.to_string();
-    assert!(text.starts_with("`configure_logging` was already initialised by the call at "), "{text}");
-    assert!(text.contains(&expected_site), "{text} should name {expected_site}");
+    assert!(
+        text.starts_with("`configure_logging` was already initialised by the call at "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&expected_site),
+        "{text} should name {expected_site}"
+    );
     assert_eq!(err.first_call().line(), first_line);
 }
 
@@ -72,9 +85,10 @@ static FLAKY_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 #[init_once]
 fn flaky_setup() -> usize {
-    if FLAKY_RUNS.fetch_add(1, Ordering::SeqCst) == 0 {
-        panic!("setup failed half-way");
-    }
+    assert!(
+        FLAKY_RUNS.fetch_add(1, Ordering::SeqCst) > 0,
+        "setup failed half-way"
+    );
     42
 }
 
@@ -89,15 +103,25 @@ fn a_panicking_body_leaves_it_uninitialised() {
 
 #[init_once]
 fn recursive_setup(depth: u32) -> u32 {
-    if depth == 0 { 0 } else { recursive_setup(depth - 1).unwrap_or(99) }
+    if depth == 0 {
+        0
+    } else {
+        recursive_setup(depth - 1).unwrap_or(99)
+    }
 }
 
 #[test]
 fn a_reentrant_call_panics_instead_of_deadlocking() {
     let message = expect_panic("recursive", || recursive_setup(1));
-    assert!(message.contains("`recursive_setup` was called again from inside its own"), "{message}");
+    assert!(
+        message.contains("`recursive_setup` was called again from inside its own"),
+        "{message}"
+    );
     // The panic released the guard: a non-recursive call now runs.
-    assert_eq!(run_with_timeout("plain", || recursive_setup(0)).unwrap(), Ok(0));
+    assert_eq!(
+        run_with_timeout("plain", || recursive_setup(0)).unwrap(),
+        Ok(0)
+    );
 }
 
 #[init_once]

@@ -27,7 +27,11 @@ enum Value {
 impl Args {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
         let pairs = common::parse_args("singleton", tokens, &["init", "error"], |key, input| {
-            if key == "error" { input.parse().map(Value::Type) } else { input.parse().map(Value::Expr) }
+            if key == "error" {
+                input.parse().map(Value::Type)
+            } else {
+                input.parse().map(Value::Expr)
+            }
         })?;
         let mut args = Args::default();
         for KeyValue { key, value } in pairs {

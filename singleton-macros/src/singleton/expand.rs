@@ -17,26 +17,42 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
 }
 
 fn expand_type(form: &TypeForm) -> TokenStream {
-    let TypeForm { item, vis, ident, init, error } = form;
+    let TypeForm {
+        item,
+        vis,
+        ident,
+        init,
+        error,
+    } = form;
     let rt = quote!(::singleton_runtime::__private);
     let name = ident.to_string();
     let cell = syn::Ident::new("cell", Span::mixed_site());
-    let (returned, get) = match (init, error) {
+    // The trait paths carry the user's spans, so a missing `Default` or a wrong `init`
+    // return type is reported there; the closures around them carry the macro's own
+    // span, so lints such as `clippy::redundant_closure` treat them as generated code.
+    let (returned, build) = match (init, error) {
         (None, _) => (
             quote!(&'static #ident),
             quote_spanned!(ident.span()=>
-                #cell.get_or_init(|| <#ident as #rt::SingletonDefault>::singleton_default())),
+                <#ident as ::singleton_runtime::__private::SingletonDefault>::singleton_default()),
         ),
         (Some(init), None) => (
             quote!(&'static #ident),
             quote_spanned!(init.span()=>
-                #cell.get_or_init(|| #rt::InitReturns::<#ident>::into_value((#init)()))),
+                ::singleton_runtime::__private::InitReturns::<#ident>::into_value(
+                    ::singleton_runtime::__private::call_init(#init))),
         ),
         (Some(init), Some(error)) => (
             quote!(::core::result::Result<&'static #ident, #error>),
             quote_spanned!(init.span()=>
-                #cell.get_or_try_init(|| #rt::InitTryReturns::<#ident, #error>::into_result((#init)()))),
+                ::singleton_runtime::__private::InitTryReturns::<#ident, #error>::into_result(
+                    ::singleton_runtime::__private::call_init(#init))),
         ),
+    };
+    let get = if error.is_some() && init.is_some() {
+        quote!(#cell.get_or_try_init(|| #build))
+    } else {
+        quote!(#cell.get_or_init(|| #build))
     };
     let doc = format!(
         "The process-wide instance of [`{name}`], created on first use by whichever thread \
@@ -76,7 +92,16 @@ fn expand_type(form: &TypeForm) -> TokenStream {
 }
 
 fn expand_fn(form: &FnForm) -> TokenStream {
-    let FnForm { attrs, vis, sig, block, declared, value, returned, fallible } = form;
+    let FnForm {
+        attrs,
+        vis,
+        sig,
+        block,
+        declared,
+        value,
+        returned,
+        fallible,
+    } = form;
     let rt = quote!(::singleton_runtime::__private);
     let name = sig.ident.to_string();
     let mut sig = sig.clone();

@@ -43,17 +43,35 @@ mod tests {
             quote!(fn),
             quote!(fn f),
             quote!(fn f() -> {}),
-            quote!(fn f() -> Result<> {}),
-            quote!(fn f() -> Result<'a> { }),
+            quote!(
+                fn f() -> Result {}
+            ),
+            quote!(
+                fn f() -> Result<'a> {}
+            ),
             quote!(struct S { a: }),
             quote!(enum E),
             quote!(impl X {}),
-            quote!(#[derive] struct S;),
-            quote!(#[derive = "Clone"] struct S;),
-            quote!(#[derive(::Clone)] struct S;),
-            quote!(static X: u8 = 1;),
+            quote!(
+                #[derive]
+                struct S;
+            ),
+            quote!(
+                #[derive = "Clone"]
+                struct S;
+            ),
+            quote!(
+                #[derive(::Clone)]
+                struct S;
+            ),
+            quote!(
+                static X: u8 = 1;
+            ),
             quote!(1 + 1),
-            quote!(struct S; struct T;),
+            quote!(
+                struct S;
+                struct T;
+            ),
         ];
         for a in &args {
             for i in &items {
@@ -65,7 +83,13 @@ mod tests {
 
     #[test]
     fn errors_keep_the_item() {
-        let out = super::expand(quote!(bogus = 1), quote!(struct Kept;)).to_string();
+        let out = super::expand(
+            quote!(bogus = 1),
+            quote!(
+                struct Kept;
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("struct Kept"), "{out}");
     }

@@ -9,7 +9,10 @@ use super::args::Args;
 use crate::common::{self, Errors};
 
 /// What `#[singleton]` was put on, checked.
-#[allow(clippy::large_enum_variant, reason = "one short-lived value per macro invocation")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per macro invocation"
+)]
 pub(crate) enum Form {
     /// A struct or enum: gains `Type::instance()`.
     Type(TypeForm),
@@ -45,7 +48,10 @@ pub(crate) struct FnForm {
 
 pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Form> {
     let parsed: syn::Item = syn::parse2(item.clone()).map_err(|e| {
-        syn::Error::new(e.span(), format!("{e}; `#[singleton]` goes on a struct, an enum or a fn"))
+        syn::Error::new(
+            e.span(),
+            format!("{e}; `#[singleton]` goes on a struct, an enum or a fn"),
+        )
     })?;
     match parsed {
         syn::Item::Struct(s) => type_form(args, item, s.vis, s.ident, &s.generics, &s.attrs),
@@ -80,7 +86,9 @@ fn type_form(
             continue; // Not ours to report: rustc explains a malformed derive.
         };
         for path in paths {
-            let Some(last) = path.segments.last() else { continue };
+            let Some(last) = path.segments.last() else {
+                continue;
+            };
             if last.ident == "Clone" || last.ident == "Copy" {
                 errors.spanned(
                     &path,
@@ -163,7 +171,10 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
         syn::ReturnType::Type(_, ty) => Ok((**ty).clone()),
         syn::ReturnType::Default => Err(syn::Error::new_spanned(
             &sig.ident,
-            format!("a `#[singleton]` fn must return the value to share: `fn {}() -> T`", sig.ident),
+            format!(
+                "a `#[singleton]` fn must return the value to share: `fn {}() -> T`",
+                sig.ident
+            ),
         )),
     };
     let value = declared.as_ref().ok().and_then(result_value);
@@ -188,12 +199,16 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
 
 /// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`.
 fn result_value(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(path) = ty else { return None };
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
     let last = path.path.segments.last()?;
     if last.ident != "Result" {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.first()? {
         syn::GenericArgument::Type(value) => Some(value.clone()),
         _ => None,
@@ -226,7 +241,10 @@ fn check_storable(errors: &mut Errors, ty: &syn::Type) {
             "a singleton's type must be written out: it is stored in a `static`, which cannot \
              hold an `impl Trait`; name the concrete type, or return `Box<dyn Trait + Send + Sync>`",
         );
-    } else if tokens.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == "Self") {
+    } else if tokens
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| word == "Self")
+    {
         errors.spanned(
             ty,
             "a `#[singleton]` fn cannot return `Self`: the instance is stored in a `static`, \
@@ -247,6 +265,9 @@ fn reject_generics(errors: &mut Errors, generics: &syn::Generics, what: &str) {
             ),
         );
     } else if let Some(clause) = &generics.where_clause {
-        errors.spanned(clause, format!("a singleton {what} cannot have a `where` clause"));
+        errors.spanned(
+            clause,
+            format!("a singleton {what} cannot have a `where` clause"),
+        );
     }
 }

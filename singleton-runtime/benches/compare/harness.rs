@@ -5,6 +5,13 @@
 //! the same rounds interleaved across candidates so that machine noise (2 noisy cores)
 //! hits every row alike, and with multi-threaded rows measured the same way.
 
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "timings and iteration counts are estimates; f64 precision is plenty"
+)]
+
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
@@ -25,9 +32,17 @@ impl Config {
     pub fn from_args() -> Self {
         let quick = std::env::args().any(|a| a == "--quick");
         if quick {
-            Self { rounds: 1, sample: Duration::from_millis(1), quick }
+            Self {
+                rounds: 1,
+                sample: Duration::from_millis(1),
+                quick,
+            }
         } else {
-            Self { rounds: 9, sample: Duration::from_millis(15), quick }
+            Self {
+                rounds: 9,
+                sample: Duration::from_millis(15),
+                quick,
+            }
         }
     }
 }
@@ -41,7 +56,10 @@ pub struct Candidate<'a> {
 impl<'a> Candidate<'a> {
     /// A candidate whose closure runs the loop itself (for mixed read/write loads).
     pub fn looping(name: impl Into<String>, run: impl Fn(u64, usize) + Sync + 'a) -> Self {
-        Self { name: name.into(), run: Box::new(run) }
+        Self {
+            name: name.into(),
+            run: Box::new(run),
+        }
     }
 
     /// A candidate doing one operation `op` per iteration; the loop is monomorphised
@@ -60,7 +78,11 @@ pub enum Target {
     /// `row` takes at most `ratio` times the anchor's time per op.
     AtMost { row: &'static str, ratio: f64 },
     /// `row` is at least `factor` times faster (more throughput) than `than`.
-    FasterThan { row: &'static str, than: &'static str, factor: f64 },
+    FasterThan {
+        row: &'static str,
+        than: &'static str,
+        factor: f64,
+    },
 }
 
 /// Candidates compared with one another, the first being the anchor (ratio 1.00).
@@ -73,7 +95,12 @@ pub struct Group<'a> {
 
 impl<'a> Group<'a> {
     pub fn new(title: impl Into<String>, threads: usize) -> Self {
-        Self { title: title.into(), threads, candidates: Vec::new(), targets: Vec::new() }
+        Self {
+            title: title.into(),
+            threads,
+            candidates: Vec::new(),
+            targets: Vec::new(),
+        }
     }
 
     #[must_use]
@@ -101,7 +128,14 @@ impl<'a> Group<'a> {
             }
         }
         let medians: Vec<f64> = samples.into_iter().map(median).collect();
-        out.group(&self.title, self.threads, &self.candidates, &medians, &self.targets, cfg.quick);
+        out.group(
+            &self.title,
+            self.threads,
+            &self.candidates,
+            &medians,
+            &self.targets,
+            cfg.quick,
+        );
     }
 }
 
@@ -146,7 +180,11 @@ fn time_per_op(c: &Candidate<'_>, iters: u64, threads: usize) -> f64 {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        f64::midpoint(v[n / 2 - 1], v[n / 2])
+    }
 }
 
 /// The printed table, and whether every target was met.
@@ -166,14 +204,25 @@ impl Report {
         quick: bool,
     ) {
         let anchor = medians[0];
-        println!("\n{title} — {threads} thread{}", if threads == 1 { "" } else { "s" });
+        println!(
+            "\n{title} — {threads} thread{}",
+            if threads == 1 { "" } else { "s" }
+        );
         println!("  {:<46} {:>10} {:>9}", "row", "ns/op", "vs anchor");
         for (i, (c, m)) in candidates.iter().zip(medians).enumerate() {
             let mark = if i == 0 { " (anchor)" } else { "" };
-            println!("  {:<46} {:>10.2} {:>8.2}x", format!("{}{mark}", c.name), m, m / anchor);
+            println!(
+                "  {:<46} {:>10.2} {:>8.2}x",
+                format!("{}{mark}", c.name),
+                m,
+                m / anchor
+            );
         }
         let find = |name: &str| {
-            candidates.iter().position(|c| c.name == name).map(|i| medians[i])
+            candidates
+                .iter()
+                .position(|c| c.name == name)
+                .map(|i| medians[i])
         };
         for t in targets {
             let (text, met) = match *t {
@@ -186,10 +235,19 @@ impl Report {
                         (Some(a), Some(b)) => b / a,
                         _ => f64::NAN,
                     };
-                    (format!("{row} >= {factor:.0}x faster than {than}: {r:.2}x"), r >= factor)
+                    (
+                        format!("{row} >= {factor:.0}x faster than {than}: {r:.2}x"),
+                        r >= factor,
+                    )
                 }
             };
-            let verdict = if quick { "(quick run, not judged)" } else if met { "met" } else { "MISSED" };
+            let verdict = if quick {
+                "(quick run, not judged)"
+            } else if met {
+                "met"
+            } else {
+                "MISSED"
+            };
             println!("  target: {text} — {verdict}");
             if !met && !quick {
                 self.missed.push(format!("{title} ({threads}t): {text}"));

@@ -1,6 +1,11 @@
 //! Fast path of a lazily initialised global: `#[singleton]` next to std, once_cell,
 //! lazy_static, static_init and a plain static (the floor).
 
+#![allow(
+    clippy::non_std_lazy_statics,
+    reason = "once_cell and lazy_static are the anchors"
+)]
+
 use std::sync::{LazyLock, OnceLock};
 
 use singleton_runtime::{Singleton, singleton};
@@ -37,23 +42,47 @@ fn registry() -> Vec<u64> {
 
 pub fn run(cfg: &Config, report: &mut Report) {
     // Initialise everything first: these rows measure the fast path only.
-    let _ = (STD_ONCE.get_or_init(value), &*STD_LAZY, &*ONCE_CELL_LAZY, &*LAZY_STATIC);
-    let _ = (RUNTIME.get_or_init(value), Registry::instance(), registry(), &*STATIC_INIT);
+    let _ = (
+        STD_ONCE.get_or_init(value),
+        &*STD_LAZY,
+        &*ONCE_CELL_LAZY,
+        &*LAZY_STATIC,
+    );
+    let _ = (
+        RUNTIME.get_or_init(value),
+        Registry::instance(),
+        registry(),
+        &*STATIC_INIT,
+    );
     for threads in [1, 2] {
-        Group::new("global fast path (already initialised): get a &'static", threads)
-            .with(Candidate::op("std OnceLock::get (get_or_init)", || STD_ONCE.get_or_init(value)))
-            .with(Candidate::op("#[singleton] struct: Registry::instance()", || {
-                &Registry::instance().items
-            }))
-            .with(Candidate::op("#[singleton] fn: registry()", registry))
-            .with(Candidate::op("Singleton<T>::get_or_init", || RUNTIME.get_or_init(value)))
-            .with(Candidate::op("std LazyLock", || &*STD_LAZY))
-            .with(Candidate::op("once_cell::sync::Lazy", || &*ONCE_CELL_LAZY))
-            .with(Candidate::op("lazy_static!", || &*LAZY_STATIC))
-            .with(Candidate::op("static_init #[dynamic]", || &*STATIC_INIT))
-            .with(Candidate::op("plain static (floor)", || &FLOOR))
-            .target(Target::AtMost { row: "#[singleton] struct: Registry::instance()", ratio: 1.10 })
-            .target(Target::AtMost { row: "#[singleton] fn: registry()", ratio: 1.10 })
-            .run(cfg, report);
+        Group::new(
+            "global fast path (already initialised): get a &'static",
+            threads,
+        )
+        .with(Candidate::op("std OnceLock::get (get_or_init)", || {
+            STD_ONCE.get_or_init(value)
+        }))
+        .with(Candidate::op(
+            "#[singleton] struct: Registry::instance()",
+            || &Registry::instance().items,
+        ))
+        .with(Candidate::op("#[singleton] fn: registry()", registry))
+        .with(Candidate::op("Singleton<T>::get_or_init", || {
+            RUNTIME.get_or_init(value)
+        }))
+        .with(Candidate::op("std LazyLock", || &*STD_LAZY))
+        .with(Candidate::op("once_cell::sync::Lazy", || &*ONCE_CELL_LAZY))
+        .with(Candidate::op("lazy_static!", || &*LAZY_STATIC))
+        .with(Candidate::op("static_init #[dynamic]", || &*STATIC_INIT))
+        .with(Candidate::op("plain static (floor)", || &FLOOR))
+        .target(Target::AtMost {
+            row: "#[singleton] struct: Registry::instance()",
+            ratio: 1.10,
+        })
+        .target(Target::AtMost {
+            row: "#[singleton] fn: registry()",
+            ratio: 1.10,
+        })
+        .run(cfg, report);
     }
 }

@@ -40,8 +40,10 @@ struct Registry {
 }
 
 #[cfg(not(loom))]
-static REGISTRY: Mutex<Registry> =
-    Mutex::new(Registry { in_progress: Vec::new(), waiting: Vec::new() });
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    in_progress: Vec::new(),
+    waiting: Vec::new(),
+});
 #[cfg(not(loom))]
 static CHANGED: Condvar = Condvar::new();
 
@@ -89,22 +91,32 @@ pub(super) fn claim(key: usize, name: &'static str, is_ready: impl Fn() -> bool)
         if is_ready() {
             return Claim::Ready;
         }
-        let owner = reg.in_progress.iter().find(|p| p.key == key).map(|p| p.owner);
+        let owner = reg
+            .in_progress
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.owner);
         let message = match owner {
             None => {
-                reg.in_progress.push(InProgress { key, name, owner: me, owner_label: thread_label(me) });
+                reg.in_progress.push(InProgress {
+                    key,
+                    name,
+                    owner: me,
+                    owner_label: thread_label(me),
+                });
                 return Claim::Owner(ClaimGuard { key });
             }
             Some(owner) if owner == me => reg.same_thread_cycle(me, key, name),
-            Some(_) => match reg.cross_thread_cycle(me, key) {
-                Some(message) => message,
-                None => {
+            Some(_) => {
+                if let Some(message) = reg.cross_thread_cycle(me, key) {
+                    message
+                } else {
                     reg.waiting.push(Waiting { thread: me, key });
                     reg = sync::wait(&CHANGED, reg);
                     reg.waiting.retain(|w| w.thread != me);
                     continue;
                 }
-            },
+            }
         };
         // Release the registry before unwinding: the claims this thread holds are
         // released by their guards as the panic unwinds through their initialisers.
@@ -123,7 +135,10 @@ impl Registry {
     fn same_thread_cycle(&self, me: ThreadId, key: usize, name: &'static str) -> String {
         let mut chain = self.chain_from(me, key);
         let how = if chain.len() > 1 {
-            format!("needs `{name}` again, through `{}`", chain[1..].join("` -> `"))
+            format!(
+                "needs `{name}` again, through `{}`",
+                chain[1..].join("` -> `")
+            )
         } else {
             format!("calls `{name}` itself")
         };

@@ -35,7 +35,8 @@ fn loom_singleton_err_then_retry() {
     loom::model(|| {
         let cell = Arc::new(Singleton::<u32>::new("retry"));
         let c = cell.clone();
-        let failing = loom::thread::spawn(move || c.get_or_try_init(|| Err::<u32, ()>(())).copied());
+        let failing =
+            loom::thread::spawn(move || c.get_or_try_init(|| Err::<u32, ()>(())).copied());
         let ok = cell.get_or_try_init(|| Ok::<u32, ()>(7)).copied();
         let failed = failing.join().unwrap();
         assert_eq!(ok, Ok(7));

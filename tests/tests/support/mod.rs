@@ -27,7 +27,12 @@ pub fn run_with_timeout<T: Send + 'static>(
         .expect("spawn test thread");
     match rx.recv_timeout(DEADLOCK_TIMEOUT) {
         Ok(outcome) => outcome,
-        Err(_) => panic!("deadlock: `{name}` did not finish within {DEADLOCK_TIMEOUT:?}"),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("deadlock: `{name}` did not finish within {DEADLOCK_TIMEOUT:?}")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("`{name}` ended without reporting its outcome")
+        }
     }
 }
 
@@ -41,7 +46,10 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs `f` under a timeout and returns its panic message; fails if it did not panic.
-pub fn expect_panic<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> String {
+pub fn expect_panic<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> String {
     match run_with_timeout(name, f) {
         Ok(_) => panic!("`{name}` was expected to panic, but returned"),
         Err(payload) => panic_message(&*payload),
