@@ -3,8 +3,8 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::parse::ParseStream;
 use syn::Token;
+use syn::parse::ParseStream;
 
 /// Collects errors so that one run reports every mistake, not just the first.
 #[derive(Default)]
@@ -92,19 +92,28 @@ pub(crate) fn parse_args<V>(
         let mut pairs = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
-            let key: syn::Ident = input
-                .call(syn::ext::IdentExt::parse_any)
-                .map_err(|e| syn::Error::new(e.span(), format!("expected `key = value`; {expected}")))?;
+            let key: syn::Ident = input.call(syn::ext::IdentExt::parse_any).map_err(|e| {
+                syn::Error::new(e.span(), format!("expected `key = value`; {expected}"))
+            })?;
             let name = key.to_string();
             if !allowed.contains(&name.as_str()) {
-                return Err(syn::Error::new_spanned(&key, format!("unknown argument `{name}`; {expected}")));
+                return Err(syn::Error::new_spanned(
+                    &key,
+                    format!("unknown argument `{name}`; {expected}"),
+                ));
             }
             if !input.peek(Token![=]) {
-                return Err(syn::Error::new_spanned(&key, format!("expected `=` after `{name}`: `{name} = ...`")));
+                return Err(syn::Error::new_spanned(
+                    &key,
+                    format!("expected `=` after `{name}`: `{name} = ...`"),
+                ));
             }
             input.parse::<Token![=]>()?;
             if input.is_empty() || input.peek(Token![,]) {
-                return Err(syn::Error::new_spanned(&key, format!("expected a value after `{name} =`")));
+                return Err(syn::Error::new_spanned(
+                    &key,
+                    format!("expected a value after `{name} =`"),
+                ));
             }
             let value = parse_value(&key, input)?;
             if seen.contains(&name) {

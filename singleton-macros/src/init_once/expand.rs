@@ -12,7 +12,12 @@ use super::validate::Form;
 
 pub(crate) fn expand(form: &Form) -> TokenStream {
     let Form { item, output } = form;
-    let syn::ItemFn { attrs, vis, sig, block } = item;
+    let syn::ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
     let name = sig.ident.to_string();
     let mut sig = sig.clone();
     sig.output = syn::parse_quote! {

@@ -26,11 +26,19 @@ mod tests {
             quote!(),
             quote!(fn),
             quote!(fn f(),),
-            quote!(fn f(self) {}),
-            quote!(fn f(...) {}),
-            quote!(struct S;),
+            quote!(
+                fn f(self) {}
+            ),
+            quote!(
+                fn f(...) {}
+            ),
+            quote!(
+                struct S;
+            ),
             quote!(async const fn f() {}),
-            quote!(fn f() -> impl {}),
+            quote!(
+                fn f() -> impl {}
+            ),
         ];
         for a in &args {
             for i in &items {

@@ -21,7 +21,12 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
                  value created once use `#[singleton]`, for a mutable global `#[guarded_global]`",
             ));
         }
-        Err(e) => return Err(syn::Error::new(e.span(), format!("{e}; `#[init_once]` goes on a fn"))),
+        Err(e) => {
+            return Err(syn::Error::new(
+                e.span(),
+                format!("{e}; `#[init_once]` goes on a fn"),
+            ));
+        }
     };
     let mut errors = Errors::default();
     let sig = &item.sig;
@@ -33,7 +38,10 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
         );
     }
     if let Some(token) = &sig.constness {
-        errors.spanned(token, "an `#[init_once]` fn cannot be `const`: it records calls at run time");
+        errors.spanned(
+            token,
+            "an `#[init_once]` fn cannot be `const`: it records calls at run time",
+        );
     }
     if let Some(abi) = &sig.abi {
         errors.spanned(

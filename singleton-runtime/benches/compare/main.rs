@@ -14,8 +14,10 @@ mod once;
 fn main() {
     let cfg = harness::Config::from_args();
     let mut report = harness::Report::default();
-    println!("singleton-runtime comparison ({} rounds, medians; lower ns/op is better)",
-        cfg.rounds);
+    println!(
+        "singleton-runtime comparison ({} rounds, medians; lower ns/op is better)",
+        cfg.rounds
+    );
     once::run(&cfg, &mut report);
     guarded::run(&cfg, &mut report);
     cache::run(&cfg, &mut report);

@@ -21,7 +21,9 @@ impl Default for FeatureRegistry {
     fn default() -> Self {
         REGISTRY_BUILDS.fetch_add(1, Ordering::SeqCst);
         thread::sleep(Duration::from_millis(20)); // a slow build widens the race window
-        Self { features: HashMap::from([("dark_mode", true), ("beta_search", false)]) }
+        Self {
+            features: HashMap::from([("dark_mode", true), ("beta_search", false)]),
+        }
     }
 }
 
@@ -38,7 +40,10 @@ fn model_registry() -> Vec<String> {
 
 #[singleton]
 fn feature_table() -> Vec<String> {
-    model_registry().iter().map(|m| format!("features of {m}")).collect()
+    model_registry()
+        .iter()
+        .map(|m| format!("features of {m}"))
+        .collect()
 }
 
 pub fn run() {

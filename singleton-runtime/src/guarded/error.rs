@@ -1,0 +1,118 @@
+//! The error of a timed access, and the messages of the panics that replace deadlocks.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A timed access ([`try_read_for`](crate::GuardedGlobal::try_read_for),
+/// [`try_write_for`](crate::GuardedGlobal::try_write_for)) gave up: another thread held
+/// the global for longer than the timeout. Its `Display` names the global, the access
+/// and the timeout.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use singleton_runtime::{guarded_global, LockTimeout};
+///
+/// #[guarded_global]
+/// static JOBS: Vec<u32> = Vec::new();
+///
+/// let pushed: Result<(), LockTimeout> =
+///     JOBS.try_write_for(Duration::from_millis(50), |jobs| jobs.push(7));
+/// assert!(pushed.is_ok()); // nobody else held it
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockTimeout {
+    pub(crate) name: &'static str,
+    pub(crate) timeout: Duration,
+    pub(crate) write: bool,
+}
+
+impl LockTimeout {
+    /// The name of the global (the static's name unless `#[guarded_global(name = ...)]`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use singleton_runtime::GuardedGlobal;
+    /// static COUNT: GuardedGlobal<u64> = GuardedGlobal::new("COUNT", || 0);
+    /// COUNT.read(|_| {
+    ///     let err = std::thread::scope(|s| {
+    ///         s.spawn(|| COUNT.try_write_for(Duration::from_millis(5), |n| *n += 1))
+    ///             .join()
+    ///             .unwrap()
+    ///             .unwrap_err()
+    ///     });
+    ///     assert_eq!(err.name(), "COUNT");
+    /// });
+    /// ```
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// How long the access waited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use singleton_runtime::GuardedGlobal;
+    /// static COUNT: GuardedGlobal<u64> = GuardedGlobal::new("COUNT", || 0);
+    /// COUNT.write(|_| {
+    ///     let err = std::thread::scope(|s| {
+    ///         s.spawn(|| COUNT.try_read_for(Duration::from_millis(5), |n| *n))
+    ///             .join()
+    ///             .unwrap()
+    ///             .unwrap_err()
+    ///     });
+    ///     assert_eq!(err.timeout(), Duration::from_millis(5));
+    ///     assert!(!err.is_write());
+    /// });
+    /// ```
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Whether the access that timed out was a write (else a read).
+    ///
+    /// # Examples
+    ///
+    /// See [`LockTimeout::timeout`].
+    pub fn is_write(&self) -> bool {
+        self.write
+    }
+}
+
+impl fmt::Display for LockTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (access, holder) = if self.write {
+            ("write", "held")
+        } else {
+            ("read", "was writing")
+        };
+        write!(
+            f,
+            "timed out after {:?} waiting to {access} guarded global `{}`: another thread {holder} it",
+            self.timeout, self.name
+        )
+    }
+}
+
+impl std::error::Error for LockTimeout {}
+
+#[cold]
+#[track_caller]
+pub(crate) fn poisoned(name: &'static str, by: Option<&str>) -> ! {
+    let by = by.map_or_else(String::new, |thread| format!(" on thread {thread}"));
+    // `NAME.recover(..)` reads well for a static's own name; a free-form name is not code.
+    let path = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    let on = if path { name } else { "" };
+    panic!(
+        "guarded global `{name}` is poisoned: a `write` panicked{by}, so the value may be \
+         half-changed. Repair it with `{on}.recover(|value| ...)`, or accept it as it is \
+         with `{on}.clear_poison()`"
+    )
+}

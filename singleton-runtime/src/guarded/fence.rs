@@ -1,0 +1,105 @@
+//! Asymmetric fences: a free fence for readers, an expensive one for writers.
+//!
+//! A biased read announces itself with a plain store to its own cache line and then
+//! loads the lock state; that store-then-load needs a full fence, which costs as much
+//! as the atomic read-modify-write it replaces. Instead the reader only stops the
+//! compiler from reordering ([`light`]), and a writer, before it looks at the readers'
+//! lines, makes every other running thread of the process execute a full fence
+//! ([`heavy`], Linux `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`). Together the
+//! pair is as strong as a `SeqCst` fence on both sides: either the writer sees the
+//! reader's store, or the reader's load sees the writer's.
+//!
+//! Where `membarrier` is missing (other systems, old kernels, a seccomp filter), locks
+//! simply never enable the biased read path; reads then take the counted path, which
+//! is correct everywhere. Under loom both sides are modelled as `SeqCst` fences,
+//! loom's standard stand-in for an asymmetric pair.
+
+/// The reader side: orders the preceding store before the following load, provided
+/// the other side uses [`heavy`].
+#[inline(always)]
+pub(crate) fn light() {
+    #[cfg(not(loom))]
+    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+    #[cfg(loom)]
+    loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The writer side: returns once every thread of the process has executed a full
+/// fence. Only called when [`available`] said so.
+#[cold]
+pub(crate) fn heavy() {
+    #[cfg(all(not(loom), target_os = "linux"))]
+    {
+        // SAFETY: `membarrier` takes three integers and touches no memory of ours.
+        let done = unsafe { libc::syscall(libc::SYS_membarrier, PRIVATE_EXPEDITED, 0, 0) };
+        // Registration succeeded in `available`, after which the kernel documents no
+        // failure for this command; if it failed anyway, no fence happened and the
+        // protocol would be broken, so stop rather than risk a data race.
+        assert!(
+            done == 0,
+            "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed after registration"
+        );
+    }
+    #[cfg(loom)]
+    loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+}
+
+#[cfg(all(not(loom), target_os = "linux"))]
+const QUERY: libc::c_long = 0;
+#[cfg(all(not(loom), target_os = "linux"))]
+const PRIVATE_EXPEDITED: libc::c_long = 1 << 3;
+#[cfg(all(not(loom), target_os = "linux"))]
+const REGISTER_PRIVATE_EXPEDITED: libc::c_long = 1 << 4;
+
+/// Whether [`heavy`] works in this process (registering for it on first call).
+#[inline]
+pub(crate) fn available() -> bool {
+    #[cfg(all(not(loom), target_os = "linux"))]
+    {
+        use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+        const UNKNOWN: u8 = 0;
+        const YES: u8 = 1;
+        const NO: u8 = 2;
+        static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
+        match STATE.load(Relaxed) {
+            YES => true,
+            NO => false,
+            _ => {
+                let yes = register();
+                STATE.store(if yes { YES } else { NO }, Relaxed);
+                yes
+            }
+        }
+    }
+    #[cfg(all(not(loom), not(target_os = "linux")))]
+    {
+        false
+    }
+    #[cfg(loom)]
+    {
+        true
+    }
+}
+
+#[cfg(all(not(loom), target_os = "linux"))]
+#[cold]
+fn register() -> bool {
+    // SAFETY: as in `heavy`.
+    let supported = unsafe { libc::syscall(libc::SYS_membarrier, QUERY, 0, 0) };
+    if supported < 0 || supported & PRIVATE_EXPEDITED == 0 {
+        return false;
+    }
+    // SAFETY: as in `heavy`. Registering twice (two threads racing here) is harmless.
+    unsafe { libc::syscall(libc::SYS_membarrier, REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 }
+}
+
+/// Marks a store-then-load hand-shake made of `SeqCst` accesses (a reader's `fetch_add`
+/// then its load of the state; a writer's CAS then its loads of the slots). The `SeqCst`
+/// accesses alone order it, so this is free; under loom it is a `SeqCst` fence, because
+/// loom treats `SeqCst` accesses as `AcqRel` (tokio-rs/loom#180) and would otherwise
+/// report executions that cannot happen.
+#[inline(always)]
+pub(crate) fn dekker() {
+    #[cfg(loom)]
+    loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+}

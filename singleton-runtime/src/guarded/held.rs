@@ -1,0 +1,351 @@
+//! Per-thread bookkeeping: which guarded globals this thread holds, and how; and the
+//! thread's reader slot.
+//!
+//! This is what makes reentrancy safe: a read nested in a read of the same global
+//! passes without touching the lock (the outer read already keeps writers out), and
+//! any access nested in a write, or a write nested in any access, is refused with a
+//! panic before it could deadlock or alias a `&mut`.
+//!
+//! The held globals form an intrusive stack of [`Frame`]s that live in the stack frames
+//! of the accesses themselves, so that the common case (nothing held yet) costs two
+//! thread-local stores and no allocation. Frames are strictly nested: each is linked on
+//! entry and unlinked by a guard in the same function, also when unwinding.
+
+use std::cell::Cell;
+use std::ptr;
+
+use super::lock::SLOTS;
+use super::order::{self, OrderId};
+
+/// How a global is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Read,
+    Write,
+    /// Its initialiser is running.
+    Init,
+}
+
+/// One access in progress on this thread; lives on the stack of `read`/`write`.
+pub(crate) struct Frame {
+    /// Address of the global: identifies it while it is held.
+    key: usize,
+    mode: Cell<Mode>,
+    name: &'static str,
+    order: *const OrderId,
+    /// A read nested in a read of the same global: holds no lock of its own.
+    nested: Cell<bool>,
+    prev: Cell<*const Frame>,
+}
+
+impl Frame {
+    #[inline]
+    pub(crate) fn new(key: usize, name: &'static str, mode: Mode, order: &OrderId) -> Self {
+        Self {
+            key,
+            mode: Cell::new(mode),
+            name,
+            order,
+            nested: Cell::new(false),
+            prev: Cell::new(ptr::null()),
+        }
+    }
+
+    /// Changes how the global is held (a write or read building the value first).
+    pub(crate) fn set_mode(&self, mode: Mode) {
+        self.mode.set(mode);
+    }
+}
+
+/// This thread's reader slot: `index < SLOTS` owned, else shared (index - SLOTS).
+const UNASSIGNED: usize = usize::MAX;
+
+/// After this many counted reads, a thread tries to turn bias back on.
+const REBIAS_AFTER: u32 = 1024;
+
+struct ThreadCtx {
+    top: Cell<*const Frame>,
+    slot: Cell<usize>,
+    counted: Cell<u32>,
+}
+
+impl ThreadCtx {
+    #[cfg(not(loom))]
+    const fn new() -> Self {
+        Self {
+            top: Cell::new(ptr::null()),
+            slot: Cell::new(UNASSIGNED),
+            counted: Cell::new(0),
+        }
+    }
+
+    #[cfg(loom)]
+    fn new() -> Self {
+        Self {
+            top: Cell::new(ptr::null()),
+            slot: Cell::new(UNASSIGNED),
+            counted: Cell::new(0),
+        }
+    }
+
+    #[inline(always)]
+    fn slot(&self) -> usize {
+        let slot = self.slot.get();
+        if slot != UNASSIGNED {
+            return slot;
+        }
+        self.claim()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn claim(&self) -> usize {
+        let slot = slots::claim();
+        self.slot.set(slot);
+        slot
+    }
+}
+
+// No destructor: always accessible, also from other thread-locals' destructors.
+#[cfg(not(loom))]
+std::thread_local! {
+    static CTX: ThreadCtx = const { ThreadCtx::new() };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static CTX: ThreadCtx = ThreadCtx::new();
+}
+
+/// Where a thread reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub(crate) index: usize,
+    /// The thread owns the slot: it may take the biased read path.
+    pub(crate) owned: bool,
+}
+
+/// What `enter` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Entered {
+    /// Not held before: take the lock in this slot.
+    Fresh(Slot),
+    /// A read nested in a read of the same global: do not touch the lock.
+    Nested,
+}
+
+/// Links `frame` as the innermost access of this thread, after checking that it may be
+/// taken: panics (naming the global and the fix) if this would deadlock or alias, and,
+/// when lock-order tracking is on, if it inverts an order seen before.
+///
+/// # Safety
+///
+/// `frame` must stay where it is until [`leave`] unlinks it, and `leave` must run
+/// before `frame` is dropped, also when unwinding (use [`Linked`]).
+#[inline(always)]
+pub(crate) unsafe fn enter(frame: &Frame) -> Entered {
+    let entered = CTX.try_with(|ctx| {
+        let top = ctx.top.get();
+        let entered = if top.is_null() {
+            Entered::Fresh(slot_of(ctx.slot()))
+        } else {
+            enter_nested(frame, top, ctx)
+        };
+        frame.prev.set(top);
+        ctx.top.set(frame);
+        entered
+    });
+    // Not reachable for a destructor-less thread-local, but if it were: take the lock
+    // plainly, in a shared slot.
+    entered.unwrap_or(Entered::Fresh(Slot {
+        index: 0,
+        owned: false,
+    }))
+}
+
+fn slot_of(raw: usize) -> Slot {
+    if raw < SLOTS {
+        Slot {
+            index: raw,
+            owned: true,
+        }
+    } else {
+        Slot {
+            index: raw - SLOTS,
+            owned: false,
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
+    let mut outer = top;
+    let mut held = Vec::new();
+    while !outer.is_null() {
+        // SAFETY: every linked frame is alive: frames unlink (in `Linked::drop`) before
+        // they are dropped, strictly innermost first.
+        let h = unsafe { &*outer };
+        if h.key == frame.key {
+            let outer_mode = h.mode.get();
+            if frame.mode.get() == Mode::Read && outer_mode == Mode::Read {
+                frame.nested.set(true);
+                return Entered::Nested;
+            }
+            reentry_panic(frame.name, frame.mode.get(), outer_mode);
+        }
+        held.push(h);
+        outer = h.prev.get();
+    }
+    if order::ENABLED {
+        // SAFETY: a frame's `order` points into its global, which outlives the frame.
+        let taken = unsafe { &*frame.order }.get();
+        let held: Vec<(usize, &'static str)> = held
+            .iter()
+            .filter(|h| !h.nested.get())
+            .map(|h| {
+                // SAFETY: as above.
+                (unsafe { &*h.order }.get(), h.name)
+            })
+            .collect();
+        order::check(&held, taken, frame.name);
+    }
+    Entered::Fresh(slot_of(ctx.slot()))
+}
+
+/// Unlinks `frame`, which must be this thread's innermost access.
+#[inline(always)]
+pub(crate) fn leave(frame: &Frame) {
+    let _ = CTX.try_with(|ctx| {
+        debug_assert!(
+            ptr::eq(ctx.top.get(), frame),
+            "guarded-global frames unlink innermost first"
+        );
+        ctx.top.set(frame.prev.get());
+    });
+}
+
+/// Unlinks its frame when dropped.
+pub(crate) struct Linked<'a>(pub(crate) &'a Frame);
+
+impl Drop for Linked<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        leave(self.0);
+    }
+}
+
+/// Counts a read that took the counted path; every `REBIAS_AFTER` of them, returns
+/// true: time to try turning bias back on.
+#[inline]
+pub(crate) fn counted_read() -> bool {
+    CTX.try_with(|ctx| {
+        let n = ctx.counted.get() + 1;
+        if n >= REBIAS_AFTER {
+            ctx.counted.set(0);
+            true
+        } else {
+            ctx.counted.set(n);
+            false
+        }
+    })
+    .unwrap_or(false)
+}
+
+#[cold]
+#[track_caller]
+fn reentry_panic(name: &'static str, wanted: Mode, outer: Mode) -> ! {
+    match (wanted, outer) {
+        (_, Mode::Init) => panic!(
+            "guarded global `{name}`: its initialiser accessed `{name}` itself, which \
+             cannot work (the value does not exist yet); build the value without reading it"
+        ),
+        (Mode::Write | Mode::Init, Mode::Read) => panic!(
+            "guarded global `{name}`: `write` requested while this thread holds `{name}` in a \
+             `read`, which would deadlock; return what you need from the `read` and write \
+             after it, or do the whole check-and-change inside one `write`"
+        ),
+        (_, Mode::Write) => panic!(
+            "guarded global `{name}`: accessed while this thread holds `{name}` in a `write`, \
+             which would deadlock; use the `&mut` value the outer `write` already gives you"
+        ),
+        (Mode::Read, Mode::Read) => unreachable!("nested reads are allowed"),
+    }
+}
+
+/// Hands out reader slots: each thread owns one of `SLOTS` while it lives (so that its
+/// biased reads can use plain stores), or, when all are taken, shares a counted one.
+#[cfg(not(loom))]
+mod slots {
+    use std::cell::Cell;
+    use std::sync::atomic::{
+        AtomicU64, AtomicUsize,
+        Ordering::{AcqRel, Relaxed},
+    };
+
+    use super::{CTX, SLOTS, UNASSIGNED};
+
+    /// Bit `i` set: slot `i` is owned by a live thread.
+    static TAKEN: AtomicU64 = AtomicU64::new(0);
+    /// Round-robin for shared slots.
+    static SHARED: AtomicUsize = AtomicUsize::new(0);
+
+    /// Frees the owned slot when the thread exits.
+    struct Owner(Cell<usize>);
+
+    impl Drop for Owner {
+        fn drop(&mut self) {
+            let slot = self.0.get();
+            if slot < SLOTS {
+                // From now on this thread reads through a shared counted slot, so that
+                // the next owner of `slot` never sees this thread's stores.
+                let _ = CTX.try_with(|ctx| ctx.slot.set(SLOTS + slot));
+                TAKEN.fetch_and(!(1 << slot), AcqRel);
+            }
+        }
+    }
+
+    std::thread_local! {
+        static OWNER: Owner = const { Owner(Cell::new(UNASSIGNED)) };
+    }
+
+    #[cold]
+    pub(super) fn claim() -> usize {
+        let mut taken = TAKEN.load(Relaxed);
+        loop {
+            let free = (!taken).trailing_zeros() as usize;
+            if free >= SLOTS {
+                break;
+            }
+            match TAKEN.compare_exchange_weak(taken, taken | (1 << free), AcqRel, Relaxed) {
+                Ok(_) => {
+                    // Without a destructor slot we could not give the slot back: share.
+                    if OWNER.try_with(|owner| owner.0.set(free)).is_ok() {
+                        return free;
+                    }
+                    TAKEN.fetch_and(!(1 << free), AcqRel);
+                    break;
+                }
+                Err(now) => taken = now,
+            }
+        }
+        SLOTS + SHARED.fetch_add(1, Relaxed) % SLOTS
+    }
+}
+
+/// Under loom: a per-execution counter (loom resets its statics between executions),
+/// so that slot assignment is deterministic; the first `SLOTS` model threads own one.
+#[cfg(loom)]
+mod slots {
+    use super::SLOTS;
+    use crate::sync::{AtomicUsize, Ordering::Relaxed};
+
+    loom::lazy_static! {
+        static ref NEXT: AtomicUsize = AtomicUsize::new(0);
+    }
+
+    pub(super) fn claim() -> usize {
+        let n = NEXT.fetch_add(1, Relaxed);
+        if n < SLOTS { n } else { SLOTS + n % SLOTS }
+    }
+}

@@ -1,0 +1,188 @@
+//! Loom models of the custom synchronisation under `GuardedGlobal`: the biased and
+//! counted read paths against a writer, bias being re-enabled while a writer arrives,
+//! a nested read with a writer queued in between (reentrancy bookkeeping), and lazy
+//! initialisation racing. Loom explores every interleaving (up to a preemption bound)
+//! and fails on a data race on the value's cell, a deadlock, or a lost wake-up.
+//!
+//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
+
+use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
+
+use loom::sync::Arc;
+use loom::thread;
+
+use super::GuardedGlobal;
+use super::lock::RawLock;
+use crate::sync::UnsafeCell;
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(f);
+}
+
+/// Built by a `read`, so bias is on: a thread that owns its slot reads biased.
+fn biased(value: usize) -> Arc<GuardedGlobal<usize>> {
+    fn one() -> usize {
+        1
+    }
+    let global = Arc::new(GuardedGlobal::new("G", one));
+    assert_eq!(global.read(|v| *v), 1);
+    global.write(|v| *v = value);
+    // The write revoked bias; a read through the build path is the only way back in
+    // a short model, so rebuild the state by hand: idle, built -> biased.
+    global.lock.try_bias();
+    global
+}
+
+/// Built by a `write`: bias stays off, reads are counted.
+fn counted(value: usize) -> Arc<GuardedGlobal<usize>> {
+    fn zero() -> usize {
+        0
+    }
+    let global = Arc::new(GuardedGlobal::new("G", zero));
+    global.write(|v| *v = value);
+    global
+}
+
+fn read_against_write(global: &Arc<GuardedGlobal<usize>>) {
+    let reader = {
+        let global = global.clone();
+        thread::spawn(move || global.read(|v| *v))
+    };
+    let writer = {
+        let global = global.clone();
+        thread::spawn(move || global.write(|v| *v += 1))
+    };
+    let seen = reader.join().unwrap();
+    writer.join().unwrap();
+    assert!(
+        seen == 1 || seen == 2,
+        "a read sees the value before or after the write"
+    );
+    assert_eq!(global.read(|v| *v), 2);
+}
+
+#[test]
+fn loom_biased_read_excludes_a_writer() {
+    model(|| read_against_write(&biased(1)));
+}
+
+#[test]
+fn loom_counted_read_excludes_a_writer() {
+    model(|| read_against_write(&counted(1)));
+}
+
+#[test]
+fn loom_nested_read_with_a_writer_queued_completes() {
+    model(|| {
+        let global = biased(1);
+        let reader = {
+            let global = global.clone();
+            thread::spawn(move || global.read(|a| global.read(|b| a + b)))
+        };
+        let writer = {
+            let global = global.clone();
+            thread::spawn(move || global.write(|v| *v = 5))
+        };
+        let seen = reader.join().unwrap();
+        writer.join().unwrap();
+        assert!(seen == 2 || seen == 10, "both reads see the same state");
+    });
+}
+
+#[test]
+fn loom_bias_turned_on_while_a_writer_arrives() {
+    model(|| {
+        let lock = Arc::new(RawLock::new());
+        let cell = Arc::new(UnsafeCell::new(0usize));
+        // Built and idle.
+        assert_eq!(lock.lock_write(None), Ok(super::lock::UNINIT));
+        lock.unlock_write(0);
+        let reader = {
+            let (lock, cell) = (lock.clone(), cell.clone());
+            thread::spawn(move || {
+                lock.try_bias();
+                // Slot 1 is owned by this thread (slot 0 by the main thread).
+                if let Ok(token) = lock.try_read(1, true) {
+                    // SAFETY: a read lock is held; loom checks no write overlaps.
+                    cell.with(|v| unsafe { assert!(*v <= 1) });
+                    lock.unlock_read(token);
+                }
+            })
+        };
+        let writer = {
+            let (lock, cell) = (lock.clone(), cell.clone());
+            thread::spawn(move || {
+                assert_eq!(lock.lock_write(None), Ok(0));
+                // SAFETY: the write lock is held; loom checks no read overlaps.
+                cell.with_mut(|v| unsafe { *v += 1 });
+                lock.unlock_write(0);
+            })
+        };
+        reader.join().unwrap();
+        writer.join().unwrap();
+    });
+}
+
+static BUILDS: StdAtomicUsize = StdAtomicUsize::new(0);
+
+#[test]
+fn loom_lazy_initialisation_runs_once() {
+    fn build() -> usize {
+        BUILDS.fetch_add(1, SeqCst);
+        7
+    }
+    model(|| {
+        BUILDS.store(0, SeqCst);
+        let global = Arc::new(GuardedGlobal::new("LAZY", build));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let global = global.clone();
+                thread::spawn(move || global.read(|v| *v))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), 7);
+        }
+        assert_eq!(BUILDS.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn loom_biased_and_counted_readers_against_a_writer() {
+    model(|| {
+        // The main thread owns slot 0 and writes; the first spawned thread owns slot 1
+        // (biased reads); the second has no slot of its own (counted reads, sharing
+        // slot 0's counter with the writer's own slot).
+        let global = biased(1);
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let global = global.clone();
+                thread::spawn(move || global.read(|v| *v))
+            })
+            .collect();
+        global.write(|v| *v += 1);
+        for reader in readers {
+            let seen = reader.join().unwrap();
+            assert!(seen == 1 || seen == 2);
+        }
+    });
+}
+
+#[test]
+fn loom_two_writers_wait_for_each_other() {
+    model(|| {
+        let global = counted(0);
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let global = global.clone();
+                thread::spawn(move || global.write(|v| *v += 1))
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        assert_eq!(global.read(|v| *v), 2);
+    });
+}

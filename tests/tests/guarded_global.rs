@@ -1,0 +1,622 @@
+//! `#[guarded_global]` under real threads: exact totals, no torn states, the seed-002
+//! registry, reentrancy, write-while-holding, lock-order inversion, timeouts, poison.
+//!
+//! Every test that could deadlock runs through [`within`], which fails it with
+//! "deadlock: ..." instead of hanging.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use singleton_runtime::{GuardedGlobal, LockTimeout, guarded_global};
+
+/// Runs `f` on its own thread and fails with "deadlock: `what` ..." if it has not
+/// finished within `secs` seconds; a panic in `f` is passed on.
+fn within<T: Send + 'static>(what: &str, secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, finished) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let out = f();
+        let _ = done.send(());
+        out
+    });
+    match finished.recv_timeout(Duration::from_secs(secs)) {
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Ok(out) => out,
+            Err(payload) => panic::resume_unwind(payload),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("deadlock: {what} did not finish within {secs}s")
+        }
+    }
+}
+
+/// The message of a caught panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else {
+        "<non-string panic>".to_owned()
+    }
+}
+
+/// Runs `f`, expecting a panic, and returns its message.
+fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+#[guarded_global]
+static COUNTER: u64 = 0;
+
+#[test]
+fn eight_threads_times_50k_increments_give_the_exact_total() {
+    within("8 x 50k increments", 60, || {
+        thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..50_000 {
+                        COUNTER.write(|n| *n += 1);
+                    }
+                });
+            }
+        });
+        assert_eq!(COUNTER.read(|n| *n), 400_000);
+    });
+}
+
+/// Two halves that writers change one after the other; a reader that ever sees them
+/// differ saw a torn state.
+#[derive(Default)]
+struct Pair {
+    left: u64,
+    right: u64,
+}
+
+#[guarded_global]
+static PAIR: Pair = Pair::default();
+
+#[test]
+fn readers_checking_an_invariant_never_see_a_torn_state() {
+    within("readers against writers", 60, || {
+        let stop = AtomicBool::new(false);
+        let checked = AtomicUsize::new(0);
+        thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        PAIR.read(|p| {
+                            assert_eq!(p.left, p.right, "torn state seen by a reader");
+                            // A nested read sees the same state.
+                            PAIR.read(|q| assert_eq!((q.left, q.right), (p.left, p.right)));
+                        });
+                        checked.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            }
+            let writers: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        for _ in 0..20_000 {
+                            PAIR.write(|p| {
+                                p.left += 1;
+                                std::hint::black_box(&p);
+                                p.right += 1;
+                            });
+                        }
+                    })
+                })
+                .collect();
+            for w in writers {
+                w.join().expect("writer");
+            }
+            stop.store(true, Ordering::Relaxed);
+        });
+        assert_eq!(PAIR.read(|p| (p.left, p.right)), (40_000, 40_000));
+        assert!(checked.load(Ordering::Relaxed) > 0);
+    });
+}
+
+/// The seed-002 candidate registry: methods that call each other (the reason the seed
+/// needed an `RLock`), a sequence number handed out with each registration.
+#[derive(Default)]
+struct CandidateRegistry {
+    candidates: HashMap<String, u64>,
+    sequence: u64,
+}
+
+#[guarded_global]
+static CANDIDATES: CandidateRegistry = CandidateRegistry::default();
+
+fn register_candidate(key: String) -> u64 {
+    CANDIDATES.write(|r| {
+        r.sequence += 1;
+        let seq = r.sequence;
+        assert!(
+            r.candidates.insert(key, seq).is_none(),
+            "key registered twice"
+        );
+        seq
+    })
+}
+
+fn is_registered(key: &str) -> bool {
+    CANDIDATES.read(|r| r.candidates.contains_key(key))
+}
+
+/// Calls `is_registered` while reading: a nested read of the same global.
+fn count_registered(keys: &[String]) -> usize {
+    CANDIDATES.read(|r| {
+        keys.iter()
+            .filter(|k| is_registered(k) && r.candidates.contains_key(*k))
+            .count()
+    })
+}
+
+#[test]
+fn seed_002_registry_10_threads_x_100_registrations() {
+    within("seed-002 registry", 60, || {
+        let sequences: Vec<u64> = thread::scope(|s| {
+            let handles: Vec<_> = (0..10)
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut mine = Vec::new();
+                        for i in 0..100 {
+                            let key = format!("candidate-{t}-{i}");
+                            mine.push(register_candidate(key.clone()));
+                            assert!(is_registered(&key));
+                            assert_eq!(count_registered(std::slice::from_ref(&key)), 1);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("registering thread"))
+                .collect()
+        });
+        assert_eq!(
+            CANDIDATES.read(|r| r.candidates.len()),
+            1_000,
+            "1,000 unique keys"
+        );
+        let unique: BTreeSet<u64> = sequences.iter().copied().collect();
+        assert_eq!(unique.len(), 1_000, "1,000 unique sequence numbers");
+        assert_eq!((unique.first(), unique.last()), (Some(&1), Some(&1_000)));
+    });
+}
+
+#[guarded_global]
+static NESTED: Vec<u32> = vec![1, 2, 3];
+
+#[test]
+fn nested_read_with_a_writer_queued_in_between_completes() {
+    within("nested read with a queued writer", 20, || {
+        let writer_started = Arc::new(AtomicBool::new(false));
+        let writer_done = Arc::new(AtomicBool::new(false));
+        let (started, done) = (writer_started.clone(), writer_done.clone());
+        let sum = NESTED.read(|outer| {
+            let writer = thread::spawn(move || {
+                started.store(true, Ordering::SeqCst);
+                NESTED.write(|v| v.push(4));
+                done.store(true, Ordering::SeqCst);
+            });
+            while !writer_started.load(Ordering::SeqCst) {
+                thread::yield_now();
+            }
+            // Let the writer reach the lock and queue behind this read.
+            thread::sleep(Duration::from_millis(100));
+            assert!(
+                !writer_done.load(Ordering::SeqCst),
+                "the writer must wait for the outer read"
+            );
+            let inner: u32 = NESTED.read(|inner| inner.iter().sum());
+            (outer.iter().sum::<u32>() + inner, writer)
+        });
+        let (sum, writer) = sum;
+        assert_eq!(sum, 12, "both reads saw the state before the write");
+        writer.join().expect("writer");
+        assert!(writer_done.load(Ordering::SeqCst));
+        assert_eq!(NESTED.snapshot(), [1, 2, 3, 4]);
+    });
+}
+
+#[guarded_global(name = "model registry")]
+static HOLDING: HashMap<String, u32> = HashMap::new();
+
+#[test]
+fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
+    within("write while holding", 20, || {
+        let in_read = expect_panic(|| HOLDING.read(|_| HOLDING.write(|m| m.insert("a".into(), 1))));
+        assert!(
+            in_read.contains("guarded global `model registry`"),
+            "{in_read}"
+        );
+        assert!(
+            in_read.contains("`write` requested while this thread holds"),
+            "{in_read}"
+        );
+        assert!(in_read.contains("would deadlock"), "{in_read}");
+
+        let timed = expect_panic(|| {
+            HOLDING.read(|_| HOLDING.try_write_for(Duration::from_secs(30), HashMap::clear))
+        });
+        assert!(timed.contains("would deadlock"), "{timed}");
+        // Misuse inside a read leaves nothing held, locked or poisoned.
+        assert!(!HOLDING.is_poisoned());
+        assert_eq!(
+            thread::spawn(|| HOLDING.write(|m| m.len()))
+                .join()
+                .expect("other thread"),
+            0
+        );
+
+        let in_write = expect_panic(|| HOLDING.write(|_| HOLDING.write(|_| ())));
+        assert!(
+            in_write.contains("`model registry`") && in_write.contains("in a `write`"),
+            "{in_write}"
+        );
+        // The panic interrupted the outer write: its changes may be half-done, so the
+        // global is poisoned, like after any panicking write.
+        assert!(HOLDING.is_poisoned());
+        HOLDING.clear_poison();
+
+        let read_in_write = expect_panic(|| HOLDING.write(|_| HOLDING.read(HashMap::len)));
+        assert!(
+            read_in_write.contains("use the `&mut` value"),
+            "{read_in_write}"
+        );
+        HOLDING.clear_poison();
+
+        HOLDING.write(|m| m.insert("b".into(), 2));
+        assert_eq!(HOLDING.read(|m| m.get("b").copied()), Some(2));
+    });
+}
+
+#[guarded_global]
+static ORDER_A: u32 = 1;
+#[guarded_global]
+static ORDER_B: u32 = 2;
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "lock order is checked in debug builds, or with the `lock-order` feature"
+)]
+fn lock_order_inversion_is_reported_naming_both_globals() {
+    within("lock order", 20, || {
+        // A then B, on one thread: fine, and recorded.
+        thread::spawn(|| ORDER_A.read(|a| ORDER_B.read(|b| a + b)))
+            .join()
+            .expect("A then B");
+        // B then A, on another thread: no deadlock happened, but it could.
+        let message = thread::spawn(|| expect_panic(|| ORDER_B.read(|_| ORDER_A.read(|a| *a))))
+            .join()
+            .expect("B then A");
+        assert!(message.contains("lock order inversion"), "{message}");
+        assert!(
+            message.contains("`ORDER_A`") && message.contains("`ORDER_B`"),
+            "{message}"
+        );
+        assert!(message.contains("`ORDER_A` before `ORDER_B`"), "{message}");
+        // The order seen first still works, and the panic released everything.
+        assert_eq!(ORDER_A.read(|a| ORDER_B.read(|b| a + b)), 3);
+        assert!(!ORDER_A.is_poisoned() && !ORDER_B.is_poisoned());
+    });
+}
+
+#[guarded_global]
+static SLOW: Vec<u32> = Vec::new();
+
+#[test]
+fn try_write_for_times_out_with_lock_timeout_while_another_thread_writes() {
+    within("timeouts", 20, || {
+        let (holding, held) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let holder = thread::spawn(move || {
+            SLOW.write(|v| {
+                v.push(1);
+                holding.send(()).expect("main waits");
+                released.recv().expect("main releases");
+            });
+        });
+        held.recv().expect("holder writes");
+        let err: LockTimeout = SLOW
+            .try_write_for(Duration::from_millis(50), |v| v.push(2))
+            .unwrap_err();
+        assert_eq!(err.name(), "SLOW");
+        assert_eq!(err.timeout(), Duration::from_millis(50));
+        assert!(err.is_write());
+        assert_eq!(
+            err.to_string(),
+            "timed out after 50ms waiting to write guarded global `SLOW`: another thread held it"
+        );
+        let err = SLOW
+            .try_read_for(Duration::from_millis(20), Vec::len)
+            .unwrap_err();
+        assert!(!err.is_write());
+        assert!(
+            err.to_string()
+                .contains("waiting to read guarded global `SLOW`")
+        );
+        release.send(()).expect("holder waits");
+        holder.join().expect("holder");
+        assert_eq!(
+            SLOW.try_write_for(Duration::from_millis(500), |v| v.push(3)),
+            Ok(())
+        );
+        assert_eq!(SLOW.snapshot(), [1, 3], "the timed-out write did not run");
+    });
+}
+
+#[guarded_global]
+static DRAIN: u32 = 0;
+
+#[test]
+fn a_writer_timing_out_behind_a_reader_lets_other_readers_and_writers_through() {
+    within("writer timing out behind a reader", 20, || {
+        DRAIN.read(|_| {
+            thread::scope(|s| {
+                let timed_out = s
+                    .spawn(|| DRAIN.try_write_for(Duration::from_millis(30), |n| *n += 1))
+                    .join();
+                assert!(timed_out.expect("writer thread").is_err());
+                // Readers are not blocked by the writer that gave up.
+                assert_eq!(s.spawn(|| DRAIN.read(|n| *n)).join().expect("reader"), 0);
+            });
+        });
+        DRAIN.write(|n| *n += 1);
+        assert_eq!(DRAIN.read(|n| *n), 1);
+    });
+}
+
+#[guarded_global]
+static POISON: Vec<u32> = vec![1, 2, 3];
+
+#[test]
+fn a_writer_that_panics_poisons_and_the_next_access_answers() {
+    within("poison", 20, || {
+        let crash = thread::spawn(|| {
+            POISON.write(|v| {
+                v.push(4);
+                panic!("half-way through");
+            })
+        })
+        .join();
+        assert!(crash.is_err());
+        assert!(POISON.is_poisoned());
+
+        // The next accesses answer at once, naming the global and the way out.
+        let read = expect_panic(|| POISON.read(Vec::len));
+        assert!(
+            read.contains("guarded global `POISON` is poisoned"),
+            "{read}"
+        );
+        assert!(
+            read.contains("POISON.recover(|value| ...)") && read.contains("POISON.clear_poison()"),
+            "{read}"
+        );
+        let write = thread::spawn(|| expect_panic(|| POISON.write(Vec::clear)))
+            .join()
+            .expect("writer");
+        assert!(write.contains("is poisoned"), "{write}");
+        let timed = expect_panic(|| POISON.try_read_for(Duration::from_millis(10), Vec::len));
+        assert!(timed.contains("is poisoned"), "{timed}");
+
+        // Repair: the half-done push is visible to `recover`, which clears the poison.
+        let seen = POISON.recover(|v| {
+            let seen = v.clone();
+            v.truncate(3);
+            seen
+        });
+        assert_eq!(seen, [1, 2, 3, 4]);
+        assert!(!POISON.is_poisoned());
+        assert_eq!(POISON.snapshot(), [1, 2, 3]);
+    });
+}
+
+#[guarded_global]
+static QUIET: u32 = 7;
+
+#[test]
+fn a_panicking_read_does_not_poison_and_releases_the_lock() {
+    within("panicking read", 20, || {
+        let message = expect_panic(|| QUIET.read(|_| panic!("reader bug")));
+        assert_eq!(message, "reader bug");
+        assert!(!QUIET.is_poisoned());
+        assert_eq!(QUIET.replace(8), 7);
+        assert_eq!(
+            thread::spawn(|| QUIET.read(|n| *n)).join().expect("reader"),
+            8
+        );
+    });
+}
+
+static INIT_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+fn build_table() -> HashMap<&'static str, u32> {
+    INIT_CALLS.fetch_add(1, Ordering::SeqCst);
+    thread::sleep(Duration::from_millis(20));
+    HashMap::from([("a", 1)])
+}
+
+#[guarded_global]
+static TABLE: HashMap<&'static str, u32> = build_table();
+
+#[test]
+fn a_non_const_initialiser_runs_once_whatever_the_number_of_threads() {
+    within("lazy initialisation", 20, || {
+        let barrier = Barrier::new(8);
+        let seen: Vec<u32> = thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let barrier = &barrier;
+                    s.spawn(move || {
+                        barrier.wait();
+                        if i % 2 == 0 {
+                            TABLE.read(|t| t["a"])
+                        } else {
+                            TABLE.write(|t| t["a"])
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        assert_eq!(seen, [1; 8]);
+        assert_eq!(INIT_CALLS.load(Ordering::SeqCst), 1);
+    });
+}
+
+static FLAKY_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+fn flaky() -> u32 {
+    assert!(
+        FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) > 0,
+        "first build fails"
+    );
+    42
+}
+
+#[guarded_global]
+static FLAKY: u32 = flaky();
+
+#[test]
+fn a_panicking_initialiser_stores_nothing_and_the_next_access_retries() {
+    within("retry after failed init", 20, || {
+        let message = expect_panic(|| FLAKY.read(|n| *n));
+        assert!(message.contains("first build fails"), "{message}");
+        assert!(!FLAKY.is_poisoned());
+        assert_eq!(FLAKY.read(|n| *n), 42);
+        assert_eq!(FLAKY_CALLS.load(Ordering::SeqCst), 2);
+    });
+}
+
+#[guarded_global]
+static SELF_REF: u32 = SELF_REF.read(|n| *n) + 1;
+
+#[test]
+fn an_initialiser_that_reads_its_own_global_panics_instead_of_deadlocking() {
+    within("self-referential init", 20, || {
+        let message = expect_panic(|| SELF_REF.read(|n| *n));
+        assert!(
+            message.contains("`SELF_REF`: its initialiser accessed `SELF_REF` itself"),
+            "{message}"
+        );
+        // Still answers (and fails the same way) rather than hanging.
+        let again = expect_panic(|| SELF_REF.write(|n| *n));
+        assert!(again.contains("its initialiser accessed"), "{again}");
+    });
+}
+
+#[guarded_global]
+static REGISTRY_OPS: Vec<String> = Vec::new();
+
+#[test]
+fn snapshot_replace_take_and_update() {
+    within("registry operations", 20, || {
+        REGISTRY_OPS.write(|v| v.push("a".into()));
+        assert_eq!(REGISTRY_OPS.snapshot(), ["a"]);
+        assert_eq!(REGISTRY_OPS.replace(vec!["b".into()]), ["a"]);
+        let old = REGISTRY_OPS.update(|v| v.iter().map(|s| s.repeat(2)).collect());
+        assert_eq!(old, ["b"]);
+        assert_eq!(REGISTRY_OPS.take(), ["bb"]);
+        assert!(REGISTRY_OPS.read(Vec::is_empty));
+        assert_eq!(REGISTRY_OPS.name(), "REGISTRY_OPS");
+        assert!(format!("{REGISTRY_OPS:?}").contains("REGISTRY_OPS"));
+    });
+}
+
+struct Tracked(Arc<AtomicUsize>);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn no_tracked() -> Vec<Tracked> {
+    Vec::new()
+}
+
+#[test]
+fn the_runtime_type_works_without_the_macro_and_drops_its_value() {
+    within("local guarded global", 20, || {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let local = GuardedGlobal::new("local", no_tracked);
+        local.write(|v| v.push(Tracked(drops.clone())));
+        thread::scope(|s| {
+            s.spawn(|| local.write(|v| v.push(Tracked(drops.clone()))));
+        });
+        assert_eq!(local.read(Vec::len), 2);
+        drop(local);
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            2,
+            "the values are dropped with the global"
+        );
+        // Never accessed: nothing built, nothing to drop.
+        let untouched = GuardedGlobal::new("untouched", no_tracked);
+        assert!(format!("{untouched:?}").contains("initialized: false"));
+        drop(untouched);
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    });
+}
+
+#[guarded_global]
+static CROWD: u64 = 0;
+
+#[test]
+fn more_threads_than_reader_slots_still_exclude_writers() {
+    within("crowd", 60, || {
+        // Threads that come and go hand their reader slots on; 24 at once share some.
+        for _ in 0..3 {
+            thread::scope(|s| {
+                for t in 0..24u64 {
+                    s.spawn(move || {
+                        for i in 0..2_000u64 {
+                            if (i + t) % 50 == 0 {
+                                CROWD.write(|n| *n += 1);
+                            } else {
+                                CROWD.read(|n| {
+                                    let before = *n;
+                                    std::hint::black_box(before);
+                                    assert_eq!(*n, before);
+                                });
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        assert_eq!(CROWD.read(|n| *n), 3 * 24 * 40);
+    });
+}
+
+#[guarded_global]
+static ASYNC_SAFE: Vec<u32> = vec![5];
+
+#[test]
+fn a_value_copied_out_can_cross_an_await() {
+    // The closure returns a future owning what it needs: nothing borrowed, no guard; so
+    // the global is free while the future waits.
+    let future = ASYNC_SAFE.read(|v| {
+        let first = v[0];
+        async move { first * 2 }
+    });
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut future = std::pin::pin!(future);
+    ASYNC_SAFE.write(|v| v.push(6));
+    assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(10));
+}
