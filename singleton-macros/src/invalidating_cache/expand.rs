@@ -1,0 +1,262 @@
+//! Writes the code of a valid [`Loader`]:
+//!
+//! ```text
+//! fn name() -> Result<Arc<T>, Arc<E>> { name::__Cache::get().get() }   // the user's attrs
+//! mod name {                                   // same name, type namespace
+//!     use super::*;                            // T and E as the user wrote them
+//!     pub(super) struct __Cache;
+//!     pub fn cache() / invalidate() / reload() / last_error() / generation() / last_loaded()
+//! }
+//! const _: () = {
+//!     impl name::__Cache {                     // at the user's level, so the loader body,
+//!         fn get() -> &'static InvalidatingCache<T, E> {   // `path` and `check_interval`
+//!             fn __load(path: &Path) -> Result<T, E> { <body> }  // resolve where written
+//!             static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...);
+//!             &__CACHE
+//!         }
+//!     }
+//! };
+//! ```
+//!
+//! The module's signatures are the only tokens resolved inside the module: `self::`
+//! and `super::` paths in them are shifted up one level.
+
+use proc_macro2::{Ident, Punct, Spacing, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::validate::Loader;
+
+pub(crate) fn expand(loader: &Loader) -> TokenStream {
+    let Loader {
+        attrs,
+        vis,
+        ident,
+        value,
+        error,
+        ..
+    } = loader;
+    let fn_doc = fn_doc(loader);
+    let module = control_module(loader);
+    let cache = cache_impl(loader);
+    quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = " # Cache"]
+        #[doc = ""]
+        #[doc = #fn_doc]
+        #[doc = ""]
+        #[doc = " # Errors"]
+        #[doc = ""]
+        #[doc = " The loader's error, shared by every caller of that load, while there is no good value yet."]
+        #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
+            #ident::__Cache::get().get()
+        }
+
+        #module
+
+        #cache
+    }
+}
+
+/// The paragraph appended to the cached fn's docs.
+fn fn_doc(loader: &Loader) -> String {
+    let name = loader.ident.to_string();
+    let path_text = tidy(&loader.args.path.to_token_stream());
+    let interval_text = loader.args.check_interval.as_ref().map_or_else(
+        || "1 s (the default)".to_owned(),
+        |i| format!("`{}`", tidy(&i.to_token_stream())),
+    );
+    format!(
+        " Cached by `#[invalidating_cache]`: loads `{path_text}` on the first call, and again \
+         when the file changes (checked at most every {interval_text}). A failed reload keeps the \
+         last good value; see the [`{name}`](mod@{name}) module to invalidate, reload or inspect."
+    )
+}
+
+/// `mod name { invalidate, reload, last_error, generation, last_loaded, cache }`.
+fn control_module(loader: &Loader) -> TokenStream {
+    let Loader {
+        cfg_attrs,
+        vis,
+        ident,
+        value,
+        error,
+        ..
+    } = loader;
+    let (value, error) = (from_child_module(value), from_child_module(error));
+    let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
+    let name = ident.to_string();
+    let mod_doc = format!(
+        " The cache behind [`{name}()`](fn@{name}): invalidate it, reload it, see its last error."
+    );
+    quote! {
+        #(#cfg_attrs)*
+        #[doc = #mod_doc]
+        #[allow(dead_code)]
+        #vis mod #ident {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[doc(hidden)]
+            pub(super) struct __Cache;
+
+            #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
+            #[must_use]
+            pub fn cache() -> &'static ::singleton_runtime::InvalidatingCache<#value, #error> {
+                __Cache::get()
+            }
+
+            #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
+            #[doc = " returns gets a value loaded before it."]
+            pub fn invalidate() {
+                cache().invalidate();
+            }
+
+            #[doc = " Loads the file now and returns the outcome of that load."]
+            #[doc = ""]
+            #[doc = " # Errors"]
+            #[doc = ""]
+            #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
+            pub fn reload() -> #result {
+                cache().reload()
+            }
+
+            #[doc = " The error of the most recent load if it failed; `None` once a load succeeds."]
+            #[must_use]
+            pub fn last_error() -> ::core::option::Option<::std::sync::Arc<#error>> {
+                cache().last_error()
+            }
+
+            #[doc = " How many loads have succeeded (0 before the first value)."]
+            #[must_use]
+            pub fn generation() -> u64 {
+                cache().generation()
+            }
+
+            #[doc = " When the current value finished loading, if there is one."]
+            #[must_use]
+            pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime> {
+                cache().last_loaded()
+            }
+        }
+    }
+}
+
+/// The `static` cache, in an impl at the user's level so that the loader body and the
+/// argument expressions resolve where they were written.
+fn cache_impl(loader: &Loader) -> TokenStream {
+    let Loader {
+        lint_attrs,
+        cfg_attrs,
+        ident,
+        param,
+        output,
+        value,
+        error,
+        block,
+        args,
+        ..
+    } = loader;
+    let rt = quote!(::singleton_runtime::__private);
+    let path = &args.path;
+    let path_fn = quote_spanned! {path.span()=>
+        fn __path() -> ::std::path::PathBuf {
+            #rt::path_buf(#path)
+        }
+    };
+    let (interval_fn, interval) = match &args.check_interval {
+        Some(interval) => (
+            quote_spanned! {interval.span()=>
+                fn __check_interval() -> ::core::time::Duration {
+                    #interval
+                }
+            },
+            quote!(::core::option::Option::Some(__check_interval)),
+        ),
+        None => (TokenStream::new(), quote!(::core::option::Option::None)),
+    };
+    let cache_ty = quote!(#rt::InvalidatingCache<#value, #error>);
+    // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
+    let new_cache = quote_spanned! {output.span()=>
+        ::singleton_runtime::__private::new_cache(__path, __load, #interval)
+    };
+    quote! {
+        #(#cfg_attrs)*
+        const _: () = {
+            impl #ident::__Cache {
+                fn get() -> &'static #cache_ty {
+                    #(#lint_attrs)*
+                    fn __load(#param) -> #output #block
+                    #path_fn
+                    #interval_fn
+                    static __CACHE: #cache_ty = #new_cache;
+                    &__CACHE
+                }
+            }
+        };
+    }
+}
+
+/// `tokens` as they read in a child module: `self::x` becomes `super::x` and
+/// `super::x` becomes `super::super::x` (other paths resolve through `use super::*`).
+fn from_child_module(tokens: &impl ToTokens) -> TokenStream {
+    shift(tokens.to_token_stream())
+}
+
+fn shift(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut after_colons = false;
+    for token in tokens {
+        let mut next_after_colons = false;
+        match &token {
+            TokenTree::Ident(ident) if !after_colons && ident == "self" => {
+                out.push(TokenTree::Ident(Ident::new("super", ident.span())));
+            }
+            TokenTree::Ident(ident) if !after_colons && ident == "super" => {
+                out.push(TokenTree::Ident(Ident::new("super", ident.span())));
+                out.push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
+                out.push(TokenTree::Punct(Punct::new(':', Spacing::Alone)));
+                out.push(token.clone());
+            }
+            TokenTree::Group(group) => {
+                let mut shifted = proc_macro2::Group::new(group.delimiter(), shift(group.stream()));
+                shifted.set_span(group.span());
+                out.push(TokenTree::Group(shifted));
+            }
+            TokenTree::Punct(punct) if punct.as_char() == ':' => {
+                // The second `:` of a `::` is preceded by a joint `:`.
+                next_after_colons = true;
+                out.push(token.clone());
+            }
+            _ => out.push(token.clone()),
+        }
+        after_colons = next_after_colons;
+    }
+    out.into_iter().collect()
+}
+
+/// Tokens as a doc comment shows them: `fixture ("a")` reads better as `fixture("a")`.
+/// Spaces inside string literals are kept.
+fn tidy(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '"' && (i == 0 || chars[i - 1] != '\\') {
+            in_string = !in_string;
+        }
+        if c == ' ' && !in_string {
+            let before = out.chars().last();
+            let after = chars.get(i + 1).copied();
+            let glued_before = matches!(before, Some('(' | '[' | '.' | ':' | '&' | '!'));
+            let glued_after = matches!(after, Some('(' | ')' | '[' | ']' | '.' | ',' | ':' | '!'));
+            if glued_before || glued_after {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,282 @@
+//! Checks that the item is a loader `fn name(path: &Path) -> Result<T, E>` and splits
+//! it into the pieces `expand` needs, or reports every misuse at its token.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+use super::args::Args;
+use crate::common::{self, Errors};
+
+/// A valid `#[invalidating_cache]` loader.
+pub(crate) struct Loader {
+    pub(crate) args: Args,
+    /// Attributes of the cached fn (docs, `#[inline]`, lints, `#[cfg]` ...).
+    pub(crate) attrs: Vec<syn::Attribute>,
+    /// `#[allow]`/`#[warn]`/`#[deny]`/`#[forbid]`: also apply to the loader's body.
+    pub(crate) lint_attrs: Vec<syn::Attribute>,
+    /// `#[cfg]`: also apply to the generated module and impl.
+    pub(crate) cfg_attrs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) ident: syn::Ident,
+    /// The `path: &Path` parameter, as written.
+    pub(crate) param: syn::PatType,
+    /// The return type as written, and its `T` and `E`.
+    pub(crate) output: syn::Type,
+    pub(crate) value: syn::Type,
+    pub(crate) error: syn::Type,
+    pub(crate) block: Box<syn::Block>,
+}
+
+const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>`";
+
+pub(crate) fn validate(args: syn::Result<Args>, item: TokenStream) -> syn::Result<Loader> {
+    let item = match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Fn(item)) => Ok(item),
+        Ok(other) => Err(syn::Error::new_spanned(
+            common::item_keyword(&other),
+            format!("`#[invalidating_cache]` goes on the fn that loads the file: {SHAPE}"),
+        )),
+        Err(error) => Err(error),
+    };
+    // Report argument and item mistakes together.
+    let loader = item.and_then(check_fn);
+    match (args, loader) {
+        (Ok(args), Ok(loader)) => Ok(loader(args)),
+        (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+    }
+}
+
+/// Checks the fn; on success, the [`Loader`] awaiting its arguments.
+fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
+    let mut errors = Errors::default();
+    let sig = &item.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        errors.spanned(
+            asyncness,
+            "`#[invalidating_cache]` cannot cache an `async fn`: the loader runs on the calling \
+             thread when the file has changed; make it a plain `fn` that reads with `std::fs`",
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.spanned(
+            unsafety,
+            "the loader cannot be `unsafe fn`: callers of the cached fn could not uphold its \
+             contract; make it safe, with `unsafe` blocks inside",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.spanned(abi, "the loader cannot have an `extern` ABI; remove it");
+    }
+    if !sig.generics.params.is_empty() {
+        errors.spanned(
+            &sig.generics,
+            "the loader cannot be generic: the cache keeps one value of one type in a `static`; \
+             write one cached fn per concrete type",
+        );
+    }
+    if let Some(where_clause) = &sig.generics.where_clause {
+        errors.spanned(
+            where_clause,
+            "the loader cannot have a `where` clause: it cannot be generic",
+        );
+    }
+    let param = check_inputs(sig, &mut errors);
+    let output = check_output(sig, &mut errors);
+    errors.finish()?;
+    let (Some(param), Some((output, value, error))) = (param, output) else {
+        // Every `None` above recorded an error, so this is not reached; stated as an
+        // error rather than a panic all the same.
+        return Err(syn::Error::new_spanned(
+            &item.sig,
+            format!("expected {SHAPE}"),
+        ));
+    };
+    let (lint_attrs, cfg_attrs) = split_attrs(&item.attrs);
+    Ok(move |args| Loader {
+        args,
+        attrs: item.attrs,
+        lint_attrs,
+        cfg_attrs,
+        vis: item.vis,
+        ident: item.sig.ident,
+        param,
+        output,
+        value,
+        error,
+        block: item.block,
+    })
+}
+
+fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatType> {
+    if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
+        errors.spanned(
+            receiver,
+            "`#[invalidating_cache]` caches a free fn, not a method: the cache is process-wide, \
+             not per `self`; move the loader out of the `impl` and give it `path: &Path`",
+        );
+        return None;
+    }
+    if sig.inputs.is_empty() {
+        errors.push(syn::Error::new(
+            sig.paren_token.span.join(),
+            format!(
+                "the loader takes the path of the file to read: {SHAPE}; the cache calls it with \
+                 the attribute's `path = ...`"
+            ),
+        ));
+        return None;
+    }
+    for extra in sig.inputs.iter().skip(1) {
+        errors.spanned(
+            extra,
+            "the loader takes exactly one parameter, `path: &Path`: the cached fn takes no \
+             arguments, so nothing could be passed here; read other settings inside the loader",
+        );
+    }
+    let Some(syn::FnArg::Typed(first)) = sig.inputs.first() else {
+        return None;
+    };
+    if !is_ref_to_path(&first.ty) {
+        errors.spanned(
+            &first.ty,
+            "the loader's parameter must be `&Path` (`std::path::Path`): the cache passes the \
+             path of the file it checks",
+        );
+    }
+    Some(first.clone())
+}
+
+fn is_ref_to_path(ty: &syn::Type) -> bool {
+    let syn::Type::Reference(reference) = ty else {
+        return false;
+    };
+    let lifetime_ok = reference.lifetime.as_ref().is_none_or(|l| l.ident == "_");
+    let syn::Type::Path(path) = &*reference.elem else {
+        return false;
+    };
+    let last_is_path = path
+        .path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "Path" && matches!(s.arguments, syn::PathArguments::None));
+    reference.mutability.is_none() && lifetime_ok && path.qself.is_none() && last_is_path
+}
+
+fn check_output(
+    sig: &syn::Signature,
+    errors: &mut Errors,
+) -> Option<(syn::Type, syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        errors.push(syn::Error::new(
+            sig.paren_token.span.close(),
+            format!(
+                "the loader must return `Result<T, E>`: {SHAPE}. A file can be missing or \
+                 malformed; on `Err` the cache keeps its last good value and reports the error"
+            ),
+        ));
+        return None;
+    };
+    let (value, error) = result_args(ty, errors)?;
+    let mut found = Errors::default();
+    check_storable("value", value.to_token_stream(), &mut found);
+    check_storable("error", error.to_token_stream(), &mut found);
+    match found.finish() {
+        Ok(()) => Some(((**ty).clone(), value, error)),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// `T` and `E` of `Result<T, E>`, or an error at the return type.
+fn result_args(ty: &syn::Type, errors: &mut Errors) -> Option<(syn::Type, syn::Type)> {
+    let segment = match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
+        _ => None,
+    };
+    let Some(segment) = segment.filter(|s| s.ident == "Result") else {
+        errors.spanned(
+            ty,
+            format!(
+                "the loader must return `Result<T, E>`: {SHAPE}. A file can be missing or \
+                 malformed; on `Err` the cache keeps its last good value and reports the error"
+            ),
+        );
+        return None;
+    };
+    let types: Vec<&syn::Type> = match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|a| {
+                if let syn::GenericArgument::Type(t) = a {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    match types[..] {
+        [value, error] => Some((value.clone(), error.clone())),
+        // An alias such as `io::Result<T>` or `anyhow::Result<T>`: the error type is
+        // found by the compiler, through the runtime's `LoaderResult` trait.
+        [value] => {
+            let error = syn::parse_quote_spanned! {ty.span()=>
+                <#ty as ::singleton_runtime::__private::LoaderResult>::Error
+            };
+            Some((value.clone(), error))
+        }
+        _ => {
+            errors.spanned(
+                ty,
+                format!("the loader must return `Result<T, E>`: {SHAPE}"),
+            );
+            None
+        }
+    }
+}
+
+/// Rejects `Self` and `impl Trait` in `T` or `E`: both end up in a `static`'s type.
+fn check_storable(what: &str, tokens: TokenStream, errors: &mut Errors) {
+    for token in tokens {
+        match &token {
+            TokenTree::Ident(ident) if ident == "Self" => errors.spanned(
+                ident,
+                format!(
+                    "`Self` cannot name the {what} type here: the cache is a `static` outside any \
+                     `impl`; write the type's name"
+                ),
+            ),
+            TokenTree::Ident(ident) if ident == "impl" => errors.spanned(
+                ident,
+                format!(
+                    "the {what} type must be nameable: it is stored in a `static`; write the \
+                     concrete type instead of `impl Trait`"
+                ),
+            ),
+            TokenTree::Group(group) => check_storable(what, group.stream(), errors),
+            _ => {}
+        }
+    }
+}
+
+/// Lint attributes (which must also cover the loader's body) and `#[cfg]`s (which must
+/// cover every generated item).
+fn split_attrs(attrs: &[syn::Attribute]) -> (Vec<syn::Attribute>, Vec<syn::Attribute>) {
+    let is = |attr: &syn::Attribute, names: &[&str]| names.iter().any(|n| attr.path().is_ident(n));
+    let lints = attrs
+        .iter()
+        .filter(|a| is(a, &["allow", "warn", "deny", "forbid"]))
+        .cloned()
+        .collect();
+    let cfgs = attrs.iter().filter(|a| is(a, &["cfg"])).cloned().collect();
+    (lints, cfgs)
+}

@@ -1,4 +1,0 @@
-//! Placeholder until its issue lands.
-
-#[doc(hidden)]
-pub mod private {}

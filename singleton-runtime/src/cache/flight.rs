@@ -1,0 +1,358 @@
+//! The concurrency of a cache, apart from any file: a value slot, a deadline before
+//! which a hit needs no check, and a single-flight state machine for checks and loads.
+//!
+//! - A hit reads the deadline and clones the slot's `Arc`; nothing else.
+//! - Past the deadline, one caller (the one that finds `busy` clear) checks the source,
+//!   and loads it if it changed. It runs outside the lock; the lock is only taken for
+//!   bookkeeping, never across I/O or user code.
+//! - While it runs, callers that have a value keep getting the previous `Arc` (the
+//!   checker moves the deadline forward before it starts, so they stay on the hit
+//!   path); callers with no value yet wait for that one attempt and share its outcome,
+//!   value or error.
+//! - `invalidate` bumps an epoch: what was seen before it is no longer trusted, and a
+//!   load already in flight does not push the deadline forward when it finishes.
+//!   `reload` does the same and returns the outcome of a load that started after it.
+//!
+//! Every atomic, lock and condvar comes from `crate::sync`, and the models at the end
+//! check this file under loom with a source that needs no file system.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::slot::Slot;
+use crate::sync::{AtomicU64, Condvar, Mutex, Ordering, lock, wait};
+
+/// What the cache checks and loads: a file, in the shipping code; a stand-in in the
+/// loom models. `K` is what an attempt saw of the source (a fingerprint).
+pub(crate) trait Source<T, E, K> {
+    /// Whether the source still holds what `seen` describes. Runs without locks.
+    fn still_current(&self, seen: &K) -> bool;
+
+    /// Loads the value, reporting what was seen of the source while loading.
+    fn load(&self) -> Loaded<T, E, K>;
+}
+
+/// The result of one load, with what it saw and when it finished.
+pub(crate) struct Loaded<T, E, K> {
+    pub(crate) result: Result<T, E>,
+    pub(crate) seen: K,
+    pub(crate) at: SystemTime,
+}
+
+/// How the last finished attempt ended. `None` in [`State::outcome`] means it panicked.
+#[derive(Debug)]
+struct Outcome<E> {
+    /// The epoch the attempt started in.
+    epoch: u64,
+    /// `None` if the value in the slot is current, else the error of the failed load
+    /// (or of the failed load whose unchanged source the attempt checked).
+    error: Option<Arc<E>>,
+}
+
+#[derive(Debug)]
+struct State<E, K> {
+    /// A check or load is in flight (single flight).
+    busy: bool,
+    /// Bumped by `invalidate` and `reload`: anything seen in an older epoch is stale.
+    epoch: u64,
+    /// What the last attempt saw of the source, and the epoch it started in.
+    seen: Option<(K, u64)>,
+    /// The epoch in which the value in the slot was last loaded or confirmed. While
+    /// it is older than `epoch`, the value was invalidated: callers wait for a load
+    /// that started after the invalidation instead of being served it.
+    value_epoch: u64,
+    /// Attempts finished, panicked ones included; waiters wait for this to move.
+    finished: u64,
+    /// Callers blocked on `done`. Notifying a condvar costs a futex syscall even with
+    /// nobody waiting, which strict mode would pay on every call.
+    waiters: usize,
+    outcome: Option<Outcome<E>>,
+    last_error: Option<Arc<E>>,
+    generation: u64,
+    failures: u64,
+    loaded_at: Option<SystemTime>,
+}
+
+/// A snapshot of a cache's bookkeeping.
+#[derive(Debug)]
+pub(crate) struct Status<E, K> {
+    pub(crate) last_error: Option<Arc<E>>,
+    pub(crate) generation: u64,
+    pub(crate) failures: u64,
+    pub(crate) loaded_at: Option<SystemTime>,
+    pub(crate) seen: Option<K>,
+}
+
+/// The value slot, its deadline and its single-flight state.
+#[derive(Debug)]
+pub(crate) struct Core<T, E, K> {
+    /// Clock reading before which a hit needs no check; 0 means "check now".
+    deadline: AtomicU64,
+    slot: Slot<T>,
+    state: Mutex<State<E, K>>,
+    done: Condvar,
+}
+
+impl<E, K> State<E, K> {
+    #[cfg_attr(loom, allow(clippy::missing_const_for_fn))]
+    const fn new() -> Self {
+        Self {
+            busy: false,
+            epoch: 0,
+            seen: None,
+            value_epoch: 0,
+            finished: 0,
+            waiters: 0,
+            outcome: None,
+            last_error: None,
+            generation: 0,
+            failures: 0,
+            loaded_at: None,
+        }
+    }
+}
+
+impl<T, E, K: Copy> Core<T, E, K> {
+    #[cfg(not(loom))]
+    pub(crate) const fn new() -> Self {
+        Self {
+            deadline: AtomicU64::new(0),
+            slot: Slot::new(),
+            state: Mutex::new(State::new()),
+            done: Condvar::new(),
+        }
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn new() -> Self {
+        Self {
+            deadline: AtomicU64::new(0),
+            slot: Slot::new(),
+            state: Mutex::new(State::new()),
+            done: Condvar::new(),
+        }
+    }
+
+    /// The current value if it needs no check at clock reading `now`: one atomic load,
+    /// one comparison and one `Arc` clone.
+    #[inline]
+    pub(crate) fn hit(&self, now: u64) -> Option<Arc<T>> {
+        if now < self.deadline.load(Ordering::Acquire) {
+            self.slot.load()
+        } else {
+            None
+        }
+    }
+
+    /// The current value, checking the source first if the deadline has passed at
+    /// `now`; a check or load that finds the value current keeps it for `interval`
+    /// more clock units. `source` is built only by the one caller that checks.
+    pub(crate) fn get<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        source: impl FnOnce() -> S,
+    ) -> Result<Arc<T>, Arc<E>> {
+        match self.hit(now) {
+            Some(value) => Ok(value),
+            None => self.attempt(now, interval, false, source),
+        }
+    }
+
+    /// Loads now, and returns the outcome of a load that started after this call: its
+    /// value, or its error (even when an older value is kept for other callers).
+    pub(crate) fn reload<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        source: impl FnOnce() -> S,
+    ) -> Result<Arc<T>, Arc<E>> {
+        self.attempt(now, interval, true, source)
+    }
+
+    /// Makes the next call check and reload, whatever the source looks like; a load in
+    /// flight still finishes, but does not count as current.
+    pub(crate) fn invalidate(&self) {
+        let mut state = lock(&self.state);
+        state.epoch += 1;
+        self.deadline.store(0, Ordering::Release);
+    }
+
+    /// The current value, without checking anything.
+    pub(crate) fn peek(&self) -> Option<Arc<T>> {
+        self.slot.load()
+    }
+
+    pub(crate) fn status(&self) -> Status<E, K> {
+        let state = lock(&self.state);
+        Status {
+            last_error: state.last_error.clone(),
+            generation: state.generation,
+            failures: state.failures,
+            loaded_at: state.loaded_at,
+            seen: state.seen.map(|(seen, _)| seen),
+        }
+    }
+
+    fn attempt<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        force: bool,
+        source: impl FnOnce() -> S,
+    ) -> Result<Arc<T>, Arc<E>> {
+        let mut state = lock(&self.state);
+        // The oldest attempt whose outcome this call may take: one that started after
+        // its `reload`, or after the last `invalidate` it could have seen.
+        let wanted_epoch = if force {
+            state.epoch += 1;
+            self.deadline.store(0, Ordering::Release);
+            state.epoch
+        } else {
+            state.epoch
+        };
+        while state.busy {
+            if !force && state.value_epoch == state.epoch {
+                // Serve the previous value while another thread checks or reloads.
+                if let Some(value) = self.slot.load() {
+                    return Ok(value);
+                }
+            }
+            let target = state.finished + 1;
+            while state.finished < target {
+                state.waiters += 1;
+                state = wait(&self.done, state);
+                state.waiters -= 1;
+            }
+            if let Some(outcome) = state.outcome.as_ref().filter(|o| o.epoch >= wanted_epoch) {
+                match (&outcome.error, self.slot.load()) {
+                    (None, Some(value)) => return Ok(value),
+                    (Some(_), Some(value)) if !force => return Ok(value),
+                    (Some(error), _) => return Err(Arc::clone(error)),
+                    (None, None) => {}
+                }
+            }
+            // It panicked, or started before our `reload` or `invalidate`: go again (or
+            // wait again).
+        }
+        if !force {
+            if let Some(value) = self.hit(now) {
+                // Another caller finished a check while we waited for the lock.
+                return Ok(value);
+            }
+        }
+
+        // This caller checks.
+        state.busy = true;
+        let epoch = state.epoch;
+        let seen = state
+            .seen
+            .and_then(|(seen, in_epoch)| (in_epoch == epoch).then_some(seen));
+        let current = match (self.slot.load(), &state.last_error) {
+            (Some(value), _) => Some(Ok(value)),
+            (None, Some(error)) => Some(Err(Arc::clone(error))),
+            (None, None) => None,
+        };
+        if !force && state.value_epoch == epoch && matches!(current, Some(Ok(_))) {
+            // Others keep hitting the current value while this check runs.
+            self.deadline
+                .store(now.saturating_add(interval), Ordering::Release);
+        }
+        drop(state);
+
+        let flight = Flight { core: self };
+        let source = source();
+        if let (false, Some(seen), Some(current)) = (force, seen, current) {
+            if source.still_current(&seen) {
+                let error = current.as_ref().err().map(Arc::clone);
+                flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
+                return current;
+            }
+        }
+        let loaded = source.load();
+        let mut state = lock(&self.state);
+        state.seen = Some((loaded.seen, epoch));
+        let (outcome, result, replaced) = match loaded.result {
+            Ok(value) => {
+                let value = Arc::new(value);
+                let replaced = self.slot.swap(Arc::clone(&value));
+                state.generation += 1;
+                state.loaded_at = Some(loaded.at);
+                state.last_error = None;
+                (Outcome { epoch, error: None }, Ok(value), replaced)
+            }
+            Err(error) => {
+                let error = Arc::new(error);
+                state.failures += 1;
+                state.last_error = Some(Arc::clone(&error));
+                let result = match self.slot.load() {
+                    Some(kept) if !force => Ok(kept),
+                    _ => Err(Arc::clone(&error)),
+                };
+                (
+                    Outcome {
+                        epoch,
+                        error: Some(error),
+                    },
+                    result,
+                    None,
+                )
+            }
+        };
+        drop(state);
+        flight.finish(epoch, now, interval, outcome, replaced);
+        result
+    }
+}
+
+/// The checking caller's duty to clear `busy` and wake waiters, also when the source
+/// or the loader panics (then with no outcome: the next caller tries again).
+struct Flight<'a, T, E, K> {
+    core: &'a Core<T, E, K>,
+}
+
+impl<T, E, K> Flight<'_, T, E, K> {
+    fn finish(
+        self,
+        epoch: u64,
+        now: u64,
+        interval: u64,
+        outcome: Outcome<E>,
+        replaced: Option<Arc<T>>,
+    ) {
+        let core = self.core;
+        std::mem::forget(self);
+        let mut state = lock(&core.state);
+        state.busy = false;
+        state.finished += 1;
+        // Loaded, confirmed, or (failed) kept as the best there is: valid in `epoch`.
+        state.value_epoch = epoch;
+        state.outcome = Some(outcome);
+        if state.epoch == epoch && core.slot.is_some() {
+            core.deadline
+                .store(now.saturating_add(interval), Ordering::Release);
+        }
+        let wake = state.waiters > 0;
+        drop(state);
+        if wake {
+            core.done.notify_all();
+        }
+        // The previous value is dropped here, outside every lock, unless a reader
+        // still holds it.
+        drop(replaced);
+    }
+}
+
+impl<T, E, K> Drop for Flight<'_, T, E, K> {
+    fn drop(&mut self) {
+        let mut state = lock(&self.core.state);
+        state.busy = false;
+        state.finished += 1;
+        state.outcome = None;
+        let wake = state.waiters > 0;
+        drop(state);
+        if wake {
+            self.core.done.notify_all();
+        }
+    }
+}

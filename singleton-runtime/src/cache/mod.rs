@@ -1,0 +1,504 @@
+//! `#[invalidating_cache]`'s runtime: a process-wide cache of a value loaded from a
+//! file, reloaded when the file changes.
+//!
+//! - `fingerprint`: what "changed" means, and the same-tick rule;
+//! - `source`: loading with the fingerprint bound to the bytes read;
+//! - `flight`: the hit path, the deadline, single flight and invalidation (loom-checked);
+//! - `slot`: the `Arc` the readers clone (arc-swap; a mutex stand-in under loom);
+//! - `clock`: the cheap monotonic clock of the hit path.
+
+mod clock;
+mod fingerprint;
+mod flight;
+mod slot;
+mod source;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub use fingerprint::Fingerprint;
+use fingerprint::Seen;
+use flight::Core;
+use source::FileSource;
+
+/// How long a cache trusts a value without looking at the file, unless told otherwise:
+/// one second.
+///
+/// Short enough that an edited config is picked up before a person switches windows to
+/// check it (a Kubernetes ConfigMap takes up to a minute to reach the pod anyway), long
+/// enough that the check (one `stat`, about 1.4 µs in a VM) costs nothing measurable
+/// however hot the call site is. `Duration::ZERO` checks on every call.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(singleton_runtime::DEFAULT_CHECK_INTERVAL.as_secs(), 1);
+/// ```
+pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy, Debug)]
+enum Interval {
+    Fixed(Duration),
+    Computed(fn() -> Duration),
+}
+
+/// A process-wide cache of a value loaded from a file, that notices when the file
+/// changes. This is what `#[invalidating_cache]` expands to; it can also be used by
+/// hand, as a `static`.
+///
+/// - [`get`](Self::get) returns the cached `Arc<T>`. The first call loads. Later calls
+///   within the check interval are a clock read, an atomic load and an `Arc` clone; the
+///   first call after it `stat`s the file and reloads if its [`Fingerprint`] changed.
+/// - Single flight: one caller checks or loads at a time; meanwhile the others keep the
+///   previous value, or, before the first value, wait for that load and share its
+///   outcome. A reader's `Arc` is its own: a reload never changes a value in use.
+/// - A failed load (missing file, parse error, permission, a directory in its place)
+///   keeps the last good value and records the error ([`last_error`](Self::last_error));
+///   only with no good value yet does `get` return the error.
+///
+/// **Errors** are `Arc<E>`: every caller that shared one failed load gets the same
+/// error, and `Arc<E>` implements `std::error::Error` when `E` does, so `?` into
+/// `Box<dyn Error>` or `anyhow::Error` works.
+///
+/// **Staleness**: a value is served at most `check_interval` plus one coarse clock tick
+/// (at most 10 ms) plus the time of one reload after the change was made. A rewrite
+/// that lands in the same filesystem timestamp tick as the read it raced (and so may
+/// leave every fingerprint field equal) is caught by re-reading once when the tick
+/// has closed: within `check_interval` + 2 s.
+///
+/// `T` and `E` must be `Send + Sync` for a `static`.
+///
+/// # Examples
+///
+/// ```
+/// use std::path::{Path, PathBuf};
+/// use std::time::Duration;
+/// use singleton_runtime::InvalidatingCache;
+///
+/// fn config_path() -> PathBuf {
+///     std::env::temp_dir().join(format!("invalidating-cache-doc-{}.txt", std::process::id()))
+/// }
+///
+/// fn load_port(path: &Path) -> Result<u16, String> {
+///     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+///     text.trim().parse().map_err(|e| format!("{}: {e}", path.display()))
+/// }
+///
+/// static PORT: InvalidatingCache<u16, String> =
+///     InvalidatingCache::new(config_path, load_port).with_check_interval(Duration::ZERO);
+///
+/// std::fs::write(config_path(), "8080")?;
+/// assert_eq!(*PORT.get().unwrap(), 8080);
+///
+/// std::fs::write(config_path(), "not a port")?;
+/// assert_eq!(*PORT.get().unwrap(), 8080, "a bad file keeps the last good value");
+/// assert!(PORT.last_error().is_some());
+///
+/// std::fs::write(config_path(), "9090")?;
+/// assert_eq!(*PORT.get().unwrap(), 9090);
+/// assert_eq!(PORT.generation(), 2);
+/// # std::fs::remove_file(config_path())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct InvalidatingCache<T, E> {
+    path: fn() -> PathBuf,
+    load: fn(&Path) -> Result<T, E>,
+    interval: Interval,
+    core: Core<T, E, Seen>,
+}
+
+impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.core.status();
+        f.debug_struct("InvalidatingCache")
+            .field("path", &(self.path)())
+            .field("check_interval", &self.check_interval())
+            .field("loaded", &self.core.peek().is_some())
+            .field("generation", &status.generation)
+            .field("failures", &status.failures)
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: every field is `Sync` when `T: Send + Sync` and `E: Send + Sync` (the slot is an
+// `ArcSwapOption<T>`, the state a `Mutex` holding `Option<Arc<E>>`, the rest atomics
+// and fn pointers), and the only constructors, `new` and `private::new_cache`, require
+// exactly that. Stating it here makes a non-`Sync` type fail once, at the constructor,
+// with the message of `private::Shareable`, instead of again at the `static`.
+unsafe impl<T, E> Sync for InvalidatingCache<T, E> {}
+
+impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
+    /// A cache of what `load` makes of the file at `path()`, checked every
+    /// [`DEFAULT_CHECK_INTERVAL`]. Nothing is read until the first [`get`](Self::get).
+    ///
+    /// `path` is called each time the cache checks or loads (not on hits), so it may
+    /// read an environment variable or a setting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static HOSTS: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/etc/hosts".into(), |path| std::fs::read_to_string(path));
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn new(path: fn() -> PathBuf, load: fn(&Path) -> Result<T, E>) -> Self {
+        Self {
+            path,
+            load,
+            interval: Interval::Fixed(DEFAULT_CHECK_INTERVAL),
+            core: Core::new(),
+        }
+    }
+
+    /// Loom build of [`new`](Self::new) (loom's primitives have no `const` constructors).
+    #[cfg(loom)]
+    pub fn new(path: fn() -> PathBuf, load: fn(&Path) -> Result<T, E>) -> Self {
+        Self {
+            path,
+            load,
+            interval: Interval::Fixed(DEFAULT_CHECK_INTERVAL),
+            core: Core::new(),
+        }
+    }
+}
+
+impl<T, E> InvalidatingCache<T, E> {
+    /// Sets how long a value is trusted without looking at the file. `Duration::ZERO`
+    /// checks (one `stat`) on every call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static STRICT: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/etc/hostname".into(), |p| std::fs::read_to_string(p))
+    ///         .with_check_interval(Duration::ZERO);
+    /// assert_eq!(STRICT.check_interval(), Duration::ZERO);
+    /// ```
+    #[must_use]
+    pub const fn with_check_interval(mut self, interval: Duration) -> Self {
+        self.interval = Interval::Fixed(interval);
+        self
+    }
+
+    /// Like [`with_check_interval`](Self::with_check_interval), for an interval known
+    /// only at run time: `interval` is called at each check.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// fn from_env() -> Duration {
+    ///     let ms = std::env::var("SURELY_UNSET_CONFIG_CHECK_MS").ok().and_then(|v| v.parse().ok());
+    ///     Duration::from_millis(ms.unwrap_or(500))
+    /// }
+    ///
+    /// static CONFIG: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "app.toml".into(), |p| std::fs::read_to_string(p))
+    ///         .with_check_interval_fn(from_env);
+    /// assert_eq!(CONFIG.check_interval(), Duration::from_millis(500));
+    /// ```
+    #[must_use]
+    pub const fn with_check_interval_fn(mut self, interval: fn() -> Duration) -> Self {
+        self.interval = Interval::Computed(interval);
+        self
+    }
+
+    /// The cached value: loaded on the first call, and reloaded when the check interval
+    /// has passed and the file's fingerprint changed (or after
+    /// [`invalidate`](Self::invalidate)). A failed reload keeps serving the last good
+    /// value (see [`last_error`](Self::last_error)).
+    ///
+    /// # Errors
+    ///
+    /// The loader's error, shared by every caller of that load, when there is no good
+    /// value yet: the file was missing or bad at every load so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static MISSING: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.toml".into(), |p| std::fs::read_to_string(p));
+    /// let error = MISSING.get().unwrap_err();
+    /// assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+    /// ```
+    #[inline]
+    pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
+        let now = clock::now_ns();
+        match self.core.hit(now) {
+            Some(value) => Ok(value),
+            None => self.check(now),
+        }
+    }
+
+    #[cold]
+    fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
+        self.core.get(now, self.interval_ns(), || self.source())
+    }
+
+    /// Loads the file now, whatever its fingerprint, and returns the outcome of a load
+    /// that started after this call. On failure the cache keeps serving its last good
+    /// value to [`get`](Self::get), but `reload` returns the error.
+    ///
+    /// # Errors
+    ///
+    /// The error of that load.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// # fn path() -> std::path::PathBuf { std::env::temp_dir().join(format!("reload-doc-{}", std::process::id())) }
+    /// static TEXT: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(path, |p| std::fs::read_to_string(p));
+    /// std::fs::write(path(), "one")?;
+    /// assert_eq!(*TEXT.get()?, "one");
+    /// std::fs::write(path(), "two")?;
+    /// assert_eq!(*TEXT.reload()?, "two");
+    /// std::fs::remove_file(path())?;
+    /// assert!(TEXT.reload().is_err());
+    /// assert_eq!(*TEXT.get()?, "two", "still the last good value");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reload(&self) -> Result<Arc<T>, Arc<E>> {
+        self.core
+            .reload(clock::now_ns(), self.interval_ns(), || self.source())
+    }
+
+    /// Makes the next [`get`](Self::get) reload, even if the file looks unchanged. No
+    /// call that starts after `invalidate` returns gets a value loaded before it: such
+    /// calls wait for one load that started after it (if that load fails, they get the
+    /// last good value, as always). A load already running finishes, but its result
+    /// does not count as current.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// # fn path() -> std::path::PathBuf { std::env::temp_dir().join(format!("invalidate-doc-{}", std::process::id())) }
+    /// static TEXT: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(path, |p| std::fs::read_to_string(p));
+    /// std::fs::write(path(), "one")?;
+    /// TEXT.get()?;
+    /// TEXT.invalidate();
+    /// TEXT.get()?;
+    /// assert_eq!(TEXT.generation(), 2);
+    /// # std::fs::remove_file(path())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn invalidate(&self) {
+        self.core.invalidate();
+    }
+
+    /// The current value, if any, without checking the file or loading it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// static NEVER_READ: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "app.toml".into(), |p| std::fs::read_to_string(p));
+    /// assert!(NEVER_READ.peek().is_none());
+    /// ```
+    pub fn peek(&self) -> Option<Arc<T>> {
+        self.core.peek()
+    }
+
+    /// The error of the most recent load if it failed; `None` once a load succeeds
+    /// again. While this is `Some`, [`get`](Self::get) serves the last good value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// static MISSING: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.toml".into(), |p| std::fs::read_to_string(p));
+    /// assert!(MISSING.last_error().is_none(), "nothing tried yet");
+    /// let _ = MISSING.get();
+    /// assert_eq!(MISSING.last_error().unwrap().kind(), std::io::ErrorKind::NotFound);
+    /// ```
+    pub fn last_error(&self) -> Option<Arc<E>> {
+        self.core.status().last_error
+    }
+
+    /// How many loads have succeeded: 0 before the first value, then 1, 2, ...; it
+    /// moves exactly when [`get`](Self::get) starts returning a new `Arc`.
+    ///
+    /// # Examples
+    ///
+    /// See [`invalidate`](Self::invalidate).
+    pub fn generation(&self) -> u64 {
+        self.core.status().generation
+    }
+
+    /// How many loads have failed since the cache was created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// static MISSING: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.toml".into(), |p| std::fs::read_to_string(p));
+    /// let _ = MISSING.reload();
+    /// let _ = MISSING.reload();
+    /// assert_eq!(MISSING.failures(), 2);
+    /// ```
+    pub fn failures(&self) -> u64 {
+        self.core.status().failures
+    }
+
+    /// When the current value finished loading (wall clock), if there is one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// static NEVER_READ: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "app.toml".into(), |p| std::fs::read_to_string(p));
+    /// assert!(NEVER_READ.last_loaded().is_none());
+    /// ```
+    pub fn last_loaded(&self) -> Option<SystemTime> {
+        self.core.status().loaded_at
+    }
+
+    /// The fingerprint of the file as the most recent load read it, if it could be
+    /// pinned down (the file existed and held still while it was read).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::{Fingerprint, InvalidatingCache};
+    /// # fn path() -> std::path::PathBuf { std::env::temp_dir().join(format!("fp-doc-{}", std::process::id())) }
+    /// static TEXT: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(path, |p| std::fs::read_to_string(p));
+    /// std::fs::write(path(), "abc")?;
+    /// TEXT.get()?;
+    /// assert_eq!(TEXT.fingerprint(), Some(Fingerprint::of_path(&path())?));
+    /// # std::fs::remove_file(path())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.core.status().seen.and_then(|seen| seen.fingerprint)
+    }
+
+    /// How long a value is trusted without looking at the file.
+    ///
+    /// # Examples
+    ///
+    /// See [`with_check_interval`](Self::with_check_interval).
+    pub fn check_interval(&self) -> Duration {
+        match self.interval {
+            Interval::Fixed(interval) => interval,
+            Interval::Computed(interval) => interval(),
+        }
+    }
+
+    /// The path the cache reads (the path function, evaluated now).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use singleton_runtime::InvalidatingCache;
+    /// static HOSTS: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/etc/hosts".into(), |p| std::fs::read_to_string(p));
+    /// assert_eq!(HOSTS.path(), std::path::Path::new("/etc/hosts"));
+    /// ```
+    pub fn path(&self) -> PathBuf {
+        (self.path)()
+    }
+
+    fn interval_ns(&self) -> u64 {
+        u64::try_from(self.check_interval().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn source(&self) -> FileSource<T, E> {
+        FileSource {
+            path: (self.path)(),
+            load: self.load,
+        }
+    }
+}
+
+/// What `#[invalidating_cache]`'s expansion names, through
+/// `::singleton_runtime::__private`.
+pub(crate) mod private {
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    pub use super::InvalidatingCache;
+
+    /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
+    /// `check_interval = ...` expression, or `None` for the default.
+    #[cfg(not(loom))]
+    pub const fn new_cache<T: Shareable, E: Shareable>(
+        path: fn() -> PathBuf,
+        load: fn(&Path) -> Result<T, E>,
+        interval: Option<fn() -> Duration>,
+    ) -> InvalidatingCache<T, E> {
+        let cache = InvalidatingCache::new(path, load);
+        match interval {
+            Some(interval) => cache.with_check_interval_fn(interval),
+            None => cache,
+        }
+    }
+
+    /// Loom build of `new_cache` (not `const`).
+    #[cfg(loom)]
+    pub fn new_cache<T: Shareable, E: Shareable>(
+        path: fn() -> PathBuf,
+        load: fn(&Path) -> Result<T, E>,
+        interval: Option<fn() -> Duration>,
+    ) -> InvalidatingCache<T, E> {
+        let cache = InvalidatingCache::new(path, load);
+        match interval {
+            Some(interval) => cache.with_check_interval_fn(interval),
+            None => cache,
+        }
+    }
+
+    /// What every thread may share: the value and the error of a cache are handed to
+    /// all callers. A supertrait of `Send + Sync` with a message that says so.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
+        label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
+        note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`"
+    )]
+    pub trait Shareable: Send + Sync {}
+
+    impl<T: Send + Sync + ?Sized> Shareable for T {}
+
+    /// Names the error type of a loader declared with a `Result` alias such as
+    /// `io::Result<T>`, which the macro cannot see through.
+    #[diagnostic::on_unimplemented(
+        message = "an `#[invalidating_cache]` loader must return `Result<T, E>`, not `{Self}`",
+        label = "not a `Result<T, E>`"
+    )]
+    pub trait LoaderResult {
+        /// `T`.
+        type Value;
+        /// `E`.
+        type Error;
+    }
+
+    impl<T, E> LoaderResult for Result<T, E> {
+        type Value = T;
+        type Error = E;
+    }
+
+    /// The `path = ...` expression, as an owned path.
+    pub fn path_buf<P: AsRef<Path>>(path: P) -> PathBuf {
+        path.as_ref().to_path_buf()
+    }
+}

@@ -1,0 +1,58 @@
+//! Where the current value lives: an `ArcSwapOption`, so a hit is a wait-free `Arc`
+//! clone that never blocks behind a reload. arc-swap is not loom-aware; under loom the
+//! slot is a mutex around the same `Option<Arc<T>>`, which models the same contract
+//! (a load returns some value that was stored, whole) without its internals.
+
+use std::sync::Arc;
+
+/// The current value of a cache, `None` until the first successful load.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct Slot<T>(arc_swap::ArcSwapOption<T>);
+
+#[cfg(not(loom))]
+impl<T> Slot<T> {
+    pub(crate) const fn new() -> Self {
+        Self(arc_swap::ArcSwapOption::const_empty())
+    }
+
+    /// A snapshot of the current value: the reader's own `Arc`, untouched by reloads.
+    #[inline]
+    pub(crate) fn load(&self) -> Option<Arc<T>> {
+        self.0.load_full()
+    }
+
+    pub(crate) fn is_some(&self) -> bool {
+        self.0.load().is_some()
+    }
+
+    /// Stores `value` and hands back the previous one, for the caller to drop outside
+    /// its locks (dropping a `T` runs user code).
+    pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
+        self.0.swap(Some(value))
+    }
+}
+
+/// The loom stand-in for the slot (see the module docs).
+#[cfg(loom)]
+#[derive(Debug)]
+pub(crate) struct Slot<T>(crate::sync::Mutex<Option<Arc<T>>>);
+
+#[cfg(loom)]
+impl<T> Slot<T> {
+    pub(crate) fn new() -> Self {
+        Self(crate::sync::Mutex::new(None))
+    }
+
+    pub(crate) fn load(&self) -> Option<Arc<T>> {
+        crate::sync::lock(&self.0).clone()
+    }
+
+    pub(crate) fn is_some(&self) -> bool {
+        crate::sync::lock(&self.0).is_some()
+    }
+
+    pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
+        crate::sync::lock(&self.0).replace(value)
+    }
+}
