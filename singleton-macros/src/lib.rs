@@ -25,15 +25,13 @@ pub fn init_once(args: TokenStream, item: TokenStream) -> TokenStream {
     init_once::expand(args.into(), item.into()).into()
 }
 
-/// Makes a static a lock-guarded global reachable only through closures. See
-/// `singleton_runtime::guarded_global`.
+/// (The implementation lives in `singleton-macros`; depend on `singleton-runtime`.)
 #[proc_macro_attribute]
 pub fn guarded_global(args: TokenStream, item: TokenStream) -> TokenStream {
     guarded_global::expand(args.into(), item.into()).into()
 }
 
-/// Makes a loader fn a process-wide cache of a file that reloads when the file
-/// changes. See `singleton_runtime::invalidating_cache`.
+/// (The implementation lives in `singleton-macros`; depend on `singleton-runtime`.)
 #[proc_macro_attribute]
 pub fn invalidating_cache(args: TokenStream, item: TokenStream) -> TokenStream {
     invalidating_cache::expand(args.into(), item.into()).into()

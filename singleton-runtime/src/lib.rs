@@ -196,7 +196,100 @@ pub use singleton_macros::singleton;
 #[doc(inline)]
 pub use singleton_macros::init_once;
 
-pub use singleton_macros::{guarded_global, invalidating_cache};
+/// Makes a `static` a lock-guarded global reachable only through closures.
+///
+/// `static NAME: T = expr;` becomes `static NAME: `[`GuardedGlobal<T>`]; `expr` is any
+/// expression, evaluated once, on first access. Access is only through closures, so a
+/// guard can never escape, outlive the call, or be held across `.await`:
+///
+/// ```
+/// use singleton_runtime::{guarded_global, LockTimeout};
+/// use std::collections::HashMap;
+/// use std::time::Duration;
+///
+/// #[guarded_global]
+/// static FEATURES: HashMap<String, u32> = HashMap::new();
+///
+/// FEATURES.write(|m| m.insert("dark_mode".into(), 1));
+/// let n = FEATURES.read(|m| m.len());
+/// let copy = FEATURES.read(|m| m.get("dark_mode").copied()); // snapshot under the lock,
+/// assert_eq!((n, copy), (1, Some(1)));                        // slow work outside it
+/// FEATURES.try_write_for(Duration::from_millis(50), |m| m.clear())?;
+/// # Ok::<(), LockTimeout>(())
+/// ```
+///
+/// - A `read` nested in a `read` of the same global on the same thread works, also with
+///   a writer queued in between.
+/// - A `write` while this thread holds the global, or any access inside a `write`,
+///   panics at once naming the global, instead of deadlocking.
+/// - In debug builds (or with the `lock-order` feature), taking two globals in an order
+///   that inverts one seen before panics naming both, before it can deadlock.
+/// - A panic inside `write` poisons the global: later accesses panic with its name until
+///   [`GuardedGlobal::recover`] or [`GuardedGlobal::clear_poison`].
+///
+/// `#[guarded_global(name = "...")]` sets the name used in messages (default: the
+/// static's name). Rejected at compile time: `static mut`, anything but a `static`, a
+/// type that is not `Send + Sync`, unknown or malformed arguments; the closure signatures
+/// reject references that try to leave a `read` or `write`:
+///
+/// ```compile_fail
+/// use singleton_runtime::guarded_global;
+///
+/// #[guarded_global]
+/// static mut COUNTER: u64 = 0; // error: remove `mut`: the guard provides mutation
+/// ```
+#[doc(inline)]
+pub use singleton_macros::guarded_global;
+
+/// Makes a loader fn a process-wide cache of a file that reloads when the file changes.
+///
+/// On `fn name(path: &Path) -> Result<T, E>`, with `path = <expr>` (anything
+/// `AsRef<Path>`) and optionally `check_interval = <Duration>` (default 1 s;
+/// `Duration::ZERO` checks on every call), generates `name() -> Result<Arc<T>, Arc<E>>`
+/// and a module `name` with `invalidate()`, `reload()`, `last_error()`, `generation()`,
+/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself).
+///
+/// ```
+/// use singleton_runtime::invalidating_cache;
+/// use std::path::{Path, PathBuf};
+/// use std::time::Duration;
+///
+/// fn settings_file() -> PathBuf {
+///     std::env::temp_dir().join(format!("doc-settings-{}.txt", std::process::id()))
+/// }
+///
+/// #[invalidating_cache(path = settings_file(), check_interval = Duration::ZERO)]
+/// fn threads(path: &Path) -> Result<usize, String> {
+///     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+///     text.trim().parse().map_err(|e| format!("{e}"))
+/// }
+///
+/// std::fs::write(settings_file(), "4").unwrap();
+/// assert_eq!(*threads().unwrap(), 4);
+/// std::fs::write(settings_file(), "not a number").unwrap();
+/// assert_eq!(*threads().unwrap(), 4); // a failed reload keeps the last good value
+/// assert!(threads::last_error().is_some());
+/// # std::fs::remove_file(settings_file()).unwrap();
+/// ```
+///
+/// Change detection compares a fingerprint (device, inode, size, mtime ns, ctime ns) of
+/// the file the loader read, following symlinks; one caller reloads at a time while the
+/// others keep the previous `Arc`; a hit costs a clock read and an `Arc` clone, no
+/// `stat`. Rejected at compile time: a missing `path`, unknown options, a loader without
+/// exactly one `&Path` parameter, a return type that is not `Result`, generics, `async`,
+/// `self` receivers.
+///
+/// ```compile_fail
+/// use singleton_runtime::invalidating_cache;
+///
+/// #[invalidating_cache] // error: `path = ...` is required
+/// fn config(path: &std::path::Path) -> Result<String, std::io::Error> {
+///     std::fs::read_to_string(path)
+/// }
+/// # fn main() {}
+/// ```
+#[doc(inline)]
+pub use singleton_macros::invalidating_cache;
 
 /// What generated code names, through `::singleton_runtime::__private::...`. Not
 /// public API: it may change in any release.
