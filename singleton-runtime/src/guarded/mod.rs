@@ -29,6 +29,8 @@ mod order;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
 use std::fmt;
 use std::mem::MaybeUninit;
