@@ -4,60 +4,23 @@
 //! Every test that could deadlock runs through [`within`], which fails it with
 //! "deadlock: ..." instead of hanging.
 
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use singleton_runtime::{GuardedGlobal, LockTimeout, guarded_global};
-
-/// Runs `f` on its own thread and fails with "deadlock: `what` ..." if it has not
-/// finished within `secs` seconds; a panic in `f` is passed on.
-fn within<T: Send + 'static>(what: &str, secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, finished) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let out = f();
-        let _ = done.send(());
-        out
-    });
-    match finished.recv_timeout(Duration::from_secs(secs)) {
-        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Ok(out) => out,
-            Err(payload) => panic::resume_unwind(payload),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("deadlock: {what} did not finish within {secs}s")
-        }
-    }
-}
-
-/// The message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else {
-        "<non-string panic>".to_owned()
-    }
-}
-
-/// Runs `f`, expecting a panic, and returns its message.
-fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
+use support::{catch_panic, race, within};
 
 #[guarded_global]
 static COUNTER: u64 = 0;
 
 #[test]
 fn eight_threads_times_50k_increments_give_the_exact_total() {
-    within("8 x 50k increments", 60, || {
+    within("8 x 50k increments", Duration::from_secs(60), || {
         thread::scope(|s| {
             for _ in 0..8 {
                 s.spawn(|| {
@@ -84,7 +47,7 @@ static PAIR: Pair = Pair::default();
 
 #[test]
 fn readers_checking_an_invariant_never_see_a_torn_state() {
-    within("readers against writers", 60, || {
+    within("readers against writers", Duration::from_secs(60), || {
         let stop = AtomicBool::new(false);
         let checked = AtomicUsize::new(0);
         thread::scope(|s| {
@@ -161,7 +124,7 @@ fn count_registered(keys: &[String]) -> usize {
 
 #[test]
 fn seed_002_registry_10_threads_x_100_registrations() {
-    within("seed-002 registry", 60, || {
+    within("seed-002 registry", Duration::from_secs(60), || {
         let sequences: Vec<u64> = thread::scope(|s| {
             let handles: Vec<_> = (0..10)
                 .map(|t| {
@@ -198,34 +161,38 @@ static NESTED: Vec<u32> = vec![1, 2, 3];
 
 #[test]
 fn nested_read_with_a_writer_queued_in_between_completes() {
-    within("nested read with a queued writer", 20, || {
-        let writer_started = Arc::new(AtomicBool::new(false));
-        let writer_done = Arc::new(AtomicBool::new(false));
-        let (started, done) = (writer_started.clone(), writer_done.clone());
-        let sum = NESTED.read(|outer| {
-            let writer = thread::spawn(move || {
-                started.store(true, Ordering::SeqCst);
-                NESTED.write(|v| v.push(4));
-                done.store(true, Ordering::SeqCst);
+    within(
+        "nested read with a queued writer",
+        Duration::from_secs(20),
+        || {
+            let writer_started = Arc::new(AtomicBool::new(false));
+            let writer_done = Arc::new(AtomicBool::new(false));
+            let (started, done) = (writer_started.clone(), writer_done.clone());
+            let sum = NESTED.read(|outer| {
+                let writer = thread::spawn(move || {
+                    started.store(true, Ordering::SeqCst);
+                    NESTED.write(|v| v.push(4));
+                    done.store(true, Ordering::SeqCst);
+                });
+                while !writer_started.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+                // Let the writer reach the lock and queue behind this read.
+                thread::sleep(Duration::from_millis(100));
+                assert!(
+                    !writer_done.load(Ordering::SeqCst),
+                    "the writer must wait for the outer read"
+                );
+                let inner: u32 = NESTED.read(|inner| inner.iter().sum());
+                (outer.iter().sum::<u32>() + inner, writer)
             });
-            while !writer_started.load(Ordering::SeqCst) {
-                thread::yield_now();
-            }
-            // Let the writer reach the lock and queue behind this read.
-            thread::sleep(Duration::from_millis(100));
-            assert!(
-                !writer_done.load(Ordering::SeqCst),
-                "the writer must wait for the outer read"
-            );
-            let inner: u32 = NESTED.read(|inner| inner.iter().sum());
-            (outer.iter().sum::<u32>() + inner, writer)
-        });
-        let (sum, writer) = sum;
-        assert_eq!(sum, 12, "both reads saw the state before the write");
-        writer.join().expect("writer");
-        assert!(writer_done.load(Ordering::SeqCst));
-        assert_eq!(NESTED.snapshot(), [1, 2, 3, 4]);
-    });
+            let (sum, writer) = sum;
+            assert_eq!(sum, 12, "both reads saw the state before the write");
+            writer.join().expect("writer");
+            assert!(writer_done.load(Ordering::SeqCst));
+            assert_eq!(NESTED.snapshot(), [1, 2, 3, 4]);
+        },
+    );
 }
 
 #[guarded_global(name = "model registry")]
@@ -233,8 +200,8 @@ static HOLDING: HashMap<String, u32> = HashMap::new();
 
 #[test]
 fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
-    within("write while holding", 20, || {
-        let in_read = expect_panic(|| HOLDING.read(|_| HOLDING.write(|m| m.insert("a".into(), 1))));
+    within("write while holding", Duration::from_secs(20), || {
+        let in_read = catch_panic(|| HOLDING.read(|_| HOLDING.write(|m| m.insert("a".into(), 1))));
         assert!(
             in_read.contains("guarded global `model registry`"),
             "{in_read}"
@@ -245,7 +212,7 @@ fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
         );
         assert!(in_read.contains("would deadlock"), "{in_read}");
 
-        let timed = expect_panic(|| {
+        let timed = catch_panic(|| {
             HOLDING.read(|_| HOLDING.try_write_for(Duration::from_secs(30), HashMap::clear))
         });
         assert!(timed.contains("would deadlock"), "{timed}");
@@ -258,7 +225,7 @@ fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
             0
         );
 
-        let in_write = expect_panic(|| HOLDING.write(|_| HOLDING.write(|_| ())));
+        let in_write = catch_panic(|| HOLDING.write(|_| HOLDING.write(|_| ())));
         assert!(
             in_write.contains("`model registry`") && in_write.contains("in a `write`"),
             "{in_write}"
@@ -268,7 +235,7 @@ fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
         assert!(HOLDING.is_poisoned());
         HOLDING.clear_poison();
 
-        let read_in_write = expect_panic(|| HOLDING.write(|_| HOLDING.read(HashMap::len)));
+        let read_in_write = catch_panic(|| HOLDING.write(|_| HOLDING.read(HashMap::len)));
         assert!(
             read_in_write.contains("use the `&mut` value"),
             "{read_in_write}"
@@ -291,13 +258,13 @@ static ORDER_B: u32 = 2;
     ignore = "lock order is checked in debug builds, or with the `lock-order` feature"
 )]
 fn lock_order_inversion_is_reported_naming_both_globals() {
-    within("lock order", 20, || {
+    within("lock order", Duration::from_secs(20), || {
         // A then B, on one thread: fine, and recorded.
         thread::spawn(|| ORDER_A.read(|a| ORDER_B.read(|b| a + b)))
             .join()
             .expect("A then B");
         // B then A, on another thread: no deadlock happened, but it could.
-        let message = thread::spawn(|| expect_panic(|| ORDER_B.read(|_| ORDER_A.read(|a| *a))))
+        let message = thread::spawn(|| catch_panic(|| ORDER_B.read(|_| ORDER_A.read(|a| *a))))
             .join()
             .expect("B then A");
         assert!(message.contains("lock order inversion"), "{message}");
@@ -317,7 +284,7 @@ static SLOW: Vec<u32> = Vec::new();
 
 #[test]
 fn try_write_for_times_out_with_lock_timeout_while_another_thread_writes() {
-    within("timeouts", 20, || {
+    within("timeouts", Duration::from_secs(20), || {
         let (holding, held) = mpsc::channel();
         let (release, released) = mpsc::channel::<()>();
         let holder = thread::spawn(move || {
@@ -361,20 +328,24 @@ static DRAIN: u32 = 0;
 
 #[test]
 fn a_writer_timing_out_behind_a_reader_lets_other_readers_and_writers_through() {
-    within("writer timing out behind a reader", 20, || {
-        DRAIN.read(|_| {
-            thread::scope(|s| {
-                let timed_out = s
-                    .spawn(|| DRAIN.try_write_for(Duration::from_millis(30), |n| *n += 1))
-                    .join();
-                assert!(timed_out.expect("writer thread").is_err());
-                // Readers are not blocked by the writer that gave up.
-                assert_eq!(s.spawn(|| DRAIN.read(|n| *n)).join().expect("reader"), 0);
+    within(
+        "writer timing out behind a reader",
+        Duration::from_secs(20),
+        || {
+            DRAIN.read(|_| {
+                thread::scope(|s| {
+                    let timed_out = s
+                        .spawn(|| DRAIN.try_write_for(Duration::from_millis(30), |n| *n += 1))
+                        .join();
+                    assert!(timed_out.expect("writer thread").is_err());
+                    // Readers are not blocked by the writer that gave up.
+                    assert_eq!(s.spawn(|| DRAIN.read(|n| *n)).join().expect("reader"), 0);
+                });
             });
-        });
-        DRAIN.write(|n| *n += 1);
-        assert_eq!(DRAIN.read(|n| *n), 1);
-    });
+            DRAIN.write(|n| *n += 1);
+            assert_eq!(DRAIN.read(|n| *n), 1);
+        },
+    );
 }
 
 #[guarded_global]
@@ -382,7 +353,7 @@ static POISON: Vec<u32> = vec![1, 2, 3];
 
 #[test]
 fn a_writer_that_panics_poisons_and_the_next_access_answers() {
-    within("poison", 20, || {
+    within("poison", Duration::from_secs(20), || {
         let crash = thread::spawn(|| {
             POISON.write(|v| {
                 v.push(4);
@@ -394,7 +365,7 @@ fn a_writer_that_panics_poisons_and_the_next_access_answers() {
         assert!(POISON.is_poisoned());
 
         // The next accesses answer at once, naming the global and the way out.
-        let read = expect_panic(|| POISON.read(Vec::len));
+        let read = catch_panic(|| POISON.read(Vec::len));
         assert!(
             read.contains("guarded global `POISON` is poisoned"),
             "{read}"
@@ -403,11 +374,11 @@ fn a_writer_that_panics_poisons_and_the_next_access_answers() {
             read.contains("POISON.recover(|value| ...)") && read.contains("POISON.clear_poison()"),
             "{read}"
         );
-        let write = thread::spawn(|| expect_panic(|| POISON.write(Vec::clear)))
+        let write = thread::spawn(|| catch_panic(|| POISON.write(Vec::clear)))
             .join()
             .expect("writer");
         assert!(write.contains("is poisoned"), "{write}");
-        let timed = expect_panic(|| POISON.try_read_for(Duration::from_millis(10), Vec::len));
+        let timed = catch_panic(|| POISON.try_read_for(Duration::from_millis(10), Vec::len));
         assert!(timed.contains("is poisoned"), "{timed}");
 
         // Repair: the half-done push is visible to `recover`, which clears the poison.
@@ -427,8 +398,8 @@ static QUIET: u32 = 7;
 
 #[test]
 fn a_panicking_read_does_not_poison_and_releases_the_lock() {
-    within("panicking read", 20, || {
-        let message = expect_panic(|| QUIET.read(|_| panic!("reader bug")));
+    within("panicking read", Duration::from_secs(20), || {
+        let message = catch_panic(|| QUIET.read(|_| panic!("reader bug")));
         assert_eq!(message, "reader bug");
         assert!(!QUIET.is_poisoned());
         assert_eq!(QUIET.replace(8), 7);
@@ -452,26 +423,13 @@ static TABLE: HashMap<&'static str, u32> = build_table();
 
 #[test]
 fn a_non_const_initialiser_runs_once_whatever_the_number_of_threads() {
-    within("lazy initialisation", 20, || {
-        let barrier = Barrier::new(8);
-        let seen: Vec<u32> = thread::scope(|s| {
-            let handles: Vec<_> = (0..8)
-                .map(|i| {
-                    let barrier = &barrier;
-                    s.spawn(move || {
-                        barrier.wait();
-                        if i % 2 == 0 {
-                            TABLE.read(|t| t["a"])
-                        } else {
-                            TABLE.write(|t| t["a"])
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("thread"))
-                .collect()
+    within("lazy initialisation", Duration::from_secs(20), || {
+        let seen: Vec<u32> = race(8, |i| {
+            if i % 2 == 0 {
+                TABLE.read(|t| t["a"])
+            } else {
+                TABLE.write(|t| t["a"])
+            }
         });
         assert_eq!(seen, [1; 8]);
         assert_eq!(INIT_CALLS.load(Ordering::SeqCst), 1);
@@ -493,8 +451,8 @@ static FLAKY: u32 = flaky();
 
 #[test]
 fn a_panicking_initialiser_stores_nothing_and_the_next_access_retries() {
-    within("retry after failed init", 20, || {
-        let message = expect_panic(|| FLAKY.read(|n| *n));
+    within("retry after failed init", Duration::from_secs(20), || {
+        let message = catch_panic(|| FLAKY.read(|n| *n));
         assert!(message.contains("first build fails"), "{message}");
         assert!(!FLAKY.is_poisoned());
         assert_eq!(FLAKY.read(|n| *n), 42);
@@ -507,14 +465,14 @@ static SELF_REF: u32 = SELF_REF.read(|n| *n) + 1;
 
 #[test]
 fn an_initialiser_that_reads_its_own_global_panics_instead_of_deadlocking() {
-    within("self-referential init", 20, || {
-        let message = expect_panic(|| SELF_REF.read(|n| *n));
+    within("self-referential init", Duration::from_secs(20), || {
+        let message = catch_panic(|| SELF_REF.read(|n| *n));
         assert!(
             message.contains("`SELF_REF`: its initialiser accessed `SELF_REF` itself"),
             "{message}"
         );
         // Still answers (and fails the same way) rather than hanging.
-        let again = expect_panic(|| SELF_REF.write(|n| *n));
+        let again = catch_panic(|| SELF_REF.write(|n| *n));
         assert!(again.contains("its initialiser accessed"), "{again}");
     });
 }
@@ -524,7 +482,7 @@ static REGISTRY_OPS: Vec<String> = Vec::new();
 
 #[test]
 fn snapshot_replace_take_and_update() {
-    within("registry operations", 20, || {
+    within("registry operations", Duration::from_secs(20), || {
         REGISTRY_OPS.write(|v| v.push("a".into()));
         assert_eq!(REGISTRY_OPS.snapshot(), ["a"]);
         assert_eq!(REGISTRY_OPS.replace(vec!["b".into()]), ["a"]);
@@ -551,7 +509,7 @@ fn no_tracked() -> Vec<Tracked> {
 
 #[test]
 fn the_runtime_type_works_without_the_macro_and_drops_its_value() {
-    within("local guarded global", 20, || {
+    within("local guarded global", Duration::from_secs(20), || {
         let drops = Arc::new(AtomicUsize::new(0));
         let local = GuardedGlobal::new("local", no_tracked);
         local.write(|v| v.push(Tracked(drops.clone())));
@@ -578,7 +536,7 @@ static CROWD: u64 = 0;
 
 #[test]
 fn more_threads_than_reader_slots_still_exclude_writers() {
-    within("crowd", 60, || {
+    within("crowd", Duration::from_secs(60), || {
         // Threads that come and go hand their reader slots on; 24 at once share some.
         for _ in 0..3 {
             thread::scope(|s| {

@@ -4,12 +4,11 @@
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
 use singleton_runtime::{AlreadyInitialized, init_once};
-use support::{expect_panic, run_with_timeout};
+use support::{expect_panic, race, run_with_timeout};
 
 static DETERMINISM_RUNS: AtomicUsize = AtomicUsize::new(0);
 static SEED: AtomicUsize = AtomicUsize::new(0);
@@ -25,23 +24,8 @@ fn set_global_determinism(seed: usize, threads: usize) {
 
 #[test]
 fn twelve_racing_callers_exactly_one_ok() {
-    let outcomes = run_with_timeout("race", || {
-        let barrier = Arc::new(Barrier::new(12));
-        let handles: Vec<_> = (0..12)
-            .map(|i| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || {
-                    barrier.wait();
-                    (i, set_global_determinism(i, 1))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .collect::<Vec<_>>()
-    })
-    .unwrap();
+    let outcomes =
+        run_with_timeout("race", || race(12, |i| (i, set_global_determinism(i, 1)))).unwrap();
     let winners: Vec<usize> = outcomes
         .iter()
         .filter(|(_, r)| r.is_ok())

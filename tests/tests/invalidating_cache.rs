@@ -10,14 +10,16 @@
 // `Duration::from_mins`/`from_hours` are newer than the workspace's MSRV (1.85).
 #![allow(clippy::duration_suboptimal_units)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::mpsc;
-use std::sync::{Arc, Barrier, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
 use singleton_runtime::{Fingerprint, invalidating_cache};
+use support::{race, within};
 
 // ---------------------------------------------------------------------------------
 // Fixtures: a versioned file format whose loader notices truncation.
@@ -130,28 +132,6 @@ const FRESH_MARGIN: Duration = Duration::from_millis(1500);
 
 fn version_of(result: Result<Arc<Versioned>, Arc<LoadError>>) -> u32 {
     result.expect("a value").version
-}
-
-/// Runs `f` on a thread and fails the test if it takes longer than `limit`.
-fn within<R: Send + 'static>(limit: Duration, f: impl FnOnce() -> R + Send + 'static) -> R {
-    let (tx, rx) = mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(value) => {
-            handle.join().unwrap();
-            value
-        }
-        // The thread ended without a result: it panicked; re-raise its panic.
-        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => panic!("the thread ended without a result"),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("timed out after {limit:?}: hang or deadlock")
-        }
-    }
 }
 
 /// Declares a cache of `fixture($dir)` whose loader counts its calls in `$count`.
@@ -460,23 +440,8 @@ fn slow_cfg(path: &Path) -> Result<Versioned, LoadError> {
 fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidate() {
     let path = setup("single_flight");
     write_in_place(&path, 1);
-    let burst = || {
-        let barrier = Arc::new(Barrier::new(8));
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                std::thread::spawn(move || {
-                    barrier.wait();
-                    slow_cfg().unwrap()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .collect::<Vec<_>>()
-    };
-    let values = within(Duration::from_secs(30), burst);
+    let burst = || race(8, |_| slow_cfg().unwrap());
+    let values = within("8 threads at first load", Duration::from_secs(30), burst);
     assert_eq!(SLOW_LOADS.load(SeqCst), 1);
     assert!(
         values.iter().all(|v| Arc::ptr_eq(v, &values[0])),
@@ -485,7 +450,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
 
     slow_cfg::invalidate();
     write_in_place(&path, 2);
-    let values = within(Duration::from_secs(30), burst);
+    let values = within("8 threads after invalidate", Duration::from_secs(30), burst);
     assert_eq!(
         SLOW_LOADS.load(SeqCst),
         2,
@@ -508,40 +473,44 @@ fn readers_see_whole_versions_in_order_while_150_versions_are_renamed_into_place
     const READERS: usize = 3;
     let path = setup("stream");
     write_renamed(&path, 0);
-    let seen = within(Duration::from_secs(60), move || {
-        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let readers: Vec<_> = (0..READERS)
-            .map(|_| {
-                let done = Arc::clone(&done);
-                std::thread::spawn(move || {
-                    let mut versions = Vec::new();
-                    let give_up = Instant::now() + Duration::from_secs(30);
-                    loop {
-                        let value = stream_cfg().expect("the first version is valid");
-                        // Whole: the loader rejects torn files, and the value is intact.
-                        assert!(value.payload.iter().all(|&p| p == value.version));
-                        if versions.last() != Some(&value.version) {
-                            versions.push(value.version);
+    let seen = within(
+        "readers during 150 rename-over saves",
+        Duration::from_secs(60),
+        move || {
+            let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let readers: Vec<_> = (0..READERS)
+                .map(|_| {
+                    let done = Arc::clone(&done);
+                    std::thread::spawn(move || {
+                        let mut versions = Vec::new();
+                        let give_up = Instant::now() + Duration::from_secs(30);
+                        loop {
+                            let value = stream_cfg().expect("the first version is valid");
+                            // Whole: the loader rejects torn files, and the value is intact.
+                            assert!(value.payload.iter().all(|&p| p == value.version));
+                            if versions.last() != Some(&value.version) {
+                                versions.push(value.version);
+                            }
+                            if done.load(SeqCst) && value.version == VERSIONS
+                                || Instant::now() > give_up
+                            {
+                                break versions;
+                            }
                         }
-                        if done.load(SeqCst) && value.version == VERSIONS
-                            || Instant::now() > give_up
-                        {
-                            break versions;
-                        }
-                    }
+                    })
                 })
-            })
-            .collect();
-        for version in 1..=VERSIONS {
-            write_renamed(&path, version);
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        done.store(true, SeqCst);
-        readers
-            .into_iter()
-            .map(|r| r.join().unwrap())
-            .collect::<Vec<_>>()
-    });
+                .collect();
+            for version in 1..=VERSIONS {
+                write_renamed(&path, version);
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            done.store(true, SeqCst);
+            readers
+                .into_iter()
+                .map(|r| r.join().unwrap())
+                .collect::<Vec<_>>()
+        },
+    );
     for versions in &seen {
         assert!(
             versions.windows(2).all(|w| w[0] < w[1]),
@@ -596,12 +565,16 @@ fn staleness_stays_within_the_check_interval() {
     for version in 2..=4 {
         let written = Instant::now();
         write_renamed(&path, version);
-        let visible = within(Duration::from_secs(20), move || {
-            while version_of(stale_cfg()) != version {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Instant::now()
-        });
+        let visible = within(
+            "waiting for the edit to show",
+            Duration::from_secs(20),
+            move || {
+                while version_of(stale_cfg()) != version {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Instant::now()
+            },
+        );
         let staleness = visible - written;
         // The bound is the interval plus a clock tick plus one reload; the margin is
         // for a noisy shared machine (a descheduled thread), not for the cache.

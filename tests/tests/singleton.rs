@@ -4,30 +4,17 @@
 mod support;
 
 use std::collections::HashMap;
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
 use singleton_runtime::singleton;
-use support::{expect_panic, run_with_timeout};
+use support::{expect_panic, race, run_with_timeout};
 
 /// Races first access from `threads` threads released together; returns the addresses.
-fn race<T: Sync + 'static>(threads: usize, get: fn() -> &'static T) -> Vec<usize> {
-    let barrier = Arc::new(Barrier::new(threads));
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || {
-                barrier.wait();
-                std::ptr::from_ref(get()) as usize
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("racing thread panicked"))
-        .collect()
+fn race_addresses<T: Sync + 'static>(threads: usize, get: fn() -> &'static T) -> Vec<usize> {
+    race(threads, |_| std::ptr::from_ref(get()) as usize)
 }
 
 static REGISTRY_INITS: AtomicUsize = AtomicUsize::new(0);
@@ -50,7 +37,8 @@ impl Default for FeatureRegistry {
 
 #[test]
 fn struct_form_16_threads_one_init_one_address() {
-    let addresses = run_with_timeout("race", || race(16, FeatureRegistry::instance)).unwrap();
+    let addresses =
+        run_with_timeout("race", || race_addresses(16, FeatureRegistry::instance)).unwrap();
     assert_eq!(REGISTRY_INITS.load(Ordering::SeqCst), 1);
     assert!(
         addresses.iter().all(|a| *a == addresses[0]),
@@ -77,7 +65,7 @@ fn model_registry() -> ModelRegistry {
 
 #[test]
 fn fn_form_16_threads_one_init_one_address() {
-    let addresses = run_with_timeout("race", || race(16, model_registry)).unwrap();
+    let addresses = run_with_timeout("race", || race_addresses(16, model_registry)).unwrap();
     assert_eq!(MODEL_INITS.load(Ordering::SeqCst), 1);
     assert!(
         addresses.iter().all(|a| *a == addresses[0]),
@@ -338,26 +326,15 @@ fn contended_fallible() -> Result<u64, String> {
 #[test]
 fn failed_inits_under_contention_still_give_exactly_one_success() {
     let addresses = run_with_timeout("contended", || {
-        let barrier = Arc::new(Barrier::new(16));
-        let handles: Vec<_> = (0..16)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || {
-                    barrier.wait();
-                    let mut errors = 0;
-                    loop {
-                        match contended_fallible() {
-                            Ok(v) => return (std::ptr::from_ref(v) as usize, errors),
-                            Err(_) => errors += 1,
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .collect::<Vec<_>>()
+        race(16, |_| {
+            let mut errors = 0;
+            loop {
+                match contended_fallible() {
+                    Ok(v) => return (std::ptr::from_ref(v) as usize, errors),
+                    Err(_) => errors += 1,
+                }
+            }
+        })
     })
     .unwrap();
     assert_eq!(CONTENDED_SUCCESSES.load(Ordering::SeqCst), 1);
@@ -381,20 +358,9 @@ fn panics_while_others_wait() -> String {
 #[test]
 fn a_panic_wakes_the_waiters_and_one_of_them_initialises() {
     let outcomes = run_with_timeout("waiters", || {
-        let barrier = Arc::new(Barrier::new(8));
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || {
-                    barrier.wait();
-                    std::ptr::from_ref(panics_while_others_wait()) as usize
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(thread::JoinHandle::join)
-            .collect::<Vec<_>>()
+        race(8, |_| {
+            std::panic::catch_unwind(|| std::ptr::from_ref(panics_while_others_wait()) as usize)
+        })
     })
     .unwrap();
     let panicked = outcomes.iter().filter(|o| o.is_err()).count();

@@ -57,15 +57,15 @@ pub(crate) fn available() -> bool {
     #[cfg(all(not(loom), target_os = "linux"))]
     {
         use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+        const UNKNOWN: u8 = 0;
+        const YES: u8 = 1;
+        const NO: u8 = 2;
+        static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
         // Miri cannot execute `membarrier`: there, reads take the counted path, which
         // is what Miri then checks.
         if cfg!(miri) {
             return false;
         }
-        const UNKNOWN: u8 = 0;
-        const YES: u8 = 1;
-        const NO: u8 = 2;
-        static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
         match STATE.load(Relaxed) {
             YES => true,
             NO => false,

@@ -29,7 +29,10 @@ fn nested_reads_and_the_value_helpers() {
     assert_eq!(nested, 2);
     assert_eq!(names.snapshot(), ["a"]);
     assert_eq!(names.replace(vec!["b".into()]), ["a"]);
-    assert_eq!(names.update(|v| [v.clone(), vec!["c".into()]].concat()), ["b"]);
+    assert_eq!(
+        names.update(|v| [v.clone(), vec!["c".into()]].concat()),
+        ["b"]
+    );
     assert_eq!(names.take(), ["b", "c"]);
     assert!(names.read(Vec::is_empty));
 }
@@ -37,7 +40,9 @@ fn nested_reads_and_the_value_helpers() {
 #[test]
 fn a_write_inside_a_read_panics_and_leaves_the_global_usable() {
     let items = GuardedGlobal::new("items", Vec::<u32>::new);
-    let refused = catch_unwind(AssertUnwindSafe(|| items.read(|_| items.write(|v| v.push(1)))));
+    let refused = catch_unwind(AssertUnwindSafe(|| {
+        items.read(|_| items.write(|v| v.push(1)))
+    }));
     assert!(refused.is_err());
     items.write(|v| v.push(2));
     assert_eq!(items.read(Clone::clone), [2]);

@@ -1,10 +1,12 @@
 //! Helpers shared by the test files: run code that could deadlock on a thread joined
-//! with a timeout, so a regression fails the test instead of hanging CI.
+//! with a timeout (so a regression fails the test instead of hanging CI), release
+//! threads together, and read panic messages.
 
 #![allow(dead_code)] // Each test file uses its own subset.
 
 use std::any::Any;
-use std::sync::mpsc;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -12,28 +14,46 @@ use std::time::Duration;
 pub const DEADLOCK_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Runs `f` on a new thread named `name` and returns its outcome (`Err` carries the
-/// panic payload). Panics if `f` has not finished within [`DEADLOCK_TIMEOUT`].
-pub fn run_with_timeout<T: Send + 'static>(
+/// panic payload). Panics with "deadlock: ..." if `f` has not finished within `limit`.
+pub fn outcome_within<T: Send + 'static>(
     name: &str,
+    limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> thread::Result<T> {
     let (tx, rx) = mpsc::channel();
     thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-            let _ = tx.send(outcome);
+            let _ = tx.send(catch_unwind(AssertUnwindSafe(f)));
         })
         .expect("spawn test thread");
-    match rx.recv_timeout(DEADLOCK_TIMEOUT) {
+    match rx.recv_timeout(limit) {
         Ok(outcome) => outcome,
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("deadlock: `{name}` did not finish within {DEADLOCK_TIMEOUT:?}")
+            panic!("deadlock: `{name}` did not finish within {limit:?}")
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             panic!("`{name}` ended without reporting its outcome")
         }
     }
+}
+
+/// [`outcome_within`] with [`DEADLOCK_TIMEOUT`].
+pub fn run_with_timeout<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> thread::Result<T> {
+    outcome_within(name, DEADLOCK_TIMEOUT, f)
+}
+
+/// Runs `f` on its own thread within `limit` and returns its value; a panic in `f`
+/// is passed on to the caller.
+pub fn within<T: Send + 'static>(
+    name: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    outcome_within(name, limit, f).unwrap_or_else(|payload| resume_unwind(payload))
 }
 
 /// The message of a panic payload (`&str` or `String`).
@@ -45,7 +65,8 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "<non-string panic payload>".to_owned())
 }
 
-/// Runs `f` under a timeout and returns its panic message; fails if it did not panic.
+/// Runs `f` under [`DEADLOCK_TIMEOUT`] on its own thread and returns its panic message;
+/// fails if it did not panic.
 pub fn expect_panic<T: Send + 'static>(
     name: &str,
     f: impl FnOnce() -> T + Send + 'static,
@@ -54,4 +75,33 @@ pub fn expect_panic<T: Send + 'static>(
         Ok(_) => panic!("`{name}` was expected to panic, but returned"),
         Err(payload) => panic_message(&*payload),
     }
+}
+
+/// Runs `f` on this thread and returns its panic message; fails if it did not panic.
+pub fn catch_panic<R>(f: impl FnOnce() -> R) -> String {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+/// Runs `f(i)` on `threads` threads released together by a barrier, so that they race;
+/// returns what each returned, in thread order. A panicking thread fails the caller.
+pub fn race<R: Send>(threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let barrier = Barrier::new(threads);
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (barrier, f) = (&barrier, &f);
+                s.spawn(move || {
+                    barrier.wait();
+                    f(i)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|payload| resume_unwind(payload)))
+            .collect()
+    })
 }
