@@ -41,7 +41,7 @@ fn nested_reads_and_the_value_helpers() {
 fn a_write_inside_a_read_panics_and_leaves_the_global_usable() {
     let items = GuardedGlobal::new("items", Vec::<u32>::new);
     let refused = catch_unwind(AssertUnwindSafe(|| {
-        items.read(|_| items.write(|v| v.push(1)))
+        items.read(|_| items.write(|v| v.push(1)));
     }));
     assert!(refused.is_err());
     items.write(|v| v.push(2));
