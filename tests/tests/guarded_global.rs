@@ -13,14 +13,14 @@ use std::thread;
 use std::time::Duration;
 
 use singleton_runtime::{GuardedGlobal, LockTimeout, guarded_global};
-use support::{catch_panic, race, within};
+use support::{DEADLOCK_TIMEOUT, catch_panic, race, within};
 
 #[guarded_global]
 static COUNTER: u64 = 0;
 
 #[test]
 fn eight_threads_times_50k_increments_give_the_exact_total() {
-    within("8 x 50k increments", Duration::from_secs(60), || {
+    within("8 x 50k increments", DEADLOCK_TIMEOUT * 3, || {
         thread::scope(|s| {
             for _ in 0..8 {
                 s.spawn(|| {
@@ -47,7 +47,7 @@ static PAIR: Pair = Pair::default();
 
 #[test]
 fn readers_checking_an_invariant_never_see_a_torn_state() {
-    within("readers against writers", Duration::from_secs(60), || {
+    within("readers against writers", DEADLOCK_TIMEOUT * 3, || {
         let stop = AtomicBool::new(false);
         let checked = AtomicUsize::new(0);
         thread::scope(|s| {
@@ -124,7 +124,7 @@ fn count_registered(keys: &[String]) -> usize {
 
 #[test]
 fn seed_002_registry_10_threads_x_100_registrations() {
-    within("seed-002 registry", Duration::from_secs(60), || {
+    within("seed-002 registry", DEADLOCK_TIMEOUT * 3, || {
         let sequences: Vec<u64> = thread::scope(|s| {
             let handles: Vec<_> = (0..10)
                 .map(|t| {
@@ -161,38 +161,34 @@ static NESTED: Vec<u32> = vec![1, 2, 3];
 
 #[test]
 fn nested_read_with_a_writer_queued_in_between_completes() {
-    within(
-        "nested read with a queued writer",
-        Duration::from_secs(20),
-        || {
-            let writer_started = Arc::new(AtomicBool::new(false));
-            let writer_done = Arc::new(AtomicBool::new(false));
-            let (started, done) = (writer_started.clone(), writer_done.clone());
-            let sum = NESTED.read(|outer| {
-                let writer = thread::spawn(move || {
-                    started.store(true, Ordering::SeqCst);
-                    NESTED.write(|v| v.push(4));
-                    done.store(true, Ordering::SeqCst);
-                });
-                while !writer_started.load(Ordering::SeqCst) {
-                    thread::yield_now();
-                }
-                // Let the writer reach the lock and queue behind this read.
-                thread::sleep(Duration::from_millis(100));
-                assert!(
-                    !writer_done.load(Ordering::SeqCst),
-                    "the writer must wait for the outer read"
-                );
-                let inner: u32 = NESTED.read(|inner| inner.iter().sum());
-                (outer.iter().sum::<u32>() + inner, writer)
+    within("nested read with a queued writer", DEADLOCK_TIMEOUT, || {
+        let writer_started = Arc::new(AtomicBool::new(false));
+        let writer_done = Arc::new(AtomicBool::new(false));
+        let (started, done) = (writer_started.clone(), writer_done.clone());
+        let sum = NESTED.read(|outer| {
+            let writer = thread::spawn(move || {
+                started.store(true, Ordering::SeqCst);
+                NESTED.write(|v| v.push(4));
+                done.store(true, Ordering::SeqCst);
             });
-            let (sum, writer) = sum;
-            assert_eq!(sum, 12, "both reads saw the state before the write");
-            writer.join().expect("writer");
-            assert!(writer_done.load(Ordering::SeqCst));
-            assert_eq!(NESTED.snapshot(), [1, 2, 3, 4]);
-        },
-    );
+            while !writer_started.load(Ordering::SeqCst) {
+                thread::yield_now();
+            }
+            // Let the writer reach the lock and queue behind this read.
+            thread::sleep(Duration::from_millis(100));
+            assert!(
+                !writer_done.load(Ordering::SeqCst),
+                "the writer must wait for the outer read"
+            );
+            let inner: u32 = NESTED.read(|inner| inner.iter().sum());
+            (outer.iter().sum::<u32>() + inner, writer)
+        });
+        let (sum, writer) = sum;
+        assert_eq!(sum, 12, "both reads saw the state before the write");
+        writer.join().expect("writer");
+        assert!(writer_done.load(Ordering::SeqCst));
+        assert_eq!(NESTED.snapshot(), [1, 2, 3, 4]);
+    });
 }
 
 #[guarded_global(name = "model registry")]
@@ -200,7 +196,7 @@ static HOLDING: HashMap<String, u32> = HashMap::new();
 
 #[test]
 fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
-    within("write while holding", Duration::from_secs(20), || {
+    within("write while holding", DEADLOCK_TIMEOUT, || {
         let in_read = catch_panic(|| HOLDING.read(|_| HOLDING.write(|m| m.insert("a".into(), 1))));
         assert!(
             in_read.contains("guarded global `model registry`"),
@@ -213,7 +209,7 @@ fn write_while_holding_panics_with_the_name_instead_of_deadlocking() {
         assert!(in_read.contains("would deadlock"), "{in_read}");
 
         let timed = catch_panic(|| {
-            HOLDING.read(|_| HOLDING.try_write_for(Duration::from_secs(30), HashMap::clear))
+            HOLDING.read(|_| HOLDING.try_write_for(DEADLOCK_TIMEOUT * 3 / 2, HashMap::clear))
         });
         assert!(timed.contains("would deadlock"), "{timed}");
         // Misuse inside a read leaves nothing held, locked or poisoned.
@@ -258,7 +254,7 @@ static ORDER_B: u32 = 2;
     ignore = "lock order is checked in debug builds, or with the `lock-order` feature"
 )]
 fn lock_order_inversion_is_reported_naming_both_globals() {
-    within("lock order", Duration::from_secs(20), || {
+    within("lock order", DEADLOCK_TIMEOUT, || {
         // A then B, on one thread: fine, and recorded.
         thread::spawn(|| ORDER_A.read(|a| ORDER_B.read(|b| a + b)))
             .join()
@@ -284,7 +280,7 @@ static SLOW: Vec<u32> = Vec::new();
 
 #[test]
 fn try_write_for_times_out_with_lock_timeout_while_another_thread_writes() {
-    within("timeouts", Duration::from_secs(20), || {
+    within("timeouts", DEADLOCK_TIMEOUT, || {
         let (holding, held) = mpsc::channel();
         let (release, released) = mpsc::channel::<()>();
         let holder = thread::spawn(move || {
@@ -330,7 +326,7 @@ static DRAIN: u32 = 0;
 fn a_writer_timing_out_behind_a_reader_lets_other_readers_and_writers_through() {
     within(
         "writer timing out behind a reader",
-        Duration::from_secs(20),
+        DEADLOCK_TIMEOUT,
         || {
             DRAIN.read(|_| {
                 thread::scope(|s| {
@@ -353,7 +349,7 @@ static POISON: Vec<u32> = vec![1, 2, 3];
 
 #[test]
 fn a_writer_that_panics_poisons_and_the_next_access_answers() {
-    within("poison", Duration::from_secs(20), || {
+    within("poison", DEADLOCK_TIMEOUT, || {
         let crash = thread::spawn(|| {
             POISON.write(|v| {
                 v.push(4);
@@ -398,7 +394,7 @@ static QUIET: u32 = 7;
 
 #[test]
 fn a_panicking_read_does_not_poison_and_releases_the_lock() {
-    within("panicking read", Duration::from_secs(20), || {
+    within("panicking read", DEADLOCK_TIMEOUT, || {
         let message = catch_panic(|| QUIET.read(|_| panic!("reader bug")));
         assert_eq!(message, "reader bug");
         assert!(!QUIET.is_poisoned());
@@ -423,7 +419,7 @@ static TABLE: HashMap<&'static str, u32> = build_table();
 
 #[test]
 fn a_non_const_initialiser_runs_once_whatever_the_number_of_threads() {
-    within("lazy initialisation", Duration::from_secs(20), || {
+    within("lazy initialisation", DEADLOCK_TIMEOUT, || {
         let seen: Vec<u32> = race(8, |i| {
             if i % 2 == 0 {
                 TABLE.read(|t| t["a"])
@@ -451,7 +447,7 @@ static FLAKY: u32 = flaky();
 
 #[test]
 fn a_panicking_initialiser_stores_nothing_and_the_next_access_retries() {
-    within("retry after failed init", Duration::from_secs(20), || {
+    within("retry after failed init", DEADLOCK_TIMEOUT, || {
         let message = catch_panic(|| FLAKY.read(|n| *n));
         assert!(message.contains("first build fails"), "{message}");
         assert!(!FLAKY.is_poisoned());
@@ -465,7 +461,7 @@ static SELF_REF: u32 = SELF_REF.read(|n| *n) + 1;
 
 #[test]
 fn an_initialiser_that_reads_its_own_global_panics_instead_of_deadlocking() {
-    within("self-referential init", Duration::from_secs(20), || {
+    within("self-referential init", DEADLOCK_TIMEOUT, || {
         let message = catch_panic(|| SELF_REF.read(|n| *n));
         assert!(
             message.contains("`SELF_REF`: its initialiser accessed `SELF_REF` itself"),
@@ -482,7 +478,7 @@ static REGISTRY_OPS: Vec<String> = Vec::new();
 
 #[test]
 fn snapshot_replace_take_and_update() {
-    within("registry operations", Duration::from_secs(20), || {
+    within("registry operations", DEADLOCK_TIMEOUT, || {
         REGISTRY_OPS.write(|v| v.push("a".into()));
         assert_eq!(REGISTRY_OPS.snapshot(), ["a"]);
         assert_eq!(REGISTRY_OPS.replace(vec!["b".into()]), ["a"]);
@@ -509,7 +505,7 @@ fn no_tracked() -> Vec<Tracked> {
 
 #[test]
 fn the_runtime_type_works_without_the_macro_and_drops_its_value() {
-    within("local guarded global", Duration::from_secs(20), || {
+    within("local guarded global", DEADLOCK_TIMEOUT, || {
         let drops = Arc::new(AtomicUsize::new(0));
         let local = GuardedGlobal::new("local", no_tracked);
         local.write(|v| v.push(Tracked(drops.clone())));
@@ -536,7 +532,7 @@ static CROWD: u64 = 0;
 
 #[test]
 fn more_threads_than_reader_slots_still_exclude_writers() {
-    within("crowd", Duration::from_secs(60), || {
+    within("crowd", DEADLOCK_TIMEOUT * 3, || {
         // Threads that come and go hand their reader slots on; 24 at once share some.
         for _ in 0..3 {
             thread::scope(|s| {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
 use singleton_runtime::{Fingerprint, invalidating_cache};
-use support::{race, within};
+use support::{DEADLOCK_TIMEOUT, race, within};
 
 // ---------------------------------------------------------------------------------
 // Fixtures: a versioned file format whose loader notices truncation.
@@ -441,7 +441,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
     let path = setup("single_flight");
     write_in_place(&path, 1);
     let burst = || race(8, |_| slow_cfg().unwrap());
-    let values = within("8 threads at first load", Duration::from_secs(30), burst);
+    let values = within("8 threads at first load", DEADLOCK_TIMEOUT * 3 / 2, burst);
     assert_eq!(SLOW_LOADS.load(SeqCst), 1);
     assert!(
         values.iter().all(|v| Arc::ptr_eq(v, &values[0])),
@@ -450,7 +450,11 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
 
     slow_cfg::invalidate();
     write_in_place(&path, 2);
-    let values = within("8 threads after invalidate", Duration::from_secs(30), burst);
+    let values = within(
+        "8 threads after invalidate",
+        DEADLOCK_TIMEOUT * 3 / 2,
+        burst,
+    );
     assert_eq!(
         SLOW_LOADS.load(SeqCst),
         2,
@@ -475,7 +479,7 @@ fn readers_see_whole_versions_in_order_while_150_versions_are_renamed_into_place
     write_renamed(&path, 0);
     let seen = within(
         "readers during 150 rename-over saves",
-        Duration::from_secs(60),
+        DEADLOCK_TIMEOUT * 3,
         move || {
             let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let readers: Vec<_> = (0..READERS)
@@ -483,7 +487,7 @@ fn readers_see_whole_versions_in_order_while_150_versions_are_renamed_into_place
                     let done = Arc::clone(&done);
                     std::thread::spawn(move || {
                         let mut versions = Vec::new();
-                        let give_up = Instant::now() + Duration::from_secs(30);
+                        let give_up = Instant::now() + DEADLOCK_TIMEOUT * 3 / 2;
                         loop {
                             let value = stream_cfg().expect("the first version is valid");
                             // Whole: the loader rejects torn files, and the value is intact.
@@ -567,7 +571,7 @@ fn staleness_stays_within_the_check_interval() {
         write_renamed(&path, version);
         let visible = within(
             "waiting for the edit to show",
-            Duration::from_secs(20),
+            DEADLOCK_TIMEOUT,
             move || {
                 while version_of(stale_cfg()) != version {
                     std::thread::sleep(Duration::from_millis(2));

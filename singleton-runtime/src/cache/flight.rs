@@ -235,11 +235,9 @@ impl<T, E, K: Copy> Core<T, E, K> {
             // It panicked, or started before our `reload` or `invalidate`: go again (or
             // wait again).
         }
-        if !force {
-            if let Some(value) = self.hit(now) {
-                // Another caller finished a check while we waited for the lock.
-                return Ok(value);
-            }
+        if !force && let Some(value) = self.hit(now) {
+            // Another caller finished a check while we waited for the lock.
+            return Ok(value);
         }
 
         // This caller checks.
@@ -262,12 +260,12 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         let flight = Flight { core: self };
         let source = source();
-        if let (false, Some(seen), Some(current)) = (force, seen, current) {
-            if source.still_current(&seen) {
-                let error = current.as_ref().err().map(Arc::clone);
-                flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
-                return current;
-            }
+        if let (false, Some(seen), Some(current)) = (force, seen, current)
+            && source.still_current(&seen)
+        {
+            let error = current.as_ref().err().map(Arc::clone);
+            flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
+            return current;
         }
         let loaded = source.load();
         let mut state = lock(&self.state);
