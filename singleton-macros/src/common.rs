@@ -51,11 +51,6 @@ pub(crate) fn fallback(error: syn::Error, item: TokenStream) -> TokenStream {
     out
 }
 
-/// [`fallback`] for a result: the expansion, or the errors next to the item.
-pub(crate) fn or_fallback(result: syn::Result<TokenStream>, item: &TokenStream) -> TokenStream {
-    result.unwrap_or_else(|error| fallback(error, item.clone()))
-}
-
 /// One `key = value` pair of an attribute's arguments, e.g. `init = Registry::load`.
 pub(crate) struct KeyValue<V = syn::Expr> {
     pub(crate) key: syn::Ident,
@@ -151,5 +146,25 @@ pub(crate) fn item_keyword(item: &syn::Item) -> TokenStream {
         syn::Item::Union(i) => i.union_token.to_token_stream(),
         syn::Item::Use(i) => i.use_token.to_token_stream(),
         other => other.to_token_stream(),
+    }
+}
+
+/// Test support: every combination of `args` and `items` expands without panicking,
+/// and anything that is not a well-formed item yields a `compile_error!`.
+#[cfg(test)]
+pub(crate) fn assert_never_panics(
+    expand: fn(TokenStream, TokenStream) -> TokenStream,
+    args: &[TokenStream],
+    items: &[TokenStream],
+) {
+    for a in args {
+        for i in items {
+            let out = expand(a.clone(), i.clone()).to_string();
+            let well_formed = syn::parse2::<syn::Item>(i.clone()).is_ok();
+            assert!(
+                well_formed || out.contains("compile_error"),
+                "args `{a}`, item `{i}` gave no error: {out}"
+            );
+        }
     }
 }

@@ -67,12 +67,7 @@ mod tests {
                 static Y: u8 = 2;
             ),
         ];
-        for a in &args {
-            for i in &items {
-                let out = super::expand(a.clone(), i.clone()).to_string();
-                assert!(!out.is_empty() || i.is_empty(), "args {a}, item {i}");
-            }
-        }
+        crate::common::assert_never_panics(super::expand, &args, &items);
         let ok = super::expand(
             quote!(),
             quote!(

@@ -13,8 +13,59 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let original = item.clone();
-    let result =
-        validate::validate(args::Args::parse(args), item).map(|loader| expand::expand(&loader));
-    crate::common::or_fallback(result, &original)
+    let result = validate::validate(args::Args::parse(args), item.clone())
+        .map(|loader| expand::expand(&loader));
+    result.unwrap_or_else(|error| crate::common::fallback(error, item))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// Malformed attributes and items produce `compile_error!`, never a panic.
+    #[test]
+    fn never_panics_on_malformed_input() {
+        let args = [
+            quote!(),
+            quote!(path),
+            quote!(path =),
+            quote!(path = "a", path = "b"),
+            quote!(check_interval = ),
+            quote!(path = "a", check_interval = 1),
+            quote!(path = "a",, check_interval = x),
+            quote!(interval = 5),
+            quote!("config.toml"),
+        ];
+        let items = [
+            quote!(),
+            quote!(fn),
+            quote!(fn f),
+            quote!(
+                fn f(path: &Path) {}
+            ),
+            quote!(
+                fn f(path: &Path) -> Result {}
+            ),
+            quote!(
+                fn f(path: &Path) -> Result<u8, E, F> {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f(self) -> Result<u8, E> {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f(a: &Path, b: &Path) -> Result<u8, E> {
+                    todo!()
+                }
+            ),
+            quote!(
+                static X: u8 = 1;
+            ),
+            quote!(1 + 1),
+        ];
+        crate::common::assert_never_panics(super::expand, &args, &items);
+    }
 }

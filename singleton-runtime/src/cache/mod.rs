@@ -435,28 +435,16 @@ impl<T, E> InvalidatingCache<T, E> {
 /// `::singleton_runtime::__private`.
 pub(crate) mod private {
     use std::path::{Path, PathBuf};
+    #[cfg(not(loom))]
     use std::time::Duration;
 
     pub use super::InvalidatingCache;
 
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
-    /// `check_interval = ...` expression, or `None` for the default.
+    /// `check_interval = ...` expression, or `None` for the default. (Generated code
+    /// is never compiled under loom, so there is no loom build of it.)
     #[cfg(not(loom))]
     pub const fn new_cache<T: Shareable, E: Shareable>(
-        path: fn() -> PathBuf,
-        load: fn(&Path) -> Result<T, E>,
-        interval: Option<fn() -> Duration>,
-    ) -> InvalidatingCache<T, E> {
-        let cache = InvalidatingCache::new(path, load);
-        match interval {
-            Some(interval) => cache.with_check_interval_fn(interval),
-            None => cache,
-        }
-    }
-
-    /// Loom build of `new_cache` (not `const`).
-    #[cfg(loom)]
-    pub fn new_cache<T: Shareable, E: Shareable>(
         path: fn() -> PathBuf,
         load: fn(&Path) -> Result<T, E>,
         interval: Option<fn() -> Duration>,

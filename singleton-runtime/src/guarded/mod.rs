@@ -222,8 +222,14 @@ impl<T> GuardedGlobal<T> {
     /// ```
     #[inline]
     pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        self.exclusive(false, f)
+    }
+
+    /// `write`, or, with `recovering`, `recover`: exclusive access without deadline.
+    #[inline]
+    fn exclusive<R>(&self, recovering: bool, f: impl FnOnce(&mut T) -> R) -> R {
         let frame = self.frame(Mode::Write);
-        let Ok(access) = self.acquire_write(&frame, None, false) else {
+        let Ok(access) = self.acquire_write(&frame, None, recovering) else {
             unreachable!("an access without deadline cannot time out")
         };
         // SAFETY: `access` holds the write lock: no other reference to the value exists,
@@ -231,7 +237,7 @@ impl<T> GuardedGlobal<T> {
         let result = self
             .value
             .with_mut(|value| f(unsafe { (*value).assume_init_mut() }));
-        access.release(false);
+        access.release(recovering);
         result
     }
 
@@ -475,16 +481,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(TOTALS.read(|t| t.iter().sum::<u64>()), 0);
     /// ```
     pub fn recover<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        let frame = self.frame(Mode::Write);
-        let Ok(access) = self.acquire_write(&frame, None, true) else {
-            unreachable!("an access without deadline cannot time out")
-        };
-        // SAFETY: as in `write`.
-        let result = self
-            .value
-            .with_mut(|value| f(unsafe { (*value).assume_init_mut() }));
-        access.release(true);
-        result
+        self.exclusive(true, f)
     }
 
     /// Accepts the value as it is and clears the poison.
