@@ -1,5 +1,6 @@
 //! A small measuring harness: groups of candidates timed in interleaved rounds, on one
-//! or more threads, reported as the median ns/op and the ratio to the group's anchor.
+//! or more threads, reported as the median ns/op and the median of the per-round
+//! ratios to the group's anchor.
 //!
 //! Why not criterion: the comparison must come from one process and one table, with
 //! the same rounds interleaved across candidates so that machine noise (2 noisy cores)
@@ -16,8 +17,8 @@ use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-/// How much time to spend.
-#[derive(Clone, Copy, Debug)]
+/// How much time to spend, and which groups to run.
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Interleaved rounds per group; the median is reported.
     pub rounds: usize,
@@ -25,23 +26,35 @@ pub struct Config {
     pub sample: Duration,
     /// `--quick`: only check that every row runs.
     pub quick: bool,
+    /// `--filter TEXT`: run only the groups whose title contains `TEXT`.
+    pub filter: Option<String>,
 }
 
 impl Config {
-    /// Reads `--quick` from the command line (`cargo bench ... -- --quick`).
+    /// Reads `--quick` and `--filter TEXT` from the command line
+    /// (`cargo bench ... -- --quick`).
     pub fn from_args() -> Self {
-        let quick = std::env::args().any(|a| a == "--quick");
+        let args: Vec<String> = std::env::args().collect();
+        let quick = args.iter().any(|a| a == "--quick");
+        let filter = args
+            .iter()
+            .position(|a| a == "--filter")
+            .and_then(|i| args.get(i + 1).cloned());
         if quick {
             Self {
                 rounds: 1,
                 sample: Duration::from_millis(1),
                 quick,
+                filter,
             }
         } else {
+            // Many short rounds rather than few long ones: a burst of noise from the
+            // other core then spoils a few samples of every row, not a whole row.
             Self {
-                rounds: 9,
-                sample: Duration::from_millis(15),
+                rounds: 21,
+                sample: Duration::from_millis(8),
                 quick,
+                filter,
             }
         }
     }
@@ -64,9 +77,22 @@ impl<'a> Candidate<'a> {
 
     /// A candidate doing one operation `op` per iteration; the loop is monomorphised
     /// around `op` so the only per-op cost is the operation itself.
+    ///
+    /// The loop is unrolled eight times: for operations of a cycle or two, the loop's
+    /// own branch and its code alignment would otherwise decide the result.
     pub fn op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
         Self::looping(name, move |iters, _thread| {
-            for _ in 0..iters {
+            for _ in 0..iters / 8 {
+                black_box(op());
+                black_box(op());
+                black_box(op());
+                black_box(op());
+                black_box(op());
+                black_box(op());
+                black_box(op());
+                black_box(op());
+            }
+            for _ in 0..iters % 8 {
                 black_box(op());
             }
         })
@@ -117,6 +143,13 @@ impl<'a> Group<'a> {
 
     /// Measures every candidate in `cfg.rounds` interleaved rounds and prints the group.
     pub fn run(self, cfg: &Config, out: &mut Report) {
+        if cfg
+            .filter
+            .as_ref()
+            .is_some_and(|f| !self.title.contains(f.as_str()))
+        {
+            return;
+        }
         let iters: Vec<u64> = self.candidates.iter().map(|c| calibrate(c, cfg)).collect();
         let mut samples = vec![Vec::with_capacity(cfg.rounds); self.candidates.len()];
         for round in 0..cfg.rounds {
@@ -127,12 +160,11 @@ impl<'a> Group<'a> {
                 samples[i].push(ns);
             }
         }
-        let medians: Vec<f64> = samples.into_iter().map(median).collect();
         out.group(
             &self.title,
             self.threads,
             &self.candidates,
-            &medians,
+            &samples,
             &self.targets,
             cfg.quick,
         );
@@ -177,6 +209,13 @@ fn time_per_op(c: &Candidate<'_>, iters: u64, threads: usize) -> f64 {
     })
 }
 
+/// How many times slower `a` is than `b`: the median over rounds of the ratio of their
+/// samples in the same round. Pairing by round cancels slow drift (clock frequency,
+/// load on the other core) that a ratio of two medians would keep.
+fn paired_ratio(a: &[f64], b: &[f64]) -> f64 {
+    median(a.iter().zip(b).map(|(a, b)| a / b).collect())
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -199,40 +238,40 @@ impl Report {
         title: &str,
         threads: usize,
         candidates: &[Candidate<'_>],
-        medians: &[f64],
+        samples: &[Vec<f64>],
         targets: &[Target],
         quick: bool,
     ) {
-        let anchor = medians[0];
+        let anchor = &samples[0];
         println!(
             "\n{title} — {threads} thread{}",
             if threads == 1 { "" } else { "s" }
         );
         println!("  {:<46} {:>10} {:>9}", "row", "ns/op", "vs anchor");
-        for (i, (c, m)) in candidates.iter().zip(medians).enumerate() {
+        for (i, (c, row)) in candidates.iter().zip(samples).enumerate() {
             let mark = if i == 0 { " (anchor)" } else { "" };
             println!(
                 "  {:<46} {:>10.2} {:>8.2}x",
                 format!("{}{mark}", c.name),
-                m,
-                m / anchor
+                median(row.clone()),
+                paired_ratio(row, anchor)
             );
         }
         let find = |name: &str| {
             candidates
                 .iter()
                 .position(|c| c.name == name)
-                .map(|i| medians[i])
+                .map(|i| &samples[i])
         };
         for t in targets {
             let (text, met) = match *t {
                 Target::AtMost { row, ratio } => {
-                    let r = find(row).map_or(f64::NAN, |m| m / anchor);
+                    let r = find(row).map_or(f64::NAN, |row| paired_ratio(row, anchor));
                     (format!("{row} <= {ratio:.2}x anchor: {r:.2}x"), r <= ratio)
                 }
                 Target::FasterThan { row, than, factor } => {
                     let r = match (find(row), find(than)) {
-                        (Some(a), Some(b)) => b / a,
+                        (Some(row), Some(than)) => paired_ratio(than, row),
                         _ => f64::NAN,
                     };
                     (

@@ -180,17 +180,28 @@ impl<T> GuardedGlobal<T> {
     /// ```
     #[inline]
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let frame = self.frame(Mode::Read);
-        let Ok(access) = self.acquire_read(&frame, None) else {
+        let Ok(result) = self.shared(None, f) else {
             unreachable!("an access without deadline cannot time out")
         };
+        result
+    }
+
+    /// Shared access until `deadline`: the one path behind `read` and `try_read_for`.
+    #[inline]
+    fn shared<R>(
+        &self,
+        deadline: Option<Deadline>,
+        f: impl FnOnce(&T) -> R,
+    ) -> Result<R, TimedOut> {
+        let frame = self.frame(Mode::Read);
+        let access = self.acquire_read(&frame, deadline)?;
         // SAFETY: `access` holds a read lock (or this thread's outer read does): no
         // `&mut T` exists, and the value is built.
         let result = self
             .value
             .with(|value| f(unsafe { (*value).assume_init_ref() }));
         drop(access);
-        result
+        Ok(result)
     }
 
     /// Runs `f` with exclusive access to the value, building it first if needed, and
@@ -222,23 +233,30 @@ impl<T> GuardedGlobal<T> {
     /// ```
     #[inline]
     pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.exclusive(false, f)
-    }
-
-    /// `write`, or, with `recovering`, `recover`: exclusive access without deadline.
-    #[inline]
-    fn exclusive<R>(&self, recovering: bool, f: impl FnOnce(&mut T) -> R) -> R {
-        let frame = self.frame(Mode::Write);
-        let Ok(access) = self.acquire_write(&frame, None, recovering) else {
+        let Ok(result) = self.exclusive(None, false, f) else {
             unreachable!("an access without deadline cannot time out")
         };
+        result
+    }
+
+    /// Exclusive access until `deadline`, ignoring poison if `recovering`: the one
+    /// path behind `write`, `try_write_for` and `recover`.
+    #[inline]
+    fn exclusive<R>(
+        &self,
+        deadline: Option<Deadline>,
+        recovering: bool,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Result<R, TimedOut> {
+        let frame = self.frame(Mode::Write);
+        let access = self.acquire_write(&frame, deadline, recovering)?;
         // SAFETY: `access` holds the write lock: no other reference to the value exists,
         // and it is built.
         let result = self
             .value
             .with_mut(|value| f(unsafe { (*value).assume_init_mut() }));
         access.release(recovering);
-        result
+        Ok(result)
     }
 
     /// Like [`read`](Self::read), but gives up after `timeout` if a writer holds the
@@ -270,20 +288,12 @@ impl<T> GuardedGlobal<T> {
         timeout: Duration,
         f: impl FnOnce(&T) -> R,
     ) -> Result<R, LockTimeout> {
-        let frame = self.frame(Mode::Read);
-        let access = self
-            .acquire_read(&frame, Deadline::after(timeout))
+        self.shared(Deadline::after(timeout), f)
             .map_err(|TimedOut| LockTimeout {
                 name: self.name,
                 timeout,
                 write: false,
-            })?;
-        // SAFETY: as in `read`.
-        let result = self
-            .value
-            .with(|value| f(unsafe { (*value).assume_init_ref() }));
-        drop(access);
-        Ok(result)
+            })
     }
 
     /// Like [`write`](Self::write), but gives up after `timeout` if other threads hold
@@ -328,20 +338,12 @@ impl<T> GuardedGlobal<T> {
         timeout: Duration,
         f: impl FnOnce(&mut T) -> R,
     ) -> Result<R, LockTimeout> {
-        let frame = self.frame(Mode::Write);
-        let access = self
-            .acquire_write(&frame, Deadline::after(timeout), false)
+        self.exclusive(Deadline::after(timeout), false, f)
             .map_err(|TimedOut| LockTimeout {
                 name: self.name,
                 timeout,
                 write: true,
-            })?;
-        // SAFETY: as in `write`.
-        let result = self
-            .value
-            .with_mut(|value| f(unsafe { (*value).assume_init_mut() }));
-        access.release(false);
-        Ok(result)
+            })
     }
 
     /// Replaces the value, returning the old one.
@@ -481,7 +483,10 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(TOTALS.read(|t| t.iter().sum::<u64>()), 0);
     /// ```
     pub fn recover<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.exclusive(true, f)
+        let Ok(result) = self.exclusive(None, true, f) else {
+            unreachable!("an access without deadline cannot time out")
+        };
+        result
     }
 
     /// Accepts the value as it is and clears the poison.
