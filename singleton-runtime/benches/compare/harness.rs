@@ -77,10 +77,18 @@ impl<'a> Candidate<'a> {
 
     /// A candidate doing one operation `op` per iteration; the loop is monomorphised
     /// around `op` so the only per-op cost is the operation itself.
-    ///
-    /// The loop is unrolled eight times: for operations of a cycle or two, the loop's
-    /// own branch and its code alignment would otherwise decide the result.
     pub fn op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
+        Self::looping(name, move |iters, _thread| {
+            for _ in 0..iters {
+                black_box(op());
+            }
+        })
+    }
+
+    /// [`op`](Self::op) for operations of a cycle or two (a fast-path load): the loop
+    /// is unrolled eight times, because at that size the loop's own branch and its code
+    /// alignment would otherwise decide the result. Use it for every row of a group.
+    pub fn tiny_op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
         Self::looping(name, move |iters, _thread| {
             for _ in 0..iters / 8 {
                 black_box(op());

@@ -15,7 +15,8 @@ fn main() {
     let cfg = harness::Config::from_args();
     let mut report = harness::Report::default();
     println!(
-        "singleton-runtime comparison ({} rounds, medians; lower ns/op is better)",
+        "singleton-runtime comparison ({} interleaved rounds; ns/op is the median, \
+         \"vs anchor\" the median of per-round ratios to the group's first row; lower is better)",
         cfg.rounds
     );
     once::run(&cfg, &mut report);

@@ -59,22 +59,27 @@ pub fn run(cfg: &Config, report: &mut Report) {
             "global fast path (already initialised): get a &'static",
             threads,
         )
-        .with(Candidate::op("std OnceLock::get (get_or_init)", || {
-            STD_ONCE.get_or_init(value)
-        }))
-        .with(Candidate::op(
+        .with(Candidate::tiny_op(
+            "std OnceLock::get (get_or_init)",
+            || STD_ONCE.get_or_init(value),
+        ))
+        .with(Candidate::tiny_op(
             "#[singleton] struct: Registry::instance()",
             || &Registry::instance().items,
         ))
-        .with(Candidate::op("#[singleton] fn: registry()", registry))
-        .with(Candidate::op("Singleton<T>::get_or_init", || {
+        .with(Candidate::tiny_op("#[singleton] fn: registry()", registry))
+        .with(Candidate::tiny_op("Singleton<T>::get_or_init", || {
             RUNTIME.get_or_init(value)
         }))
-        .with(Candidate::op("std LazyLock", || &*STD_LAZY))
-        .with(Candidate::op("once_cell::sync::Lazy", || &*ONCE_CELL_LAZY))
-        .with(Candidate::op("lazy_static!", || &*LAZY_STATIC))
-        .with(Candidate::op("static_init #[dynamic]", || &*STATIC_INIT))
-        .with(Candidate::op("plain static (floor)", || &FLOOR))
+        .with(Candidate::tiny_op("std LazyLock", || &*STD_LAZY))
+        .with(Candidate::tiny_op("once_cell::sync::Lazy", || {
+            &*ONCE_CELL_LAZY
+        }))
+        .with(Candidate::tiny_op("lazy_static!", || &*LAZY_STATIC))
+        .with(Candidate::tiny_op("static_init #[dynamic]", || {
+            &*STATIC_INIT
+        }))
+        .with(Candidate::tiny_op("plain static (floor)", || &FLOOR))
         .target(Target::AtMost {
             row: "#[singleton] struct: Registry::instance()",
             ratio: 1.10,

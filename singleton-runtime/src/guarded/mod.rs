@@ -187,7 +187,7 @@ impl<T> GuardedGlobal<T> {
     }
 
     /// Shared access until `deadline`: the one path behind `read` and `try_read_for`.
-    #[inline]
+    #[inline(always)]
     fn shared<R>(
         &self,
         deadline: Option<Deadline>,
@@ -241,7 +241,7 @@ impl<T> GuardedGlobal<T> {
 
     /// Exclusive access until `deadline`, ignoring poison if `recovering`: the one
     /// path behind `write`, `try_write_for` and `recover`.
-    #[inline]
+    #[inline(always)]
     fn exclusive<R>(
         &self,
         deadline: Option<Deadline>,
