@@ -2,7 +2,7 @@
 //! init cycles reported instead of deadlocking.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
@@ -46,6 +46,35 @@ fn feature_table() -> Vec<String> {
         .collect()
 }
 
+/// A cycle across threads: each initialiser is entered on its own thread before either
+/// asks for the other (the barrier), so each thread holds one and wants the other.
+static BOTH_ENTERED: Barrier = Barrier::new(2);
+static LEFT_FIRST: AtomicBool = AtomicBool::new(true);
+static RIGHT_FIRST: AtomicBool = AtomicBool::new(true);
+
+#[singleton]
+fn left() -> u32 {
+    if LEFT_FIRST.swap(false, Ordering::SeqCst) {
+        BOTH_ENTERED.wait();
+    }
+    *right() + 1
+}
+
+#[singleton]
+fn right() -> u32 {
+    if RIGHT_FIRST.swap(false, Ordering::SeqCst) {
+        BOTH_ENTERED.wait();
+    }
+    *left() + 1
+}
+
+/// The message of a caught panic.
+fn message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map_or("<non-string panic>", String::as_str)
+}
+
 pub fn run() {
     println!("== #[singleton] and #[init_once] ==");
 
@@ -80,18 +109,25 @@ pub fn run() {
     }
 
     // A cycle panics with the chain instead of hanging; silence the default hook so the
-    // tour prints only the message.
+    // tour prints only the messages.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(|| model_registry().len());
-    std::panic::set_hook(hook);
-    match outcome {
+    match std::panic::catch_unwind(|| model_registry().len()) {
         Ok(n) => println!("reentrancy: unexpected: initialised with {n} models"),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .map_or("<non-string panic>", String::as_str);
-            println!("reentrancy: caught panic: {message}");
+        Err(payload) => println!("reentrancy: caught panic: {}", message(&*payload)),
+    }
+    let spawn = |name: &str, init: fn() -> &'static u32| {
+        thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(init)
+            .unwrap()
+    };
+    let threads = [spawn("init-left", left), spawn("init-right", right)];
+    for handle in threads {
+        match handle.join() {
+            Ok(v) => println!("cross-thread cycle: unexpected: initialised to {v}"),
+            Err(payload) => println!("cross-thread cycle: caught panic: {}", message(&*payload)),
         }
     }
+    std::panic::set_hook(hook);
 }
