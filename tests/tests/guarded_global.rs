@@ -250,7 +250,7 @@ static ORDER_B: u32 = 2;
 
 #[test]
 #[cfg_attr(
-    not(debug_assertions),
+    not(any(debug_assertions, feature = "lock-order")),
     ignore = "lock order is checked in debug builds, or with the `lock-order` feature"
 )]
 fn lock_order_inversion_is_reported_naming_both_globals() {
