@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
-use singleton_runtime::{Fingerprint, invalidating_cache};
+use singleton_runtime::{Fingerprint, InvalidatingCache, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, race, within};
 
 // ---------------------------------------------------------------------------------
@@ -417,10 +417,29 @@ fn missing_at_first_call_returns_the_error_then_loads_when_the_file_appears() {
         Arc::ptr_eq(&error, &late_cfg::last_error().unwrap()),
         "the same shared error"
     );
-    // With no good value, every call looks again (whatever the check interval).
+    // With no good value, the file is looked at again within a second, although the
+    // check interval is an hour; meanwhile callers get the error without a new load.
     write_in_place(&path, 1);
-    assert_eq!(version_of(late_cfg()), 1);
-    assert_eq!(LATE_LOADS.load(SeqCst), 2);
+    let start = Instant::now();
+    let loaded = within("the file appearing", DEADLOCK_TIMEOUT, || {
+        loop {
+            if let Ok(value) = late_cfg() {
+                return value;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    assert_eq!(loaded.version, 1);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "seen after {:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        LATE_LOADS.load(SeqCst),
+        2,
+        "one failed load, then one that succeeded"
+    );
     assert!(late_cfg::last_error().is_none());
 }
 
@@ -672,4 +691,225 @@ fn the_path_expression_is_evaluated_at_each_check() {
         "another file, another fingerprint"
     );
     assert_eq!(moving_cfg::cache().path(), fixture("moving_b"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Found in review: a FIFO at the path, a loader that needs its own cache, failures that
+// do not come from the file, `reload` while others read, and an absent file.
+
+/// Waits until a file written just now is past the same-tick window (2 s), so that only
+/// the behaviour under test, not the same-tick re-read, can make the cache load it again.
+fn settle(path: &Path) {
+    assert!(path.exists());
+    std::thread::sleep(Duration::from_millis(2100));
+}
+
+/// A loader that refuses anything but a regular file, as a careful loader would.
+fn regular_files_only(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+fn fifo_path() -> PathBuf {
+    setup("fifo")
+}
+
+static FIFO: InvalidatingCache<String, String> =
+    InvalidatingCache::new(fifo_path, regular_files_only).with_check_interval(Duration::ZERO);
+
+#[test]
+fn a_fifo_in_place_of_the_file_neither_hangs_nor_blocks_the_loader() {
+    let status = std::process::Command::new("mkfifo")
+        .arg(fifo_path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo");
+    let outcome = support::outcome_within("get on a FIFO", Duration::from_secs(5), || {
+        FIFO.get().map(|v| (*v).clone())
+    });
+    let outcome = outcome.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    assert!(outcome.unwrap_err().contains("not a regular file"));
+}
+
+fn reentrant_path() -> PathBuf {
+    setup("reentrant")
+}
+
+/// "Merge with the previous value": asks for its own cache while loading it.
+fn merging_loader(path: &Path) -> Result<String, String> {
+    let previous = REENTRANT.get().ok();
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{text}{}",
+        previous.map(|p| (*p).clone()).unwrap_or_default()
+    ))
+}
+
+static REENTRANT: InvalidatingCache<String, String> =
+    InvalidatingCache::new(reentrant_path, merging_loader);
+
+#[test]
+fn a_loader_that_needs_its_own_cache_panics_instead_of_hanging() {
+    std::fs::write(reentrant_path(), "x").unwrap();
+    let message = support::expect_panic("reentrant load", || REENTRANT.get().is_ok());
+    assert!(
+        message.contains("the loader asked for its own cache while loading it"),
+        "{message}"
+    );
+    assert!(message.contains("reentrant"), "names the file: {message}");
+}
+
+fn transient_path() -> PathBuf {
+    setup("transient")
+}
+
+static TRANSIENT_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+fn fails_once(path: &Path) -> Result<String, String> {
+    if TRANSIENT_CALLS.fetch_add(1, SeqCst) == 0 {
+        return Err("EMFILE: too many open files (transient)".into());
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+static TRANSIENT: InvalidatingCache<String, String> =
+    InvalidatingCache::new(transient_path, fails_once).with_check_interval(Duration::ZERO);
+
+#[test]
+fn a_failed_first_load_is_retried_although_the_file_did_not_change() {
+    std::fs::write(transient_path(), "ok").unwrap();
+    settle(&transient_path());
+    assert!(
+        TRANSIENT.get().is_err(),
+        "first load fails (not because of the file)"
+    );
+    // Unchanged file, strict mode: the failure stands for the retry floor (1 s), then
+    // the file is loaded again.
+    let value = within("retry of a failed load", DEADLOCK_TIMEOUT, || {
+        loop {
+            if let Ok(value) = TRANSIENT.get() {
+                return value;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    assert_eq!(*value, "ok");
+    assert_eq!(
+        TRANSIENT_CALLS.load(SeqCst),
+        2,
+        "one retry, not one per call"
+    );
+}
+
+fn lost_path() -> PathBuf {
+    setup("lost")
+}
+
+static LOST_FAIL_NEXT: AtomicUsize = AtomicUsize::new(0);
+
+fn fails_when_told(path: &Path) -> Result<String, String> {
+    if LOST_FAIL_NEXT.swap(0, SeqCst) == 1 {
+        return Err("EIO (transient)".into());
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+static LOST: InvalidatingCache<String, String> =
+    InvalidatingCache::new(lost_path, fails_when_told).with_check_interval(Duration::ZERO);
+
+#[test]
+fn a_change_whose_reload_failed_is_picked_up_later() {
+    std::fs::write(lost_path(), "v1").unwrap();
+    settle(&lost_path());
+    assert_eq!(*LOST.get().unwrap(), "v1");
+    std::fs::write(lost_path(), "v2").unwrap();
+    settle(&lost_path());
+    LOST_FAIL_NEXT.store(1, SeqCst);
+    assert_eq!(
+        *LOST.get().unwrap(),
+        "v1",
+        "the reload failed: last good value kept"
+    );
+    assert!(LOST.last_error().is_some());
+    let seen = within("v2 after a failed reload", DEADLOCK_TIMEOUT, || {
+        loop {
+            let value = LOST.get().unwrap();
+            if *value == "v2" {
+                return value;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    assert_eq!(*seen, "v2");
+    assert!(LOST.last_error().is_none());
+}
+
+fn slow_path() -> PathBuf {
+    setup("slow_reload")
+}
+
+fn slow_when_asked(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if text.contains("slow") {
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    Ok(text)
+}
+
+static SLOW: InvalidatingCache<String, String> = InvalidatingCache::new(slow_path, slow_when_asked);
+
+#[test]
+fn readers_get_the_previous_value_while_reload_runs() {
+    std::fs::write(slow_path(), "v1").unwrap();
+    assert_eq!(*SLOW.get().unwrap(), "v1");
+    std::fs::write(slow_path(), "v2 slow").unwrap();
+    let reloader = std::thread::spawn(|| SLOW.reload().map(|v| (*v).clone()));
+    std::thread::sleep(Duration::from_millis(300)); // the reload is now in its loader
+    let start = Instant::now();
+    let value = SLOW.get().unwrap();
+    let waited = start.elapsed();
+    assert_eq!(
+        reloader.join().unwrap().unwrap(),
+        "v2 slow",
+        "reload returns its own load"
+    );
+    assert_eq!(*value, "v1", "the previous value, served meanwhile");
+    assert!(
+        waited < Duration::from_millis(1000),
+        "get() waited {waited:?} behind reload()"
+    );
+    assert_eq!(*SLOW.get().unwrap(), "v2 slow");
+}
+
+fn absent_path() -> PathBuf {
+    setup("absent").with_file_name("never-created.txt")
+}
+
+static ABSENT_LOADS: AtomicUsize = AtomicUsize::new(0);
+
+fn counting_loader(path: &Path) -> Result<String, String> {
+    ABSENT_LOADS.fetch_add(1, SeqCst);
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+/// The default interval, 1 s.
+static ABSENT: InvalidatingCache<String, String> =
+    InvalidatingCache::new(absent_path, counting_loader);
+
+#[test]
+fn an_absent_file_is_checked_once_per_interval_not_on_every_call() {
+    let start = Instant::now();
+    let mut calls = 0_u32;
+    while start.elapsed() < Duration::from_millis(500) {
+        assert!(ABSENT.get().is_err());
+        calls += 1;
+    }
+    let loads = ABSENT_LOADS.load(SeqCst);
+    assert!(
+        loads <= 2,
+        "{loads} loads in 0.5 s ({calls} calls) with a 1 s check interval"
+    );
 }

@@ -11,7 +11,13 @@
 //!   value or error.
 //! - `invalidate` bumps an epoch: what was seen before it is no longer trusted, and a
 //!   load already in flight does not push the deadline forward when it finishes.
-//!   `reload` does the same and returns the outcome of a load that started after it.
+//!   `reload` waits for the attempt in flight, then loads itself and returns that
+//!   outcome; other callers keep the previous value meanwhile.
+//! - A failed load is not trusted like a good one: it is retried after the interval
+//!   (at least [`RETRY_FAILED_AFTER`]) even if the source looks unchanged, and with no
+//!   value its error stands for at most [`NO_VALUE_RECHECK`].
+//! - The thread running the attempt is recorded: the same thread asking again (a loader
+//!   that needs its own cache) panics instead of waiting for itself.
 //!
 //! Every atomic, lock and condvar comes from `crate::sync`, and the models at the end
 //! check this file under loom with a source that needs no file system.
@@ -20,13 +26,28 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::slot::Slot;
-use crate::sync::{AtomicU64, Condvar, Mutex, Ordering, lock, wait};
+use crate::sync::{AtomicU64, Condvar, Mutex, Ordering, ThreadId, current_thread_id, lock, wait};
+
+/// After a failed load, how long at least before the file is loaded again even though
+/// its fingerprint did not change, in clock units (ns): a failure need not come from
+/// the file (EIO, too many open files, an include not written yet), so it is retried;
+/// but an unchanged broken file is not re-parsed on every call of a strict cache.
+pub(crate) const RETRY_FAILED_AFTER: u64 = 1_000_000_000;
+
+/// With no value yet, how long at most a failure stands before the file is looked at
+/// again, in clock units (ns), whatever the check interval: a config file that appears
+/// after start-up is picked up within a second, and an absent optional file costs one
+/// attempt a second, not one per call.
+pub(crate) const NO_VALUE_RECHECK: u64 = 1_000_000_000;
 
 /// What the cache checks and loads: a file, in the shipping code; a stand-in in the
 /// loom models. `K` is what an attempt saw of the source (a fingerprint).
 pub(crate) trait Source<T, E, K> {
     /// Whether the source still holds what `seen` describes. Runs without locks.
     fn still_current(&self, seen: &K) -> bool;
+
+    /// What the cache is, for messages (a file's path).
+    fn describe(&self) -> String;
 
     /// Loads the value, reporting what was seen of the source while loading.
     fn load(&self) -> Loaded<T, E, K>;
@@ -53,6 +74,11 @@ struct Outcome<E> {
 struct State<E, K> {
     /// A check or load is in flight (single flight).
     busy: bool,
+    /// The thread running it: the same thread asking again would wait for itself.
+    loader: Option<ThreadId>,
+    /// After a failed load: the clock reading from which it is retried even if the
+    /// source looks unchanged.
+    retry_at: u64,
     /// Bumped by `invalidate` and `reload`: anything seen in an older epoch is stale.
     epoch: u64,
     /// What the last attempt saw of the source, and the epoch it started in.
@@ -98,6 +124,8 @@ impl<E, K> State<E, K> {
     const fn new() -> Self {
         Self {
             busy: false,
+            loader: None,
+            retry_at: 0,
             epoch: 0,
             seen: None,
             value_epoch: 0,
@@ -159,8 +187,8 @@ impl<T, E, K: Copy> Core<T, E, K> {
         }
     }
 
-    /// Loads now, and returns the outcome of a load that started after this call: its
-    /// value, or its error (even when an older value is kept for other callers).
+    /// Loads now (after the attempt in flight, if any) and returns that load's outcome:
+    /// its value, or its error (even when an older value is kept for other callers).
     pub(crate) fn reload<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -203,15 +231,15 @@ impl<T, E, K: Copy> Core<T, E, K> {
     ) -> Result<Arc<T>, Arc<E>> {
         let mut state = lock(&self.state);
         // The oldest attempt whose outcome this call may take: one that started after
-        // its `reload`, or after the last `invalidate` it could have seen.
-        let wanted_epoch = if force {
-            state.epoch += 1;
-            self.deadline.store(0, Ordering::Release);
-            state.epoch
-        } else {
-            state.epoch
-        };
+        // the last `invalidate` it could have seen. A `reload` takes none: it waits for
+        // the attempt in flight, then loads itself.
+        let wanted_epoch = state.epoch;
+        let me = current_thread_id();
         while state.busy {
+            if state.loader == Some(me) {
+                drop(state);
+                reentrant_load(&source().describe());
+            }
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
                 if let Some(value) = self.slot.load() {
@@ -224,28 +252,39 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 state = wait(&self.done, state);
                 state.waiters -= 1;
             }
+            if force {
+                continue;
+            }
             if let Some(outcome) = state.outcome.as_ref().filter(|o| o.epoch >= wanted_epoch) {
                 match (&outcome.error, self.slot.load()) {
-                    (None, Some(value)) => return Ok(value),
-                    (Some(_), Some(value)) if !force => return Ok(value),
-                    (Some(error), _) => return Err(Arc::clone(error)),
+                    (_, Some(value)) => return Ok(value),
+                    (Some(error), None) => return Err(Arc::clone(error)),
                     (None, None) => {}
                 }
             }
-            // It panicked, or started before our `reload` or `invalidate`: go again (or
-            // wait again).
+            // It panicked, or started before our `invalidate`: go again (or wait again).
         }
-        if !force && let Some(value) = self.hit(now) {
-            // Another caller finished a check while we waited for the lock.
-            return Ok(value);
+        if !force {
+            if let Some(value) = self.hit(now) {
+                // Another caller finished a check while we waited for the lock.
+                return Ok(value);
+            }
+            if now < self.deadline.load(Ordering::Acquire)
+                && let Some(error) = &state.last_error
+            {
+                // No value, and the last failure is recent enough to stand.
+                return Err(Arc::clone(error));
+            }
         }
 
         // This caller checks.
         state.busy = true;
+        state.loader = Some(me);
         let epoch = state.epoch;
+        let retry_failed = state.last_error.is_some() && now >= state.retry_at;
         let seen = state
             .seen
-            .and_then(|(seen, in_epoch)| (in_epoch == epoch).then_some(seen));
+            .and_then(|(seen, in_epoch)| (in_epoch == epoch && !retry_failed).then_some(seen));
         let current = match (self.slot.load(), &state.last_error) {
             (Some(value), _) => Some(Ok(value)),
             (None, Some(error)) => Some(Err(Arc::clone(error))),
@@ -282,6 +321,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             Err(error) => {
                 let error = Arc::new(error);
                 state.failures += 1;
+                state.retry_at = now.saturating_add(interval.max(RETRY_FAILED_AFTER));
                 state.last_error = Some(Arc::clone(&error));
                 let result = match self.slot.load() {
                     Some(kept) if !force => Ok(kept),
@@ -322,13 +362,20 @@ impl<T, E, K> Flight<'_, T, E, K> {
         std::mem::forget(self);
         let mut state = lock(&core.state);
         state.busy = false;
+        state.loader = None;
         state.finished += 1;
         // Loaded, confirmed, or (failed) kept as the best there is: valid in `epoch`.
         state.value_epoch = epoch;
         state.outcome = Some(outcome);
-        if state.epoch == epoch && core.slot.is_some() {
+        if state.epoch == epoch {
+            // Until then a hit serves the value, or, with none, callers get the error.
+            let stands = if core.slot.load().is_some() {
+                interval
+            } else {
+                interval.min(NO_VALUE_RECHECK)
+            };
             core.deadline
-                .store(now.saturating_add(interval), Ordering::Release);
+                .store(now.saturating_add(stands), Ordering::Release);
         }
         let wake = state.waiters > 0;
         drop(state);
@@ -345,6 +392,7 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
     fn drop(&mut self) {
         let mut state = lock(&self.core.state);
         state.busy = false;
+        state.loader = None;
         state.finished += 1;
         state.outcome = None;
         let wake = state.waiters > 0;
@@ -353,4 +401,15 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
             self.core.done.notify_all();
         }
     }
+}
+
+/// A loader that needs its own cache, directly or through other code, would wait for
+/// the load it is running: fail loudly instead.
+#[cold]
+fn reentrant_load(what: &str) -> ! {
+    panic!(
+        "invalidating cache of {what}: the loader asked for its own cache while loading it, \
+         which would wait for itself forever; a loader must not read the value it is \
+         producing (read the previous value with `cache().peek()` if you need it)"
+    )
 }

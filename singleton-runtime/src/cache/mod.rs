@@ -58,7 +58,14 @@ enum Interval {
 ///   outcome. A reader's `Arc` is its own: a reload never changes a value in use.
 /// - A failed load (missing file, parse error, permission, a directory in its place)
 ///   keeps the last good value and records the error ([`last_error`](Self::last_error));
-///   only with no good value yet does `get` return the error.
+///   only with no good value yet does `get` return the error. A failure is retried once
+///   the check interval (at least 1 s) has passed, even if the file looks unchanged; with
+///   no value yet, within 1 s whatever the interval.
+///
+/// # Panics
+///
+/// A loader that asks for its own cache while it loads (directly or through other code)
+/// would wait for itself: the call panics instead, naming the file.
 ///
 /// **Errors** are `Arc<E>`: every caller that shared one failed load gets the same
 /// error, and `Arc<E>` implements `std::error::Error` when `E` does, so `?` into
@@ -248,9 +255,10 @@ impl<T, E> InvalidatingCache<T, E> {
         self.core.get(now, self.interval_ns(), || self.source())
     }
 
-    /// Loads the file now, whatever its fingerprint, and returns the outcome of a load
-    /// that started after this call. On failure the cache keeps serving its last good
-    /// value to [`get`](Self::get), but `reload` returns the error.
+    /// Loads the file now, whatever its fingerprint, and returns the outcome of that
+    /// load (it waits for a check or load already running, then loads). Meanwhile other
+    /// callers keep getting the previous value. On failure the cache keeps serving its
+    /// last good value to [`get`](Self::get), but `reload` returns the error.
     ///
     /// # Errors
     ///

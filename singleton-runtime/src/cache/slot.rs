@@ -22,10 +22,6 @@ impl<T> Slot<T> {
         self.0.load_full()
     }
 
-    pub(crate) fn is_some(&self) -> bool {
-        self.0.load().is_some()
-    }
-
     /// Stores `value` and hands back the previous one, for the caller to drop outside
     /// its locks (dropping a `T` runs user code).
     pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
@@ -46,10 +42,6 @@ impl<T> Slot<T> {
 
     pub(crate) fn load(&self) -> Option<Arc<T>> {
         crate::sync::lock(&self.0).clone()
-    }
-
-    pub(crate) fn is_some(&self) -> bool {
-        crate::sync::lock(&self.0).is_some()
     }
 
     pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {

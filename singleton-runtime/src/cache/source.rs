@@ -23,7 +23,8 @@
 //! have read B. Handing the loader `/proc/self/fd/N` would close that gap on Linux, at
 //! the price of every loader error naming `/proc/self/fd/N` instead of the user's path.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -45,6 +46,10 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
         seen.still_current(probe, since_epoch_ns(SystemTime::now()))
     }
 
+    fn describe(&self) -> String {
+        format!("`{}`", self.path.display())
+    }
+
     fn load(&self) -> Loaded<T, E, Seen> {
         let mut tries = 0;
         loop {
@@ -52,7 +57,7 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
             // Taken before the loader reads: "was the file fresh when read?" must not
             // be answered with a time after the read.
             let read_at = since_epoch_ns(SystemTime::now());
-            let opened = File::open(&self.path);
+            let opened = open_to_fstat(&self.path);
             let before = match &opened {
                 Ok(file) => Fingerprint::of_file(file).ok(),
                 // Not readable (permissions): still pin down which file it was, so an
@@ -73,6 +78,26 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
             }
         }
     }
+}
+
+/// Opens `path` only to fstat it, without side effects: never blocks (a FIFO would wait
+/// for a writer before the loader even ran, and hold the single flight forever) and
+/// never makes a terminal the process's controlling terminal. Elsewhere than Linux, a
+/// path that is not a regular file is not opened at all (its fingerprint then comes
+/// from `stat`).
+fn open_to_fstat(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    options.open(path)
 }
 
 #[cfg(all(test, not(loom)))]
