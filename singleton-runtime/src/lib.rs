@@ -2,6 +2,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod sync;
+#[cfg(all(test, not(loom)))]
+mod test_support;
 
 mod cache;
 mod guarded;

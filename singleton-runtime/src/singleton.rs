@@ -366,27 +366,29 @@ mod tests {
 
     #[test]
     fn threads_share_one_value_and_drop_frees_it() {
-        let cell = Singleton::new("local");
-        let runs = AtomicUsize::new(0);
-        let seen: Vec<usize> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..4)
-                .map(|i| {
-                    let (cell, runs) = (&cell, &runs);
-                    s.spawn(move || {
-                        let v = cell.get_or_init(|| {
-                            runs.fetch_add(1, Ordering::SeqCst);
-                            format!("from thread {i}")
-                        });
-                        std::ptr::from_ref(v) as usize
+        crate::test_support::within_timeout(|| {
+            let cell = Singleton::new("local");
+            let runs = AtomicUsize::new(0);
+            let seen: Vec<usize> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|i| {
+                        let (cell, runs) = (&cell, &runs);
+                        s.spawn(move || {
+                            let v = cell.get_or_init(|| {
+                                runs.fetch_add(1, Ordering::SeqCst);
+                                format!("from thread {i}")
+                            });
+                            std::ptr::from_ref(v) as usize
+                        })
                     })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert_eq!(runs.load(Ordering::SeqCst), 1);
+            assert!(seen.iter().all(|a| *a == seen[0]));
+            assert!(cell.get().unwrap().starts_with("from thread "));
+            drop(cell); // frees the String: Miri reports a leak or double free here
         });
-        assert_eq!(runs.load(Ordering::SeqCst), 1);
-        assert!(seen.iter().all(|a| *a == seen[0]));
-        assert!(cell.get().unwrap().starts_with("from thread "));
-        drop(cell); // frees the String: Miri reports a leak or double free here
     }
 
     #[test]

@@ -574,3 +574,195 @@ fn a_value_copied_out_can_cross_an_await() {
     ASYNC_SAFE.write(|v| v.push(6));
     assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(10));
 }
+
+// ---------------------------------------------------------------------------------------
+// Found in review: a global stored inside another global's value (same address), and a
+// `membarrier` that fails after it had worked.
+
+/// A value holding a guarded global (a struct aligned to 256 so that rustc places the
+/// value at offset 0 of the outer global, as it does for plain nesting).
+#[repr(align(256))]
+struct Registry {
+    names: Vec<String>,
+    next_id: GuardedGlobal<u64>,
+}
+
+fn registry() -> Registry {
+    Registry {
+        names: Vec::new(),
+        next_id: GuardedGlobal::new("NEXT_ID", || 7),
+    }
+}
+
+#[test]
+fn a_global_nested_in_another_global_is_its_own_global() {
+    static NESTED: GuardedGlobal<GuardedGlobal<u64>> =
+        GuardedGlobal::new("NESTED", || GuardedGlobal::new("INNER", || 7));
+    let same =
+        NESTED.read(|inner| std::ptr::from_ref(inner).addr()) == std::ptr::from_ref(&NESTED).addr();
+    assert!(
+        same,
+        "layout changed: this rustc does not put `value` first"
+    );
+    // So the inner read is taken for a nested read of NESTED: never built.
+    assert_eq!(
+        NESTED.read(|inner| inner.read(|v| *v)),
+        7,
+        "INNER was never built: read uninitialised memory"
+    );
+}
+
+#[test]
+fn a_nested_global_read_keeps_writers_of_that_global_out() {
+    static REGISTRY: GuardedGlobal<Registry> = GuardedGlobal::new("REGISTRY", registry);
+    REGISTRY.read(|r| {
+        assert!(r.names.is_empty());
+        assert_eq!(
+            std::ptr::from_ref(&r.next_id).addr(),
+            std::ptr::from_ref(&REGISTRY).addr(),
+            "layout: the inner global shares the outer's address"
+        );
+        r.next_id.read(|value| {
+            let before = *value;
+            let wrote = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    // This thread holds a read of NEXT_ID: the write must time out.
+                    if r.next_id
+                        .try_write_for(Duration::from_millis(200), |v| *v = 42)
+                        .is_ok()
+                    {
+                        wrote.store(true, Ordering::SeqCst);
+                    }
+                });
+            });
+            let after = *value;
+            assert!(
+                !wrote.load(Ordering::SeqCst),
+                "a write ran while this thread held `&u64` into NEXT_ID (before {before}, \
+                 after {after}): `&` and `&mut` alias"
+            );
+        });
+    });
+}
+
+/// Single thread: the inner global is built on its first read, although that read is
+/// inside a read of the outer global at the same address.
+#[test]
+fn a_nested_global_read_first_inside_the_outer_read_builds_it() {
+    static REGISTRY: GuardedGlobal<Registry> = GuardedGlobal::new("REGISTRY", registry);
+    let seen = REGISTRY.read(|r| r.next_id.read(|v| *v));
+    assert_eq!(
+        seen, 7,
+        "NEXT_ID was never built: read uninitialised memory"
+    );
+}
+
+/// Writing the inner global inside a read of the outer one is not a write-while-holding:
+/// this thread holds only the outer global.
+#[test]
+fn a_nested_global_can_be_written_inside_a_read_of_the_outer() {
+    static REGISTRY: GuardedGlobal<Registry> = GuardedGlobal::new("REGISTRY", registry);
+    REGISTRY.read(|r| r.next_id.write(|v| *v += 1));
+    assert_eq!(REGISTRY.read(|r| r.next_id.read(|v| *v)), 8);
+}
+
+// `membarrier(PRIVATE_EXPEDITED)` can fail after registration: ENOMEM on kernels that
+// allocate a CPU mask per call, or a seccomp filter installed after first use. Here a
+// seccomp filter on one thread makes it return ENOMEM there.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod membarrier_failure {
+    use std::time::Duration;
+
+    use singleton_runtime::guarded_global;
+
+    #[repr(C)]
+    struct SockFilter {
+        code: u16,
+        jt: u8,
+        jf: u8,
+        k: u32,
+    }
+    #[repr(C)]
+    struct SockFprog {
+        len: u16,
+        filter: *const SockFilter,
+    }
+    unsafe extern "C" {
+        fn prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize) -> i32;
+    }
+
+    /// Makes `membarrier` (x86_64 syscall 324) fail with ENOMEM on the calling thread.
+    fn fail_membarrier_on_this_thread() {
+        let filter = [
+            SockFilter {
+                code: 0x20,
+                jt: 0,
+                jf: 0,
+                k: 0,
+            }, // ld [nr]
+            SockFilter {
+                code: 0x15,
+                jt: 0,
+                jf: 1,
+                k: 324,
+            }, // jeq membarrier
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x0005_000c,
+            }, // ERRNO(ENOMEM)
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x7fff_0000,
+            }, // ALLOW
+        ];
+        let prog = SockFprog {
+            len: 4,
+            filter: filter.as_ptr(),
+        };
+        // SAFETY: plain prctl calls with a valid, live filter program.
+        unsafe {
+            assert_eq!(prctl(38, 1, 0, 0, 0), 0, "PR_SET_NO_NEW_PRIVS");
+            assert_eq!(
+                prctl(22, 2, (&raw const prog).addr(), 0, 0),
+                0,
+                "PR_SET_SECCOMP"
+            );
+        }
+    }
+
+    #[guarded_global]
+    static SANDBOXED: u64 = 0;
+
+    #[test]
+    fn a_failed_membarrier_fails_the_write_and_leaves_the_global_usable() {
+        // Built by a read: bias is on (membarrier registered).
+        assert_eq!(SANDBOXED.read(|v| *v), 0);
+        let outcome = std::thread::spawn(|| {
+            fail_membarrier_on_this_thread();
+            std::panic::catch_unwind(|| SANDBOXED.write(|v| *v += 1))
+        })
+        .join()
+        .expect("sandboxed thread");
+        let message = super::support::panic_message(&*outcome.expect_err("the write panics"));
+        assert!(message.contains("membarrier(2) failed"), "{message}");
+        // Another thread, with a working membarrier: the global must still answer.
+        let read = std::thread::spawn(|| SANDBOXED.try_read_for(Duration::from_secs(2), |v| *v))
+            .join()
+            .expect("reader");
+        assert_eq!(read, Ok(0), "unchanged, and not left write-locked");
+        let written = std::thread::spawn(|| {
+            SANDBOXED.try_write_for(Duration::from_secs(2), |v| {
+                *v += 1;
+                *v
+            })
+        })
+        .join()
+        .expect("writer");
+        assert_eq!(written, Ok(1), "a thread whose membarrier works can write");
+    }
+}

@@ -82,18 +82,19 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
 
 /// Opens `path` only to fstat it, without side effects: never blocks (a FIFO would wait
 /// for a writer before the loader even ran, and hold the single flight forever) and
-/// never makes a terminal the process's controlling terminal. Elsewhere than Linux, a
-/// path that is not a regular file is not opened at all (its fingerprint then comes
-/// from `stat`).
+/// never makes a terminal the process's controlling terminal. Elsewhere than Linux (and
+/// under Miri), a path that is not a regular file is not opened at all (its fingerprint
+/// then comes from `stat`).
 fn open_to_fstat(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true);
-    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg(all(any(target_os = "linux", target_os = "android"), not(miri)))]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    // Miri does not emulate those flags: it takes the portable guard.
+    #[cfg(any(not(any(target_os = "linux", target_os = "android")), miri))]
     if !std::fs::metadata(path)?.is_file() {
         return Err(io::Error::other("not a regular file"));
     }

@@ -8,9 +8,13 @@ use super::lock::{Deadline, POISONED, RawLock, ReadToken, Refused, TimedOut, UNI
 use super::{GuardedGlobal, error};
 
 impl<T> GuardedGlobal<T> {
+    /// Identifies this global among the ones a thread holds: the address of its lock,
+    /// not of the global, because a global stored inside another one's value can start
+    /// at the same address as the outer global, but its lock never lies where the outer
+    /// lock does (the inner lock is inside the outer `value`, a separate field).
     #[inline]
     pub(super) fn key(&self) -> usize {
-        std::ptr::from_ref(self).addr()
+        std::ptr::from_ref(&self.lock).addr()
     }
 
     #[inline]

@@ -24,24 +24,41 @@ pub(crate) fn light() {
     loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
 }
 
-/// The writer side: returns once every thread of the process has executed a full
-/// fence. Only called when [`available`] said so.
+/// The writer side: returns `Ok` once every thread of the process has executed a full
+/// fence. Only called when [`available`] said so. Transient failures (`EINTR`, and
+/// `ENOMEM` on kernels that allocate a CPU mask per call) are retried; `Err(errno)`
+/// means no fence happened, and the caller must not proceed as if it had.
 #[cold]
-pub(crate) fn heavy() {
+pub(crate) fn heavy() -> Result<(), i32> {
     #[cfg(all(not(loom), target_os = "linux"))]
     {
-        // SAFETY: `membarrier` takes three integers and touches no memory of ours.
-        let done = unsafe { libc::syscall(libc::SYS_membarrier, PRIVATE_EXPEDITED, 0, 0) };
-        // Registration succeeded in `available`, after which the kernel documents no
-        // failure for this command; if it failed anyway, no fence happened and the
-        // protocol would be broken, so stop rather than risk a data race.
-        assert!(
-            done == 0,
-            "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed after registration"
-        );
+        let mut errno = 0;
+        for attempt in 0..16 {
+            // SAFETY: `membarrier` takes three integers and touches no memory of ours.
+            let done = unsafe { libc::syscall(libc::SYS_membarrier, PRIVATE_EXPEDITED, 0, 0) };
+            if done == 0 {
+                return Ok(());
+            }
+            errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            if errno != libc::EINTR && errno != libc::ENOMEM && errno != libc::EAGAIN {
+                break;
+            }
+            if attempt > 4 {
+                std::thread::yield_now();
+            }
+        }
+        Err(errno)
     }
     #[cfg(loom)]
-    loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+    {
+        loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+    #[cfg(all(not(loom), not(target_os = "linux")))]
+    {
+        // `available` is false here, so this is never called.
+        Err(0)
+    }
 }
 
 #[cfg(all(not(loom), target_os = "linux"))]

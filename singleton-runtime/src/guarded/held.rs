@@ -181,6 +181,8 @@ fn slot_of(raw: usize) -> Slot {
 #[inline(never)]
 fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
     let mut outer = top;
+    // Only lock-order tracking needs the list of held globals; without it, nothing is
+    // collected (no allocation on a nested access).
     let mut held = Vec::new();
     while !outer.is_null() {
         // SAFETY: every linked frame is alive: frames unlink (in `Linked::drop`) before
@@ -194,7 +196,9 @@ fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
             }
             reentry_panic(frame.name, frame.mode.get(), outer_mode);
         }
-        held.push(h);
+        if order::ENABLED {
+            held.push(h);
+        }
         outer = h.prev.get();
     }
     if order::ENABLED {
@@ -217,9 +221,11 @@ fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
 #[inline(always)]
 pub(crate) fn leave(frame: &Frame) {
     let _ = CTX.try_with(|ctx| {
-        debug_assert!(
+        // Cheap, and what keeps the frame list from pointing into dead stack frames if
+        // accesses were ever unlinked out of order (stackful coroutines on one thread).
+        assert!(
             ptr::eq(ctx.top.get(), frame),
-            "guarded-global frames unlink innermost first"
+            "guarded-global frames must unlink innermost first"
         );
         ctx.top.set(frame.prev.get());
     });
@@ -257,8 +263,9 @@ pub(crate) fn counted_read() -> bool {
 fn reentry_panic(name: &'static str, wanted: Mode, outer: Mode) -> ! {
     match (wanted, outer) {
         (_, Mode::Init) => panic!(
-            "guarded global `{name}`: its initialiser accessed `{name}` itself, which \
-             cannot work (the value does not exist yet); build the value without reading it"
+            "guarded global `{name}`: its initialiser accessed `{name}` itself (directly or \
+             through other code), which cannot work (the value does not exist yet); build \
+             the value without reading it"
         ),
         (Mode::Write | Mode::Init, Mode::Read) => panic!(
             "guarded global `{name}`: `write` requested while this thread holds `{name}` in a \

@@ -272,7 +272,19 @@ impl RawLock {
         };
         if was & BIAS != 0 {
             // Every biased reader now either shows in its slot or sees `WRITER`.
-            fence::heavy();
+            if let Err(errno) = fence::heavy() {
+                // No fence: biased readers may be inside unseen. Undo the take (the
+                // value was never touched, and readers already in keep their bias),
+                // wake whoever queued behind `WRITER`, and only then fail.
+                self.state.store(was, SeqCst);
+                fence::dekker();
+                self.wake();
+                panic!(
+                    "a guarded global could not be written: membarrier(2) failed (errno \
+                     {errno}) after it had worked in this process (a seccomp filter added \
+                     later?); the write did not happen and the value is unchanged"
+                );
+            }
         } else {
             fence::dekker();
         }

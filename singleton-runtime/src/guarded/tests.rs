@@ -5,21 +5,24 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::GuardedGlobal;
+use crate::test_support::within_timeout;
 
 #[test]
 fn threads_write_and_read_without_losing_updates() {
-    let total = GuardedGlobal::new("total", || 0_u64);
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                for _ in 0..50 {
-                    total.write(|t| *t += 1);
-                    total.read(|t| assert!(*t >= 1));
-                }
-            });
-        }
+    within_timeout(|| {
+        let total = GuardedGlobal::new("total", || 0_u64);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..50 {
+                        total.write(|t| *t += 1);
+                        total.read(|t| assert!(*t >= 1));
+                    }
+                });
+            }
+        });
+        assert_eq!(total.read(|t| *t), 200);
     });
-    assert_eq!(total.read(|t| *t), 200);
 }
 
 #[test]
