@@ -97,9 +97,16 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         ));
     };
     let (lint_attrs, cfg_attrs) = split_attrs(&item.attrs);
+    // `#[expect]` moves to the loader body: left on the generated fn as well, it would be
+    // unfulfilled there (the body is no longer in it) and warn.
+    let attrs = item
+        .attrs
+        .into_iter()
+        .filter(|a| !a.path().is_ident("expect"))
+        .collect();
     Ok(move |args| Loader {
         args,
-        attrs: item.attrs,
+        attrs,
         lint_attrs,
         cfg_attrs,
         vis: item.vis,
@@ -274,7 +281,7 @@ fn split_attrs(attrs: &[syn::Attribute]) -> (Vec<syn::Attribute>, Vec<syn::Attri
     let is = |attr: &syn::Attribute, names: &[&str]| names.iter().any(|n| attr.path().is_ident(n));
     let lints = attrs
         .iter()
-        .filter(|a| is(a, &["allow", "warn", "deny", "forbid"]))
+        .filter(|a| is(a, &["allow", "expect", "warn", "deny", "forbid"]))
         .cloned()
         .collect();
     let cfgs = attrs.iter().filter(|a| is(a, &["cfg"])).cloned().collect();

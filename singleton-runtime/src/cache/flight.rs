@@ -306,23 +306,39 @@ impl<T, E, K: Copy> Core<T, E, K> {
             flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
             return current;
         }
+        self.load_and_record(&source, flight, epoch, now, interval, force)
+    }
+
+    /// The checking caller loads, records the outcome, and ends the flight.
+    fn load_and_record<S: Source<T, E, K>>(
+        &self,
+        source: &S,
+        flight: Flight<'_, T, E, K>,
+        epoch: u64,
+        now: u64,
+        interval: u64,
+        force: bool,
+    ) -> Result<Arc<T>, Arc<E>> {
         let loaded = source.load();
         let mut state = lock(&self.state);
         state.seen = Some((loaded.seen, epoch));
+        // A replaced error is dropped after the lock is released: dropping the last
+        // `Arc<E>` runs the user's `E::drop`, which must not run under our lock.
+        let old_error;
         let (outcome, result, replaced) = match loaded.result {
             Ok(value) => {
                 let value = Arc::new(value);
                 let replaced = self.slot.swap(Arc::clone(&value));
                 state.generation += 1;
                 state.loaded_at = Some(loaded.at);
-                state.last_error = None;
+                old_error = state.last_error.take();
                 (Outcome { epoch, error: None }, Ok(value), replaced)
             }
             Err(error) => {
                 let error = Arc::new(error);
                 state.failures += 1;
                 state.retry_at = now.saturating_add(interval.max(RETRY_FAILED_AFTER));
-                state.last_error = Some(Arc::clone(&error));
+                old_error = state.last_error.replace(Arc::clone(&error));
                 let result = match self.slot.load() {
                     Some(kept) if !force => Ok(kept),
                     _ => Err(Arc::clone(&error)),
@@ -338,6 +354,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             }
         };
         drop(state);
+        drop(old_error);
         flight.finish(epoch, now, interval, outcome, replaced);
         result
     }
@@ -366,7 +383,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
         state.finished += 1;
         // Loaded, confirmed, or (failed) kept as the best there is: valid in `epoch`.
         state.value_epoch = epoch;
-        state.outcome = Some(outcome);
+        let old_outcome = state.outcome.replace(outcome);
         if state.epoch == epoch {
             // Until then a hit serves the value, or, with none, callers get the error.
             let stands = if core.slot.load().is_some() {
@@ -382,9 +399,10 @@ impl<T, E, K> Flight<'_, T, E, K> {
         if wake {
             core.done.notify_all();
         }
-        // The previous value is dropped here, outside every lock, unless a reader
-        // still holds it.
+        // The previous value and outcome are dropped here, outside every lock (user
+        // code may run in their `Drop`), unless a reader still holds them.
         drop(replaced);
+        drop(old_outcome);
     }
 }
 
@@ -394,9 +412,10 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
         state.busy = false;
         state.loader = None;
         state.finished += 1;
-        state.outcome = None;
+        let old_outcome = state.outcome.take();
         let wake = state.waiters > 0;
         drop(state);
+        drop(old_outcome);
         if wake {
             self.core.done.notify_all();
         }

@@ -341,8 +341,10 @@ impl<T, E> InvalidatingCache<T, E> {
         self.core.status().last_error
     }
 
-    /// How many loads have succeeded: 0 before the first value, then 1, 2, ...; it
-    /// moves exactly when [`get`](Self::get) starts returning a new `Arc`.
+    /// How many loads have succeeded: 0 before the first value, then 1, 2, .... It is
+    /// counted when a new value is stored, so a caller racing that store may briefly get
+    /// the new `Arc` from [`get`](Self::get) while this still reports the previous count
+    /// (the value is published first, without a lock, then counted).
     ///
     /// # Examples
     ///
