@@ -4,15 +4,17 @@
 use std::fmt;
 use std::panic::Location;
 
-use crate::sync::{self, Condvar, Mutex, ThreadId, current_thread_id};
+use crate::sync::{self, Mutex, ThreadId, current_thread_id};
 
 /// A "call only once" guard: the runtime type behind `#[init_once]`.
 ///
-/// [`call`](Self::call) runs its closure if no call has succeeded yet, and otherwise
-/// returns [`AlreadyInitialized`], which names the guard and the source location of
-/// the first successful call. A call that arrives while another thread's call is
-/// running waits for it: if that call succeeds, this one gets the error; if it panics,
-/// this one runs instead. A panicking body leaves the guard uninitialised.
+/// [`call`](Self::call) runs its closure if no call has run yet, and otherwise returns
+/// [`AlreadyInitialized`], which names the guard and the source location of the call
+/// that ran. A call that arrives while another thread's call is running does not wait:
+/// it gets the error at once, marked [`in_progress`](AlreadyInitialized::in_progress),
+/// so a body that hands work to a thread which calls the same fn, or a cycle with a
+/// singleton's initialiser, cannot deadlock. A panicking body leaves the guard
+/// uninitialised: a later call runs.
 ///
 /// # Examples
 ///
@@ -29,13 +31,13 @@ use crate::sync::{self, Condvar, Mutex, ThreadId, current_thread_id};
 pub struct InitOnce {
     name: &'static str,
     state: Mutex<State>,
-    changed: Condvar,
 }
 
 #[derive(Clone, Copy)]
 enum State {
     Uninit,
-    Running(ThreadId),
+    /// The thread running the body, and where it was called.
+    Running(ThreadId, &'static Location<'static>),
     Done(&'static Location<'static>),
 }
 
@@ -56,7 +58,6 @@ impl InitOnce {
         Self {
             name,
             state: Mutex::new(State::Uninit),
-            changed: Condvar::new(),
         }
     }
 
@@ -67,7 +68,6 @@ impl InitOnce {
         Self {
             name,
             state: Mutex::new(State::Uninit),
-            changed: Condvar::new(),
         }
     }
 
@@ -106,22 +106,23 @@ impl InitOnce {
     pub fn first_call(&self) -> Option<&'static Location<'static>> {
         match *sync::lock(&self.state) {
             State::Done(location) => Some(location),
-            State::Uninit | State::Running(_) => None,
+            State::Uninit | State::Running(..) => None,
         }
     }
 
-    /// Runs `body` if no call has succeeded yet, recording `caller` as the location of
-    /// the first call. `#[init_once]` passes its caller's location.
+    /// Runs `body` if no call has run yet, recording `caller` as the location of the
+    /// call. `#[init_once]` passes its caller's location.
     ///
     /// # Errors
     ///
-    /// [`AlreadyInitialized`] if a call has already succeeded (or one running on
-    /// another thread succeeds while this one waits for it).
+    /// [`AlreadyInitialized`] if a call has already run, or is running on another thread
+    /// right now (then [`in_progress`](AlreadyInitialized::in_progress) is true; this
+    /// call does not wait for it).
     ///
     /// # Panics
     ///
     /// If `body` panics, the panic propagates and the guard stays uninitialised. If
-    /// `body` calls this same guard (reentrancy), panics at once instead of deadlocking.
+    /// `body` calls this same guard (recursion on one thread), panics at once.
     ///
     /// # Examples
     ///
@@ -141,28 +142,24 @@ impl InitOnce {
     ) -> Result<T, AlreadyInitialized> {
         let me = current_thread_id();
         let mut state = sync::lock(&self.state);
-        loop {
-            match *state {
-                State::Done(first_call) => {
-                    return Err(AlreadyInitialized {
-                        name: self.name,
-                        first_call,
-                    });
-                }
-                State::Running(owner) if owner == me => {
-                    drop(state);
-                    panic!(
-                        "`{}` was called again from inside its own #[init_once] body; it \
-                         runs once, so the inner call can never succeed: remove the \
-                         recursive call",
-                        self.name
-                    );
-                }
-                State::Running(_) => state = sync::wait(&self.changed, state),
-                State::Uninit => break,
+        let refused = |first_call, in_progress| AlreadyInitialized {
+            name: self.name,
+            first_call,
+            in_progress,
+        };
+        match *state {
+            State::Done(first_call) => return Err(refused(first_call, false)),
+            State::Running(owner, _) if owner == me => {
+                drop(state);
+                panic!(
+                    "`{}` was called again from inside its own #[init_once] body; it runs \
+                     once, so the inner call can never succeed: remove the recursive call",
+                    self.name
+                );
             }
+            State::Running(_, running) => return Err(refused(running, true)),
+            State::Uninit => *state = State::Running(me, caller),
         }
-        *state = State::Running(me);
         drop(state);
 
         let running = Running {
@@ -209,10 +206,7 @@ impl Running<'_> {
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        let mut state = sync::lock(&self.once.state);
-        *state = self.done.map_or(State::Uninit, State::Done);
-        drop(state);
-        self.once.changed.notify_all();
+        *sync::lock(&self.once.state) = self.done.map_or(State::Uninit, State::Done);
     }
 }
 
@@ -226,7 +220,8 @@ impl fmt::Debug for InitOnce {
 }
 
 /// A second call to an `#[init_once]` fn (or [`InitOnce`]): it names the fn and the
-/// source location of the first successful call.
+/// source location of the call that ran it (or, while that call is still running on
+/// another thread, of the running call: see [`in_progress`](Self::in_progress)).
 ///
 /// # Examples
 ///
@@ -249,6 +244,7 @@ impl fmt::Debug for InitOnce {
 pub struct AlreadyInitialized {
     name: &'static str,
     first_call: &'static Location<'static>,
+    in_progress: bool,
 }
 
 impl AlreadyInitialized {
@@ -257,19 +253,34 @@ impl AlreadyInitialized {
         self.name
     }
 
-    /// Where the first, successful call was made.
+    /// Where the call that ran the body was made.
     pub fn first_call(&self) -> &'static Location<'static> {
         self.first_call
+    }
+
+    /// Whether that call was still running (on another thread) when this one arrived.
+    /// If it then panics, the guard is left uninitialised and a later call runs.
+    pub fn in_progress(&self) -> bool {
+        self.in_progress
     }
 }
 
 impl fmt::Display for AlreadyInitialized {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` was already initialised by the call at {}; it runs once per process",
-            self.name, self.first_call
-        )
+        if self.in_progress {
+            write!(
+                f,
+                "`{}` is being initialised by the call at {}, still running on another \
+                 thread; it runs once per process",
+                self.name, self.first_call
+            )
+        } else {
+            write!(
+                f,
+                "`{}` was already initialised by the call at {}; it runs once per process",
+                self.name, self.first_call
+            )
+        }
     }
 }
 
@@ -312,7 +323,8 @@ mod loom_tests {
         });
     }
 
-    /// A panicking body leaves it uninitialised; a waiting caller then runs.
+    /// A panicking body leaves it uninitialised; a concurrent caller is refused while
+    /// it runs (never waits), and runs itself if it comes after the panic.
     #[test]
     fn loom_init_once_panic_then_other_runs() {
         loom::model(|| {
@@ -325,12 +337,20 @@ mod loom_tests {
                 .is_err()
             });
             let b = once.call(Location::caller(), || 2);
-            let a_panicked = a.join().unwrap();
-            // `a` never succeeds, so `b` always runs its body: before `a` (then `a` gets
-            // `Err` without running), after `a` panicked, or after waiting for it.
-            assert_eq!(b, Ok(2));
-            assert!(once.is_done());
-            let _ = a_panicked;
+            a.join().unwrap();
+            match b {
+                // `b` ran: before `a` (which then got `Err` without running), or after
+                // `a` panicked.
+                Ok(v) => {
+                    assert_eq!(v, 2);
+                    assert!(once.is_done());
+                }
+                // `a` was running: `b` was refused at once, then `a` panicked.
+                Err(e) => {
+                    assert!(e.in_progress());
+                    assert!(!once.is_done());
+                }
+            }
         });
     }
 }

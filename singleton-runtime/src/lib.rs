@@ -169,9 +169,12 @@ pub use singleton_macros::singleton;
 /// assert_eq!(again.first_call().file(), file!());
 /// ```
 ///
-/// - A call that arrives while another thread's call runs waits for it: if that call
-///   succeeds, this one gets the error; if it panics, this one runs the body.
-/// - A panicking body leaves it uninitialised: the next call runs the body.
+/// - A call that arrives while another thread's call runs is refused at once
+///   ([`AlreadyInitialized::in_progress`]); it never waits, so a body that hands work to
+///   threads calling the same fn, or a cycle with a singleton's initialiser, cannot
+///   deadlock.
+/// - A body that returns normally counts as the one run, also if it returns its own
+///   `Err`; a panicking body leaves it uninitialised: the next call runs the body.
 /// - The error must be handled: the result is `#[must_use]` like every `Result`.
 ///
 /// # Panics

@@ -36,8 +36,13 @@ fn twelve_racing_callers_exactly_one_ok() {
     assert_eq!(SEED.load(Ordering::SeqCst), winners[0] * 1000 + 1);
     let errors: Vec<AlreadyInitialized> = outcomes.iter().filter_map(|(_, r)| r.err()).collect();
     assert_eq!(errors.len(), 11);
-    // Every loser names the same first call: the winner's.
-    assert!(errors.iter().all(|e| e == &errors[0]));
+    // Every loser names the same call, the winner's: some while it was still running
+    // (refused at once, not made to wait), the others after it finished.
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.first_call() == errors[0].first_call())
+    );
     assert_eq!(errors[0].name(), "set_global_determinism");
     assert_eq!(errors[0].first_call().file(), file!());
 }
@@ -138,4 +143,62 @@ impl Runtime {
 fn associated_fns_work() {
     assert_eq!(Runtime::install(2), Ok(2));
     assert_eq!(Runtime::install(3).unwrap_err().name(), "install");
+}
+
+// ---------------------------------------------------------------------------------------
+// Found in review: a concurrent call must not wait for the running body, or a body that
+// hands work to a thread calling the same fn, and a cycle with a singleton, deadlock.
+
+#[init_once]
+fn start_workers() -> bool {
+    // A worker runs start-up code that calls the same fn: a concurrent call.
+    let refused = thread::spawn(start_workers).join().unwrap();
+    let err = refused.unwrap_err();
+    assert!(err.in_progress(), "refused while the first call still runs");
+    assert!(
+        err.to_string()
+            .contains("is being initialised by the call at"),
+        "{err}"
+    );
+    true
+}
+
+#[test]
+fn a_concurrent_call_is_refused_at_once_instead_of_waiting() {
+    let outcome = run_with_timeout("spawn-and-join inside the body", start_workers).unwrap();
+    assert_eq!(outcome, Ok(true));
+}
+
+static BOTH_STARTED: std::sync::Barrier = std::sync::Barrier::new(2);
+
+/// Thread 1 initialises this singleton, whose initialiser calls `configure`.
+#[singleton_runtime::singleton]
+fn engine() -> u32 {
+    BOTH_STARTED.wait();
+    // `configure` is running on thread 2 (which waits for this singleton): refused.
+    match configure() {
+        Ok(v) => v,
+        Err(e) => {
+            assert!(e.in_progress());
+            7
+        }
+    }
+}
+
+/// Thread 2 runs this body, which needs the singleton thread 1 is building.
+#[init_once]
+fn configure() -> u32 {
+    BOTH_STARTED.wait();
+    *engine() + 1
+}
+
+#[test]
+fn a_cycle_between_a_singleton_and_an_init_once_fn_does_not_deadlock() {
+    let outcomes = run_with_timeout("singleton <-> init_once", || {
+        let t1 = thread::spawn(|| *engine());
+        let t2 = thread::spawn(configure);
+        (t1.join().unwrap(), t2.join().unwrap())
+    })
+    .unwrap();
+    assert_eq!(outcomes, (7, Ok(8)));
 }
