@@ -21,15 +21,20 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
     let name = sig.ident.to_string();
     let mut sig = sig.clone();
     sig.output = syn::parse_quote! {
-        -> ::core::result::Result<#output, ::singleton_runtime::AlreadyInitialized>
+        -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
     quote! {
         #(#attrs)*
         #[track_caller]
         #vis #sig {
-            static __INIT_ONCE: ::singleton_runtime::__private::InitOnce =
-                ::singleton_runtime::__private::InitOnce::new(#name);
-            __INIT_ONCE.call(::core::panic::Location::caller(), move || #block)
+            // The static lives in the receiver's block, the body in the closure after
+            // it: the body cannot see the static, nor shadow it.
+            ({
+                static __INIT_ONCE: ::singleton_runtime::__private::InitOnce =
+                    ::singleton_runtime::__private::InitOnce::new(#name);
+                &__INIT_ONCE
+            })
+            .call(::core::panic::Location::caller(), move || #block)
         }
     }
 }

@@ -43,7 +43,11 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
             "an `#[init_once]` fn cannot be `const`: it records calls at run time",
         );
     }
-    if let Some(abi) = &sig.abi {
+    if let Some(abi) = sig
+        .abi
+        .as_ref()
+        .filter(|abi| abi.name.as_ref().is_none_or(|n| n.value() != "Rust"))
+    {
         errors.spanned(
             abi,
             "an `#[init_once]` fn must use the Rust ABI: it records its caller's location with \

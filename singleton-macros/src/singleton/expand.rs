@@ -3,7 +3,7 @@
 //! Both forms store the value in a `static Singleton<T>` declared in an inner block,
 //! so the user's code (the fn body, the `init` expression) cannot see or clash with it.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -26,7 +26,6 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     } = form;
     let rt = quote!(::singleton_runtime::__private);
     let name = ident.to_string();
-    let cell = syn::Ident::new("cell", Span::mixed_site());
     // The trait paths carry the user's spans, so a missing `Default` or a wrong `init`
     // return type is reported there; the closures around them carry the macro's own
     // span, so lints such as `clippy::redundant_closure` treat them as generated code.
@@ -50,9 +49,9 @@ fn expand_type(form: &TypeForm) -> TokenStream {
         ),
     };
     let get = if error.is_some() && init.is_some() {
-        quote!(#cell.get_or_try_init(|| #build))
+        quote!(get_or_try_init(|| #build))
     } else {
-        quote!(#cell.get_or_init(|| #build))
+        quote!(get_or_init(|| #build))
     };
     let doc = format!(
         "The process-wide instance of [`{name}`], created on first use by whichever thread \
@@ -73,19 +72,23 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     quote! {
         #item
 
+        #[allow(deprecated)]
         #not_clone
 
         #[automatically_derived]
+        #[allow(deprecated)]
         impl #ident {
             #[doc = #doc]
             #errors_doc
             #[inline]
             #vis fn instance() -> #returned {
-                let #cell = {
-                    static INSTANCE: #rt::Singleton<#ident> = #new;
-                    &INSTANCE
-                };
-                #get
+                // The static lives in the receiver's block: nothing the user wrote can
+                // see it or be shadowed by it.
+                ({
+                    static __SINGLETON_INSTANCE: #rt::Singleton<#ident> = #new;
+                    &__SINGLETON_INSTANCE
+                })
+                .#get
             }
         }
     }
@@ -105,24 +108,26 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     let rt = quote!(::singleton_runtime::__private);
     let name = sig.ident.to_string();
     let mut sig = sig.clone();
-    sig.output = syn::parse_quote_spanned!(returned.span()=> -> #returned);
+    sig.output =
+        syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
     let inline = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
-    let cell = syn::Ident::new("cell", Span::mixed_site());
     let get = if *fallible {
-        quote!(#cell.get_or_try_init(|| -> #declared #block))
+        quote!(get_or_try_init(|| -> #declared #block))
     } else {
-        quote!(#cell.get_or_init(|| -> #declared #block))
+        quote!(get_or_init(|| -> #declared #block))
     };
     let new = new_singleton(value, &quote!(#value), &name);
     quote! {
         #(#attrs)*
         #inline
         #vis #sig {
-            let #cell = {
-                static INSTANCE: #rt::Singleton<#value> = #new;
-                &INSTANCE
-            };
-            #get
+            // The static lives in the receiver's block, the body in the closure after
+            // it: the body cannot see the static, nor shadow it.
+            ({
+                static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
+                &__SINGLETON_INSTANCE
+            })
+            .#get
         }
     }
 }

@@ -38,6 +38,15 @@ mod tests {
             quote!((init = a)),
         ];
         let items = [
+            quote!(
+                fn f() -> dyn A + B {}
+            ),
+            quote!(
+                fn f() -> Result<dyn A + B, ()> {}
+            ),
+            quote!(
+                fn f() -> &dyn A {}
+            ),
             quote!(),
             quote!(struct),
             quote!(fn),

@@ -217,7 +217,13 @@ fn result_value(ty: &syn::Type) -> Option<syn::Type> {
 
 /// `T` becomes `&'static T`; `Result<T, E>` becomes `Result<&'static T, E>`.
 fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) -> syn::Type {
-    let reference: syn::Type = syn::parse_quote_spanned!(value.span()=> &'static #value);
+    // Built, not parsed: nothing here can fail on odd input.
+    let reference = syn::Type::Reference(syn::TypeReference {
+        and_token: syn::Token![&](value.span()),
+        lifetime: Some(syn::Lifetime::new("'static", value.span())),
+        mutability: None,
+        elem: Box::new(value.clone()),
+    });
     if !fallible {
         return reference;
     }
@@ -235,7 +241,13 @@ fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) ->
 /// The stored type lives in a `static`: it must be nameable there.
 fn check_storable(errors: &mut Errors, ty: &syn::Type) {
     let tokens = ty.to_token_stream().to_string();
-    if matches!(ty, syn::Type::ImplTrait(_)) {
+    if matches!(ty, syn::Type::TraitObject(_)) {
+        errors.spanned(
+            ty,
+            "a singleton's type must be sized: it is stored in a `static`; return \
+             `Box<dyn Trait + Send + Sync>` instead of a bare trait object",
+        );
+    } else if matches!(ty, syn::Type::ImplTrait(_)) {
         errors.spanned(
             ty,
             "a singleton's type must be written out: it is stored in a `static`, which cannot \
