@@ -123,7 +123,8 @@ pub use singleton::Singleton;
 /// A type that is not `Send + Sync`; generics; parameters (every call after the first
 /// would silently ignore its arguments); `self`; `async fn`; `const fn`; a struct with
 /// neither `Default` nor `init`; `Clone` or `Copy` on a singleton struct (a copy is a
-/// second instance); unions; `impl Trait` or `Self` as the stored type; unknown,
+/// second instance); unions; `impl Trait`, a bare trait object or `Self` as the stored
+/// type; unknown,
 /// duplicated or malformed arguments.
 ///
 /// ```compile_fail
