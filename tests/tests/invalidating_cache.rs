@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
 use singleton_runtime::{Fingerprint, InvalidatingCache, invalidating_cache};
-use support::{DEADLOCK_TIMEOUT, race, within};
+use support::{DEADLOCK_TIMEOUT, poll_until, race, within};
 
 // ---------------------------------------------------------------------------------
 // Fixtures: a versioned file format whose loader notices truncation.
@@ -421,14 +421,7 @@ fn missing_at_first_call_returns_the_error_then_loads_when_the_file_appears() {
     // check interval is an hour; meanwhile callers get the error without a new load.
     write_in_place(&path, 1);
     let start = Instant::now();
-    let loaded = within("the file appearing", DEADLOCK_TIMEOUT, || {
-        loop {
-            if let Ok(value) = late_cfg() {
-                return value;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
+    let loaded = poll_until("the file appearing", || late_cfg().ok());
     assert_eq!(loaded.version, 1);
     assert!(
         start.elapsed() < Duration::from_secs(3),
@@ -788,14 +781,7 @@ fn a_failed_first_load_is_retried_although_the_file_did_not_change() {
     );
     // Unchanged file, strict mode: the failure stands for the retry floor (1 s), then
     // the file is loaded again.
-    let value = within("retry of a failed load", DEADLOCK_TIMEOUT, || {
-        loop {
-            if let Ok(value) = TRANSIENT.get() {
-                return value;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    });
+    let value = poll_until("retry of a failed load", || TRANSIENT.get().ok());
     assert_eq!(*value, "ok");
     assert_eq!(
         TRANSIENT_CALLS.load(SeqCst),
@@ -834,14 +820,8 @@ fn a_change_whose_reload_failed_is_picked_up_later() {
         "the reload failed: last good value kept"
     );
     assert!(LOST.last_error().is_some());
-    let seen = within("v2 after a failed reload", DEADLOCK_TIMEOUT, || {
-        loop {
-            let value = LOST.get().unwrap();
-            if *value == "v2" {
-                return value;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    let seen = poll_until("v2 after a failed reload", || {
+        Some(LOST.get().unwrap()).filter(|value| **value == "v2")
     });
     assert_eq!(*seen, "v2");
     assert!(LOST.last_error().is_none());

@@ -105,3 +105,19 @@ pub fn race<R: Send>(threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
             .collect()
     })
 }
+
+/// Calls `attempt` every 10 ms until it returns `Some`, and returns that; fails with
+/// "deadlock: ..." if that takes longer than [`DEADLOCK_TIMEOUT`].
+pub fn poll_until<T: Send + 'static>(
+    name: &str,
+    mut attempt: impl FnMut() -> Option<T> + Send + 'static,
+) -> T {
+    within(name, DEADLOCK_TIMEOUT, move || {
+        loop {
+            if let Some(value) = attempt() {
+                return value;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    })
+}
