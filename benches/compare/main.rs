@@ -1,4 +1,4 @@
-//! `cargo bench -p singleton-runtime --bench compare` — one table, one process: every
+//! `cargo bench -p singleton-benches --bench compare` — one table, one process: every
 //! primitive of this crate next to the anchors it replaces, as median ns/op of
 //! interleaved rounds and as a ratio to the first row of its group.
 //!

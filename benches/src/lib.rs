@@ -1,0 +1,2 @@
+//! The comparison bench lives in `compare/`; run it with
+//! `cargo bench -p singleton-benches --bench compare`.
