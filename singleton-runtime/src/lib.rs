@@ -6,6 +6,7 @@ mod sync;
 mod test_support;
 
 mod cache;
+pub mod env;
 mod guarded;
 mod init_once;
 mod singleton;
