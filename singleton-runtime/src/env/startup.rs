@@ -11,13 +11,15 @@ use std::fmt;
 /// ```
 /// use singleton_runtime::env::{self, NotSingleThreaded};
 ///
-/// let worker = std::thread::spawn(|| std::thread::park());
+/// let (stop, stopped) = std::sync::mpsc::channel::<()>();
+/// let worker = std::thread::spawn(move || stopped.recv()); // alive until `stop` drops
 /// let refused: NotSingleThreaded =
 ///     env::set_before_threads(&[("OMP_NUM_THREADS", Some("1"))]).unwrap_err();
 /// # #[cfg(any(target_os = "linux", target_os = "android"))]
 /// assert!(refused.threads() >= Some(2));
 /// assert!(refused.to_string().contains("call it at the top of `main`"));
-/// worker.thread().unpark();
+/// drop(stop);
+/// worker.join().unwrap().unwrap_err();
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotSingleThreaded {
@@ -210,10 +212,11 @@ mod tests {
     #[test]
     fn refuses_with_more_than_one_thread_and_changes_nothing() {
         let name = "SINGLETON_UNIT_SET_BEFORE_THREADS";
-        let worker = std::thread::spawn(std::thread::park);
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || stopped.recv()); // alive until `stop` drops
         let err = set_before_threads(&[(name, Some("1"))]).unwrap_err();
-        worker.thread().unpark();
-        worker.join().unwrap();
+        drop(stop);
+        worker.join().unwrap().unwrap_err();
         assert!(err.threads().is_some_and(|n| n >= 3), "{err}");
         assert_eq!(std::env::var_os(name), None);
     }
