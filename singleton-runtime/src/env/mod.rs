@@ -1,6 +1,62 @@
 //! Process environment variables without races.
 //!
-//! PLACEHOLDER
+//! # Environment variables
+//!
+//! The seeds (Python post-mortems) had three environment bugs:
+//!
+//! - **TS-006, TS-007** (`blas_threads(n)`, `temp_environ()`): a scoped override set
+//!   `OMP_NUM_THREADS` for the length of a block and restored it afterwards; thread A
+//!   set 12, thread B set 4, and A's restore undid B's setting while B was still inside
+//!   its block.
+//! - **TS-008** (`set_global_determinism`): set `PYTHONHASHSEED` and `OMP_NUM_THREADS`
+//!   at start-up, from whatever thread called it, as often as it was called.
+//!
+//! A lock around the changes (the Python fix, and what `temp-env`, `env-lock` and
+//! `serial_test` do behind safe functions) orders only the code that takes it. On Unix,
+//! C code reads the environment without any lock (`getaddrinfo`, `localtime_r`, C
+//! libraries), so changing it while another thread runs is undefined behaviour
+//! (rust-lang/rust#27970 has a segfault using only std), and that is why
+//! [`std::env::set_var`] is `unsafe` in Rust 2024. This module offers the sound paths
+//! first, and the unsound one as an honest `unsafe fn`:
+//!
+//! | you need | use | what it guarantees |
+//! |---|---|---|
+//! | a setting that comes from the environment (thread counts, seeds, ports) | **read once**: a `#[singleton]` fn that parses it with [`var_or`] / [`var`] / [`var_opt`]; tests override that value, not the environment | the environment is never changed; the variable is read and checked once; a bad value is an error naming the variable and the value |
+//! | variables that code you do not control reads itself (a C library, every child process), set at start-up (TS-008) | [`set_before_threads`] at the top of `main`, with `#[init_once]` to make a second call an error | sound: changes the environment only after checking that the process has exactly one thread, else [`NotSingleThreaded`] and nothing changed |
+//! | one child process with other variables | [`std::process::Command::env`] | sound: changes only the child's environment |
+//! | a test that must change the real environment (TS-006/TS-007's scoped override) | `unsafe` [`with_vars`] / [`with_var`] / [`with_var_unset`], read with [`var_os_locked`] | scopes on different threads run one at a time, nest on one thread, restore in LIFO order on return and on panic, byte for byte; sound only under its `# Safety` conditions |
+//!
+//! In that order of preference: read once unless something outside your Rust code must
+//! see the variable; set at start-up if it must; `with_vars` only in tests that cannot
+//! avoid the real environment, in a test binary whose threads use nothing but
+//! `std::env` and this module while a scope is open.
+//!
+//! # Examples
+//!
+//! The seeds' `blas_threads`, read once (no environment change at all):
+//!
+//! ```
+//! use singleton_runtime::env::{self, EnvVarError};
+//! use singleton_runtime::singleton;
+//!
+//! /// Threads for the BLAS pool: `OMP_NUM_THREADS`, 1 if unset; an error that names the
+//! /// variable and the value if it is set to something that is not a number.
+//! #[singleton]
+//! pub fn blas_threads() -> Result<usize, EnvVarError> {
+//!     env::var_or("OMP_NUM_THREADS", 1)
+//! }
+//!
+//! fn pool_size() -> Result<usize, EnvVarError> {
+//!     Ok(*blas_threads()?) // `&'static usize`: read once, by the first caller
+//! }
+//! # let _ = pool_size();
+//! ```
+//!
+//! A scope cannot be opened without `unsafe`; rustc says so:
+//!
+//! ```compile_fail,E0133
+//! singleton_runtime::env::with_var("OMP_NUM_THREADS", Some("4"), || ()); // error[E0133]
+//! ```
 mod lock;
 mod read;
 mod scoped;
@@ -15,6 +71,10 @@ use std::ffi::OsStr;
 /// Panics, before anything is changed, on a name or value the platform cannot store
 /// (which `std::env::set_var` would reject with a panic half-way through a list, or
 /// while restoring).
+#[allow(
+    clippy::unnecessary_debug_formatting,
+    reason = "`Debug` quotes names and values and shows NUL and bytes that are not UTF-8"
+)]
 fn check_all<K: AsRef<OsStr>, V: AsRef<OsStr>>(vars: &[(K, Option<V>)]) {
     for (name, value) in vars {
         let name = name.as_ref();

@@ -70,6 +70,10 @@ impl EnvVarError {
 }
 
 impl fmt::Display for EnvVarError {
+    #[allow(
+        clippy::unnecessary_debug_formatting,
+        reason = "`Debug` quotes the value and escapes quotes and bytes that are not UTF-8"
+    )]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = &self.name;
         // `Debug` of an `OsStr` quotes and escapes, also bytes that are not UTF-8.

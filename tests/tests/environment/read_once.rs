@@ -107,7 +107,7 @@ fn child_blas_threads() {
     });
     assert!(outcomes.windows(2).all(|w| w[0] == w[1]), "{outcomes:?}");
     let reads = READS.load(Ordering::SeqCst);
-    let outcome = blas_threads().map(|n| *n).map_err(|e| e.to_string());
+    let outcome = blas_threads().copied().map_err(|e| e.to_string());
     if let Ok(address) = outcomes[0] {
         assert_eq!(
             address,

@@ -74,7 +74,7 @@ fn basics() {
 }
 
 fn stress() {
-    let run = run_scoped_child("scoped-stress", Duration::from_secs(120));
+    let run = run_scoped_child("scoped-stress", Duration::from_mins(2));
     // Expected counts follow from the loop in `stress_thread`; the child checks them
     // too. Printed for the record.
     println!("    {}", run.value("stress"));
@@ -84,8 +84,8 @@ fn locked(name: &str) -> Option<OsString> {
     var_os_locked(name)
 }
 
-fn some(text: &str) -> Option<OsString> {
-    Some(text.into())
+fn os(text: &str) -> OsString {
+    text.into()
 }
 
 /// The payload of the panics these tests raise on purpose; any other panic is a failure.
@@ -110,6 +110,9 @@ fn quiet_planned_panics() {
     }));
 }
 
+/// Whether thread A of `child_basics` is inside its scope.
+static A_INSIDE: AtomicBool = AtomicBool::new(false);
+
 fn child_basics() {
     quiet_planned_panics();
     let before = snapshot();
@@ -120,23 +123,26 @@ fn child_basics() {
     // SAFETY (all `unsafe` blocks in this fn): this child's other threads use only
     // `std::env` and `singleton_runtime::env`, and no C code reads the environment.
     unsafe {
-        with_vars(&[(SHARED, some("outer")), (ABSENT, some("outer"))], || {
-            assert_eq!(locked(SHARED), some("outer"));
-            with_vars(
-                &[
-                    (SHARED, some("first")),
-                    (SHARED, some("second")),
-                    (BYTES, None),
-                ],
-                || {
-                    assert_eq!(locked(SHARED), some("second"));
-                    assert_eq!(locked(BYTES), None);
-                    assert_eq!(locked(ABSENT), some("outer"));
-                },
-            );
-            assert_eq!(locked(SHARED), some("outer"));
-            assert_eq!(locked(BYTES), Some(raw("baseline")));
-        });
+        with_vars(
+            &[(SHARED, Some(os("outer"))), (ABSENT, Some(os("outer")))],
+            || {
+                assert_eq!(locked(SHARED), Some(os("outer")));
+                with_vars(
+                    &[
+                        (SHARED, Some(os("first"))),
+                        (SHARED, Some(os("second"))),
+                        (BYTES, None),
+                    ],
+                    || {
+                        assert_eq!(locked(SHARED), Some(os("second")));
+                        assert_eq!(locked(BYTES), None);
+                        assert_eq!(locked(ABSENT), Some(os("outer")));
+                    },
+                );
+                assert_eq!(locked(SHARED), Some(os("outer")));
+                assert_eq!(locked(BYTES), Some(raw("baseline")));
+            },
+        );
     }
     assert_eq!(snapshot(), before);
 
@@ -144,8 +150,8 @@ fn child_basics() {
     let panicked = planned_panic(|| unsafe {
         with_var(NEW, Some(raw("during panic")), || {
             assert_eq!(locked(NEW), Some(raw("during panic")));
-            panic_any(Planned)
-        })
+            panic_any(Planned);
+        });
     });
     assert!(panicked);
     assert_eq!(snapshot(), before);
@@ -165,7 +171,6 @@ fn child_basics() {
         .unwrap();
 
     // Two threads: B's scope cannot begin while A's is open, and A never sees B's value.
-    static A_INSIDE: AtomicBool = AtomicBool::new(false);
     let (a_entered, b_may_start) = std::sync::mpsc::channel();
     std::thread::scope(|s| {
         s.spawn(move || unsafe {
@@ -175,7 +180,7 @@ fn child_basics() {
                 // Give B time to reach its `with_var` and wait; the checks below hold
                 // however long this is.
                 std::thread::sleep(Duration::from_millis(50));
-                assert_eq!(locked(SHARED), some("a"));
+                assert_eq!(locked(SHARED), Some(os("a")));
                 A_INSIDE.store(false, SeqCst);
             });
         });
@@ -183,7 +188,7 @@ fn child_basics() {
             b_may_start.recv().unwrap();
             with_var(SHARED, Some("b"), || {
                 assert!(!A_INSIDE.load(SeqCst), "B entered while A's scope was open");
-                assert_eq!(locked(SHARED), some("b"));
+                assert_eq!(locked(SHARED), Some(os("b")));
             });
         });
     });
