@@ -4,6 +4,7 @@
 //! Run it with `cargo run -p singleton-runtime --example tour`.
 
 mod cache;
+mod env;
 mod guarded;
 mod once;
 
@@ -11,5 +12,6 @@ fn main() {
     once::run();
     guarded::run();
     cache::run();
+    env::run();
     println!("\ntour finished");
 }
