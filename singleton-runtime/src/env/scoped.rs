@@ -177,3 +177,49 @@ impl Drop for Scope<'_> {
         }
     }
 }
+
+/// The scope mechanics in-process (so that Miri checks them too). The stress test and
+/// the cross-thread cases run in child processes: `tests/tests/environment.rs`.
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{var_os_locked, with_var_unset, with_vars};
+    use std::ffi::OsString;
+
+    /// Used by this test only.
+    const A: &str = "SINGLETON_UNIT_SCOPED_A";
+    const B: &str = "SINGLETON_UNIT_SCOPED_B";
+
+    #[cfg(unix)]
+    fn not_utf8() -> OsString {
+        use std::os::unix::ffi::OsStringExt;
+        OsString::from_vec(b"x\xffy".to_vec())
+    }
+    #[cfg(not(unix))]
+    fn not_utf8() -> OsString {
+        OsString::from("xy")
+    }
+
+    #[test]
+    fn nested_and_panicking_scopes_restore_byte_for_byte() {
+        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+        // SAFETY: the other threads of this unit-test binary touch the environment only
+        // through `std::env` (temp_dir, RUST_BACKTRACE) and run no C code that reads it,
+        // and no other test uses these names.
+        unsafe {
+            with_vars(&[(A, Some(not_utf8())), (B, Some("outer".into()))], || {
+                let panicked = std::panic::catch_unwind(|| {
+                    with_vars(&[(B, Some("first")), (B, Some("second"))], || {
+                        assert_eq!(var_os_locked(B), Some("second".into()));
+                        with_var_unset(A, || assert_eq!(var_os_locked(A), None));
+                        assert_eq!(var_os_locked(A), Some(not_utf8()));
+                        panic!("planned");
+                    });
+                });
+                assert!(panicked.is_err());
+                assert_eq!(var_os_locked(B), Some("outer".into()));
+                assert_eq!(var_os_locked(A), Some(not_utf8()));
+            });
+        }
+        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+    }
+}
