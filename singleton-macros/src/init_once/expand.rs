@@ -2,13 +2,16 @@
 //!
 //! The fn gains `#[track_caller]`, so the location recorded for the first call (and
 //! shown by every later error) is the caller's, not this expansion's. The body becomes
-//! a closure passed straight to `InitOnce::call`, so `return` and `?` keep their meaning
-//! and the closure's return type is inferred from the fn's.
+//! a closure passed straight to `InitOnce::call`, so `return` and `?` keep their meaning.
+//! The closure is annotated with the fn's return type, as `#[singleton]` does, so that
+//! an early `return Box::new(|| 1)` coerces to `Box<dyn Fn() -> u8>` as in the fn;
+//! except for a return type containing `impl Trait`, which a closure cannot name.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::validate::Form;
+use crate::common;
 
 pub(crate) fn expand(form: &Form) -> TokenStream {
     let Form { item, output } = form;
@@ -18,7 +21,11 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
         sig,
         block,
     } = item;
-    let name = sig.ident.to_string();
+    let name = common::name_of(&sig.ident);
+    let impl_trait = common::unstorable(output)
+        .iter()
+        .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
+    let returns = (!impl_trait).then(|| quote!(-> #output));
     let mut sig = sig.clone();
     sig.output = syn::parse_quote! {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
@@ -34,7 +41,7 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
                     ::singleton_runtime::__private::InitOnce::new(#name);
                 &__INIT_ONCE
             })
-            .call(::core::panic::Location::caller(), move || #block)
+            .call(::core::panic::Location::caller(), move || #returns #block)
         }
     }
 }

@@ -26,6 +26,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::validate::Loader;
+use crate::common;
 
 pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let Loader {
@@ -61,7 +62,8 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
 
 /// The paragraph appended to the cached fn's docs.
 fn fn_doc(loader: &Loader) -> String {
-    let name = loader.ident.to_string();
+    // Shown as the user reads it (`type`), linked as it must be written (`r#type`).
+    let (name, link) = (common::name_of(&loader.ident), loader.ident.to_string());
     let path_text = tidy(&loader.args.path.to_token_stream());
     let interval_text = loader.args.check_interval.as_ref().map_or_else(
         || "1 s (the default)".to_owned(),
@@ -70,7 +72,7 @@ fn fn_doc(loader: &Loader) -> String {
     format!(
         " Cached by `#[invalidating_cache]`: loads `{path_text}` on the first call, and again \
          when the file changes (checked at most every {interval_text}). A failed reload keeps the \
-         last good value; see the [`{name}`](mod@{name}) module to invalidate, reload or inspect."
+         last good value; see the [`{name}`](mod@{link}) module to invalidate, reload or inspect."
     )
 }
 
@@ -86,9 +88,9 @@ fn control_module(loader: &Loader) -> TokenStream {
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
-    let name = ident.to_string();
+    let (name, link) = (common::name_of(ident), ident.to_string());
     let mod_doc = format!(
-        " The cache behind [`{name}()`](fn@{name}): invalidate it, reload it, see its last error."
+        " The cache behind [`{name}()`](fn@{link}): invalidate it, reload it, see its last error."
     );
     quote! {
         #(#cfg_attrs)*

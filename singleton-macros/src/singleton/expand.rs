@@ -25,7 +25,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
         error,
     } = form;
     let rt = quote!(::singleton_runtime::__private);
-    let name = ident.to_string();
+    let name = crate::common::name_of(ident);
     // The trait paths carry the user's spans, so a missing `Default` or a wrong `init`
     // return type is reported there; the closures around them carry the macro's own
     // span, so lints such as `clippy::redundant_closure` treat them as generated code.
@@ -106,7 +106,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         fallible,
     } = form;
     let rt = quote!(::singleton_runtime::__private);
-    let name = sig.ident.to_string();
+    let name = crate::common::name_of(&sig.ident);
     let mut sig = sig.clone();
     sig.output =
         syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
