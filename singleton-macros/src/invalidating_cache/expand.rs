@@ -1,23 +1,22 @@
 //! Writes the code of a valid [`Loader`]:
 //!
 //! ```text
-//! fn name() -> Result<Arc<T>, Arc<E>> { name::__Cache::get().get() }   // the user's attrs
+//! fn name() -> Result<Arc<T>, Arc<E>> { __name_invalidating_cache().get() }  // the user's attrs
+//! fn __name_invalidating_cache() -> &'static InvalidatingCache<T, E> {  // hidden, private;
+//!     fn __load(path: &Path) -> Result<T, E> { <body> }  // at the user's level, so the loader
+//!     static __CACHE: InvalidatingCache<T, E> =          // body, `path` and `check_interval`
+//!         new_cache(__path, __load, ...);                // resolve where written
+//!     &__CACHE
+//! }
 //! mod name {                                   // same name, type namespace
 //!     use super::*;                            // T and E as the user wrote them
-//!     pub(super) struct __Cache;
-//!     pub fn cache() / invalidate() / reload() / last_error() / generation() / last_loaded()
+//!     pub fn cache() { super::__name_invalidating_cache() }
+//!     pub fn invalidate() / reload() / last_error() / generation() / last_loaded()
 //! }
-//! const _: () = {
-//!     impl name::__Cache {                     // at the user's level, so the loader body,
-//!         fn get() -> &'static InvalidatingCache<T, E> {   // `path` and `check_interval`
-//!             fn __load(path: &Path) -> Result<T, E> { <body> }  // resolve where written
-//!             static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...);
-//!             &__CACHE
-//!         }
-//!     }
-//! };
 //! ```
 //!
+//! Nothing outside the module names it: if `name` is already a module in scope, rustc's
+//! "defined multiple times" is the only error, not one per generated use of the module.
 //! The module's signatures are the only tokens resolved inside the module: `self::`
 //! and `super::` paths in them are shifted up one level.
 
@@ -39,7 +38,8 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     } = loader;
     let fn_doc = fn_doc(loader);
     let module = control_module(loader);
-    let cache = cache_impl(loader);
+    let cache = cache_fn(loader);
+    let accessor = accessor(ident);
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -51,7 +51,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[doc = ""]
         #[doc = " The loader's error, shared by every caller of that load, while there is no good value yet."]
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
-            #ident::__Cache::get().get()
+            #accessor().get()
         }
 
         #module
@@ -86,6 +86,10 @@ fn control_module(loader: &Loader) -> TokenStream {
         error,
         ..
     } = loader;
+    let accessor = accessor(ident);
+    // At the loader's name: on a loader inside an `impl` (no module can be declared
+    // there), rustc's "module is not supported in `trait`s or `impl`s" points at it.
+    let mod_token = quote_spanned!(ident.span()=> mod);
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
     let (name, link) = (common::name_of(ident), ident.to_string());
@@ -96,17 +100,14 @@ fn control_module(loader: &Loader) -> TokenStream {
         #(#cfg_attrs)*
         #[doc = #mod_doc]
         #[allow(dead_code)]
-        #vis mod #ident {
+        #vis #mod_token #ident {
             #[allow(unused_imports)]
             use super::*;
-
-            #[doc(hidden)]
-            pub(super) struct __Cache;
 
             #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
             #[must_use]
             pub fn cache() -> &'static ::singleton_runtime::InvalidatingCache<#value, #error> {
-                __Cache::get()
+                super::#accessor()
             }
 
             #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
@@ -145,9 +146,9 @@ fn control_module(loader: &Loader) -> TokenStream {
     }
 }
 
-/// The `static` cache, in an impl at the user's level so that the loader body and the
-/// argument expressions resolve where they were written.
-fn cache_impl(loader: &Loader) -> TokenStream {
+/// The hidden fn that owns the `static` cache, at the user's level so that the loader
+/// body and the argument expressions resolve where they were written.
+fn cache_fn(loader: &Loader) -> TokenStream {
     let Loader {
         lint_attrs,
         cfg_attrs,
@@ -183,21 +184,30 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     let new_cache = quote_spanned! {output.span()=>
         ::singleton_runtime::__private::new_cache(__path, __load, #interval)
     };
+    let accessor = accessor(ident);
     quote! {
         #(#cfg_attrs)*
-        const _: () = {
-            impl #ident::__Cache {
-                fn get() -> &'static #cache_ty {
-                    #(#lint_attrs)*
-                    fn __load(#param) -> #output #block
-                    #path_fn
-                    #interval_fn
-                    static __CACHE: #cache_ty = #new_cache;
-                    &__CACHE
-                }
-            }
-        };
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case)]
+        #[inline]
+        fn #accessor() -> &'static #cache_ty {
+            #(#lint_attrs)*
+            fn __load(#param) -> #output #block
+            #path_fn
+            #interval_fn
+            static __CACHE: #cache_ty = #new_cache;
+            &__CACHE
+        }
     }
+}
+
+/// The name of [`cache_fn`]: `__name_invalidating_cache` (`type` for `r#type`).
+fn accessor(ident: &syn::Ident) -> syn::Ident {
+    quote::format_ident!(
+        "__{}_invalidating_cache",
+        common::name_of(ident),
+        span = ident.span()
+    )
 }
 
 /// `tokens` as they read in a child module: `self::x` becomes `super::x` and
