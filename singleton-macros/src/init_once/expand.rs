@@ -26,12 +26,26 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
         .iter()
         .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
     let returns = (!impl_trait).then(|| quote!(-> #output));
+    // The fn now returns a `Result`: its docs (if any) say when it is an error, and
+    // clippy's `missing_errors_doc` is allowed, because clippy drops doc lines that come
+    // from a proc macro and would not see that section in a fn a local `macro_rules`
+    // generated.
+    let errors_doc = attrs.iter().any(|a| a.path().is_ident("doc")).then(|| {
+        quote! {
+            #[doc = ""]
+            #[doc = "# Errors"]
+            #[doc = ""]
+            #[doc = "`AlreadyInitialized` if a call has already run the body, or is running it on another thread."]
+        }
+    });
     let mut sig = sig.clone();
     sig.output = syn::parse_quote! {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
     quote! {
         #(#attrs)*
+        #errors_doc
+        #[allow(clippy::missing_errors_doc)]
         #[track_caller]
         #vis #sig {
             // The static lives in the receiver's block, the body in the closure after

@@ -50,6 +50,9 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[doc = " # Errors"]
         #[doc = ""]
         #[doc = " The loader's error, shared by every caller of that load, while there is no good value yet."]
+        // clippy drops doc lines that come from a proc macro: in a loader a local
+        // `macro_rules` generated, it would not see the section above.
+        #[allow(clippy::missing_errors_doc)]
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
             #accessor().get()
         }
