@@ -12,7 +12,7 @@ use support::{catch_panic, expect_panic};
 macro_rules! lazy_global {
     ($name:ident: $t:ty = $body:block) => {
         #[singleton]
-        pub fn $name() -> $t $body
+        fn $name() -> $t $body
     };
 }
 

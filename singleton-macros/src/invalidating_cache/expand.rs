@@ -90,9 +90,6 @@ fn control_module(loader: &Loader) -> TokenStream {
         ..
     } = loader;
     let accessor = accessor(ident);
-    // At the loader's name: on a loader inside an `impl` (no module can be declared
-    // there), rustc's "module is not supported in `trait`s or `impl`s" points at it.
-    let mod_token = quote_spanned!(ident.span()=> mod);
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
     let (name, link) = (common::name_of(ident), ident.to_string());
@@ -103,7 +100,7 @@ fn control_module(loader: &Loader) -> TokenStream {
         #(#cfg_attrs)*
         #[doc = #mod_doc]
         #[allow(dead_code)]
-        #vis #mod_token #ident {
+        #vis mod #ident {
             #[allow(unused_imports)]
             use super::*;
 
