@@ -46,6 +46,23 @@ impl Errors {
     }
 }
 
+/// Validates the item whatever became of the arguments (with `A::default()` when they
+/// failed to parse), so that a mistake in each is reported in one run, together.
+pub(crate) fn with_args<A: Default, T>(
+    args: syn::Result<A>,
+    validate: impl FnOnce(A) -> syn::Result<T>,
+) -> syn::Result<T> {
+    match args {
+        Ok(args) => validate(args),
+        Err(mut error) => {
+            if let Err(more) = validate(A::default()) {
+                error.combine(more);
+            }
+            Err(error)
+        }
+    }
+}
+
 /// Degrades gracefully: on error, emits the user's item unchanged next to the errors,
 /// so that one mistake does not cascade into "cannot find" errors at every use and
 /// IDEs keep resolving the item.

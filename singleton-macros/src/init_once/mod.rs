@@ -8,8 +8,7 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = args::check(args)
-        .and_then(|()| validate::validate(item.clone()))
+    let result = crate::common::with_args(args::check(args), |()| validate::validate(item.clone()))
         .map(|form| expand::expand(&form));
     result.unwrap_or_else(|error| crate::common::fallback(error, item))
 }
