@@ -4,6 +4,20 @@
 
 use singleton_runtime::guarded_global;
 
+macro_rules! named_global {
+    ($name:ident = $label:expr) => {
+        #[guarded_global(name = $label)]
+        static $name: u8 = 0;
+    };
+    ($name:ident = literal $label:literal) => {
+        #[guarded_global(name = $label)]
+        static $name: u8 = 0;
+    };
+}
+
+named_global!(NAMED = "named through an expr fragment");
+named_global!(NAMED_LITERAL = literal "named through a literal fragment");
+
 macro_rules! global {
     ($name:ident: $t:ty = $e:expr) => {
         #[guarded_global]
@@ -35,6 +49,8 @@ static BORROWED: &Vec<u8> = &BACKING;
 static LEAKED: &'static Vec<u8> = Box::leak(Box::new(vec![1, 2]));
 
 fn main() {
+    assert_eq!(NAMED.name(), "named through an expr fragment");
+    assert_eq!(NAMED_LITERAL.name(), "named through a literal fragment");
     COUNTS.write(|c| c.push(1));
     assert_eq!(COUNTS.read(Vec::len), 1);
     assert_eq!(LIMIT.read(|l| *l), 7);
