@@ -65,8 +65,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
 
 /// The paragraph appended to the cached fn's docs.
 fn fn_doc(loader: &Loader) -> String {
-    // Shown as the user reads it (`type`), linked as it must be written (`r#type`).
-    let (name, link) = (common::name_of(&loader.ident), loader.ident.to_string());
+    let module = doc_link(&loader.ident, "mod", "");
     let path_text = tidy(&loader.args.path.to_token_stream());
     let interval_text = loader.args.check_interval.as_ref().map_or_else(
         || "1 s (the default)".to_owned(),
@@ -75,7 +74,7 @@ fn fn_doc(loader: &Loader) -> String {
     format!(
         " Cached by `#[invalidating_cache]`: loads `{path_text}` on the first call, and again \
          when the file changes (checked at most every {interval_text}). A failed reload keeps the \
-         last good value; see the [`{name}`](mod@{link}) module to invalidate, reload or inspect."
+         last good value; see the {module} module to invalidate, reload or inspect."
     )
 }
 
@@ -92,10 +91,9 @@ fn control_module(loader: &Loader) -> TokenStream {
     let accessor = accessor(ident);
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
-    let (name, link) = (common::name_of(ident), ident.to_string());
-    let mod_doc = format!(
-        " The cache behind [`{name}()`](fn@{link}): invalidate it, reload it, see its last error."
-    );
+    let cached_fn = doc_link(ident, "fn", "()");
+    let mod_doc =
+        format!(" The cache behind {cached_fn}: invalidate it, reload it, see its last error.");
     quote! {
         #(#cfg_attrs)*
         #[doc = #mod_doc]
@@ -143,6 +141,17 @@ fn control_module(loader: &Loader) -> TokenStream {
                 cache().last_loaded()
             }
         }
+    }
+}
+
+/// `` [`name()`](fn@name) `` in a doc; for a raw identifier (`r#type`), which rustdoc
+/// cannot resolve, the name as the user reads it without a link: `` `type()` ``.
+fn doc_link(ident: &syn::Ident, kind: &str, suffix: &str) -> String {
+    let name = common::name_of(ident);
+    if name == ident.to_string() {
+        format!("[`{name}{suffix}`]({kind}@{name})")
+    } else {
+        format!("`{name}{suffix}`")
     }
 }
 
