@@ -30,7 +30,8 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
     // clippy's `missing_errors_doc` is allowed, because clippy drops doc lines that come
     // from a proc macro and would not see that section in a fn a local `macro_rules`
     // generated.
-    let errors_doc = attrs.iter().any(|a| a.path().is_ident("doc")).then(|| {
+    let documented = attrs.iter().any(|a| a.path().is_ident("doc"));
+    let errors_doc = (documented && !has_errors_section(attrs)).then(|| {
         quote! {
             #[doc = ""]
             #[doc = "# Errors"]
@@ -58,4 +59,17 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
             .call(::core::panic::Location::caller(), move || #returns #block)
         }
     }
+}
+
+/// Whether the docs already have an `# Errors` section (a fn returning its own `Result`):
+/// a second heading would be added otherwise.
+fn has_errors_section(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| match &attr.meta {
+        syn::Meta::NameValue(doc) if doc.path.is_ident("doc") => matches!(
+            common::peel_expr(&doc.value),
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })
+                if text.value().lines().any(|line| line.trim() == "# Errors")
+        ),
+        _ => false,
+    })
 }

@@ -41,4 +41,42 @@ mod tests {
         ];
         crate::common::assert_never_panics(super::expand, &args, &items);
     }
+
+    /// A documented fn gains one `# Errors` section (none if it has one already, none
+    /// if it has no docs, which would hide `missing_docs`).
+    #[test]
+    fn errors_section_added_once() {
+        let count = |item| {
+            super::expand(quote!(), item)
+                .to_string()
+                .matches("# Errors")
+                .count()
+        };
+        assert_eq!(
+            count(quote!(
+                /// Sets up.
+                fn setup() {}
+            )),
+            1
+        );
+        assert_eq!(
+            count(quote!(
+                /// Parses.
+                ///
+                /// # Errors
+                ///
+                /// When it does not parse.
+                fn parse() -> Result<u8, E> {
+                    todo!()
+                }
+            )),
+            1
+        );
+        assert_eq!(
+            count(quote!(
+                fn setup() {}
+            )),
+            0
+        );
+    }
 }
