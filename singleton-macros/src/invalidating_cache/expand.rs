@@ -148,7 +148,7 @@ fn control_module(loader: &Loader) -> TokenStream {
 /// cannot resolve, the name as the user reads it without a link: `` `type()` ``.
 fn doc_link(ident: &syn::Ident, kind: &str, suffix: &str) -> String {
     let name = common::name_of(ident);
-    if name == ident.to_string() {
+    if *ident == name {
         format!("[`{name}{suffix}`]({kind}@{name})")
     } else {
         format!("`{name}{suffix}`")
