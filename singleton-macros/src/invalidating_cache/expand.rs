@@ -1,22 +1,33 @@
 //! Writes the code of a valid [`Loader`]:
 //!
 //! ```text
-//! fn name() -> Result<Arc<T>, Arc<E>> { __name_invalidating_cache().get() }  // the user's attrs
-//! fn __name_invalidating_cache() -> &'static InvalidatingCache<T, E> {  // hidden, private;
-//!     fn __load(path: &Path) -> Result<T, E> { <body> }  // at the user's level, so the loader
-//!     static __CACHE: InvalidatingCache<T, E> =          // body, `path` and `check_interval`
-//!         new_cache(__path, __load, ...);                // resolve where written
-//!     &__CACHE
+//! fn name() -> Result<Arc<T>, Arc<E>> {       // the user's attrs
+//!     fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
+//!     { use name::*; cache().get() }            // the module's `cache` shadows the stand-in
 //! }
 //! mod name {                                   // same name, type namespace
 //!     use super::*;                            // T and E as the user wrote them
-//!     pub fn cache() { super::__name_invalidating_cache() }
+//!     pub(super) struct __Cache;
+//!     trait __Unlinked { fn get<C>() -> &'static C { unreachable!() } }  // stand-in
+//!     pub fn cache() { __Cache::get() }        // the inherent `get` below wins over it
 //!     pub fn invalidate() / reload() / last_error() / generation() / last_loaded()
 //! }
+//! const _: () = {                              // at the user's level, so the loader body,
+//!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
+//!     static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...); // resolve
+//!     struct __Cache;                          // stand-in                  // where written
+//!     const _: () = {
+//!         use name::*;                         // the module's `__Cache` shadows the stand-in
+//!         impl __Cache { fn get() -> &'static InvalidatingCache<T, E> { &__CACHE } }
+//!     };
+//! };
 //! ```
 //!
-//! Nothing outside the module names it: if `name` is already a module in scope, rustc's
-//! "defined multiple times" is the only error, not one per generated use of the module.
+//! The module is reached by name from outside it only through glob imports, each with a
+//! stand-in that the glob shadows: if `name` is already a module in scope, the glob
+//! imports nothing, the stand-ins are used, and rustc's "defined multiple times" is the
+//! only error (the stand-ins never run: that program does not compile). The loader body
+//! stays outside the globs, so the module's fns cannot shadow names it uses.
 //! The module's signatures are the only tokens resolved inside the module: `self::`
 //! and `super::` paths in them are shifted up one level.
 
@@ -38,8 +49,8 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     } = loader;
     let fn_doc = fn_doc(loader);
     let module = control_module(loader);
-    let cache = cache_fn(loader);
-    let accessor = accessor(ident);
+    let cache = cache_impl(loader);
+    let cache_ty = cache_type(loader);
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -54,7 +65,15 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         // `macro_rules` generated, it would not see the section above.
         #[allow(clippy::missing_errors_doc)]
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
-            #accessor().get()
+            #[allow(dead_code)]
+            fn cache() -> &'static #cache_ty {
+                ::core::unreachable!("stands in for a module that failed to compile")
+            }
+            {
+                #[allow(unused_imports)]
+                use #ident::*;
+                cache().get()
+            }
         }
 
         #module
@@ -88,7 +107,6 @@ fn control_module(loader: &Loader) -> TokenStream {
         error,
         ..
     } = loader;
-    let accessor = accessor(ident);
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
     let cached_fn = doc_link(ident, "fn", "()");
@@ -102,10 +120,22 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[allow(unused_imports)]
             use super::*;
 
+            #[doc(hidden)]
+            pub(super) struct __Cache;
+
+            // Stands in for `__Cache::get` if the impl beside the loader could not reach
+            // this module (its name clashed): one error, not one here too.
+            trait __Unlinked {
+                fn get<C>() -> &'static C {
+                    ::core::unreachable!("stands in for an impl that failed to compile")
+                }
+            }
+            impl __Unlinked for __Cache {}
+
             #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
             #[must_use]
             pub fn cache() -> &'static ::singleton_runtime::InvalidatingCache<#value, #error> {
-                super::#accessor()
+                __Cache::get()
             }
 
             #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
@@ -155,17 +185,22 @@ fn doc_link(ident: &syn::Ident, kind: &str, suffix: &str) -> String {
     }
 }
 
-/// The hidden fn that owns the `static` cache, at the user's level so that the loader
-/// body and the argument expressions resolve where they were written.
-fn cache_fn(loader: &Loader) -> TokenStream {
+/// `InvalidatingCache<T, E>`, as the user's level names it.
+fn cache_type(loader: &Loader) -> TokenStream {
+    let Loader { value, error, .. } = loader;
+    quote!(::singleton_runtime::__private::InvalidatingCache<#value, #error>)
+}
+
+/// The `static` cache, at the user's level so that the loader body and the argument
+/// expressions resolve where they were written, and the impl that hands it to the
+/// module.
+fn cache_impl(loader: &Loader) -> TokenStream {
     let Loader {
         lint_attrs,
         cfg_attrs,
         ident,
         param,
         output,
-        value,
-        error,
         block,
         args,
         ..
@@ -188,35 +223,33 @@ fn cache_fn(loader: &Loader) -> TokenStream {
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
-    let cache_ty = quote!(#rt::InvalidatingCache<#value, #error>);
+    let cache_ty = cache_type(loader);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
         ::singleton_runtime::__private::new_cache(__path, __load, #interval)
     };
-    let accessor = accessor(ident);
     quote! {
         #(#cfg_attrs)*
-        #[doc(hidden)]
-        #[allow(dead_code, non_snake_case)]
-        #[inline]
-        fn #accessor() -> &'static #cache_ty {
+        const _: () = {
             #(#lint_attrs)*
             fn __load(#param) -> #output #block
             #path_fn
             #interval_fn
             static __CACHE: #cache_ty = #new_cache;
-            &__CACHE
-        }
+            // Stands in for the module's `__Cache` if `name` is not that module.
+            #[allow(dead_code)]
+            struct __Cache;
+            const _: () = {
+                #[allow(unused_imports)]
+                use #ident::*;
+                impl __Cache {
+                    fn get() -> &'static #cache_ty {
+                        &__CACHE
+                    }
+                }
+            };
+        };
     }
-}
-
-/// The name of [`cache_fn`]: `__name_invalidating_cache` (`type` for `r#type`).
-fn accessor(ident: &syn::Ident) -> syn::Ident {
-    quote::format_ident!(
-        "__{}_invalidating_cache",
-        common::name_of(ident),
-        span = ident.span()
-    )
 }
 
 /// `tokens` as they read in a child module: `self::x` becomes `super::x` and

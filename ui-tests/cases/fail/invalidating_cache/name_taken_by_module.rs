@@ -11,4 +11,16 @@ fn text(path: &Path) -> Result<String, std::io::Error> {
     std::fs::read_to_string(path)
 }
 
+mod other {
+    pub mod lines {}
+}
+
+// The same with a module brought in by `use`.
+use other::lines;
+
+#[invalidating_cache(path = "app.toml")]
+fn lines(path: &Path) -> Result<String, std::io::Error> {
+    std::fs::read_to_string(path)
+}
+
 fn main() {}
