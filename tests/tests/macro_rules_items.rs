@@ -103,7 +103,8 @@ fn free_form_name_in_poison_panic_keeps_a_hint() {
     );
     assert!(!message.contains("with `.recover"), "{message}");
     assert!(
-        message.contains("calling `recover(|value| ...)` on its static"),
+        message.contains("by calling its `recover(|value| ...)`")
+            && message.contains("with its `clear_poison()`"),
         "{message}"
     );
     FEATURES.clear_poison();

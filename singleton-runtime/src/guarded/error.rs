@@ -119,8 +119,8 @@ pub(crate) fn poisoned(name: &'static str, by: Option<&str>) -> ! {
         )
     } else {
         (
-            "by calling `recover(|value| ...)` on its static".to_owned(),
-            "with `clear_poison()`".to_owned(),
+            "by calling its `recover(|value| ...)`".to_owned(),
+            "with its `clear_poison()`".to_owned(),
         )
     };
     panic!(
