@@ -250,3 +250,78 @@ pub(crate) fn assert_never_panics(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Delimiter, Group, TokenStream};
+    use quote::quote;
+
+    /// `tokens` in the invisible group a `macro_rules` fragment puts around them.
+    fn fragment(tokens: TokenStream) -> Group {
+        Group::new(Delimiter::None, tokens)
+    }
+
+    /// Every shape check sees through fragment groups: each of these expands without
+    /// error, as it does when written out.
+    #[test]
+    fn fragments_are_seen_through() {
+        let result = fragment(quote!(Result<u16, String>));
+        let singleton = crate::singleton::expand(quote!(), quote!(fn f() -> #result { Ok(1) }));
+        let singleton = singleton.to_string();
+        assert!(!singleton.contains("compile_error"), "{singleton}");
+        assert!(singleton.contains("get_or_try_init"), "{singleton}");
+
+        let init = fragment(quote!(make_pool));
+        let error = fragment(quote!(LoadError));
+        let by_path = crate::singleton::expand(
+            quote!(init = #init, error = #error),
+            quote!(
+                struct Pool;
+            ),
+        );
+        assert!(!by_path.to_string().contains("compile_error"), "{by_path}");
+
+        let path = fragment(quote!(&Path));
+        let loaded = fragment(quote!(Result<String, io::Error>));
+        let cache = crate::invalidating_cache::expand(
+            quote!(path = "a.toml"),
+            quote!(fn f(p: #path) -> #loaded { todo!() }),
+        );
+        assert!(!cache.to_string().contains("compile_error"), "{cache}");
+
+        let name = fragment(quote!("label"));
+        let global = crate::guarded_global::expand(
+            quote!(name = #name),
+            quote!(
+                static X: u8 = 0;
+            ),
+        );
+        assert!(!global.to_string().contains("compile_error"), "{global}");
+    }
+
+    /// ... and so do the checks that reject: `dyn`, nested `impl Trait`, `!`, `_`.
+    #[test]
+    fn checks_fire_through_fragments() {
+        let rejected = |out: TokenStream| out.to_string().contains("compile_error");
+        let bare = fragment(quote!(dyn Fn() + Send + Sync));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #bare { todo!() })
+        )));
+        let nested = fragment(quote!(Box<impl Fn() + Send + Sync>));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #nested { todo!() })
+        )));
+        let never = fragment(quote!(!));
+        assert!(rejected(crate::init_once::expand(
+            quote!(),
+            quote!(fn f() -> #never { loop {} })
+        )));
+        let infer = fragment(quote!(_));
+        assert!(rejected(crate::guarded_global::expand(
+            quote!(),
+            quote!(static X: #infer = 0;)
+        )));
+    }
+}
