@@ -186,7 +186,8 @@ pub use singleton_macros::singleton;
 /// # Rejected at compile time
 ///
 /// Anything but a fn; `async fn`; `const fn`; `self` receivers (it runs once per
-/// process, not once per value); a non-Rust ABI; any argument.
+/// process, not once per value); a non-Rust ABI; any argument; `-> !` (a body that never
+/// returns never completes its one run: return `()` and diverge after the call).
 ///
 /// ```compile_fail
 /// use singleton_runtime::init_once;
@@ -206,7 +207,10 @@ pub use singleton_macros::init_once;
 /// Makes a `static` a lock-guarded global reachable only through closures.
 ///
 /// `static NAME: T = expr;` becomes `static NAME: `[`GuardedGlobal<T>`]; `expr` is any
-/// expression, evaluated once, on first access. Access is only through closures, so a
+/// expression, evaluated once, on first access (an `&expr` that borrows a temporary, as
+/// in `static EMPTY: &Vec<u8> = &Vec::new();`, is evaluated in a `const`, so that the
+/// temporary is promoted to `'static` as in a plain `static`; its `expr` must then be
+/// const). Access is only through closures, so a
 /// guard can never escape, outlive the call, or be held across `.await`:
 ///
 /// ```

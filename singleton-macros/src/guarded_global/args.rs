@@ -15,7 +15,8 @@ impl Args {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
         let pairs = common::parse_args("guarded_global", tokens, &["name"], |_, input| {
             let value: syn::Expr = input.parse()?;
-            match value {
+            // Through the group of a `$name:expr` fragment.
+            match common::peel_expr(&value).clone() {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(name),
                     ..

@@ -12,9 +12,10 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = args::Args::parse(args)
-        .and_then(|args| validate::validate(args, item.clone()))
-        .map(|global| expand::expand(&global));
+    let result = crate::common::with_args(args::Args::parse(args), |args| {
+        validate::validate(args, item.clone())
+    })
+    .map(|global| expand::expand(&global));
     result.unwrap_or_else(|error| crate::common::fallback(error, item))
 }
 

@@ -58,7 +58,7 @@ pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Global> {
              which the guard makes safe; `static mut` would bypass it",
         );
     }
-    if let syn::Type::Infer(infer) = &*item.ty {
+    if let syn::Type::Infer(infer) = common::peel_type(&item.ty) {
         errors.spanned(
             infer,
             "write the type out: a `#[guarded_global]` needs `static NAME: Type = expr;`",
@@ -67,7 +67,7 @@ pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Global> {
     errors.finish()?;
     let name = args
         .name
-        .unwrap_or_else(|| syn::LitStr::new(&item.ident.to_string(), item.ident.span()));
+        .unwrap_or_else(|| syn::LitStr::new(&common::name_of(&item.ident), item.ident.span()));
     Ok(Global {
         attrs: item.attrs,
         vis: item.vis,

@@ -2,13 +2,16 @@
 //!
 //! The fn gains `#[track_caller]`, so the location recorded for the first call (and
 //! shown by every later error) is the caller's, not this expansion's. The body becomes
-//! a closure passed straight to `InitOnce::call`, so `return` and `?` keep their meaning
-//! and the closure's return type is inferred from the fn's.
+//! a closure passed straight to `InitOnce::call`, so `return` and `?` keep their meaning.
+//! The closure is annotated with the fn's return type, as `#[singleton]` does, so that
+//! an early `return Box::new(|| 1)` coerces to `Box<dyn Fn() -> u8>` as in the fn;
+//! except for a return type containing `impl Trait`, which a closure cannot name.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::validate::Form;
+use crate::common;
 
 pub(crate) fn expand(form: &Form) -> TokenStream {
     let Form { item, output } = form;
@@ -18,13 +21,32 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
         sig,
         block,
     } = item;
-    let name = sig.ident.to_string();
+    let name = common::name_of(&sig.ident);
+    let impl_trait = common::unstorable(output)
+        .iter()
+        .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
+    let returns = (!impl_trait).then(|| quote!(-> #output));
+    // The fn now returns a `Result`: its docs (if any) say when it is an error, and
+    // clippy's `missing_errors_doc` is allowed, because clippy drops doc lines that come
+    // from a proc macro and would not see that section in a fn a local `macro_rules`
+    // generated.
+    let documented = attrs.iter().any(|a| a.path().is_ident("doc"));
+    let errors_doc = (documented && !has_errors_section(attrs)).then(|| {
+        quote! {
+            #[doc = ""]
+            #[doc = "# Errors"]
+            #[doc = ""]
+            #[doc = "`AlreadyInitialized` if a call has already run the body, or is running it on another thread."]
+        }
+    });
     let mut sig = sig.clone();
     sig.output = syn::parse_quote! {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
     quote! {
         #(#attrs)*
+        #errors_doc
+        #[allow(clippy::missing_errors_doc)]
         #[track_caller]
         #vis #sig {
             // The static lives in the receiver's block, the body in the closure after
@@ -34,7 +56,20 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
                     ::singleton_runtime::__private::InitOnce::new(#name);
                 &__INIT_ONCE
             })
-            .call(::core::panic::Location::caller(), move || #block)
+            .call(::core::panic::Location::caller(), move || #returns #block)
         }
     }
+}
+
+/// Whether the docs already have an `# Errors` section (a fn returning its own `Result`):
+/// a second heading would be added otherwise.
+fn has_errors_section(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| match &attr.meta {
+        syn::Meta::NameValue(doc) if doc.path.is_ident("doc") => matches!(
+            common::peel_expr(&doc.value),
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })
+                if text.value().lines().any(|line| line.trim() == "# Errors")
+        ),
+        _ => false,
+    })
 }

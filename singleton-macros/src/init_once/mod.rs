@@ -8,8 +8,7 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = args::check(args)
-        .and_then(|()| validate::validate(item.clone()))
+    let result = crate::common::with_args(args::check(args), |()| validate::validate(item.clone()))
         .map(|form| expand::expand(&form));
     result.unwrap_or_else(|error| crate::common::fallback(error, item))
 }
@@ -41,5 +40,43 @@ mod tests {
             ),
         ];
         crate::common::assert_never_panics(super::expand, &args, &items);
+    }
+
+    /// A documented fn gains one `# Errors` section (none if it has one already, none
+    /// if it has no docs, which would hide `missing_docs`).
+    #[test]
+    fn errors_section_added_once() {
+        let count = |item| {
+            super::expand(quote!(), item)
+                .to_string()
+                .matches("# Errors")
+                .count()
+        };
+        assert_eq!(
+            count(quote!(
+                /// Sets up.
+                fn setup() {}
+            )),
+            1
+        );
+        assert_eq!(
+            count(quote!(
+                /// Parses.
+                ///
+                /// # Errors
+                ///
+                /// When it does not parse.
+                fn parse() -> Result<u8, E> {
+                    todo!()
+                }
+            )),
+            1
+        );
+        assert_eq!(
+            count(quote!(
+                fn setup() {}
+            )),
+            0
+        );
     }
 }

@@ -66,6 +66,15 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
         syn::ReturnType::Default => syn::parse_quote!(()),
         syn::ReturnType::Type(_, ty) => (**ty).clone(),
     };
+    if let syn::Type::Never(never) = common::peel_type(&output) {
+        errors.spanned(
+            never,
+            "an `#[init_once]` fn cannot return `!`: a body that never returns never finishes \
+             its one run, so it is never recorded as done (after a panic it would run again); \
+             return `()` and diverge after the call (`setup()?; std::process::exit(0)`), or \
+             drop `#[init_once]`: a fn that ends the process runs once anyway",
+        );
+    }
     errors.finish()?;
     Ok(Form { item, output })
 }

@@ -1,23 +1,33 @@
 //! Writes the code of a valid [`Loader`]:
 //!
 //! ```text
-//! fn name() -> Result<Arc<T>, Arc<E>> { name::__Cache::get().get() }   // the user's attrs
+//! fn name() -> Result<Arc<T>, Arc<E>> {       // the user's attrs
+//!     fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
+//!     { use name::*; cache().get() }            // the module's `cache` shadows the stand-in
+//! }
 //! mod name {                                   // same name, type namespace
 //!     use super::*;                            // T and E as the user wrote them
 //!     pub(super) struct __Cache;
-//!     pub fn cache() / invalidate() / reload() / last_error() / generation() / last_loaded()
+//!     trait __Unlinked { fn get<C>() -> &'static C { unreachable!() } }  // stand-in
+//!     pub fn cache() { __Cache::get() }        // the inherent `get` below wins over it
+//!     pub fn invalidate() / reload() / last_error() / generation() / last_loaded()
 //! }
-//! const _: () = {
-//!     impl name::__Cache {                     // at the user's level, so the loader body,
-//!         fn get() -> &'static InvalidatingCache<T, E> {   // `path` and `check_interval`
-//!             fn __load(path: &Path) -> Result<T, E> { <body> }  // resolve where written
-//!             static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...);
-//!             &__CACHE
-//!         }
-//!     }
+//! const _: () = {                              // at the user's level, so the loader body,
+//!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
+//!     static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...); // resolve
+//!     struct __Cache;                          // stand-in                  // where written
+//!     const _: () = {
+//!         use name::*;                         // the module's `__Cache` shadows the stand-in
+//!         impl __Cache { fn get() -> &'static InvalidatingCache<T, E> { &__CACHE } }
+//!     };
 //! };
 //! ```
 //!
+//! The module is reached by name from outside it only through glob imports, each with a
+//! stand-in that the glob shadows: if `name` is already a module in scope, the glob
+//! imports nothing, the stand-ins are used, and rustc's "defined multiple times" is the
+//! only error (the stand-ins never run: that program does not compile). The loader body
+//! stays outside the globs, so the module's fns cannot shadow names it uses.
 //! The module's signatures are the only tokens resolved inside the module: `self::`
 //! and `super::` paths in them are shifted up one level.
 
@@ -26,6 +36,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::validate::Loader;
+use crate::common;
 
 pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let Loader {
@@ -39,6 +50,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let fn_doc = fn_doc(loader);
     let module = control_module(loader);
     let cache = cache_impl(loader);
+    let cache_ty = cache_type(loader);
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -49,8 +61,19 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[doc = " # Errors"]
         #[doc = ""]
         #[doc = " The loader's error, shared by every caller of that load, while there is no good value yet."]
+        // clippy drops doc lines that come from a proc macro: in a loader a local
+        // `macro_rules` generated, it would not see the section above.
+        #[allow(clippy::missing_errors_doc)]
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
-            #ident::__Cache::get().get()
+            #[allow(dead_code)]
+            fn cache() -> &'static #cache_ty {
+                ::core::unreachable!("stands in for a module that failed to compile")
+            }
+            {
+                #[allow(unused_imports)]
+                use #ident::*;
+                cache().get()
+            }
         }
 
         #module
@@ -61,7 +84,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
 
 /// The paragraph appended to the cached fn's docs.
 fn fn_doc(loader: &Loader) -> String {
-    let name = loader.ident.to_string();
+    let module = doc_link(&loader.ident, "mod", "");
     let path_text = tidy(&loader.args.path.to_token_stream());
     let interval_text = loader.args.check_interval.as_ref().map_or_else(
         || "1 s (the default)".to_owned(),
@@ -70,7 +93,7 @@ fn fn_doc(loader: &Loader) -> String {
     format!(
         " Cached by `#[invalidating_cache]`: loads `{path_text}` on the first call, and again \
          when the file changes (checked at most every {interval_text}). A failed reload keeps the \
-         last good value; see the [`{name}`](mod@{name}) module to invalidate, reload or inspect."
+         last good value; see the {module} module to invalidate, reload or inspect."
     )
 }
 
@@ -86,10 +109,9 @@ fn control_module(loader: &Loader) -> TokenStream {
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
-    let name = ident.to_string();
-    let mod_doc = format!(
-        " The cache behind [`{name}()`](fn@{name}): invalidate it, reload it, see its last error."
-    );
+    let cached_fn = doc_link(ident, "fn", "()");
+    let mod_doc =
+        format!(" The cache behind {cached_fn}: invalidate it, reload it, see its last error.");
     quote! {
         #(#cfg_attrs)*
         #[doc = #mod_doc]
@@ -100,6 +122,15 @@ fn control_module(loader: &Loader) -> TokenStream {
 
             #[doc(hidden)]
             pub(super) struct __Cache;
+
+            // Stands in for `__Cache::get` if the impl beside the loader could not reach
+            // this module (its name clashed): one error, not one here too.
+            trait __Unlinked {
+                fn get<C>() -> &'static C {
+                    ::core::unreachable!("stands in for an impl that failed to compile")
+                }
+            }
+            impl __Unlinked for __Cache {}
 
             #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
             #[must_use]
@@ -143,8 +174,26 @@ fn control_module(loader: &Loader) -> TokenStream {
     }
 }
 
-/// The `static` cache, in an impl at the user's level so that the loader body and the
-/// argument expressions resolve where they were written.
+/// `` [`name()`](fn@name) `` in a doc; for a raw identifier (`r#type`), which rustdoc
+/// cannot resolve, the name as the user reads it without a link: `` `type()` ``.
+fn doc_link(ident: &syn::Ident, kind: &str, suffix: &str) -> String {
+    let name = common::name_of(ident);
+    if *ident == name {
+        format!("[`{name}{suffix}`]({kind}@{name})")
+    } else {
+        format!("`{name}{suffix}`")
+    }
+}
+
+/// `InvalidatingCache<T, E>`, as the user's level names it.
+fn cache_type(loader: &Loader) -> TokenStream {
+    let Loader { value, error, .. } = loader;
+    quote!(::singleton_runtime::__private::InvalidatingCache<#value, #error>)
+}
+
+/// The `static` cache, at the user's level so that the loader body and the argument
+/// expressions resolve where they were written, and the impl that hands it to the
+/// module.
 fn cache_impl(loader: &Loader) -> TokenStream {
     let Loader {
         lint_attrs,
@@ -152,8 +201,6 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         ident,
         param,
         output,
-        value,
-        error,
         block,
         args,
         ..
@@ -176,7 +223,7 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
-    let cache_ty = quote!(#rt::InvalidatingCache<#value, #error>);
+    let cache_ty = cache_type(loader);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
         ::singleton_runtime::__private::new_cache(__path, __load, #interval)
@@ -184,16 +231,23 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     quote! {
         #(#cfg_attrs)*
         const _: () = {
-            impl #ident::__Cache {
-                fn get() -> &'static #cache_ty {
-                    #(#lint_attrs)*
-                    fn __load(#param) -> #output #block
-                    #path_fn
-                    #interval_fn
-                    static __CACHE: #cache_ty = #new_cache;
-                    &__CACHE
+            #(#lint_attrs)*
+            fn __load(#param) -> #output #block
+            #path_fn
+            #interval_fn
+            static __CACHE: #cache_ty = #new_cache;
+            // Stands in for the module's `__Cache` if `name` is not that module.
+            #[allow(dead_code)]
+            struct __Cache;
+            const _: () = {
+                #[allow(unused_imports)]
+                use #ident::*;
+                impl __Cache {
+                    fn get() -> &'static #cache_ty {
+                        &__CACHE
+                    }
                 }
-            }
+            };
         };
     }
 }

@@ -1,12 +1,11 @@
 //! Checks that the item is a loader `fn name(path: &Path) -> Result<T, E>` and splits
 //! it into the pieces `expand` needs, or reports every misuse at its token.
 
-use proc_macro2::{TokenStream, TokenTree};
-use quote::ToTokens;
+use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 
 use super::args::Args;
-use crate::common::{self, Errors};
+use crate::common::{self, Errors, Unstorable};
 
 /// A valid `#[invalidating_cache]` loader.
 pub(crate) struct Loader {
@@ -159,11 +158,11 @@ fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatTyp
 }
 
 fn is_ref_to_path(ty: &syn::Type) -> bool {
-    let syn::Type::Reference(reference) = ty else {
+    let syn::Type::Reference(reference) = common::peel_type(ty) else {
         return false;
     };
     let lifetime_ok = reference.lifetime.as_ref().is_none_or(|l| l.ident == "_");
-    let syn::Type::Path(path) = &*reference.elem else {
+    let syn::Type::Path(path) = common::peel_type(&reference.elem) else {
         return false;
     };
     let last_is_path = path
@@ -190,8 +189,8 @@ fn check_output(
     };
     let (value, error) = result_args(ty, errors)?;
     let mut found = Errors::default();
-    check_storable("value", value.to_token_stream(), &mut found);
-    check_storable("error", error.to_token_stream(), &mut found);
+    check_storable("value", &value, &mut found);
+    check_storable("error", &error, &mut found);
     match found.finish() {
         Ok(()) => Some(((**ty).clone(), value, error)),
         Err(e) => {
@@ -203,7 +202,7 @@ fn check_output(
 
 /// `T` and `E` of `Result<T, E>`, or an error at the return type.
 fn result_args(ty: &syn::Type, errors: &mut Errors) -> Option<(syn::Type, syn::Type)> {
-    let segment = match ty {
+    let segment = match common::peel_type(ty) {
         syn::Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
         _ => None,
     };
@@ -251,26 +250,32 @@ fn result_args(ty: &syn::Type, errors: &mut Errors) -> Option<(syn::Type, syn::T
     }
 }
 
-/// Rejects `Self` and `impl Trait` in `T` or `E`: both end up in a `static`'s type.
-fn check_storable(what: &str, tokens: TokenStream, errors: &mut Errors) {
-    for token in tokens {
-        match &token {
-            TokenTree::Ident(ident) if ident == "Self" => errors.spanned(
+/// Rejects `Self`, `impl Trait` (at any depth) and a bare `dyn Trait` in `T` or `E`:
+/// both end up in a `static`'s type.
+fn check_storable(what: &str, ty: &syn::Type, errors: &mut Errors) {
+    for found in common::unstorable(ty) {
+        match found {
+            Unstorable::SelfType(ident) => errors.spanned(
                 ident,
                 format!(
                     "`Self` cannot name the {what} type here: the cache is a `static` outside any \
                      `impl`; write the type's name"
                 ),
             ),
-            TokenTree::Ident(ident) if ident == "impl" => errors.spanned(
-                ident,
+            Unstorable::ImplTrait(impl_trait) => errors.spanned(
+                impl_trait.impl_token,
                 format!(
                     "the {what} type must be nameable: it is stored in a `static`; write the \
                      concrete type instead of `impl Trait`"
                 ),
             ),
-            TokenTree::Group(group) => check_storable(what, group.stream(), errors),
-            _ => {}
+            Unstorable::TraitObject(ty) => errors.spanned(
+                ty,
+                format!(
+                    "the {what} type must be sized: it is stored in a `static`; write \
+                     `Box<dyn Trait + Send + Sync>` instead of a bare trait object"
+                ),
+            ),
         }
     }
 }

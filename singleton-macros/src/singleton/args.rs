@@ -37,7 +37,11 @@ impl Args {
         for KeyValue { key, value } in pairs {
             match value {
                 Value::Expr(expr) => {
-                    if !matches!(expr, syn::Expr::Path(_) | syn::Expr::Closure(_)) {
+                    // Through the group of a `$init:expr` or `$init:path` fragment.
+                    if !matches!(
+                        common::peel_expr(&expr),
+                        syn::Expr::Path(_) | syn::Expr::Closure(_)
+                    ) {
                         return Err(syn::Error::new_spanned(
                             expr,
                             "`init` takes a path to a fn, e.g. `init = Registry::load`, or a \

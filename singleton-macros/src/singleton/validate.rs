@@ -1,12 +1,11 @@
 //! Turns the annotated item into a [`Form`], or reports every misuse at its token.
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::{Token, spanned::Spanned};
 
 use super::args::Args;
-use crate::common::{self, Errors};
+use crate::common::{self, Errors, Unstorable};
 
 /// What `#[singleton]` was put on, checked.
 #[allow(
@@ -197,9 +196,10 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     }))
 }
 
-/// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`.
+/// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`;
+/// also through the invisible group of a `$t:ty` fragment.
 fn result_value(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(path) = ty else {
+    let syn::Type::Path(path) = common::peel_type(ty) else {
         return None;
     };
     let last = path.path.segments.last()?;
@@ -227,7 +227,8 @@ fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) ->
     if !fallible {
         return reference;
     }
-    let mut rewritten = declared.clone();
+    // The `Result` path itself, out of any group a `macro_rules` fragment put around it.
+    let mut rewritten = common::peel_type(declared).clone();
     if let syn::Type::Path(path) = &mut rewritten
         && let Some(last) = path.path.segments.last_mut()
         && let syn::PathArguments::AngleBracketed(args) = &mut last.arguments
@@ -238,31 +239,28 @@ fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) ->
     rewritten
 }
 
-/// The stored type lives in a `static`: it must be nameable there.
+/// The stored type lives in a `static`: it must be sized and nameable there.
 fn check_storable(errors: &mut Errors, ty: &syn::Type) {
-    let tokens = ty.to_token_stream().to_string();
-    if matches!(ty, syn::Type::TraitObject(_)) {
-        errors.spanned(
-            ty,
-            "a singleton's type must be sized: it is stored in a `static`; return \
-             `Box<dyn Trait + Send + Sync>` instead of a bare trait object",
-        );
-    } else if matches!(ty, syn::Type::ImplTrait(_)) {
-        errors.spanned(
-            ty,
-            "a singleton's type must be written out: it is stored in a `static`, which cannot \
-             hold an `impl Trait`; name the concrete type, or return `Box<dyn Trait + Send + Sync>`",
-        );
-    } else if tokens
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .any(|word| word == "Self")
-    {
-        errors.spanned(
-            ty,
-            "a `#[singleton]` fn cannot return `Self`: the instance is stored in a `static`, \
-             which cannot name `Self`; write the type's name, or put `#[singleton]` on the \
-             struct itself",
-        );
+    for found in common::unstorable(ty) {
+        match found {
+            Unstorable::TraitObject(ty) => errors.spanned(
+                ty,
+                "a singleton's type must be sized: it is stored in a `static`; return \
+                 `Box<dyn Trait + Send + Sync>` instead of a bare trait object",
+            ),
+            Unstorable::ImplTrait(ty) => errors.spanned(
+                ty,
+                "a singleton's type must be written out: it is stored in a `static`, which \
+                 cannot hold an `impl Trait`; name the concrete type, or return \
+                 `Box<dyn Trait + Send + Sync>`",
+            ),
+            Unstorable::SelfType(ident) => errors.spanned(
+                ident,
+                "a `#[singleton]` fn cannot return `Self`: the instance is stored in a \
+                 `static`, which cannot name `Self`; write the type's name, or put \
+                 `#[singleton]` on the struct itself",
+            ),
+        }
     }
 }
 

@@ -105,14 +105,35 @@ impl std::error::Error for LockTimeout {}
 #[track_caller]
 pub(crate) fn poisoned(name: &'static str, by: Option<&str>) -> ! {
     let by = by.map_or_else(String::new, |thread| format!(" on thread {thread}"));
-    // `NAME.recover(..)` reads well for a static's own name; a free-form name is not code.
-    let path = name
-        .chars()
-        .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
-    let on = if path { name } else { "" };
+    // `NAME.recover(..)` reads well for a static's own name (a keyword, as in
+    // `static r#type`, is written raw to be code); a free-form name is not code.
+    let path = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    let (recover, clear) = if path {
+        let raw = if KEYWORDS.contains(&name) { "r#" } else { "" };
+        (
+            format!("with `{raw}{name}.recover(|value| ...)`"),
+            format!("with `{raw}{name}.clear_poison()`"),
+        )
+    } else {
+        (
+            "by calling its `recover(|value| ...)`".to_owned(),
+            "with its `clear_poison()`".to_owned(),
+        )
+    };
     panic!(
         "guarded global `{name}` is poisoned: a `write` panicked{by}, so the value may be \
-         half-changed. Repair it with `{on}.recover(|value| ...)`, or accept it as it is \
-         with `{on}.clear_poison()`"
+         half-changed. Repair it {recover}, or accept it as it is {clear}"
     )
 }
+
+/// The keywords a static can be named with only as a raw identifier (`r#type`).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
