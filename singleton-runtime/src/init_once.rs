@@ -4,7 +4,9 @@
 use std::fmt;
 use std::panic::Location;
 
-use crate::sync::{self, Mutex, ThreadId, current_thread_id};
+use crate::once::claim::{self, Claim, ClaimGuard, Then};
+use crate::sync::{Mutex, loom_const_fn};
+use crate::waits::{Kind, Resource};
 
 /// A "call only once" guard: the runtime type behind `#[init_once]`.
 ///
@@ -33,15 +35,18 @@ pub struct InitOnce {
     state: Mutex<State>,
 }
 
+/// Where the body ran (or runs). Which thread runs it is the claim's business: the
+/// crate's one build-once claim (`crate::once::claim`), keyed by this guard's address.
 #[derive(Clone, Copy)]
 enum State {
     Uninit,
-    /// The thread running the body, and where it was called.
-    Running(ThreadId, &'static Location<'static>),
+    /// Where the running call was made.
+    Running(&'static Location<'static>),
     Done(&'static Location<'static>),
 }
 
 impl InitOnce {
+    loom_const_fn! {
     /// A guard that has not run; `name` is what errors call it (usually the fn name).
     ///
     /// # Examples
@@ -52,23 +57,13 @@ impl InitOnce {
     /// static SETUP: InitOnce = InitOnce::new("setup");
     /// assert!(!SETUP.is_done());
     /// ```
-    #[cfg(not(loom))]
-    #[must_use]
-    pub const fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            state: Mutex::new(State::Uninit),
-        }
-    }
-
-    /// Loom's locks cannot be built in a `const fn`.
-    #[cfg(loom)]
     #[must_use]
     pub fn new(name: &'static str) -> Self {
         Self {
             name,
             state: Mutex::new(State::Uninit),
         }
+    }
     }
 
     /// The name given to [`new`](Self::new).
@@ -104,7 +99,7 @@ impl InitOnce {
     /// assert_eq!(SETUP.first_call().unwrap().file(), file!());
     /// ```
     pub fn first_call(&self) -> Option<&'static Location<'static>> {
-        match *sync::lock(&self.state) {
+        match *self.state.lock() {
             State::Done(location) => Some(location),
             State::Uninit | State::Running(..) => None,
         }
@@ -140,16 +135,28 @@ impl InitOnce {
         caller: &'static Location<'static>,
         body: impl FnOnce() -> T,
     ) -> Result<T, AlreadyInitialized> {
-        let me = current_thread_id();
-        let mut state = sync::lock(&self.state);
         let refused = |first_call, in_progress| AlreadyInitialized {
             name: self.name,
             first_call,
             in_progress,
         };
-        match *state {
+        // The state lock is held across the claim (the graph's lock nests inside it, never
+        // the other way round), so the claim's holder and `Running` agree.
+        let mut state = self.state.lock();
+        let running_at = match *state {
             State::Done(first_call) => return Err(refused(first_call, false)),
-            State::Running(owner, _) if owner == me => {
+            State::Running(at) => Some(at),
+            State::Uninit => None,
+        };
+        let key = std::ptr::from_ref(self).addr();
+        let resource = Resource::named(key, Kind::InitOnce, self.name);
+        let guard = match claim::claim(resource, || false, Then::Refuse) {
+            Claim::Owner(guard) => guard,
+            Claim::Busy => {
+                let running = running_at.unwrap_or(caller);
+                return Err(refused(running, true));
+            }
+            Claim::Cycle(_) => {
                 drop(state);
                 panic!(
                     "`{}` was called again from inside its own #[init_once] body; it runs \
@@ -157,14 +164,15 @@ impl InitOnce {
                     self.name
                 );
             }
-            State::Running(_, running) => return Err(refused(running, true)),
-            State::Uninit => *state = State::Running(me, caller),
-        }
+            Claim::Ready | Claim::Wait(_) => unreachable!("never ready; `Refuse` never waits"),
+        };
+        *state = State::Running(caller);
         drop(state);
 
         let running = Running {
             once: self,
             done: None,
+            _claim: guard,
         };
         let value = body();
         running.finish(caller);
@@ -192,10 +200,12 @@ impl InitOnce {
     }
 }
 
-/// Ends a running call: as done on success, back to uninitialised if the body panics.
+/// Ends a running call: as done on success, back to uninitialised if the body panics;
+/// then releases the claim (fields drop after `drop` ran).
 struct Running<'a> {
     once: &'a InitOnce,
     done: Option<&'static Location<'static>>,
+    _claim: ClaimGuard,
 }
 
 impl Running<'_> {
@@ -206,7 +216,7 @@ impl Running<'_> {
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        *sync::lock(&self.once.state) = self.done.map_or(State::Uninit, State::Done);
+        *self.once.state.lock() = self.done.map_or(State::Uninit, State::Done);
     }
 }
 
@@ -291,7 +301,7 @@ pub(crate) mod private {
     pub use super::{AlreadyInitialized, InitOnce};
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests {
     use super::InitOnce;
     use loom::sync::Arc;

@@ -2,13 +2,15 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod sync;
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod test_support;
 
 mod cache;
 mod guarded;
 mod init_once;
+mod once;
 mod singleton;
+mod waits;
 
 pub use cache::*;
 pub use guarded::*;

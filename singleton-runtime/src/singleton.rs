@@ -3,16 +3,15 @@
 //! The fast path (already initialised) is one acquire load and a pointer: what
 //! `OnceLock::get` costs. Everything else — waiting for another thread's initialiser,
 //! retrying after an `Err` or a panic, detecting init cycles on one thread or across
-//! threads — lives on the cold slow path, in [`init_registry`](crate::singleton::init_registry).
+//! threads — lives on the cold slow path, in the crate's one build-once claim
+//! (`crate::once`) and wait-for graph (`crate::waits`).
 
 use std::fmt;
 use std::mem::MaybeUninit;
 
-use crate::sync::{AtomicBool, Ordering, UnsafeCell};
-
-mod init_registry;
-
-use init_registry::Claim;
+use crate::once::blocking;
+use crate::sync::{AtomicBool, Ordering, UnsafeCell, loom_const_fn};
+use crate::waits::{Kind, Resource};
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
 ///
@@ -68,6 +67,7 @@ unsafe impl<T> Sync for Singleton<T> {}
 unsafe impl<T: Send> Send for Singleton<T> {}
 
 impl<T: Send + Sync> Singleton<T> {
+    loom_const_fn! {
     /// An empty singleton; `name` appears in cycle reports and `Debug`. A singleton is
     /// shared by every thread, so `T` must be `Send + Sync`.
     ///
@@ -79,18 +79,6 @@ impl<T: Send + Sync> Singleton<T> {
     /// static CONFIG: Singleton<Vec<String>> = Singleton::new("CONFIG");
     /// assert_eq!(CONFIG.name(), "CONFIG");
     /// ```
-    #[cfg(not(loom))]
-    #[must_use]
-    pub const fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            ready: AtomicBool::new(false),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
-        }
-    }
-
-    /// Loom's atomics cannot be built in a `const fn`.
-    #[cfg(loom)]
     #[must_use]
     pub fn new(name: &'static str) -> Self {
         Self {
@@ -98,6 +86,7 @@ impl<T: Send + Sync> Singleton<T> {
             ready: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
         }
+    }
     }
 }
 
@@ -195,15 +184,12 @@ impl<T> Singleton<T> {
     #[cold]
     #[inline(never)]
     fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
-        let key = std::ptr::from_ref(self).cast::<()>() as usize;
-        let claim =
-            match init_registry::claim(key, self.name, || self.ready.load(Ordering::Acquire)) {
-                Claim::Ready => {
-                    // SAFETY: `claim` saw `ready` set (acquire), see `get`.
-                    return Ok(unsafe { self.value_unchecked() });
-                }
-                Claim::Owner(claim) => claim,
-            };
+        let key = std::ptr::from_ref(self).addr();
+        let resource = Resource::named(key, Kind::Singleton, self.name);
+        let Some(claim) = blocking::claim(&resource, || self.ready.load(Ordering::Acquire)) else {
+            // SAFETY: `claim` saw `ready` set (acquire), see `get`.
+            return Ok(unsafe { self.value_unchecked() });
+        };
         // Only the claim holder runs past this point for this singleton, until the
         // claim is released (dropped, also on panic) or the value is published.
         let value = init()?;
@@ -286,7 +272,7 @@ pub(crate) mod private {
 
     /// [`Singleton::new`] behind the bound with the singleton-specific message; the
     /// expansion spans the call at the user's type, so that is where an error points.
-    #[cfg(not(loom))]
+    #[cfg(not(singleton_loom))]
     pub const fn new_singleton<T: SingletonSafe>(name: &'static str) -> Singleton<T> {
         Singleton::new(name)
     }
@@ -354,12 +340,12 @@ pub(crate) mod private {
     }
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests;
 
 /// Unit tests of the cell itself (also run under Miri by `.ci/run`, which checks the
 /// `unsafe` publication and drop paths).
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::Singleton;
     use std::sync::atomic::{AtomicUsize, Ordering};

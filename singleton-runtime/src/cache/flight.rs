@@ -26,7 +26,10 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::slot::Slot;
-use crate::sync::{AtomicU64, Condvar, Mutex, Ordering, ThreadId, current_thread_id, lock, wait};
+use crate::sync::{
+    AtomicU64, Condvar, Mutex, Ordering, ThreadId, current_thread_id, loom_const_fn,
+};
+use crate::waits::{self, Kind, Resource, SlowWait};
 
 /// After a failed load, how long at least before the file is loaded again even though
 /// its fingerprint did not change, in clock units (ns): a failure need not come from
@@ -120,7 +123,6 @@ pub(crate) struct Core<T, E, K> {
 }
 
 impl<E, K> State<E, K> {
-    #[cfg_attr(loom, allow(clippy::missing_const_for_fn))]
     const fn new() -> Self {
         Self {
             busy: false,
@@ -140,24 +142,22 @@ impl<E, K> State<E, K> {
     }
 }
 
-impl<T, E, K: Copy> Core<T, E, K> {
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
-        Self {
-            deadline: AtomicU64::new(0),
-            slot: Slot::new(),
-            state: Mutex::new(State::new()),
-            done: Condvar::new(),
-        }
+impl<T, E, K> Core<T, E, K> {
+    /// Identifies this cache in the wait-for graph.
+    fn key(&self) -> usize {
+        std::ptr::from_ref(self).addr()
     }
+}
 
-    #[cfg(loom)]
-    pub(crate) fn new() -> Self {
-        Self {
-            deadline: AtomicU64::new(0),
-            slot: Slot::new(),
-            state: Mutex::new(State::new()),
-            done: Condvar::new(),
+impl<T, E, K: Copy> Core<T, E, K> {
+    loom_const_fn! {
+        pub(crate) fn new() -> Self {
+            Self {
+                deadline: AtomicU64::new(0),
+                slot: Slot::new(),
+                state: Mutex::new(State::new()),
+                done: Condvar::new(),
+            }
         }
     }
 
@@ -201,7 +201,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// Makes the next call check and reload, whatever the source looks like; a load in
     /// flight still finishes, but does not count as current.
     pub(crate) fn invalidate(&self) {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         state.epoch += 1;
         self.deadline.store(0, Ordering::Release);
     }
@@ -212,7 +212,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     }
 
     pub(crate) fn status(&self) -> Status<E, K> {
-        let state = lock(&self.state);
+        let state = self.state.lock();
         Status {
             last_error: state.last_error.clone(),
             generation: state.generation,
@@ -229,7 +229,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         force: bool,
         source: impl FnOnce() -> S,
     ) -> Result<Arc<T>, Arc<E>> {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         // The oldest attempt whose outcome this call may take: one that started after
         // the last `invalidate` it could have seen. A `reload` takes none: it waits for
         // the attempt in flight, then loads itself.
@@ -247,11 +247,31 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 }
             }
             let target = state.finished + 1;
+            // Sleeping: join the wait-for graph (the loader holds this cache there), or
+            // report the cycle the wait would close.
+            let resource = Resource::described(self.key(), Kind::Cache, String::new());
+            let locks = crate::guarded::wait_context(resource.key).1;
+            let ticket = match waits::before_wait(resource, locks) {
+                Ok(ticket) => ticket,
+                Err(cycle) => {
+                    drop(state);
+                    panic!("{cycle}");
+                }
+            };
+            let mut slow = SlowWait::start();
             while state.finished < target {
                 state.waiters += 1;
-                state = wait(&self.done, state);
+                state = match slow.timeout() {
+                    None => self.done.wait(state),
+                    Some(timeout) => self.done.wait_timeout(state, timeout),
+                };
                 state.waiters -= 1;
+                if let Some(waited) = slow.due() {
+                    let on = Resource::described(self.key(), Kind::Cache, String::new());
+                    eprintln!("{}", waits::graph().slow_wait_report(&on, waited));
+                }
             }
+            drop(ticket);
             if force {
                 continue;
             }
@@ -280,6 +300,13 @@ impl<T, E, K: Copy> Core<T, E, K> {
         // This caller checks.
         state.busy = true;
         state.loader = Some(me);
+        // Held in the wait-for graph until the flight ends; named once the source (its
+        // path) is known.
+        waits::hold(Resource::described(
+            self.key(),
+            Kind::Cache,
+            "(path not known yet)".to_owned(),
+        ));
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
         let seen = state
@@ -299,6 +326,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         let flight = Flight { core: self };
         let source = source();
+        waits::rename(self.key(), source.describe());
         if let (false, Some(seen), Some(current)) = (force, seen, current)
             && source.still_current(&seen)
         {
@@ -320,7 +348,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         force: bool,
     ) -> Result<Arc<T>, Arc<E>> {
         let loaded = source.load();
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         state.seen = Some((loaded.seen, epoch));
         // A replaced error is dropped after the lock is released: dropping the last
         // `Arc<E>` runs the user's `E::drop`, which must not run under our lock.
@@ -377,7 +405,8 @@ impl<T, E, K> Flight<'_, T, E, K> {
     ) {
         let core = self.core;
         std::mem::forget(self);
-        let mut state = lock(&core.state);
+        waits::release(core.key());
+        let mut state = core.state.lock();
         state.busy = false;
         state.loader = None;
         state.finished += 1;
@@ -408,7 +437,8 @@ impl<T, E, K> Flight<'_, T, E, K> {
 
 impl<T, E, K> Drop for Flight<'_, T, E, K> {
     fn drop(&mut self) {
-        let mut state = lock(&self.core.state);
+        waits::release(self.core.key());
+        let mut state = self.core.state.lock();
         state.busy = false;
         state.loader = None;
         state.finished += 1;
