@@ -25,7 +25,10 @@
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
-use crate::sync::{Condvar, Mutex, MutexGuard, ThreadId, current_thread_id, thread_label};
+use crate::sync::{
+    Condvar, Mutex, MutexGuard, Thread, ThreadId, current_thread, current_thread_id, label,
+    thread_label,
+};
 
 /// What kind of primitive a resource is, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,13 +90,14 @@ impl fmt::Display for Resource {
 struct Hold {
     resource: Resource,
     thread: ThreadId,
-    label: String,
+    /// For its label, formatted only for a message.
+    handle: Thread,
 }
 
 /// A thread blocked (or about to block) on a resource.
 struct Wait {
     thread: ThreadId,
-    label: String,
+    handle: Thread,
     on: Resource,
     /// The guarded globals it holds while it waits (see the module docs).
     locks: Vec<Resource>,
@@ -288,19 +292,21 @@ impl Graph {
 
     /// The label of the thread holding the claim `key`, if any, and whether that
     /// thread is this one.
-    pub(crate) fn holder(&self, key: usize) -> Option<(&str, bool)> {
+    /// Whether the claim `key` is held, and if so whether by this thread.
+    pub(crate) fn holder(&self, key: usize) -> Option<bool> {
         let me = current_thread_id();
         self.holds
             .iter()
             .find(|h| h.resource.key == key)
-            .map(|h| (&*h.label, h.thread == me))
+            .map(|h| h.thread == me)
     }
 
     pub(crate) fn hold(&mut self, resource: Resource) {
+        let handle = current_thread();
         self.holds.push(Hold {
             resource,
-            thread: current_thread_id(),
-            label: thread_label(),
+            thread: handle.id(),
+            handle,
         });
     }
 
@@ -327,11 +333,12 @@ impl Graph {
         if let Some(cycle) = self.find_cycle(&on, &locks) {
             return Err(cycle);
         }
-        let me = current_thread_id();
+        let handle = current_thread();
+        let me = handle.id();
         self.waits.retain(|w| w.thread != me);
         self.waits.push(Wait {
             thread: me,
-            label: thread_label(),
+            handle,
             on,
             locks,
         });
@@ -367,12 +374,12 @@ impl Graph {
         self.waits
             .iter()
             .find(|w| w.thread == thread)
-            .map(|w| w.label.clone())
+            .map(|w| label(&w.handle))
             .or_else(|| {
                 self.holds
                     .iter()
                     .find(|h| h.thread == thread)
-                    .map(|h| h.label.clone())
+                    .map(|h| label(&h.handle))
             })
             .unwrap_or_else(|| format!("{thread:?}"))
     }
@@ -471,6 +478,13 @@ impl Graph {
     /// blocked outside this crate's primitives.
     pub(crate) fn slow_wait_report(&self, on: &Resource, waited: std::time::Duration) -> String {
         let me = current_thread_id();
+        // The holder's record names the resource best (a waiter may not know a cache's
+        // path).
+        let on = self
+            .holds
+            .iter()
+            .find(|h| h.resource.key == on.key)
+            .map_or(on, |h| &h.resource);
         let mut report = format!(
             "singleton-runtime: thread {} has waited {:.1} s for {on}",
             thread_label(),

@@ -98,7 +98,7 @@ pub(crate) fn claim(resource: Resource, is_ready: impl Fn() -> bool, then: Then)
             graph.hold(resource);
             Claim::Owner(ClaimGuard { key })
         }
-        Some((_, mine)) => {
+        Some(mine) => {
             if !mine && then == Then::Refuse {
                 return Claim::Busy;
             }

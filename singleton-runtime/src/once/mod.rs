@@ -12,3 +12,5 @@ pub(crate) mod claim;
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
+#[cfg(all(test, not(singleton_loom)))]
+mod tests;

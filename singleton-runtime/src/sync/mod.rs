@@ -20,8 +20,8 @@
 mod imp;
 
 pub(crate) use imp::{
-    AtomicBool, AtomicU64, AtomicUsize, Ordering, ThreadId, UnsafeCell, current_thread_id,
-    current_thread_name, fence,
+    AtomicBool, AtomicU64, AtomicUsize, Ordering, Thread, ThreadId, UnsafeCell, current_thread,
+    current_thread_id, fence,
 };
 
 /// Writes a constructor once: `const fn` in normal builds, a plain `fn` under
@@ -127,11 +127,16 @@ impl Condvar {
 }
 
 /// How every message of this crate names a thread: `'name' (ThreadId(3))`, or the id
-/// alone for an unnamed thread. Called on the thread itself.
-pub(crate) fn thread_label() -> String {
-    let id = current_thread_id();
-    match current_thread_name() {
+/// alone for an unnamed thread.
+pub(crate) fn label(thread: &Thread) -> String {
+    let id = thread.id();
+    match imp::thread_name(thread) {
         Some(name) => format!("'{name}' ({id:?})"),
         None => format!("{id:?}"),
     }
+}
+
+/// [`label`] of the current thread.
+pub(crate) fn thread_label() -> String {
+    label(&current_thread())
 }

@@ -2,16 +2,16 @@
 
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
-pub(crate) use std::thread::ThreadId;
+pub(crate) use std::thread::{Thread, ThreadId, current as current_thread};
 
 /// The id of the current thread.
 pub(crate) fn current_thread_id() -> ThreadId {
     std::thread::current().id()
 }
 
-/// The name of the current thread, if it has one.
-pub(crate) fn current_thread_name() -> Option<String> {
-    std::thread::current().name().map(str::to_owned)
+/// The name of a thread, if it has one.
+pub(crate) fn thread_name(thread: &Thread) -> Option<&str> {
+    thread.name()
 }
 
 /// An `UnsafeCell` with loom's closure-based API, so that the same code runs under
