@@ -25,6 +25,42 @@ use crate::waits::{Kind, Resource};
 /// - An initialiser that needs the value it is initialising — directly, or through
 ///   other singletons, on one thread or across threads — panics with the chain
 ///   (`singleton init cycle: alpha -> beta -> alpha`) instead of deadlocking.
+/// - Waiting for another thread's initialiser joins the crate's one wait-for graph,
+///   with the waits of `#[init_once]` fns, guarded globals and caches: a cycle through
+///   any of them (an initialiser writing a guarded global whose holder waits for this
+///   singleton, say) panics in the thread that would close it, naming every value and
+///   thread on it (`wait cycle across threads: G -> s -> G (...)`).
+///
+/// # Deadlocks we cannot see
+///
+/// The graph sees only this crate's primitives. An initialiser that waits for another
+/// thread some other way — `join`s a thread that needs this same singleton, waits on a
+/// channel that thread should fill, takes a `std` or `parking_lot` lock that thread
+/// holds — deadlocks, as it would with `std::sync::OnceLock`: the other thread waits
+/// in the graph, but nothing says that the initialiser waits for it.
+///
+/// Panicking there would be a guess: an initialiser that loads a model for a minute
+/// looks the same from outside. So the crate reports instead of guessing: a thread
+/// that has waited for a value longer than a threshold (10 s; set
+/// `SINGLETON_RUNTIME_WAIT_WARN_MS` to another number of milliseconds, or to `off`)
+/// prints one report to stderr, naming the value, the waiting thread, how long it
+/// waited, and the thread building the value, following that thread's own waits to
+/// the one that is working or blocked outside the crate:
+///
+/// ```text
+/// singleton-runtime: thread 'config-helper' (ThreadId(3)) has waited 10.0 s for `config`
+/// (singleton), held by thread 'main' (ThreadId(1)), which is not waiting for any
+/// singleton, #[init_once] fn, guarded global or invalidating cache: it is still
+/// working, or blocked on something this crate cannot see. If it waits for this thread
+/// (a `join`, a channel, a lock of another kind), this is a deadlock: ...
+/// ```
+///
+/// and goes on waiting: a slow initialiser finishes and nothing else happens; a
+/// deadlock is explained instead of silent. The same holds for callers waiting on an
+/// `#[invalidating_cache]` load. A guarded global's waits report cycles but no slow
+/// waits (a long `write` is the holder's business, and `try_write_for` bounds a wait),
+/// and waits with a timeout (`try_read_for`, `try_write_for`) stay out of the graph:
+/// they end by themselves.
 ///
 /// # Examples
 ///

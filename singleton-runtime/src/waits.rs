@@ -25,10 +25,9 @@
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
-use crate::sync::{
-    Condvar, Mutex, MutexGuard, Thread, ThreadId, current_thread, current_thread_id, label,
-    thread_label,
-};
+#[cfg(not(singleton_loom))]
+use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::sync::{Thread, ThreadId, current_thread, current_thread_id, label, thread_label};
 
 /// What kind of primitive a resource is, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,18 +205,33 @@ static GRAPH: Mutex<Graph> = Mutex::new(Graph::new());
 #[cfg(not(singleton_loom))]
 static CHANGED: Condvar = Condvar::new();
 
+// Under loom the graph is a plain std mutex, one per model execution, outside the
+// model: its critical sections contain no loom operation, so each is one atomic step of
+// the model. A modelled lock would not do: all model threads share one OS thread, so a
+// model thread that releases a claim while unwinding would poison the lock for the
+// model thread it switches to. Sleeping is a `yield_now` spin, which loom explores
+// like a blocking wait.
 #[cfg(singleton_loom)]
 loom::lazy_static! {
-    static ref GRAPH: Mutex<Graph> = Mutex::new(Graph::new());
-    static ref CHANGED: Condvar = Condvar::new();
+    static ref GRAPH: std::sync::Mutex<Graph> = std::sync::Mutex::new(Graph::new());
 }
 
 /// Locks the graph.
+#[cfg(not(singleton_loom))]
 pub(crate) fn graph() -> MutexGuard<'static, Graph> {
     GRAPH.lock()
 }
 
+/// Locks the graph (poison cannot arise: see `GRAPH`).
+#[cfg(singleton_loom)]
+pub(crate) fn graph() -> std::sync::MutexGuard<'static, Graph> {
+    GRAPH
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Sleeps on the graph's condvar (woken by every [`release`]), for at most `timeout`.
+#[cfg(not(singleton_loom))]
 pub(crate) fn sleep(
     graph: MutexGuard<'static, Graph>,
     timeout: Option<std::time::Duration>,
@@ -226,6 +240,17 @@ pub(crate) fn sleep(
         None => CHANGED.wait(graph),
         Some(timeout) => CHANGED.wait_timeout(graph, timeout),
     }
+}
+
+/// Under loom: let another model thread run, then look again.
+#[cfg(singleton_loom)]
+pub(crate) fn sleep(
+    graph: std::sync::MutexGuard<'static, Graph>,
+    _: Option<std::time::Duration>,
+) -> std::sync::MutexGuard<'static, Graph> {
+    drop(graph);
+    loom::thread::yield_now();
+    self::graph()
 }
 
 /// Registers that this thread holds `resource` (a claim).
@@ -251,6 +276,7 @@ pub(crate) fn release(key: usize) {
     let mut graph = graph();
     graph.release(key);
     drop(graph);
+    #[cfg(not(singleton_loom))]
     CHANGED.notify_all();
 }
 
@@ -544,6 +570,7 @@ pub(crate) fn slow_wait_threshold() -> Option<std::time::Duration> {
     None
 }
 
+#[cfg(not(singleton_loom))]
 const DEFAULT_WARN_MS: u64 = 10_000;
 
 /// Tracks one wait against [`slow_wait_threshold`]: how long to sleep next, and

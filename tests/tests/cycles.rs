@@ -243,12 +243,12 @@ fn child_singleton_join() {
 
 #[invalidating_cache(path = cycle_file("joined.txt"))]
 fn joined_cache(path: &Path) -> Result<usize, std::io::Error> {
-    let path = path.to_owned();
+    let text = std::fs::read_to_string(path)?;
     let helper = thread::Builder::new()
         .name("loader-helper".to_owned())
-        .spawn(move || joined_cache().map_or(0, |v| *v + path.as_os_str().len()))
+        .spawn(|| joined_cache().map_or(0, |v| *v))
         .unwrap();
-    Ok(helper.join().unwrap())
+    Ok(helper.join().unwrap() + text.len())
 }
 
 #[test]

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+#[cfg(not(singleton_loom))]
 use crate::sync::{Mutex, thread_label};
 
 /// Whether lock order is tracked in this build.
@@ -46,6 +47,7 @@ impl OrderId {
 }
 
 /// Where an ordered pair was first seen.
+#[cfg(not(singleton_loom))]
 struct FirstSeen {
     held: &'static str,
     taken: &'static str,
@@ -95,6 +97,7 @@ pub(crate) fn check(held: &[(usize, &'static str)], taken: usize, taken_name: &'
 #[cfg(singleton_loom)]
 pub(crate) fn check(_: &[(usize, &'static str)], _: usize, _: &'static str) {}
 
+#[cfg(not(singleton_loom))]
 /// The edges of a path `from -> ... -> to` in the graph, if there is one (breadth
 /// first, so the shortest).
 fn path(
@@ -131,6 +134,7 @@ fn path(
     None
 }
 
+#[cfg(not(singleton_loom))]
 /// The message for taking `taken` while holding `holding`, where `path` leads from
 /// `taken` back to `holding` through pairs seen before.
 fn message(
