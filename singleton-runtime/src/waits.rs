@@ -205,52 +205,85 @@ static GRAPH: Mutex<Graph> = Mutex::new(Graph::new());
 #[cfg(not(singleton_loom))]
 static CHANGED: Condvar = Condvar::new();
 
-// Under loom the graph is a plain std mutex, one per model execution, outside the
-// model: its critical sections contain no loom operation, so each is one atomic step of
-// the model. A modelled lock would not do: all model threads share one OS thread, so a
-// model thread that releases a claim while unwinding would poison the lock for the
-// model thread it switches to. Sleeping is a `yield_now` spin, which loom explores
-// like a blocking wait.
-#[cfg(singleton_loom)]
-loom::lazy_static! {
-    static ref GRAPH: std::sync::Mutex<Graph> = std::sync::Mutex::new(Graph::new());
-}
+/// The locked graph.
+#[cfg(not(singleton_loom))]
+pub(crate) type GraphGuard = MutexGuard<'static, Graph>;
 
 /// Locks the graph.
 #[cfg(not(singleton_loom))]
-pub(crate) fn graph() -> MutexGuard<'static, Graph> {
+pub(crate) fn graph() -> GraphGuard {
     GRAPH.lock()
-}
-
-/// Locks the graph (poison cannot arise: see `GRAPH`).
-#[cfg(singleton_loom)]
-pub(crate) fn graph() -> std::sync::MutexGuard<'static, Graph> {
-    GRAPH
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Sleeps on the graph's condvar (woken by every [`release`]), for at most `timeout`.
 #[cfg(not(singleton_loom))]
-pub(crate) fn sleep(
-    graph: MutexGuard<'static, Graph>,
-    timeout: Option<std::time::Duration>,
-) -> MutexGuard<'static, Graph> {
+pub(crate) fn sleep(graph: GraphGuard, timeout: Option<std::time::Duration>) -> GraphGuard {
     match timeout {
         None => CHANGED.wait(graph),
         Some(timeout) => CHANGED.wait_timeout(graph, timeout),
     }
 }
 
-/// Under loom: let another model thread run, then look again.
 #[cfg(singleton_loom)]
-pub(crate) fn sleep(
-    graph: std::sync::MutexGuard<'static, Graph>,
-    _: Option<std::time::Duration>,
-) -> std::sync::MutexGuard<'static, Graph> {
-    drop(graph);
-    loom::thread::yield_now();
-    self::graph()
+pub(crate) use model::{graph, sleep};
+
+/// Under loom, the graph is a std mutex (one per model execution) taken with a
+/// `try_lock` + `yield_now` spin, plus a loom atomic that every lock acquires and every
+/// unlock releases, so that the model sees the happens-before the mutex gives.
+///
+/// Not a loom `Mutex`: all model threads share one OS thread, so a model thread that
+/// releases a claim while unwinding would make loom's own lock poison (and unwrap) for
+/// the model thread it switches to. Poison of this std mutex is ignored, as everywhere.
+#[cfg(singleton_loom)]
+mod model {
+    use super::Graph;
+    use crate::sync::{AtomicUsize, Ordering::AcqRel};
+
+    loom::lazy_static! {
+        static ref GRAPH: std::sync::Mutex<Graph> = std::sync::Mutex::new(Graph::new());
+        static ref TOKEN: AtomicUsize = AtomicUsize::new(0);
+    }
+
+    pub(crate) struct GraphGuard(Option<std::sync::MutexGuard<'static, Graph>>);
+
+    impl std::ops::Deref for GraphGuard {
+        type Target = Graph;
+        fn deref(&self) -> &Graph {
+            self.0.as_ref().unwrap_or_else(|| unreachable!())
+        }
+    }
+
+    impl std::ops::DerefMut for GraphGuard {
+        fn deref_mut(&mut self) -> &mut Graph {
+            self.0.as_mut().unwrap_or_else(|| unreachable!())
+        }
+    }
+
+    impl Drop for GraphGuard {
+        fn drop(&mut self) {
+            TOKEN.fetch_add(1, AcqRel);
+            drop(self.0.take());
+        }
+    }
+
+    pub(crate) fn graph() -> GraphGuard {
+        let guard = loop {
+            match GRAPH.try_lock() {
+                Ok(guard) => break guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => loom::thread::yield_now(),
+            }
+        };
+        TOKEN.fetch_add(1, AcqRel);
+        GraphGuard(Some(guard))
+    }
+
+    /// Lets another model thread run, then looks again.
+    pub(crate) fn sleep(graph: GraphGuard, _: Option<std::time::Duration>) -> GraphGuard {
+        drop(graph);
+        loom::thread::yield_now();
+        self::graph()
+    }
 }
 
 /// Registers that this thread holds `resource` (a claim).

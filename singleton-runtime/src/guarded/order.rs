@@ -10,6 +10,7 @@
 //! the pair was first seen. Ids, not addresses, so that a dropped local global whose
 //! address is reused cannot be confused with a new one.
 
+#[cfg(not(singleton_loom))]
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
