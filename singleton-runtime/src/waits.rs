@@ -10,14 +10,16 @@
 //! close a cycle, the last one to block always sees it.
 //!
 //! Resources are keyed by address and come in two sorts:
-//! - *claims* (a singleton or `#[init_once]` being initialised, a cache being loaded)
-//!   are registered by their owner with [`Graph::hold`] when taken and removed when
-//!   released: they are slow paths already;
-//! - *locks* (guarded globals) are taken on fast paths that must stay one load, so
-//!   they are not registered when taken. Instead, a thread publishes the guarded
-//!   globals it holds when it starts to wait for anything (they come from its own
-//!   frame stack, see `guarded::held::wait_context`). That is enough: a cycle needs every
-//!   thread on it to be blocked, and a blocked thread has published what it holds.
+//! - *claims* (a singleton or `#[init_once]` being initialised) are registered by their
+//!   owner with [`Graph::hold`] when taken and removed when released: they are slow
+//!   paths already;
+//! - *locks* (guarded globals) and *loads* (a cache being loaded) are taken on paths
+//!   that must stay cheap (a guarded read is one load; a strict cache checks on every
+//!   call), so they are not registered when taken. Instead, a thread publishes what it
+//!   holds of them when it starts to wait for anything: its guarded globals come from
+//!   its own frame stack (`guarded::held::wait_context`), its loads from a thread-local
+//!   list ([`Published`]). That is enough: a cycle needs every thread on it to be
+//!   blocked, and a blocked thread has published what it holds.
 //!
 //! Nothing here is on a fast path; all of it runs under one internal mutex, which is
 //! never held across user code or a sleep (the condvar wait releases it).
@@ -286,22 +288,55 @@ mod model {
     }
 }
 
-/// Registers that this thread holds `resource` (a claim).
-pub(crate) fn hold(resource: Resource) {
-    graph().hold(resource);
+// Resources this thread holds without registering them in the graph (a cache it is
+// loading), innermost last; published with its waits, like guarded globals.
+#[cfg(not(singleton_loom))]
+std::thread_local! {
+    static PUBLISHED: std::cell::RefCell<Vec<Resource>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+#[cfg(singleton_loom)]
+loom::thread_local! {
+    static PUBLISHED: std::cell::RefCell<Vec<Resource>> = std::cell::RefCell::new(Vec::new());
 }
 
-/// Renames a resource this thread holds (a cache learns its path after it is claimed).
-pub(crate) fn rename(key: usize, name: String) {
-    let me = current_thread_id();
-    let mut graph = graph();
-    if let Some(hold) = graph
-        .holds
-        .iter_mut()
-        .find(|h| h.resource.key == key && h.thread == me)
-    {
-        hold.resource.name = Cow::Owned(name);
+/// This thread holds a resource until the guard drops; the graph learns of it only if
+/// the thread waits meanwhile (see the module docs). Costs no lock.
+#[must_use = "the resource is held until the guard drops"]
+pub(crate) struct Published(usize);
+
+impl Published {
+    pub(crate) fn new(resource: Resource) -> Self {
+        let key = resource.key;
+        let _ = PUBLISHED.try_with(|p| p.borrow_mut().push(resource));
+        Self(key)
     }
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        let _ = PUBLISHED.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if let Some(at) = p.iter().rposition(|r| r.key == self.0) {
+                p.remove(at);
+            }
+        });
+    }
+}
+
+/// For a thread about to wait for `key`: the name of the guarded global `key` if this
+/// thread is taking it, and everything it holds that the graph does not know of (its
+/// guarded globals and the caches it is loading), `key` excepted.
+pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<Resource>) {
+    let (name, mut held) = crate::guarded::wait_context(key);
+    let _ = PUBLISHED.try_with(|p| {
+        held.extend(p.borrow().iter().filter(|r| r.key != key).cloned());
+    });
+    (name, held)
+}
+
+/// [`wait_context`] without the name.
+pub(crate) fn held_by_me(key: usize) -> Vec<Resource> {
+    wait_context(key).1
 }
 
 /// Removes this thread's hold on `key` and wakes claim waiters.
@@ -535,7 +570,12 @@ impl Graph {
     /// For a wait on `key` that has gone on for `waited`: who holds it, and, following
     /// the holders' own waits, the thread at the end of the chain, which runs or is
     /// blocked outside this crate's primitives.
-    pub(crate) fn slow_wait_report(&self, on: &Resource, waited: std::time::Duration) -> String {
+    pub(crate) fn slow_wait_report(
+        &self,
+        on: &Resource,
+        waited: std::time::Duration,
+        owner: Option<&Thread>,
+    ) -> String {
         let me = current_thread_id();
         // The holder's record names the resource best (a waiter may not know a cache's
         // path).
@@ -551,12 +591,18 @@ impl Graph {
         );
         let mut key = on.key;
         let mut seen = vec![me];
+        // A holder the graph does not know (a cache's loader that waits for nothing of
+        // ours) is named by the caller.
+        let mut owner = owner;
         loop {
-            let Some(&(holder, _)) = self.holders(key, me, &[]).first() else {
-                report.push_str(", which nobody holds any more");
-                break;
+            let (holder, label) = match (self.holders(key, me, &[]).first(), owner.take()) {
+                (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
+                (None, Some(owner)) => (owner.id(), label(owner)),
+                (None, None) => {
+                    report.push_str(", which nobody holds any more");
+                    break;
+                }
             };
-            let label = self.label_of(holder);
             let _ = write!(report, ", held by thread {label}");
             match self.waits.iter().find(|w| w.thread == holder) {
                 Some(wait) if !seen.contains(&holder) => {

@@ -27,7 +27,7 @@ use std::time::SystemTime;
 
 use super::slot::Slot;
 use crate::sync::{
-    AtomicU64, Condvar, Mutex, Ordering, ThreadId, current_thread_id, loom_const_fn,
+    AtomicU64, Condvar, Mutex, Ordering, Thread, current_thread, current_thread_id, loom_const_fn,
 };
 use crate::waits::{self, Kind, Resource, SlowWait};
 
@@ -77,8 +77,9 @@ struct Outcome<E> {
 struct State<E, K> {
     /// A check or load is in flight (single flight).
     busy: bool,
-    /// The thread running it: the same thread asking again would wait for itself.
-    loader: Option<ThreadId>,
+    /// The thread running it: the same thread asking again would wait for itself; a
+    /// slow wait names it.
+    loader: Option<Thread>,
     /// After a failed load: the clock reading from which it is retried even if the
     /// source looks unchanged.
     retry_at: u64,
@@ -96,6 +97,8 @@ struct State<E, K> {
     /// nobody waiting, which strict mode would pay on every call.
     waiters: usize,
     outcome: Option<Outcome<E>>,
+    /// The description of the source of the last load (its path), for a slow waiter.
+    what: Option<String>,
     last_error: Option<Arc<E>>,
     generation: u64,
     failures: u64,
@@ -134,6 +137,7 @@ impl<E, K> State<E, K> {
             finished: 0,
             waiters: 0,
             outcome: None,
+            what: None,
             last_error: None,
             generation: 0,
             failures: 0,
@@ -236,7 +240,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         let wanted_epoch = state.epoch;
         let me = current_thread_id();
         while state.busy {
-            if state.loader == Some(me) {
+            if state.loader.as_ref().map(Thread::id) == Some(me) {
                 drop(state);
                 reentrant_load(&source().describe());
             }
@@ -247,10 +251,10 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 }
             }
             let target = state.finished + 1;
-            // Sleeping: join the wait-for graph (the loader holds this cache there), or
-            // report the cycle the wait would close.
+            // Sleeping: join the wait-for graph (the loader publishes this cache there
+            // if it waits too), or report the cycle the wait would close.
             let resource = Resource::described(self.key(), Kind::Cache, String::new());
-            let locks = crate::guarded::wait_context(resource.key).1;
+            let locks = waits::held_by_me(resource.key);
             let ticket = match waits::before_wait(resource, locks) {
                 Ok(ticket) => ticket,
                 Err(cycle) => {
@@ -267,8 +271,14 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 };
                 state.waiters -= 1;
                 if let Some(waited) = slow.due() {
-                    let on = Resource::described(self.key(), Kind::Cache, String::new());
-                    eprintln!("{}", waits::graph().slow_wait_report(&on, waited));
+                    let on = Resource::described(
+                        self.key(),
+                        Kind::Cache,
+                        state.what.clone().unwrap_or_default(),
+                    );
+                    let report =
+                        waits::graph().slow_wait_report(&on, waited, state.loader.as_ref());
+                    eprintln!("{report}");
                 }
             }
             drop(ticket);
@@ -299,14 +309,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         // This caller checks.
         state.busy = true;
-        state.loader = Some(me);
-        // Held in the wait-for graph until the flight ends; named once the source (its
-        // path) is known.
-        waits::hold(Resource::described(
-            self.key(),
-            Kind::Cache,
-            "(path not known yet)".to_owned(),
-        ));
+        state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
         let seen = state
@@ -326,7 +329,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         let flight = Flight { core: self };
         let source = source();
-        waits::rename(self.key(), source.describe());
+
         if let (false, Some(seen), Some(current)) = (force, seen, current)
             && source.still_current(&seen)
         {
@@ -347,7 +350,15 @@ impl<T, E, K: Copy> Core<T, E, K> {
         interval: u64,
         force: bool,
     ) -> Result<Arc<T>, Arc<E>> {
+        // Loading runs user code, which may wait for other primitives: until it returns
+        // this thread holds the cache, published to the wait-for graph if it waits (no
+        // global lock here), and a slow waiter's report can name the file. (A check
+        // that finds the file unchanged runs no user code and skips both.)
+        let what = source.describe();
+        self.state.lock().what = Some(what.clone());
+        let held = waits::Published::new(Resource::described(self.key(), Kind::Cache, what));
         let loaded = source.load();
+        drop(held);
         let mut state = self.state.lock();
         state.seen = Some((loaded.seen, epoch));
         // A replaced error is dropped after the lock is released: dropping the last
@@ -405,7 +416,6 @@ impl<T, E, K> Flight<'_, T, E, K> {
     ) {
         let core = self.core;
         std::mem::forget(self);
-        waits::release(core.key());
         let mut state = core.state.lock();
         state.busy = false;
         state.loader = None;
@@ -437,7 +447,6 @@ impl<T, E, K> Flight<'_, T, E, K> {
 
 impl<T, E, K> Drop for Flight<'_, T, E, K> {
     fn drop(&mut self) {
-        waits::release(self.core.key());
         let mut state = self.core.state.lock();
         state.busy = false;
         state.loader = None;

@@ -385,7 +385,7 @@ impl RawLock {
     #[inline(never)]
     fn enter_wait_graph(&self) -> waits::WaitTicket {
         let key = std::ptr::from_ref(self).addr();
-        let (name, locks) = super::wait_context(key);
+        let (name, locks) = waits::wait_context(key);
         let resource = Resource::named(key, Kind::GuardedGlobal, name.unwrap_or("?"));
         waits::before_wait(resource, locks).unwrap_or_else(|cycle| panic!("{cycle}"))
     }

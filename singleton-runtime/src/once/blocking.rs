@@ -33,7 +33,10 @@ fn block(pending: claim::Pending) {
     while graph.epoch() == pending.epoch {
         graph = waits::sleep(graph, slow.timeout());
         if let Some(waited) = slow.due() {
-            eprintln!("{}", graph.slow_wait_report(&pending.resource, waited));
+            eprintln!(
+                "{}",
+                graph.slow_wait_report(&pending.resource, waited, None)
+            );
         }
     }
     graph.unwait();

@@ -84,7 +84,7 @@ pub(crate) fn claim(resource: Resource, is_ready: impl Fn() -> bool, then: Then)
     // The guarded globals this thread holds, collected before taking the graph lock
     // (it walks this thread's own frames: no lock involved).
     let locks = if then == Then::Wait {
-        crate::guarded::wait_context(resource.key).1
+        waits::held_by_me(resource.key)
     } else {
         Vec::new()
     };
