@@ -14,7 +14,7 @@ mod waits;
 
 pub use cache::*;
 pub use guarded::*;
-pub use init_once::{AlreadyInitialized, InitOnce};
+pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
 
 /// Makes a struct, an enum or a fn a process-wide instance, created once on first use.

@@ -599,7 +599,7 @@ impl Graph {
                 (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
                 (None, Some(owner)) => (owner.id(), label(owner)),
                 (None, None) => {
-                    report.push_str(", which nobody holds any more");
+                    report.push_str(", which no thread is building right now");
                     break;
                 }
             };

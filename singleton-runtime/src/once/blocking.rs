@@ -26,8 +26,9 @@ pub(crate) fn claim(resource: &Resource, is_ready: impl Fn() -> bool) -> Option<
     }
 }
 
-/// Sleeps until the claim `pending` waits for is released.
-fn block(pending: claim::Pending) {
+/// Sleeps until the claim `pending` waits for is released (or, for a wait registered
+/// for nothing, until any claim is), then ends the registered wait.
+pub(crate) fn block(pending: claim::Pending) {
     let mut slow = SlowWait::start();
     let mut graph = waits::graph();
     while graph.epoch() == pending.epoch {

@@ -77,6 +77,34 @@ impl Drop for Pending {
     }
 }
 
+/// Waits for `resource` to become ready without claiming it (a caller that will never
+/// build it): [`Claim::Ready`], [`Claim::Wait`] (registered if a thread is building it,
+/// so a cycle through it is seen; unregistered if none is yet: it waits for a future
+/// build), or [`Claim::Cycle`].
+pub(crate) fn watch(resource: Resource, is_ready: impl Fn() -> bool) -> Claim {
+    let locks = waits::held_by_me(resource.key);
+    let mut graph = waits::graph();
+    if is_ready() {
+        return Claim::Ready;
+    }
+    let epoch = graph.epoch();
+    if graph.holder(resource.key).is_none() {
+        return Claim::Wait(Pending {
+            resource,
+            epoch,
+            registered: false,
+        });
+    }
+    match graph.check_and_wait(resource.clone(), locks) {
+        Err(cycle) => Claim::Cycle(cycle),
+        Ok(()) => Claim::Wait(Pending {
+            resource,
+            epoch,
+            registered: true,
+        }),
+    }
+}
+
 /// Decides what this thread does about `resource`, whose value is ready when
 /// `is_ready()` holds (checked under the graph's lock, so a release cannot slip in
 /// between).
