@@ -3,7 +3,7 @@
 use std::fmt;
 use std::panic::Location;
 
-/// A second call to an `#[init_once]` fn (or [`InitOnce`]): it names the fn and the
+/// A second call to an `#[init_once]` fn (or [`InitOnce`](super::InitOnce)): it names the fn and the
 /// source location of the call that ran it (or, while that call is still running on
 /// another thread, of the running call: see [`in_progress`](Self::in_progress)).
 ///
@@ -32,7 +32,7 @@ pub struct AlreadyInitialized {
 }
 
 impl AlreadyInitialized {
-    /// The name of the fn (or [`InitOnce`]) that was called again.
+    /// The name of the fn (or [`InitOnce`](super::InitOnce)) that was called again.
     pub fn name(&self) -> &'static str {
         self.name
     }

@@ -325,14 +325,12 @@ impl InitOnce {
                 }
                 Claim::Cycle(cycle) => {
                     drop(state);
-                    if cycle.is_reentrant() {
-                        panic!(
-                            "`{}` was called again from inside its own #[init_once] body; it \
-                             runs once, so the inner call can never succeed: remove the \
-                             recursive call",
-                            self.name
-                        );
-                    }
+                    assert!(
+                        !cycle.is_reentrant(),
+                        "`{}` was called again from inside its own #[init_once] body; it runs \
+                         once, so the inner call can never succeed: remove the recursive call",
+                        self.name
+                    );
                     panic!("{cycle}");
                 }
                 Claim::Ready => unreachable!("never ready: `Done` is checked under the lock"),
