@@ -27,7 +27,7 @@ pub(crate) use imp::{
 /// Writes a constructor once: `const fn` in normal builds, a plain `fn` under
 /// `cfg(singleton_loom)`, whose primitives cannot be built in a `const` context.
 ///
-/// ```ignore
+/// ```text
 /// loom_const_fn! {
 ///     /// Docs, attributes and generics are kept as written.
 ///     pub(crate) fn new() -> Self { Self { n: AtomicUsize::new(0) } }
