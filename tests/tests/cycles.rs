@@ -146,6 +146,58 @@ fn a_write_waiting_for_a_singleton_whose_initialiser_writes_it_is_reported() {
     assert!(after.contains("poison"), "{after}");
 }
 
+// A writer that would wait for a reader which waits for the writer's singleton: the
+// cycle is seen while the writer drains readers (holding the write bit), which it must
+// give back when it panics.
+
+#[guarded_global]
+static DRAINED: u32 = 0;
+
+static DRAIN_FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+#[singleton]
+fn needs_drained() -> u32 {
+    if DRAIN_FIRST.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        // Let the reader take `DRAINED` and start waiting for this singleton.
+        thread::sleep(Duration::from_millis(150));
+    }
+    DRAINED.write(|d| {
+        *d += 1;
+        *d
+    })
+}
+
+#[test]
+fn a_writer_draining_a_reader_that_waits_for_it_is_reported_and_releases_the_lock() {
+    let (claimed, when) = mpsc::channel();
+    let writer = thread::spawn(move || {
+        run_with_timeout("writer", move || {
+            // Claims `needs_drained` first; its initialiser writes `DRAINED` later.
+            claimed.send(()).unwrap();
+            *needs_drained()
+        })
+    });
+    when.recv().unwrap();
+    thread::sleep(Duration::from_millis(30));
+    let reader =
+        thread::spawn(|| run_with_timeout("reader", || DRAINED.read(|_| *needs_drained())));
+    let (w, r) = (writer.join().unwrap(), reader.join().unwrap());
+    let message = panic_message(&*w.expect_err("the cycle was not reported"));
+    assert!(message.contains("wait cycle across threads"), "{message}");
+    assert!(message.contains("`DRAINED` (guarded global)"), "{message}");
+    assert!(message.contains("`needs_drained` (singleton)"), "{message}");
+    // The reader then builds the singleton itself, inside its read: refused, not hung.
+    let message = panic_message(&*r.expect_err("a write inside a read cannot work"));
+    assert!(
+        message.contains("`write` requested while this thread holds"),
+        "{message}"
+    );
+    // The panicking writer gave the write bit back: the global is usable, unpoisoned.
+    assert!(!DRAINED.is_poisoned());
+    let n = run_with_timeout("afterwards", || DRAINED.write(|d| *d + 100)).unwrap();
+    assert_eq!(n, 100);
+}
+
 // ---------------------------------------------------------------------------------
 // A singleton and an #[init_once] fn.
 
