@@ -329,7 +329,6 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         let flight = Flight { core: self };
         let source = source();
-
         if let (false, Some(seen), Some(current)) = (force, seen, current)
             && source.still_current(&seen)
         {
