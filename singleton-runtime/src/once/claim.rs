@@ -87,14 +87,20 @@ pub(crate) fn watch(resource: Resource, is_ready: impl Fn() -> bool) -> Claim {
     if is_ready() {
         return Claim::Ready;
     }
-    let epoch = graph.epoch();
     if graph.holder(resource.key).is_none() {
         return Claim::Wait(Pending {
             resource,
-            epoch,
+            epoch: graph.epoch(),
             registered: false,
         });
     }
+    wait_or_cycle(&mut graph, resource, locks)
+}
+
+/// Registers this thread as waiting for `resource`, held by another thread, unless
+/// that would close a cycle.
+fn wait_or_cycle(graph: &mut waits::Graph, resource: Resource, locks: Vec<Resource>) -> Claim {
+    let epoch = graph.epoch();
     match graph.check_and_wait(resource.clone(), locks) {
         Err(cycle) => Claim::Cycle(cycle),
         Ok(()) => Claim::Wait(Pending {
@@ -130,15 +136,7 @@ pub(crate) fn claim(resource: Resource, is_ready: impl Fn() -> bool, then: Then)
             if !mine && then == Then::Refuse {
                 return Claim::Busy;
             }
-            let epoch = graph.epoch();
-            match graph.check_and_wait(resource.clone(), locks) {
-                Err(cycle) => Claim::Cycle(cycle),
-                Ok(()) => Claim::Wait(Pending {
-                    resource,
-                    epoch,
-                    registered: true,
-                }),
-            }
+            wait_or_cycle(&mut graph, resource, locks)
         }
     }
 }
