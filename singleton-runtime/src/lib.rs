@@ -2,18 +2,20 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod sync;
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod test_support;
 
 mod cache;
 pub mod env;
 mod guarded;
 mod init_once;
+mod once;
 mod singleton;
+mod waits;
 
 pub use cache::*;
 pub use guarded::*;
-pub use init_once::{AlreadyInitialized, InitOnce};
+pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
 
 /// Makes a struct, an enum or a fn a process-wide instance, created once on first use.

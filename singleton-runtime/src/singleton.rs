@@ -3,16 +3,15 @@
 //! The fast path (already initialised) is one acquire load and a pointer: what
 //! `OnceLock::get` costs. Everything else — waiting for another thread's initialiser,
 //! retrying after an `Err` or a panic, detecting init cycles on one thread or across
-//! threads — lives on the cold slow path, in [`init_registry`](crate::singleton::init_registry).
+//! threads — lives on the cold slow path, in the crate's one build-once claim
+//! (`crate::once`) and wait-for graph (`crate::waits`).
 
 use std::fmt;
 use std::mem::MaybeUninit;
 
-use crate::sync::{AtomicBool, Ordering, UnsafeCell};
-
-mod init_registry;
-
-use init_registry::Claim;
+use crate::once::blocking;
+use crate::sync::{AtomicBool, Ordering, UnsafeCell, loom_const_fn};
+use crate::waits::{Kind, Resource};
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
 ///
@@ -26,6 +25,42 @@ use init_registry::Claim;
 /// - An initialiser that needs the value it is initialising — directly, or through
 ///   other singletons, on one thread or across threads — panics with the chain
 ///   (`singleton init cycle: alpha -> beta -> alpha`) instead of deadlocking.
+/// - Waiting for another thread's initialiser joins the crate's one wait-for graph,
+///   with the waits of `#[init_once]` fns, guarded globals and caches: a cycle through
+///   any of them (an initialiser writing a guarded global whose holder waits for this
+///   singleton, say) panics in the thread that would close it, naming every value and
+///   thread on it (`wait cycle across threads: G -> s -> G (...)`).
+///
+/// # Deadlocks we cannot see
+///
+/// The graph sees only this crate's primitives. An initialiser that waits for another
+/// thread some other way — `join`s a thread that needs this same singleton, waits on a
+/// channel that thread should fill, takes a `std` or `parking_lot` lock that thread
+/// holds — deadlocks, as it would with `std::sync::OnceLock`: the other thread waits
+/// in the graph, but nothing says that the initialiser waits for it.
+///
+/// Panicking there would be a guess: an initialiser that loads a model for a minute
+/// looks the same from outside. So the crate reports instead of guessing: a thread
+/// that has waited for a value longer than a threshold (10 s; set
+/// `SINGLETON_RUNTIME_WAIT_WARN_MS` to another number of milliseconds, or to `off`)
+/// prints one report to stderr, naming the value, the waiting thread, how long it
+/// waited, and the thread building the value, following that thread's own waits to
+/// the one that is working or blocked outside the crate:
+///
+/// ```text
+/// singleton-runtime: thread 'config-helper' (ThreadId(3)) has waited 10.0 s for `config`
+/// (singleton), held by thread 'main' (ThreadId(1)), which is not waiting for any
+/// singleton, #[init_once] fn, guarded global or invalidating cache: it is still
+/// working, or blocked on something this crate cannot see. If it waits for this thread
+/// (a `join`, a channel, a lock of another kind), this is a deadlock: ...
+/// ```
+///
+/// and goes on waiting: a slow initialiser finishes and nothing else happens; a
+/// deadlock is explained instead of silent. The same holds for callers waiting on an
+/// `#[invalidating_cache]` load. A guarded global's waits report cycles but no slow
+/// waits (a long `write` is the holder's business, and `try_write_for` bounds a wait),
+/// and waits with a timeout (`try_read_for`, `try_write_for`) stay out of the graph:
+/// they end by themselves.
 ///
 /// # Examples
 ///
@@ -68,6 +103,7 @@ unsafe impl<T> Sync for Singleton<T> {}
 unsafe impl<T: Send> Send for Singleton<T> {}
 
 impl<T: Send + Sync> Singleton<T> {
+    loom_const_fn! {
     /// An empty singleton; `name` appears in cycle reports and `Debug`. A singleton is
     /// shared by every thread, so `T` must be `Send + Sync`.
     ///
@@ -79,18 +115,6 @@ impl<T: Send + Sync> Singleton<T> {
     /// static CONFIG: Singleton<Vec<String>> = Singleton::new("CONFIG");
     /// assert_eq!(CONFIG.name(), "CONFIG");
     /// ```
-    #[cfg(not(loom))]
-    #[must_use]
-    pub const fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            ready: AtomicBool::new(false),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
-        }
-    }
-
-    /// Loom's atomics cannot be built in a `const fn`.
-    #[cfg(loom)]
     #[must_use]
     pub fn new(name: &'static str) -> Self {
         Self {
@@ -98,6 +122,7 @@ impl<T: Send + Sync> Singleton<T> {
             ready: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
         }
+    }
     }
 }
 
@@ -195,15 +220,12 @@ impl<T> Singleton<T> {
     #[cold]
     #[inline(never)]
     fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
-        let key = std::ptr::from_ref(self).cast::<()>() as usize;
-        let claim =
-            match init_registry::claim(key, self.name, || self.ready.load(Ordering::Acquire)) {
-                Claim::Ready => {
-                    // SAFETY: `claim` saw `ready` set (acquire), see `get`.
-                    return Ok(unsafe { self.value_unchecked() });
-                }
-                Claim::Owner(claim) => claim,
-            };
+        let key = std::ptr::from_ref(self).addr();
+        let resource = Resource::named(key, Kind::Singleton, self.name);
+        let Some(claim) = blocking::claim(&resource, || self.ready.load(Ordering::Acquire)) else {
+            // SAFETY: `claim` saw `ready` set (acquire), see `get`.
+            return Ok(unsafe { self.value_unchecked() });
+        };
         // Only the claim holder runs past this point for this singleton, until the
         // claim is released (dropped, also on panic) or the value is published.
         let value = init()?;
@@ -286,7 +308,7 @@ pub(crate) mod private {
 
     /// [`Singleton::new`] behind the bound with the singleton-specific message; the
     /// expansion spans the call at the user's type, so that is where an error points.
-    #[cfg(not(loom))]
+    #[cfg(not(singleton_loom))]
     pub const fn new_singleton<T: SingletonSafe>(name: &'static str) -> Singleton<T> {
         Singleton::new(name)
     }
@@ -354,12 +376,12 @@ pub(crate) mod private {
     }
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests;
 
 /// Unit tests of the cell itself (also run under Miri by `.ci/run`, which checks the
 /// `unsafe` publication and drop paths).
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::Singleton;
     use std::sync::atomic::{AtomicUsize, Ordering};

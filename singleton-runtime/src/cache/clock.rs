@@ -38,7 +38,7 @@ pub(crate) fn now_ns() -> u64 {
         .saturating_add(1)
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     #[test]
     fn monotonic_and_ticking() {

@@ -244,7 +244,7 @@ impl Seen {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::*;
 

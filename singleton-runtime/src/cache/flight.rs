@@ -26,7 +26,10 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::slot::Slot;
-use crate::sync::{AtomicU64, Condvar, Mutex, Ordering, ThreadId, current_thread_id, lock, wait};
+use crate::sync::{
+    AtomicU64, Condvar, Mutex, Ordering, Thread, current_thread, current_thread_id, loom_const_fn,
+};
+use crate::waits::{self, Kind, Resource, SlowWait};
 
 /// After a failed load, how long at least before the file is loaded again even though
 /// its fingerprint did not change, in clock units (ns): a failure need not come from
@@ -74,8 +77,9 @@ struct Outcome<E> {
 struct State<E, K> {
     /// A check or load is in flight (single flight).
     busy: bool,
-    /// The thread running it: the same thread asking again would wait for itself.
-    loader: Option<ThreadId>,
+    /// The thread running it: the same thread asking again would wait for itself; a
+    /// slow wait names it.
+    loader: Option<Thread>,
     /// After a failed load: the clock reading from which it is retried even if the
     /// source looks unchanged.
     retry_at: u64,
@@ -93,6 +97,8 @@ struct State<E, K> {
     /// nobody waiting, which strict mode would pay on every call.
     waiters: usize,
     outcome: Option<Outcome<E>>,
+    /// The description of the source of the last load (its path), for a slow waiter.
+    what: Option<String>,
     last_error: Option<Arc<E>>,
     generation: u64,
     failures: u64,
@@ -120,7 +126,6 @@ pub(crate) struct Core<T, E, K> {
 }
 
 impl<E, K> State<E, K> {
-    #[cfg_attr(loom, allow(clippy::missing_const_for_fn))]
     const fn new() -> Self {
         Self {
             busy: false,
@@ -132,6 +137,7 @@ impl<E, K> State<E, K> {
             finished: 0,
             waiters: 0,
             outcome: None,
+            what: None,
             last_error: None,
             generation: 0,
             failures: 0,
@@ -140,24 +146,22 @@ impl<E, K> State<E, K> {
     }
 }
 
-impl<T, E, K: Copy> Core<T, E, K> {
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
-        Self {
-            deadline: AtomicU64::new(0),
-            slot: Slot::new(),
-            state: Mutex::new(State::new()),
-            done: Condvar::new(),
-        }
+impl<T, E, K> Core<T, E, K> {
+    /// Identifies this cache in the wait-for graph.
+    fn key(&self) -> usize {
+        std::ptr::from_ref(self).addr()
     }
+}
 
-    #[cfg(loom)]
-    pub(crate) fn new() -> Self {
-        Self {
-            deadline: AtomicU64::new(0),
-            slot: Slot::new(),
-            state: Mutex::new(State::new()),
-            done: Condvar::new(),
+impl<T, E, K: Copy> Core<T, E, K> {
+    loom_const_fn! {
+        pub(crate) fn new() -> Self {
+            Self {
+                deadline: AtomicU64::new(0),
+                slot: Slot::new(),
+                state: Mutex::new(State::new()),
+                done: Condvar::new(),
+            }
         }
     }
 
@@ -201,7 +205,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// Makes the next call check and reload, whatever the source looks like; a load in
     /// flight still finishes, but does not count as current.
     pub(crate) fn invalidate(&self) {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         state.epoch += 1;
         self.deadline.store(0, Ordering::Release);
     }
@@ -212,7 +216,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     }
 
     pub(crate) fn status(&self) -> Status<E, K> {
-        let state = lock(&self.state);
+        let state = self.state.lock();
         Status {
             last_error: state.last_error.clone(),
             generation: state.generation,
@@ -229,14 +233,14 @@ impl<T, E, K: Copy> Core<T, E, K> {
         force: bool,
         source: impl FnOnce() -> S,
     ) -> Result<Arc<T>, Arc<E>> {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         // The oldest attempt whose outcome this call may take: one that started after
         // the last `invalidate` it could have seen. A `reload` takes none: it waits for
         // the attempt in flight, then loads itself.
         let wanted_epoch = state.epoch;
         let me = current_thread_id();
         while state.busy {
-            if state.loader == Some(me) {
+            if state.loader.as_ref().map(Thread::id) == Some(me) {
                 drop(state);
                 reentrant_load(&source().describe());
             }
@@ -247,11 +251,37 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 }
             }
             let target = state.finished + 1;
+            // Sleeping: join the wait-for graph (the loader publishes this cache there
+            // if it waits too), or report the cycle the wait would close.
+            let resource = Resource::described(self.key(), Kind::Cache, String::new());
+            let locks = waits::held_by_me(resource.key);
+            let ticket = match waits::before_wait(resource, locks) {
+                Ok(ticket) => ticket,
+                Err(cycle) => {
+                    drop(state);
+                    panic!("{cycle}");
+                }
+            };
+            let mut slow = SlowWait::start();
             while state.finished < target {
                 state.waiters += 1;
-                state = wait(&self.done, state);
+                state = match slow.timeout() {
+                    None => self.done.wait(state),
+                    Some(timeout) => self.done.wait_timeout(state, timeout),
+                };
                 state.waiters -= 1;
+                if let Some(waited) = slow.due() {
+                    let on = Resource::described(
+                        self.key(),
+                        Kind::Cache,
+                        state.what.clone().unwrap_or_default(),
+                    );
+                    let report =
+                        waits::graph().slow_wait_report(&on, waited, state.loader.as_ref());
+                    eprintln!("{report}");
+                }
             }
+            drop(ticket);
             if force {
                 continue;
             }
@@ -279,7 +309,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
         // This caller checks.
         state.busy = true;
-        state.loader = Some(me);
+        state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
         let seen = state
@@ -319,8 +349,16 @@ impl<T, E, K: Copy> Core<T, E, K> {
         interval: u64,
         force: bool,
     ) -> Result<Arc<T>, Arc<E>> {
+        // Loading runs user code, which may wait for other primitives: until it returns
+        // this thread holds the cache, published to the wait-for graph if it waits (no
+        // global lock here), and a slow waiter's report can name the file. (A check
+        // that finds the file unchanged runs no user code and skips both.)
+        let what = source.describe();
+        self.state.lock().what = Some(what.clone());
+        let held = waits::Published::new(Resource::described(self.key(), Kind::Cache, what));
         let loaded = source.load();
-        let mut state = lock(&self.state);
+        drop(held);
+        let mut state = self.state.lock();
         state.seen = Some((loaded.seen, epoch));
         // A replaced error is dropped after the lock is released: dropping the last
         // `Arc<E>` runs the user's `E::drop`, which must not run under our lock.
@@ -377,7 +415,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
     ) {
         let core = self.core;
         std::mem::forget(self);
-        let mut state = lock(&core.state);
+        let mut state = core.state.lock();
         state.busy = false;
         state.loader = None;
         state.finished += 1;
@@ -408,7 +446,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
 
 impl<T, E, K> Drop for Flight<'_, T, E, K> {
     fn drop(&mut self) {
-        let mut state = lock(&self.core.state);
+        let mut state = self.core.state.lock();
         state.busy = false;
         state.loader = None;
         state.finished += 1;

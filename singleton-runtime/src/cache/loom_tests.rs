@@ -7,7 +7,7 @@
 //! system (a `Fake` source holds a version number in a loom atomic; "what was seen" is
 //! that number), and clock time (callers pass fixed clock readings).
 //!
-//! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p
+//! Run: `RUSTFLAGS="--cfg singleton_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p
 //! singleton-runtime --lib loom`.
 
 use std::sync::Arc;

@@ -13,7 +13,7 @@ mod flight;
 mod slot;
 mod source;
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests;
 
 use std::path::{Path, PathBuf};
@@ -139,6 +139,7 @@ impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
 unsafe impl<T, E> Sync for InvalidatingCache<T, E> {}
 
 impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
+    crate::sync::loom_const_fn! {
     /// A cache of what `load` makes of the file at `path()`, checked every
     /// [`DEFAULT_CHECK_INTERVAL`]. Nothing is read until the first [`get`](Self::get).
     ///
@@ -153,18 +154,6 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
     /// static HOSTS: InvalidatingCache<String, std::io::Error> =
     ///     InvalidatingCache::new(|| "/etc/hosts".into(), |path| std::fs::read_to_string(path));
     /// ```
-    #[cfg(not(loom))]
-    pub const fn new(path: fn() -> PathBuf, load: fn(&Path) -> Result<T, E>) -> Self {
-        Self {
-            path,
-            load,
-            interval: Interval::Fixed(DEFAULT_CHECK_INTERVAL),
-            core: Core::new(),
-        }
-    }
-
-    /// Loom build of [`new`](Self::new) (loom's primitives have no `const` constructors).
-    #[cfg(loom)]
     pub fn new(path: fn() -> PathBuf, load: fn(&Path) -> Result<T, E>) -> Self {
         Self {
             path,
@@ -172,6 +161,7 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
             interval: Interval::Fixed(DEFAULT_CHECK_INTERVAL),
             core: Core::new(),
         }
+    }
     }
 }
 
@@ -445,7 +435,7 @@ impl<T, E> InvalidatingCache<T, E> {
 /// `::singleton_runtime::__private`.
 pub(crate) mod private {
     use std::path::{Path, PathBuf};
-    #[cfg(not(loom))]
+    #[cfg(not(singleton_loom))]
     use std::time::Duration;
 
     pub use super::InvalidatingCache;
@@ -453,7 +443,7 @@ pub(crate) mod private {
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
     /// `check_interval = ...` expression, or `None` for the default. (Generated code
     /// is never compiled under loom, so there is no loom build of it.)
-    #[cfg(not(loom))]
+    #[cfg(not(singleton_loom))]
     pub const fn new_cache<T: Shareable, E: Shareable>(
         path: fn() -> PathBuf,
         load: fn(&Path) -> Result<T, E>,

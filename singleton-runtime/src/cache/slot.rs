@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 /// The current value of a cache, `None` until the first successful load.
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 #[derive(Debug)]
 pub(crate) struct Slot<T>(arc_swap::ArcSwapOption<T>);
 
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 impl<T> Slot<T> {
     pub(crate) const fn new() -> Self {
         Self(arc_swap::ArcSwapOption::const_empty())
@@ -30,21 +30,21 @@ impl<T> Slot<T> {
 }
 
 /// The loom stand-in for the slot (see the module docs).
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 #[derive(Debug)]
 pub(crate) struct Slot<T>(crate::sync::Mutex<Option<Arc<T>>>);
 
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 impl<T> Slot<T> {
     pub(crate) fn new() -> Self {
         Self(crate::sync::Mutex::new(None))
     }
 
     pub(crate) fn load(&self) -> Option<Arc<T>> {
-        crate::sync::lock(&self.0).clone()
+        self.0.lock().clone()
     }
 
     pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
-        crate::sync::lock(&self.0).replace(value)
+        self.0.lock().replace(value)
     }
 }

@@ -101,7 +101,7 @@ fn open_to_fstat(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};

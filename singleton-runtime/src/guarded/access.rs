@@ -177,10 +177,7 @@ impl<T> GuardedGlobal<T> {
     }
 
     pub(super) fn poisoner(&self) -> Option<String> {
-        self.poisoned_by
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.poisoned_by.lock().clone()
     }
 }
 
@@ -218,11 +215,7 @@ impl<T> WriteAccess<'_, T> {
     pub(super) fn release(mut self, recovered: bool) {
         if recovered {
             self.bits &= !POISONED;
-            *self
-                .global
-                .poisoned_by
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            *self.global.poisoned_by.lock() = None;
         }
         // `Drop` releases; not panicking, so no poison.
     }
@@ -238,11 +231,7 @@ impl<T> Drop for WriteAccess<'_, T> {
             let label = thread
                 .name()
                 .map_or_else(|| format!("{:?}", thread.id()), |n| format!("'{n}'"));
-            *self
-                .global
-                .poisoned_by
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(label);
+            *self.global.poisoned_by.lock() = Some(label);
         }
         self.global.lock.unlock_write(bits);
     }

@@ -18,9 +18,9 @@
 /// the other side uses [`heavy`].
 #[inline(always)]
 pub(crate) fn light() {
-    #[cfg(not(loom))]
+    #[cfg(not(singleton_loom))]
     std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
-    #[cfg(loom)]
+    #[cfg(singleton_loom)]
     loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
 }
 
@@ -30,7 +30,7 @@ pub(crate) fn light() {
 /// means no fence happened, and the caller must not proceed as if it had.
 #[cold]
 pub(crate) fn heavy() -> Result<(), i32> {
-    #[cfg(all(not(loom), target_os = "linux"))]
+    #[cfg(all(not(singleton_loom), target_os = "linux"))]
     {
         let mut errno = 0;
         for attempt in 0..16 {
@@ -49,29 +49,29 @@ pub(crate) fn heavy() -> Result<(), i32> {
         }
         Err(errno)
     }
-    #[cfg(loom)]
+    #[cfg(singleton_loom)]
     {
         loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
-    #[cfg(all(not(loom), not(target_os = "linux")))]
+    #[cfg(all(not(singleton_loom), not(target_os = "linux")))]
     {
         // `available` is false here, so this is never called.
         Err(0)
     }
 }
 
-#[cfg(all(not(loom), target_os = "linux"))]
+#[cfg(all(not(singleton_loom), target_os = "linux"))]
 const QUERY: libc::c_long = 0;
-#[cfg(all(not(loom), target_os = "linux"))]
+#[cfg(all(not(singleton_loom), target_os = "linux"))]
 const PRIVATE_EXPEDITED: libc::c_long = 1 << 3;
-#[cfg(all(not(loom), target_os = "linux"))]
+#[cfg(all(not(singleton_loom), target_os = "linux"))]
 const REGISTER_PRIVATE_EXPEDITED: libc::c_long = 1 << 4;
 
 /// Whether [`heavy`] works in this process (registering for it on first call).
 #[inline]
 pub(crate) fn available() -> bool {
-    #[cfg(all(not(loom), target_os = "linux"))]
+    #[cfg(all(not(singleton_loom), target_os = "linux"))]
     {
         use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
         const UNKNOWN: u8 = 0;
@@ -93,17 +93,17 @@ pub(crate) fn available() -> bool {
             }
         }
     }
-    #[cfg(all(not(loom), not(target_os = "linux")))]
+    #[cfg(all(not(singleton_loom), not(target_os = "linux")))]
     {
         false
     }
-    #[cfg(loom)]
+    #[cfg(singleton_loom)]
     {
         true
     }
 }
 
-#[cfg(all(not(loom), target_os = "linux"))]
+#[cfg(all(not(singleton_loom), target_os = "linux"))]
 #[cold]
 fn register() -> bool {
     // SAFETY: as in `heavy`.
@@ -122,6 +122,6 @@ fn register() -> bool {
 /// report executions that cannot happen.
 #[inline(always)]
 pub(crate) fn dekker() {
-    #[cfg(loom)]
+    #[cfg(singleton_loom)]
     loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
 }

@@ -70,17 +70,7 @@ struct ThreadCtx {
 }
 
 impl ThreadCtx {
-    #[cfg(not(loom))]
     const fn new() -> Self {
-        Self {
-            top: Cell::new(ptr::null()),
-            slot: Cell::new(UNASSIGNED),
-            counted: Cell::new(0),
-        }
-    }
-
-    #[cfg(loom)]
-    fn new() -> Self {
         Self {
             top: Cell::new(ptr::null()),
             slot: Cell::new(UNASSIGNED),
@@ -107,12 +97,12 @@ impl ThreadCtx {
 }
 
 // No destructor: always accessible, also from other thread-locals' destructors.
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 std::thread_local! {
     static CTX: ThreadCtx = const { ThreadCtx::new() };
 }
 
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 loom::thread_local! {
     static CTX: ThreadCtx = ThreadCtx::new();
 }
@@ -243,6 +233,32 @@ impl Drop for Linked<'_> {
     }
 }
 
+/// For the wait-for graph, when this thread is about to wait for `key`: the name of
+/// the global `key` if this thread is taking it, and the guarded globals it holds (see
+/// `crate::waits`: lock holds are published only by threads that wait). Cold: it runs
+/// only before a thread sleeps.
+#[cold]
+pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::waits::Resource>) {
+    use crate::waits::{Kind, Resource};
+    CTX.try_with(|ctx| {
+        let mut name = None;
+        let mut held: Vec<Resource> = Vec::new();
+        let mut frame = ctx.top.get();
+        while !frame.is_null() {
+            // SAFETY: every linked frame is alive (see `enter_nested`).
+            let f = unsafe { &*frame };
+            if f.key == key {
+                name = Some(f.name);
+            } else if !held.iter().any(|r| r.key == f.key) {
+                held.push(Resource::named(f.key, Kind::GuardedGlobal, f.name));
+            }
+            frame = f.prev.get();
+        }
+        (name, held)
+    })
+    .unwrap_or_default()
+}
+
 /// Counts a read that took the counted path; every `REBIAS_AFTER` of them, returns
 /// true: time to try turning bias back on.
 #[inline]
@@ -284,7 +300,7 @@ fn reentry_panic(name: &'static str, wanted: Mode, outer: Mode) -> ! {
 
 /// Hands out reader slots: each thread owns one of `SLOTS` while it lives (so that its
 /// biased reads can use plain stores), or, when all are taken, shares a counted one.
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 mod slots {
     use std::cell::Cell;
     use std::sync::atomic::{
@@ -344,7 +360,7 @@ mod slots {
 
 /// Under loom: a per-execution counter (loom resets its statics between executions),
 /// so that slot assignment is deterministic; the first `SLOTS` model threads own one.
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 mod slots {
     use super::SLOTS;
     use crate::sync::{AtomicUsize, Ordering::Relaxed};

@@ -38,7 +38,9 @@ use super::fence;
 use crate::sync::{
     self, AtomicUsize, Condvar, Mutex,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
+    loom_const_array, loom_const_fn,
 };
+use crate::waits::{self, Kind, Resource};
 
 /// A writer holds the lock, or waits for readers to drain.
 pub(crate) const WRITER: usize = 1;
@@ -51,9 +53,9 @@ pub(crate) const BIAS: usize = 8;
 
 /// Reader slots per lock: this many threads read without sharing any written line;
 /// more threads share the `count`s (still correct, and still without bias).
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 pub(crate) const SLOTS: usize = 8;
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 pub(crate) const SLOTS: usize = 2;
 
 /// One reader slot, alone on 128 bytes: two 64-byte lines, because the adjacent-line
@@ -67,19 +69,12 @@ struct Slot {
 }
 
 impl Slot {
-    #[cfg(not(loom))]
-    const fn new() -> Self {
-        Self {
-            biased: AtomicUsize::new(0),
-            count: AtomicUsize::new(0),
-        }
-    }
-
-    #[cfg(loom)]
-    fn new() -> Self {
-        Self {
-            biased: AtomicUsize::new(0),
-            count: AtomicUsize::new(0),
+    loom_const_fn! {
+        fn new() -> Self {
+            Self {
+                biased: AtomicUsize::new(0),
+                count: AtomicUsize::new(0),
+            }
         }
     }
 }
@@ -115,26 +110,16 @@ pub(crate) struct RawLock {
 }
 
 impl RawLock {
-    /// A lock whose value is not built yet.
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
-        Self {
-            state: AtomicUsize::new(UNINIT),
-            waiters: AtomicUsize::new(0),
-            slots: [const { Slot::new() }; SLOTS],
-            park: Mutex::new(()),
-            cv: Condvar::new(),
-        }
-    }
-
-    #[cfg(loom)]
-    pub(crate) fn new() -> Self {
-        Self {
-            state: AtomicUsize::new(UNINIT),
-            waiters: AtomicUsize::new(0),
-            slots: std::array::from_fn(|_| Slot::new()),
-            park: Mutex::new(()),
-            cv: Condvar::new(),
+    loom_const_fn! {
+        /// A lock whose value is not built yet.
+        pub(crate) fn new() -> Self {
+            Self {
+                state: AtomicUsize::new(UNINIT),
+                waiters: AtomicUsize::new(0),
+                slots: loom_const_array![Slot::new(); SLOTS],
+                park: Mutex::new(()),
+                cv: Condvar::new(),
+            }
         }
     }
 
@@ -295,7 +280,18 @@ impl RawLock {
     #[cold]
     #[inline(never)]
     fn drain(&self, deadline: Option<Deadline>) -> Result<usize, TimedOut> {
-        if let Err(timed_out) = self.wait_until(deadline, || self.drained()) {
+        // The wait may panic (it would close a wait cycle): give `WRITER` back then.
+        struct Undo<'a>(&'a RawLock);
+        impl Drop for Undo<'_> {
+            fn drop(&mut self) {
+                let state = self.0.state();
+                self.0.unlock_write(state & !WRITER);
+            }
+        }
+        let undo = Undo(self);
+        let waited = self.wait_until(deadline, || self.drained());
+        std::mem::forget(undo);
+        if let Err(timed_out) = waited {
             let state = self.state();
             self.unlock_write(state & !WRITER);
             return Err(timed_out);
@@ -332,7 +328,7 @@ impl RawLock {
     #[cold]
     #[inline(never)]
     fn notify(&self) {
-        let _guard = sync::lock(&self.park);
+        let _guard = self.park.lock();
         self.cv.notify_all();
     }
 
@@ -343,7 +339,7 @@ impl RawLock {
         deadline: Option<Deadline>,
         ready: impl Fn() -> bool,
     ) -> Result<(), TimedOut> {
-        #[cfg(not(loom))]
+        #[cfg(not(singleton_loom))]
         for spin in 0..64 {
             if ready() {
                 return Ok(());
@@ -354,24 +350,44 @@ impl RawLock {
                 std::thread::yield_now();
             }
         }
+        // About to sleep: join the wait-for graph, unless a deadline bounds the wait.
+        // (Not under loom: the graph's decisions have models of their own in
+        // `once::loom_tests`, and these models of the lock protocol would exceed loom's
+        // branch budget with the graph's lock in every wait.)
+        let _in_graph =
+            (deadline.is_none() && !cfg!(singleton_loom)).then(|| self.enter_wait_graph());
         self.waiters.fetch_add(1, SeqCst);
         fence::dekker();
-        let mut guard = sync::lock(&self.park);
+        let mut guard = self.park.lock();
         let result = loop {
             if ready() {
                 break Ok(());
             }
             match deadline {
-                None => guard = sync::wait(&self.cv, guard),
+                None => guard = self.cv.wait(guard),
                 Some(deadline) => match deadline.remaining() {
                     None => break Err(TimedOut),
-                    Some(left) => guard = sync::wait_timeout(&self.cv, guard, left),
+                    Some(left) => guard = self.cv.wait_timeout(guard, left),
                 },
             }
         };
         drop(guard);
         self.waiters.fetch_sub(1, SeqCst);
         result
+    }
+}
+
+impl RawLock {
+    /// Registers this thread as waiting for this lock in the process-wide wait-for
+    /// graph (with the guarded globals it holds), or panics with the cycle that
+    /// sleeping would close. Runs only when a wait without deadline is about to park.
+    #[cold]
+    #[inline(never)]
+    fn enter_wait_graph(&self) -> waits::WaitTicket {
+        let key = std::ptr::from_ref(self).addr();
+        let (name, locks) = waits::wait_context(key);
+        let resource = Resource::named(key, Kind::GuardedGlobal, name.unwrap_or("?"));
+        waits::before_wait(resource, locks).unwrap_or_else(|cycle| panic!("{cycle}"))
     }
 }
 
@@ -388,7 +404,7 @@ impl Deadline {
     /// Time left, or `None` once passed. Under loom time does not pass: the model
     /// checks the blocking protocol, and real time would make runs non-deterministic.
     fn remaining(self) -> Option<std::time::Duration> {
-        if cfg!(loom) {
+        if cfg!(singleton_loom) {
             return Some(std::time::Duration::from_secs(1));
         }
         let left = self.0.saturating_duration_since(std::time::Instant::now());

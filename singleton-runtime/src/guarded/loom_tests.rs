@@ -4,7 +4,7 @@
 //! initialisation racing. Loom explores every interleaving (up to a preemption bound)
 //! and fails on a data race on the value's cell, a deadlock, or a lost wake-up.
 //!
-//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
+//! `RUSTFLAGS="--cfg singleton_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
 
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
 

@@ -27,9 +27,9 @@ mod held;
 mod lock;
 mod order;
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests;
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests;
 
 use std::fmt;
@@ -37,8 +37,9 @@ use std::mem::MaybeUninit;
 use std::time::Duration;
 
 pub use error::LockTimeout;
+pub(crate) use held::wait_context;
 
-use crate::sync::UnsafeCell;
+use crate::sync::{Mutex, UnsafeCell, loom_const_fn};
 use held::Mode;
 use lock::{Deadline, POISONED, RawLock, TimedOut, UNINIT};
 
@@ -79,7 +80,7 @@ pub struct GuardedGlobal<T> {
     name: &'static str,
     order: order::OrderId,
     /// The thread whose `write` poisoned the value, for the message.
-    poisoned_by: std::sync::Mutex<Option<String>>,
+    poisoned_by: Mutex<Option<String>>,
 }
 
 // SAFETY: the lock hands out `&T` to many threads at once (needs `T: Sync`) and `&mut T`
@@ -92,6 +93,7 @@ pub struct GuardedGlobal<T> {
 unsafe impl<T> Sync for GuardedGlobal<T> {}
 
 impl<T: Send + Sync> GuardedGlobal<T> {
+    loom_const_fn! {
     /// A global named `name` (used in every message about it) whose value `init`
     /// builds on first access.
     ///
@@ -103,20 +105,6 @@ impl<T: Send + Sync> GuardedGlobal<T> {
     /// static SEEN: GuardedGlobal<Vec<String>> = GuardedGlobal::new("SEEN", Vec::new);
     /// assert_eq!(SEEN.name(), "SEEN");
     /// ```
-    #[cfg(not(loom))]
-    pub const fn new(name: &'static str, init: fn() -> T) -> Self {
-        Self {
-            lock: RawLock::new(),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
-            init,
-            name,
-            order: order::OrderId::new(),
-            poisoned_by: std::sync::Mutex::new(None),
-        }
-    }
-
-    /// Loom's primitives are not `const`.
-    #[cfg(loom)]
     pub fn new(name: &'static str, init: fn() -> T) -> Self {
         Self {
             lock: RawLock::new(),
@@ -124,8 +112,9 @@ impl<T: Send + Sync> GuardedGlobal<T> {
             init,
             name,
             order: order::OrderId::new(),
-            poisoned_by: std::sync::Mutex::new(None),
+            poisoned_by: Mutex::new(None),
         }
+    }
     }
 }
 

@@ -1,6 +1,7 @@
-//! Lock-order checking: the first time two guarded globals are taken in an order that
-//! inverts one seen before (`A` then `B` somewhere, `B` then `A` now, on any threads),
-//! panic naming both, before the inversion can ever deadlock.
+//! Lock-order checking: the first time guarded globals are taken in an order that
+//! closes a cycle with orders seen before (`A` then `B` somewhere, `B` then `A` now;
+//! or `A` then `B`, `B` then `C`, `C` then `A`; on any threads), panic naming every
+//! global on the cycle, before it can ever deadlock (as tracing-mutex does).
 //!
 //! On in debug builds; in release builds only with the `lock-order` feature, and
 //! otherwise compiled out (`ENABLED` is a constant false, so no cost at all).
@@ -9,13 +10,16 @@
 //! the pair was first seen. Ids, not addresses, so that a dropped local global whose
 //! address is reused cannot be confused with a new one.
 
+#[cfg(not(singleton_loom))]
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+#[cfg(not(singleton_loom))]
+use crate::sync::{Mutex, thread_label};
 
 /// Whether lock order is tracked in this build.
 pub(crate) const ENABLED: bool = cfg!(all(
-    not(loom),
+    not(singleton_loom),
     any(debug_assertions, feature = "lock-order")
 ));
 
@@ -44,50 +48,134 @@ impl OrderId {
 }
 
 /// Where an ordered pair was first seen.
+#[cfg(not(singleton_loom))]
 struct FirstSeen {
     held: &'static str,
     taken: &'static str,
     thread: String,
 }
 
+/// The order graph: an edge (held, taken) for every pair seen, with where it was first
+/// seen. It never contains a cycle: the edge that would close one is reported instead
+/// of recorded.
+#[cfg(not(singleton_loom))]
 static SEEN: Mutex<BTreeMap<(usize, usize), FirstSeen>> = Mutex::new(BTreeMap::new());
 
-/// Records that `taken` is being taken while this thread holds `held` (ids and names), and panics if
-/// some earlier pair took them the other way round.
+/// Records that `taken` is being taken while this thread holds `held` (ids and names),
+/// and panics if that closes a cycle with the pairs seen before, of any length (`A`
+/// before `B` and `B` before `A`; or `A` before `B`, `B` before `C`, `C` before `A`;
+/// ...), naming every global on it.
+#[cfg(not(singleton_loom))]
 #[track_caller]
 pub(crate) fn check(held: &[(usize, &'static str)], taken: usize, taken_name: &'static str) {
-    let mut inversion = None;
+    let mut report = None;
     {
-        let mut seen = SEEN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut seen = SEEN.lock();
         for &(outer, outer_name) in held.iter().filter(|(id, _)| *id != taken) {
-            if let Some(first) = seen.get(&(taken, outer)) {
-                inversion = Some((outer_name, first.held, first.taken, first.thread.clone()));
+            if seen.contains_key(&(outer, taken)) {
+                continue;
+            }
+            if let Some(path) = path(&seen, taken, outer) {
+                report = Some(message(&seen, &path, outer_name, taken_name));
                 break;
             }
-            seen.entry((outer, taken)).or_insert_with(|| FirstSeen {
-                held: outer_name,
-                taken: taken_name,
-                thread: thread_label(),
-            });
+            seen.insert(
+                (outer, taken),
+                FirstSeen {
+                    held: outer_name,
+                    taken: taken_name,
+                    thread: thread_label(),
+                },
+            );
         }
     }
-    if let Some((holding, first_held, first_taken, thread)) = inversion {
-        panic!(
-            "lock order inversion: taking guarded global `{taken_name}` while holding \
-             `{holding}`, but `{first_taken}` was taken while holding `{first_held}` before \
-             (first seen on thread {thread}); two threads doing this at once deadlock. \
-             Take them in one order everywhere (`{first_held}` before `{first_taken}`), or \
-             copy what you need out of one before taking the other"
-        );
+    if let Some(message) = report {
+        panic!("{message}");
     }
 }
 
-fn thread_label() -> String {
-    let thread = std::thread::current();
-    match thread.name() {
-        Some(name) => format!("'{name}'"),
-        None => format!("{:?}", thread.id()),
+/// Under loom, lock order is not tracked (`ENABLED` is false): never called.
+#[cfg(singleton_loom)]
+pub(crate) fn check(_: &[(usize, &'static str)], _: usize, _: &'static str) {}
+
+#[cfg(not(singleton_loom))]
+/// The edges of a path `from -> ... -> to` in the graph, if there is one (breadth
+/// first, so the shortest).
+fn path(
+    seen: &BTreeMap<(usize, usize), FirstSeen>,
+    from: usize,
+    to: usize,
+) -> Option<Vec<(usize, usize)>> {
+    let mut came_from: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut frontier = vec![from];
+    while !frontier.is_empty() {
+        let mut next = Vec::new();
+        for node in frontier {
+            for &(_, after) in seen.range((node, 0)..=(node, usize::MAX)).map(|(k, _)| k) {
+                if after == from || came_from.contains_key(&after) {
+                    continue;
+                }
+                came_from.insert(after, node);
+                if after == to {
+                    let mut edges = vec![(node, after)];
+                    let mut at = node;
+                    while at != from {
+                        let before = came_from[&at];
+                        edges.push((before, at));
+                        at = before;
+                    }
+                    edges.reverse();
+                    return Some(edges);
+                }
+                next.push(after);
+            }
+        }
+        frontier = next;
     }
+    None
+}
+
+#[cfg(not(singleton_loom))]
+/// The message for taking `taken` while holding `holding`, where `path` leads from
+/// `taken` back to `holding` through pairs seen before.
+fn message(
+    seen: &BTreeMap<(usize, usize), FirstSeen>,
+    path: &[(usize, usize)],
+    holding: &'static str,
+    taken: &'static str,
+) -> String {
+    let firsts: Vec<&FirstSeen> = path.iter().map(|edge| &seen[edge]).collect();
+    if let [first] = firsts[..] {
+        return format!(
+            "lock order inversion: taking guarded global `{taken}` while holding \
+             `{holding}`, but `{}` was taken while holding `{}` before (first seen on \
+             thread {}); two threads doing this at once deadlock. Take them in one order \
+             everywhere (`{}` before `{}`), or copy what you need out of one before taking \
+             the other",
+            first.taken, first.held, first.thread, first.held, first.taken
+        );
+    }
+    let mut cycle = vec![format!("`{taken}`")];
+    cycle.extend(firsts.iter().map(|f| format!("`{}`", f.taken)));
+    cycle.push(format!("`{taken}`"));
+    let before: Vec<String> = firsts
+        .iter()
+        .map(|f| {
+            format!(
+                "`{}` was taken while holding `{}` (first seen on thread {})",
+                f.taken, f.held, f.thread
+            )
+        })
+        .collect();
+    let order: Vec<String> = std::iter::once(format!("`{taken}`"))
+        .chain(firsts.iter().map(|f| format!("`{}`", f.taken)))
+        .collect();
+    format!(
+        "lock order cycle: taking guarded global `{taken}` while holding `{holding}` closes \
+         the cycle {}: {}; threads doing these at once deadlock. Take them in one order \
+         everywhere ({}), or copy what you need out of one before taking the next",
+        cycle.join(" -> "),
+        before.join(", "),
+        order.join(" before "),
+    )
 }

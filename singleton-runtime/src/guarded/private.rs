@@ -6,7 +6,7 @@ pub use super::GuardedGlobal;
 
 /// The constructor `#[guarded_global]` expands to: [`GuardedGlobal::new`] with the
 /// `Send + Sync` requirement spelled as traits whose messages say why.
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 pub const fn guarded_global<T: GuardedSend + GuardedSync>(
     name: &'static str,
     init: fn() -> T,

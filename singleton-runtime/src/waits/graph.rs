@@ -1,0 +1,291 @@
+//! The graph itself: claims held, threads waiting, and the searches over them.
+
+use std::fmt::Write as _;
+
+use super::cycle::Link;
+use super::{Cycle, Resource};
+use crate::sync::{Thread, ThreadId, current_thread, current_thread_id, label, thread_label};
+
+/// A claim held by a thread.
+struct Hold {
+    resource: Resource,
+    thread: ThreadId,
+    /// For its label, formatted only for a message.
+    handle: Thread,
+}
+
+/// A thread blocked (or about to block) on a resource.
+struct Wait {
+    thread: ThreadId,
+    handle: Thread,
+    on: Resource,
+    /// The guarded globals it holds while it waits (see the module docs).
+    locks: Vec<Resource>,
+}
+
+/// The graph. Only reachable through [`graph`](fn@super::graph), under its mutex.
+pub(crate) struct Graph {
+    /// In the order they were taken, so one thread's holds read as its chain.
+    holds: Vec<Hold>,
+    /// At most one per thread.
+    waits: Vec<Wait>,
+    /// Bumped by every release: a claim waiter sleeps until it moves.
+    epoch: u64,
+}
+
+impl Graph {
+    pub(super) const fn new() -> Self {
+        Self {
+            holds: Vec::new(),
+            waits: Vec::new(),
+            epoch: 0,
+        }
+    }
+
+    /// The epoch, which every release moves.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The label of the thread holding the claim `key`, if any, and whether that
+    /// thread is this one.
+    /// Whether the claim `key` is held, and if so whether by this thread.
+    pub(crate) fn holder(&self, key: usize) -> Option<bool> {
+        let me = current_thread_id();
+        self.holds
+            .iter()
+            .find(|h| h.resource.key == key)
+            .map(|h| h.thread == me)
+    }
+
+    pub(crate) fn hold(&mut self, resource: Resource) {
+        let handle = current_thread();
+        self.holds.push(Hold {
+            resource,
+            thread: handle.id(),
+            handle,
+        });
+    }
+
+    pub(super) fn release(&mut self, key: usize) {
+        let me = current_thread_id();
+        self.holds
+            .retain(|h| !(h.resource.key == key && h.thread == me));
+        self.epoch += 1;
+    }
+
+    /// Ends this thread's registered wait.
+    pub(crate) fn unwait(&mut self) {
+        let me = current_thread_id();
+        self.waits.retain(|w| w.thread != me);
+    }
+
+    /// The cycle that this thread (holding its claims and `locks`) would close by
+    /// waiting for `on`; if none, registers the wait.
+    pub(crate) fn check_and_wait(
+        &mut self,
+        on: Resource,
+        locks: Vec<Resource>,
+    ) -> Result<(), Cycle> {
+        if let Some(cycle) = self.find_cycle(&on, &locks) {
+            return Err(cycle);
+        }
+        let handle = current_thread();
+        let me = handle.id();
+        self.waits.retain(|w| w.thread != me);
+        self.waits.push(Wait {
+            thread: me,
+            handle,
+            on,
+            locks,
+        });
+        Ok(())
+    }
+
+    /// Who holds `key`: claim holders, and waiting threads that hold it as a lock;
+    /// this thread too if `my_locks` has it. Each with the resource as they hold it.
+    fn holders(
+        &self,
+        key: usize,
+        me: ThreadId,
+        my_locks: &[Resource],
+    ) -> Vec<(ThreadId, Resource)> {
+        let mut found: Vec<(ThreadId, Resource)> = self
+            .holds
+            .iter()
+            .filter(|h| h.resource.key == key)
+            .map(|h| (h.thread, h.resource.clone()))
+            .collect();
+        for wait in &self.waits {
+            if let Some(lock) = wait.locks.iter().find(|l| l.key == key) {
+                found.push((wait.thread, lock.clone()));
+            }
+        }
+        if let Some(lock) = my_locks.iter().find(|l| l.key == key) {
+            found.push((me, lock.clone()));
+        }
+        found
+    }
+
+    fn label_of(&self, thread: ThreadId) -> String {
+        self.waits
+            .iter()
+            .find(|w| w.thread == thread)
+            .map(|w| label(&w.handle))
+            .or_else(|| {
+                self.holds
+                    .iter()
+                    .find(|h| h.thread == thread)
+                    .map(|h| label(&h.handle))
+            })
+            .unwrap_or_else(|| format!("{thread:?}"))
+    }
+
+    /// Depth-first over "resource -> its holders -> what each waits for -> ...",
+    /// looking for this thread.
+    fn find_cycle(&self, on: &Resource, my_locks: &[Resource]) -> Option<Cycle> {
+        let me = current_thread_id();
+        // path[i] = (resource waited for, the holder of it that we followed).
+        let mut path: Vec<(Resource, ThreadId)> = Vec::new();
+        let mut visited: Vec<ThreadId> = Vec::new();
+        if self.search(me, on, my_locks, &mut path, &mut visited) {
+            Some(self.cycle(me, path))
+        } else {
+            None
+        }
+    }
+
+    fn search(
+        &self,
+        me: ThreadId,
+        wanted: &Resource,
+        my_locks: &[Resource],
+        path: &mut Vec<(Resource, ThreadId)>,
+        visited: &mut Vec<ThreadId>,
+    ) -> bool {
+        for (holder, held) in self.holders(wanted.key, me, my_locks) {
+            // The holder's own record names the resource best (a waiter may not know
+            // a cache's path).
+            path.push((held, holder));
+            if holder == me {
+                return true;
+            }
+            if !visited.contains(&holder) {
+                visited.push(holder);
+                if let Some(wait) = self.waits.iter().find(|w| w.thread == holder)
+                    && self.search(me, &wait.on, my_locks, path, visited)
+                {
+                    return true;
+                }
+            }
+            path.pop();
+        }
+        false
+    }
+
+    fn cycle(&self, me: ThreadId, path: Vec<(Resource, ThreadId)>) -> Cycle {
+        let me_label = thread_label();
+        if path.len() == 1 {
+            // Reentrant: this thread holds what it wants. Its chain: its claims from
+            // that one on, in the order it took them.
+            let (wanted, _) = path.into_iter().next().unwrap_or_else(|| unreachable!());
+            let mut chain: Vec<Resource> = self
+                .holds
+                .iter()
+                .filter(|h| h.thread == me)
+                .skip_while(|h| h.resource.key != wanted.key)
+                .map(|h| h.resource.clone())
+                .collect();
+            if chain.is_empty() {
+                chain.push(wanted.clone());
+            }
+            chain.push(wanted);
+            return Cycle {
+                chain,
+                links: Vec::new(),
+                me: me_label,
+            };
+        }
+        // path: me waits for path[0].0, held by path[0].1, which waits for path[1].0,
+        // ..., held by path[n].1 == me.
+        let n = path.len();
+        let mut chain = vec![path[n - 1].0.clone()];
+        chain.extend(path.iter().map(|(r, _)| r.clone()));
+        let mut links = vec![Link {
+            thread: me_label.clone(),
+            holds: path[n - 1].0.clone(),
+            waits_for: path[0].0.clone(),
+        }];
+        for i in 0..n - 1 {
+            links.push(Link {
+                thread: self.label_of(path[i].1),
+                holds: path[i].0.clone(),
+                waits_for: path[i + 1].0.clone(),
+            });
+        }
+        Cycle {
+            chain,
+            links,
+            me: me_label,
+        }
+    }
+
+    /// For a wait on `key` that has gone on for `waited`: who holds it, and, following
+    /// the holders' own waits, the thread at the end of the chain, which runs or is
+    /// blocked outside this crate's primitives.
+    pub(crate) fn slow_wait_report(
+        &self,
+        on: &Resource,
+        waited: std::time::Duration,
+        owner: Option<&Thread>,
+    ) -> String {
+        let me = current_thread_id();
+        // The holder's record names the resource best (a waiter may not know a cache's
+        // path).
+        let on = self
+            .holds
+            .iter()
+            .find(|h| h.resource.key == on.key)
+            .map_or(on, |h| &h.resource);
+        let mut report = format!(
+            "singleton-runtime: thread {} has waited {:.1} s for {on}",
+            thread_label(),
+            waited.as_secs_f64()
+        );
+        let mut key = on.key;
+        let mut seen = vec![me];
+        // A holder the graph does not know (a cache's loader that waits for nothing of
+        // ours) is named by the caller.
+        let mut owner = owner;
+        loop {
+            let (holder, label) = match (self.holders(key, me, &[]).first(), owner.take()) {
+                (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
+                (None, Some(owner)) => (owner.id(), label(owner)),
+                (None, None) => {
+                    report.push_str(", which no thread is building right now");
+                    break;
+                }
+            };
+            let _ = write!(report, ", held by thread {label}");
+            match self.waits.iter().find(|w| w.thread == holder) {
+                Some(wait) if !seen.contains(&holder) => {
+                    seen.push(holder);
+                    let _ = write!(report, ", which waits for {}", wait.on);
+                    key = wait.on.key;
+                }
+                _ => {
+                    let _ = write!(
+                        report,
+                        ", which is not waiting for any singleton, #[init_once] fn, guarded \
+                         global or invalidating cache: it is still working, or blocked on \
+                         something this crate cannot see. If it waits for this thread (a \
+                         `join`, a channel, a lock of another kind), this is a deadlock: \
+                         see \"Deadlocks we cannot see\" in the docs of `Singleton`"
+                    );
+                    break;
+                }
+            }
+        }
+        report
+    }
+}
