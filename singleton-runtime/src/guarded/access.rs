@@ -132,7 +132,7 @@ impl<T> GuardedGlobal<T> {
         Ok(WriteAccess {
             global: self,
             bits,
-            panicking: std::thread::panicking(),
+            completed: false,
             _linked: linked,
         })
     }
@@ -206,9 +206,12 @@ impl<T> Drop for ReadAccess<'_, T> {
 pub(super) struct WriteAccess<'a, T> {
     global: &'a GuardedGlobal<T>,
     bits: usize,
-    /// Whether the thread was already panicking when it took the lock: a write that
-    /// completes inside a `Drop` during unwinding does not poison.
-    panicking: bool,
+    /// Set by `release`: the closure returned. Dropped while still `false`, the access
+    /// is being unwound by a panic of *this* closure, whatever the thread was doing
+    /// before: a write inside a `Drop` that runs during unwinding poisons if its own
+    /// closure panics (and the panic is caught in that `Drop`), and does not if it
+    /// completes. (`std::thread::panicking()` cannot tell these apart.)
+    completed: bool,
     _linked: Linked<'a>,
 }
 
@@ -224,7 +227,8 @@ impl<T> WriteAccess<'_, T> {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         }
-        // `Drop` releases; not panicking, so no poison.
+        self.completed = true;
+        // `Drop` releases, without poison.
     }
 }
 
@@ -232,7 +236,7 @@ impl<T> Drop for WriteAccess<'_, T> {
     #[inline(always)]
     fn drop(&mut self) {
         let mut bits = self.bits;
-        if !self.panicking && std::thread::panicking() {
+        if !self.completed {
             bits |= POISONED;
             let thread = std::thread::current();
             let label = thread
