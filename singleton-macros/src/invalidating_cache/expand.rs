@@ -11,7 +11,7 @@
 //!     impl name::__Cache {                     // at the user's level, so the loader body,
 //!         fn get() -> &'static InvalidatingCache<T, E> {   // `path` and `check_interval`
 //!             fn __load(path: &Path) -> Result<T, E> { <body> }  // resolve where written
-//!             static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...);
+//!             static __CACHE: InvalidatingCache<T, E> = new_cache("name", __path, __load, ...);
 //!             &__CACHE
 //!         }
 //!     }
@@ -177,9 +177,11 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
     let cache_ty = quote!(#rt::InvalidatingCache<#value, #error>);
+    // The cache's name in runtime messages, as the user wrote it.
+    let name = syn::ext::IdentExt::unraw(ident).to_string();
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::new_cache(__path, __load, #interval)
+        ::singleton_runtime::__private::new_cache(#name, __path, __load, #interval)
     };
     quote! {
         #(#cfg_attrs)*

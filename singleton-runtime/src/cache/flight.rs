@@ -46,9 +46,6 @@ pub(crate) trait Source<T, E, K> {
     /// Whether the source still holds what `seen` describes. Runs without locks.
     fn still_current(&self, seen: &K) -> bool;
 
-    /// What the cache is, for messages (a file's path).
-    fn describe(&self) -> String;
-
     /// Loads the value, reporting what was seen of the source while loading.
     fn load(&self) -> Loaded<T, E, K>;
 }
@@ -117,6 +114,10 @@ pub(crate) struct Core<T, E, K> {
     slot: Slot<T>,
     state: Mutex<State<E, K>>,
     done: Condvar,
+    /// What messages call the cache (the loader fn's name, for `#[invalidating_cache]`).
+    /// A name given up front, never computed from user code: the code that could
+    /// describe the cache (its `path` expression) may be what re-entered it.
+    name: Option<&'static str>,
 }
 
 impl<E, K> State<E, K> {
@@ -148,6 +149,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             slot: Slot::new(),
             state: Mutex::new(State::new()),
             done: Condvar::new(),
+            name: None,
         }
     }
 
@@ -158,7 +160,18 @@ impl<T, E, K: Copy> Core<T, E, K> {
             slot: Slot::new(),
             state: Mutex::new(State::new()),
             done: Condvar::new(),
+            name: None,
         }
+    }
+
+    /// Names the cache in messages.
+    pub(crate) const fn set_name(&mut self, name: &'static str) {
+        self.name = Some(name);
+    }
+
+    /// The name given by [`named`](Self::named).
+    pub(crate) fn name(&self) -> Option<&'static str> {
+        self.name
     }
 
     /// The current value if it needs no check at clock reading `now`: one atomic load,
@@ -238,7 +251,10 @@ impl<T, E, K: Copy> Core<T, E, K> {
         while state.busy {
             if state.loader == Some(me) {
                 drop(state);
-                reentrant_load(&source().describe());
+                // Not `source()`: it runs the `path` expression, which may be what
+                // asked again (then describing the cache would recurse until the stack
+                // overflows, an abort that no one can catch).
+                reentrant_load(self.name, std::any::type_name::<T>());
             }
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
@@ -422,13 +438,19 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
     }
 }
 
-/// A loader that needs its own cache, directly or through other code, would wait for
-/// the load it is running: fail loudly instead.
+/// A loader (or a `path` expression) that needs its own cache, directly or through
+/// other code, would wait for the load it is running: fail loudly instead. The cache is
+/// named by `name`, else by its value type `value`; never by running user code.
 #[cold]
-fn reentrant_load(what: &str) -> ! {
+fn reentrant_load(name: Option<&str>, value: &str) -> ! {
+    let what = match name {
+        Some(name) => format!("invalidating cache `{name}`"),
+        None => format!("the invalidating cache of `{value}`"),
+    };
     panic!(
-        "invalidating cache of {what}: the loader asked for its own cache while loading it, \
-         which would wait for itself forever; a loader must not read the value it is \
-         producing (read the previous value with `cache().peek()` if you need it)"
+        "{what}: asked for its own cache while loading it (from the loader or from the \
+         `path` expression), which would wait for itself forever; a loader must not read \
+         the value it is producing (read the previous value with `cache().peek()` if you \
+         need it), and the path must not depend on the cache"
     )
 }
