@@ -76,3 +76,33 @@ fn dropping_a_built_global_frees_its_value() {
     let never_built = GuardedGlobal::new("never built", || String::from("unused"));
     drop(never_built);
 }
+
+/// A `try_write_for` that times out waiting for readers leaves the lock as it found
+/// it, bias included: readers that came in biased are still inside, and only a writer
+/// that revokes bias (with the heavy fence) may wait for them. Released unbiased, the
+/// next writer would take the fast path and could miss the wake-up of such a reader
+/// (the loom model `loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer`).
+#[test]
+fn a_write_that_times_out_on_readers_gives_back_the_bias_it_revoked() {
+    if !super::fence::available() {
+        // No asymmetric fence here (e.g. Miri): locks are never biased.
+        return;
+    }
+    within_timeout(|| {
+        let global = GuardedGlobal::new("biased", || 1_u32);
+        // Built by a read: the build turns bias on.
+        assert_eq!(global.read(|v| *v), 1);
+        assert_eq!(global.lock.state(), super::lock::BIAS);
+        global.read(|_| {
+            let timed_out = std::thread::scope(|s| {
+                s.spawn(|| global.try_write_for(std::time::Duration::from_millis(20), |v| *v = 2))
+                    .join()
+                    .unwrap()
+            });
+            assert!(timed_out.is_err(), "this read is inside");
+            assert_eq!(global.lock.state(), super::lock::BIAS, "bias is back");
+        });
+        global.write(|v| *v = 3);
+        assert_eq!(global.read(|v| *v), 3);
+    });
+}
