@@ -781,7 +781,10 @@ struct CleanUpOnUnwind;
 
 impl Drop for CleanUpOnUnwind {
     fn drop(&mut self) {
-        assert!(thread::panicking(), "the scenario needs a drop during unwinding");
+        assert!(
+            thread::panicking(),
+            "the scenario needs a drop during unwinding"
+        );
         let inner = std::panic::catch_unwind(|| {
             HALF_DONE.write(|v| {
                 v.push(1);
@@ -806,7 +809,10 @@ fn a_write_that_panics_inside_a_drop_during_unwinding_poisons() {
             HALF_DONE.recover(|v| v.clone())
         );
         let message = catch_panic(|| HALF_DONE.read(Vec::len));
-        assert!(message.contains("guarded global `HALF_DONE` is poisoned"), "{message}");
+        assert!(
+            message.contains("guarded global `HALF_DONE` is poisoned"),
+            "{message}"
+        );
         assert_eq!(HALF_DONE.recover(|v| v.clone()), [1]);
         assert!(!HALF_DONE.is_poisoned());
     });
@@ -827,13 +833,17 @@ impl Drop for CompleteOnUnwind {
 
 #[test]
 fn a_write_that_completes_inside_a_drop_during_unwinding_does_not_poison() {
-    within("complete write in a drop during unwinding", DEADLOCK_TIMEOUT, || {
-        let outer = std::panic::catch_unwind(|| {
-            let _cleanup = CompleteOnUnwind;
-            panic!("the outer failure");
-        });
-        assert!(outer.is_err());
-        assert!(!CLEANED.is_poisoned());
-        assert_eq!(CLEANED.read(|n| *n), 1);
-    });
+    within(
+        "complete write in a drop during unwinding",
+        DEADLOCK_TIMEOUT,
+        || {
+            let outer = std::panic::catch_unwind(|| {
+                let _cleanup = CompleteOnUnwind;
+                panic!("the outer failure");
+            });
+            assert!(outer.is_err());
+            assert!(!CLEANED.is_poisoned());
+            assert_eq!(CLEANED.read(|n| *n), 1);
+        },
+    );
 }

@@ -930,9 +930,9 @@ fn run_in_child(test: &str) -> (std::process::ExitStatus, String) {
         .expect("re-run this test binary");
     let mut stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
+        let mut output = String::new();
+        let _ = stderr.read_to_string(&mut output);
+        output
     });
     let start = Instant::now();
     let status = loop {

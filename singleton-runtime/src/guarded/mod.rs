@@ -200,7 +200,7 @@ impl<T> GuardedGlobal<T> {
         let result = self
             .value
             .with(|value| f(unsafe { (*value).assume_init_ref() }));
-        drop(access);
+        access.release();
         Ok(result)
     }
 

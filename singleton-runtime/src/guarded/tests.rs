@@ -106,3 +106,47 @@ fn a_write_that_times_out_on_readers_gives_back_the_bias_it_revoked() {
         assert_eq!(global.read(|v| *v), 3);
     });
 }
+
+/// Links two frames and releases them out of order, as a stack-switching coroutine
+/// inside a `read` closure would (coroutine A reads `OUTER`, B reads `INNER` on the
+/// same OS thread, A finishes first), then returns: both frames are gone.
+fn release_out_of_order(order: &super::order::OrderId) {
+    use super::held::{self, Frame, Mode};
+    let outer = Frame::new(1, "OUTER", Mode::Read, order);
+    let inner = Frame::new(2, "INNER", Mode::Read, order);
+    // SAFETY: both frames are unlinked by the `leave`s below before they are dropped.
+    unsafe {
+        held::enter(&outer);
+        held::enter(&inner);
+    }
+    held::leave(&outer);
+    held::leave(&inner);
+}
+
+/// Issue 7: the held-frame stack assumed strict LIFO and checked it only in debug
+/// builds; out of order, a release left a pointer to a dead stack frame, which the next
+/// access followed. Now the release notices (it must not panic: it runs in a `Drop`),
+/// and the next access on the thread panics, naming the global, without following it.
+#[test]
+fn a_release_out_of_order_is_reported_by_the_next_access_naming_the_global() {
+    within_timeout(|| {
+        let order = super::order::OrderId::new();
+        release_out_of_order(&order);
+        let later = super::held::Frame::new(3, "LATER", super::held::Mode::Read, &order);
+        // SAFETY: `later` outlives the call; a successful `enter` is undone at once.
+        let entered = catch_unwind(AssertUnwindSafe(|| unsafe { super::held::enter(&later) }));
+        if entered.is_ok() {
+            super::held::leave(&later);
+        }
+        let payload = entered.expect_err("the next access reports the broken order");
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains("`OUTER`"), "names the global: {message}");
+        assert!(message.contains("out of order"), "{message}");
+        // Reported once: the thread can use guarded globals again.
+        let global = GuardedGlobal::new("after", || 1_u32);
+        assert_eq!(global.read(|a| global.read(|b| a + b)), 2);
+    });
+}
