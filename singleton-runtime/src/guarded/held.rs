@@ -22,11 +22,13 @@
 //! the order broke: a stack marked broken is never walked, and it can only be reached
 //! again through frames linked after the report.
 //!
-//! Cost: the check is a compare and a branch to a cold function that never unwinds, in
-//! the `Drop` of every access; not measurable in the `compare` bench (issue 7 closing
-//! note). A check that panics in `leave` (even from a cold function) made every read
-//! about 3x slower, because the unwinding edge out of the inlined `Drop` costs the
-//! callers their optimisations.
+//! Cost: the check is a compare and a branch to a cold function that never unwinds;
+//! not measurable in the `compare` bench (issue 7 closing note). An earlier attempt
+//! (a release `assert!`, then a branch to a cold panicking fn) made every read about
+//! 3x slower; the cause was not the branch but the access's drop glue, which the
+//! larger `leave` pushed over the inliner's threshold, so each read called it out of
+//! line. Accesses are now released by `#[inline(always)]` methods
+//! (`access::ReadAccess::release`), and `Drop` is left to the unwinding path.
 
 use std::cell::Cell;
 use std::ptr;
