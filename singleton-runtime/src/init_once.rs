@@ -135,6 +135,7 @@ impl InitOnce {
     /// SETUP.call(here, || ()).unwrap();
     /// assert_eq!(SETUP.call(here, || ()).unwrap_err().first_call(), here);
     /// ```
+    #[track_caller]
     pub fn call<T>(
         &self,
         caller: &'static Location<'static>,

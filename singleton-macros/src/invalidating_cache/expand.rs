@@ -39,6 +39,9 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let fn_doc = fn_doc(loader);
     let module = control_module(loader);
     let cache = cache_impl(loader);
+    // Runtime panics (a loader that needs its own cache) point at the caller.
+    let track_caller =
+        (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -49,6 +52,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[doc = " # Errors"]
         #[doc = ""]
         #[doc = " The loader's error, shared by every caller of that load, while there is no good value yet."]
+        #track_caller
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
             #ident::__Cache::get().get()
         }
@@ -118,6 +122,7 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[doc = " # Errors"]
             #[doc = ""]
             #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
+            #[track_caller]
             pub fn reload() -> #result {
                 cache().reload()
             }

@@ -188,6 +188,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// The current value, checking the source first if the deadline has passed at
     /// `now`; a check or load that finds the value current keeps it for `interval`
     /// more clock units. `source` is built only by the one caller that checks.
+    #[track_caller]
     pub(crate) fn get<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -202,6 +203,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
     /// Loads now (after the attempt in flight, if any) and returns that load's outcome:
     /// its value, or its error (even when an older value is kept for other callers).
+    #[track_caller]
     pub(crate) fn reload<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -235,6 +237,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         }
     }
 
+    #[track_caller]
     fn attempt<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -442,6 +445,7 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
 /// other code, would wait for the load it is running: fail loudly instead. The cache is
 /// named by `name`, else by its value type `value`; never by running user code.
 #[cold]
+#[track_caller]
 fn reentrant_load(name: Option<&str>, value: &str) -> ! {
     let what = match name {
         Some(name) => format!("invalidating cache `{name}`"),

@@ -263,6 +263,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
         let now = clock::now_ns();
         match self.core.hit(now) {
@@ -272,6 +273,7 @@ impl<T, E> InvalidatingCache<T, E> {
     }
 
     #[cold]
+    #[track_caller]
     fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
         self.core.get(now, self.interval_ns(), || self.source())
     }
@@ -301,6 +303,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert_eq!(*TEXT.get()?, "two", "still the last good value");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn reload(&self) -> Result<Arc<T>, Arc<E>> {
         self.core
             .reload(clock::now_ns(), self.interval_ns(), || self.source())

@@ -24,6 +24,7 @@ impl<T> GuardedGlobal<T> {
 
     /// The fast path, inlined into `read`: link the frame, try the lock once.
     #[inline(always)]
+    #[track_caller]
     pub(super) fn acquire_read<'a>(
         &'a self,
         frame: &'a Frame,
@@ -71,6 +72,7 @@ impl<T> GuardedGlobal<T> {
     /// Waits for a writer, builds the value, or reports poison.
     #[cold]
     #[inline(never)]
+    #[track_caller]
     fn acquire_read_slow<'a>(
         &'a self,
         frame: &'a Frame,
@@ -115,6 +117,7 @@ impl<T> GuardedGlobal<T> {
     }
 
     #[inline(always)]
+    #[track_caller]
     pub(super) fn acquire_write<'a>(
         &'a self,
         frame: &'a Frame,
@@ -140,6 +143,7 @@ impl<T> GuardedGlobal<T> {
     /// `recovering`), builds a missing one; returns the bits to release with.
     #[cold]
     #[inline(never)]
+    #[track_caller]
     fn poisoned_or_uninit(&self, frame: &Frame, mut bits: usize, recovering: bool) -> usize {
         if bits & POISONED != 0 && !recovering {
             self.lock.unlock_write(bits);

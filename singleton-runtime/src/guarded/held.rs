@@ -162,33 +162,51 @@ pub(crate) enum Entered {
     Nested,
 }
 
+/// This thread's context, for the current call only.
+///
+/// A reference rather than `CTX.with(|ctx| ...)`, so that `#[track_caller]` reaches the
+/// panics below: a closure would cut the chain of caller locations (closures cannot be
+/// `#[track_caller]` on stable Rust), and the panics would point here instead of at
+/// the user's call.
+#[inline(always)]
+fn ctx<'a>() -> Option<&'a ThreadCtx> {
+    CTX.try_with(ptr::from_ref).ok().map(|ctx| {
+        // SAFETY: `CTX` has no destructor (`ThreadCtx` needs no drop), so its storage
+        // lives as long as this thread; the reference is `!Send` and every caller uses
+        // it only within the current call on this thread, never storing it.
+        unsafe { &*ctx }
+    })
+}
+
 /// Links `frame` as the innermost access of this thread, after checking that it may be
-/// taken: panics (naming the global and the fix) if this would deadlock or alias, and,
-/// when lock-order tracking is on, if it inverts an order seen before.
+/// taken: panics (naming the global and the fix, at the caller's location) if this
+/// would deadlock or alias, and, when lock-order tracking is on, if it inverts an order
+/// seen before.
 ///
 /// # Safety
 ///
 /// `frame` must stay where it is until [`leave`] unlinks it, and `leave` must run
 /// before `frame` is dropped, also when unwinding (use [`Linked`]).
 #[inline(always)]
+#[track_caller]
 pub(crate) unsafe fn enter(frame: &Frame) -> Entered {
-    let entered = CTX.try_with(|ctx| {
-        let top = ctx.top.get();
-        let entered = if top.is_null() {
-            Entered::Fresh(slot_of(ctx.slot()))
-        } else {
-            enter_nested(frame, top, ctx)
-        };
-        frame.prev.set(top);
-        ctx.top.set(frame);
-        entered
-    });
     // Not reachable for a destructor-less thread-local, but if it were: take the lock
     // plainly, in a shared slot.
-    entered.unwrap_or(Entered::Fresh(Slot {
-        index: 0,
-        owned: false,
-    }))
+    let Some(ctx) = ctx() else {
+        return Entered::Fresh(Slot {
+            index: 0,
+            owned: false,
+        });
+    };
+    let top = ctx.top.get();
+    let entered = if top.is_null() {
+        Entered::Fresh(slot_of(ctx.slot()))
+    } else {
+        enter_nested(frame, top, ctx)
+    };
+    frame.prev.set(top);
+    ctx.top.set(frame);
+    entered
 }
 
 fn slot_of(raw: usize) -> Slot {
@@ -207,6 +225,7 @@ fn slot_of(raw: usize) -> Slot {
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
     if top == BROKEN {
         report_misordered(ctx, frame.name);
@@ -254,13 +273,13 @@ fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
 /// Never panics: it runs in the `Drop` of every access.
 #[inline(always)]
 pub(crate) fn leave(frame: &Frame) {
-    let _ = CTX.try_with(|ctx| {
+    if let Some(ctx) = ctx() {
         if ptr::eq(ctx.top.get(), frame) {
             ctx.top.set(frame.prev.get());
         } else {
             released_out_of_order(ctx, frame.name);
         }
-    });
+    }
 }
 
 /// `name`'s frame was released while not the innermost one: forget every frame (some

@@ -179,6 +179,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(factory(50), "resnet-50");
     /// ```
     #[inline]
+    #[track_caller]
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         let Ok(result) = self.shared(None, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -188,6 +189,7 @@ impl<T> GuardedGlobal<T> {
 
     /// Shared access until `deadline`: the one path behind `read` and `try_read_for`.
     #[inline(always)]
+    #[track_caller]
     fn shared<R>(
         &self,
         deadline: Option<Deadline>,
@@ -232,6 +234,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(NEXT_ID.read(|next| *next), 2);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let Ok(result) = self.exclusive(None, false, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -242,6 +245,7 @@ impl<T> GuardedGlobal<T> {
     /// Exclusive access until `deadline`, ignoring poison if `recovering`: the one
     /// path behind `write`, `try_write_for` and `recover`.
     #[inline(always)]
+    #[track_caller]
     fn exclusive<R>(
         &self,
         deadline: Option<Deadline>,
@@ -283,6 +287,7 @@ impl<T> GuardedGlobal<T> {
     /// let sum = LIMITS.try_read_for(Duration::from_millis(10), |l| l[0] + l[1]);
     /// assert_eq!(sum, Ok(30));
     /// ```
+    #[track_caller]
     pub fn try_read_for<R>(
         &self,
         timeout: Duration,
@@ -333,6 +338,7 @@ impl<T> GuardedGlobal<T> {
     /// });
     /// assert!(QUEUE.read(Vec::is_empty));
     /// ```
+    #[track_caller]
     pub fn try_write_for<R>(
         &self,
         timeout: Duration,
@@ -363,6 +369,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(MODE.replace("eval"), "train");
     /// assert_eq!(MODE.read(|m| *m), "eval");
     /// ```
+    #[track_caller]
     pub fn replace(&self, value: T) -> T {
         self.write(|current| std::mem::replace(current, value))
     }
@@ -386,6 +393,7 @@ impl<T> GuardedGlobal<T> {
     /// let old = VERSION.update(|v| v + 1);
     /// assert_eq!((old, VERSION.read(|v| *v)), (1, 2));
     /// ```
+    #[track_caller]
     pub fn update(&self, f: impl FnOnce(&T) -> T) -> T {
         self.write(|current| {
             let next = f(current);
@@ -410,6 +418,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(PENDING.take(), [1, 2]);
     /// assert!(PENDING.read(Vec::is_empty));
     /// ```
+    #[track_caller]
     pub fn take(&self) -> T
     where
         T: Default,
@@ -436,6 +445,7 @@ impl<T> GuardedGlobal<T> {
     /// let copy: BTreeSet<String> = LOGGED.snapshot();
     /// assert!(copy.contains("registry.yaml"));
     /// ```
+    #[track_caller]
     pub fn snapshot(&self) -> T
     where
         T: Clone,
@@ -482,6 +492,7 @@ impl<T> GuardedGlobal<T> {
     /// assert!(!TOTALS.is_poisoned());
     /// assert_eq!(TOTALS.read(|t| t.iter().sum::<u64>()), 0);
     /// ```
+    #[track_caller]
     pub fn recover<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let Ok(result) = self.exclusive(None, true, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -508,6 +519,7 @@ impl<T> GuardedGlobal<T> {
     /// HITS.clear_poison();
     /// assert_eq!(HITS.read(|h| *h), 0);
     /// ```
+    #[track_caller]
     pub fn clear_poison(&self) {
         self.recover(|_| ());
     }

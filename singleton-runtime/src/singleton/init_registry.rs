@@ -84,6 +84,7 @@ impl Drop for ClaimGuard {
 ///
 /// If this thread already holds the claim (reentrant initialisation), or if waiting
 /// would close a cycle of threads waiting on each other's singletons.
+#[track_caller]
 pub(super) fn claim(key: usize, name: &'static str, is_ready: impl Fn() -> bool) -> Claim {
     let me = current_thread_id();
     let mut reg = sync::lock(&REGISTRY);
