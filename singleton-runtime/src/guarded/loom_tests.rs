@@ -193,6 +193,17 @@ fn loom_two_writers_wait_for_each_other() {
     });
 }
 
+/// A built, idle, biased lock, and R: a biased read in slot 0, owned by the main thread.
+fn biased_reader() -> (Arc<RawLock>, super::lock::ReadToken) {
+    let lock = Arc::new(RawLock::new());
+    assert_eq!(lock.lock_write(None), Ok(super::lock::UNINIT));
+    lock.unlock_write(0);
+    lock.try_bias();
+    let token = lock.try_read(0, true).expect("an idle lock reads");
+    assert_eq!(token, super::lock::ReadToken::Biased(0));
+    (lock, token)
+}
+
 /// Issue 7, "suspected lost wake-up": a `try_write_for` (W1) revokes bias while a
 /// biased reader (R, the main thread) is inside, and times out in its drain: it
 /// releases with R still inside. The next writer (W2) then finds the lock idle and
@@ -203,16 +214,9 @@ fn loom_two_writers_wait_for_each_other() {
 /// W1 gives up at its first unsatisfied wait, which (R being still inside) is the drain.
 #[test]
 fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer() {
-    use super::lock::{Deadline, ReadToken, TimedOut, UNINIT};
+    use super::lock::{Deadline, TimedOut};
     model(|| {
-        let lock = Arc::new(RawLock::new());
-        // Built, idle, biased.
-        assert_eq!(lock.lock_write(None), Ok(UNINIT));
-        lock.unlock_write(0);
-        lock.try_bias();
-        // R: a biased read in slot 0, owned by the main thread.
-        let token = lock.try_read(0, true).expect("an idle lock reads");
-        assert_eq!(token, ReadToken::Biased(0));
+        let (lock, token) = biased_reader();
         // W1: `try_write_for` whose time runs out in the drain, R being inside.
         let first = {
             let lock = lock.clone();
@@ -237,14 +241,9 @@ fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer(
 /// biased reader's exit race freely (W1 may also find R gone and write).
 #[test]
 fn loom_a_timed_out_writer_a_writer_and_a_biased_reader_race() {
-    use super::lock::{Deadline, ReadToken, UNINIT};
+    use super::lock::Deadline;
     model(|| {
-        let lock = Arc::new(RawLock::new());
-        assert_eq!(lock.lock_write(None), Ok(UNINIT));
-        lock.unlock_write(0);
-        lock.try_bias();
-        let token = lock.try_read(0, true).expect("an idle lock reads");
-        assert_eq!(token, ReadToken::Biased(0));
+        let (lock, token) = biased_reader();
         let writers: Vec<_> = [Some(Deadline::passed()), None]
             .into_iter()
             .map(|deadline| {
