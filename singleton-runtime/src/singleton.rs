@@ -176,6 +176,7 @@ impl<T> Singleton<T> {
     /// assert_eq!(r["a"], 1);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
         if let Some(value) = self.get() {
             return value;
@@ -209,6 +210,7 @@ impl<T> Singleton<T> {
     /// # Ok::<(), std::num::ParseIntError>(())
     /// ```
     #[inline]
+    #[track_caller]
     pub fn get_or_try_init<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
         if let Some(value) = self.get() {
             return Ok(value);
@@ -219,6 +221,7 @@ impl<T> Singleton<T> {
     /// The slow path: claim the right to initialise, or wait for the thread that has it.
     #[cold]
     #[inline(never)]
+    #[track_caller]
     fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
         let key = std::ptr::from_ref(self).addr();
         let resource = Resource::named(key, Kind::Singleton, self.name);

@@ -766,3 +766,84 @@ mod membarrier_failure {
         assert_eq!(written, Ok(1), "a thread whose membarrier works can write");
     }
 }
+
+// Issue 7, runtime faults: a write taken inside a `Drop` that runs during unwinding,
+// whose closure panics (caught inside that `Drop`), must poison like any other
+// panicking write: the thread was already panicking when it took the lock, but this
+// closure is what left the value half-changed.
+
+#[guarded_global]
+static HALF_DONE: Vec<u32> = Vec::new();
+
+/// Cleans up while the thread unwinds: pushes two entries that belong together, but the
+/// closure panics between the two (caught here, so the unwinding goes on normally).
+struct CleanUpOnUnwind;
+
+impl Drop for CleanUpOnUnwind {
+    fn drop(&mut self) {
+        assert!(
+            thread::panicking(),
+            "the scenario needs a drop during unwinding"
+        );
+        let inner = std::panic::catch_unwind(|| {
+            HALF_DONE.write(|v| {
+                v.push(1);
+                panic!("failed between the two pushes");
+            })
+        });
+        assert!(inner.is_err(), "the inner write panicked");
+    }
+}
+
+#[test]
+fn a_write_that_panics_inside_a_drop_during_unwinding_poisons() {
+    within("write in a drop during unwinding", DEADLOCK_TIMEOUT, || {
+        let outer = std::panic::catch_unwind(|| {
+            let _cleanup = CleanUpOnUnwind;
+            panic!("the outer failure");
+        });
+        assert!(outer.is_err());
+        assert!(
+            HALF_DONE.is_poisoned(),
+            "the half-changed value ({:?}) must be poisoned",
+            HALF_DONE.recover(|v| v.clone())
+        );
+        let message = catch_panic(|| HALF_DONE.read(Vec::len));
+        assert!(
+            message.contains("guarded global `HALF_DONE` is poisoned"),
+            "{message}"
+        );
+        assert_eq!(HALF_DONE.recover(|v| v.clone()), [1]);
+        assert!(!HALF_DONE.is_poisoned());
+    });
+}
+
+/// The other side of the same rule: a write that completes inside a `Drop` during
+/// unwinding changed the value as intended, and must not poison.
+#[guarded_global]
+static CLEANED: u32 = 0;
+
+struct CompleteOnUnwind;
+
+impl Drop for CompleteOnUnwind {
+    fn drop(&mut self) {
+        CLEANED.write(|n| *n += 1);
+    }
+}
+
+#[test]
+fn a_write_that_completes_inside_a_drop_during_unwinding_does_not_poison() {
+    within(
+        "complete write in a drop during unwinding",
+        DEADLOCK_TIMEOUT,
+        || {
+            let outer = std::panic::catch_unwind(|| {
+                let _cleanup = CompleteOnUnwind;
+                panic!("the outer failure");
+            });
+            assert!(outer.is_err());
+            assert!(!CLEANED.is_poisoned());
+            assert_eq!(CLEANED.read(|n| *n), 1);
+        },
+    );
+}

@@ -742,17 +742,20 @@ fn merging_loader(path: &Path) -> Result<String, String> {
 }
 
 static REENTRANT: InvalidatingCache<String, String> =
-    InvalidatingCache::new(reentrant_path, merging_loader);
+    InvalidatingCache::new(reentrant_path, merging_loader).named("REENTRANT");
 
 #[test]
 fn a_loader_that_needs_its_own_cache_panics_instead_of_hanging() {
     std::fs::write(reentrant_path(), "x").unwrap();
     let message = support::expect_panic("reentrant load", || REENTRANT.get().is_ok());
     assert!(
-        message.contains("the loader asked for its own cache while loading it"),
+        message.contains("asked for its own cache while loading it"),
         "{message}"
     );
-    assert!(message.contains("reentrant"), "names the file: {message}");
+    assert!(
+        message.contains("invalidating cache `REENTRANT`"),
+        "names the cache: {message}"
+    );
 }
 
 fn transient_path() -> PathBuf {
@@ -892,4 +895,83 @@ fn an_absent_file_is_checked_once_per_interval_not_on_every_call() {
         loads <= 2,
         "{loads} loads in 0.5 s ({calls} calls) with a 1 s check interval"
     );
+}
+
+// Issue 7, runtime faults: a `path` expression that reads its own cache. Building the
+// re-entrancy message used to evaluate `path` again, which read the cache again, ...:
+// a stack overflow, which aborts the whole process (SIGABRT, exit 134) and cannot be
+// caught. So the scenario runs in a child process (this test binary, re-run on this one
+// test with `CHILD_SCENARIO` set), and the parent checks how the child ended.
+
+/// Set in the child process: run the scenario instead of spawning.
+const CHILD_SCENARIO: &str = "SINGLETON_TESTS_CACHE_CHILD_SCENARIO";
+
+#[invalidating_cache(path = path_needing_its_own_cache())]
+fn self_located(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+/// A mistake a user can make: the file's location depends on the cache's own value.
+fn path_needing_its_own_cache() -> PathBuf {
+    let dir = self_located().map_or_else(|_| "default".to_owned(), |v| (*v).clone());
+    setup("self_located").with_file_name(dir)
+}
+
+/// Runs the named test of this binary in a child process with `CHILD_SCENARIO` set and
+/// returns its exit status and stderr; kills it and fails after [`DEADLOCK_TIMEOUT`].
+fn run_in_child(test: &str) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_SCENARIO, "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("re-run this test binary");
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut output = String::new();
+        let _ = stderr.read_to_string(&mut output);
+        output
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > DEADLOCK_TIMEOUT {
+            let _ = child.kill();
+            panic!("deadlock: the child running `{test}` did not end");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (status, reader.join().unwrap())
+}
+
+#[test]
+fn a_path_expression_that_reads_its_own_cache_panics_naming_it() {
+    if std::env::var_os(CHILD_SCENARIO).is_some() {
+        // The child: must panic (failing this test in the child), not abort.
+        let _ = self_located();
+        return;
+    }
+    let (status, stderr) =
+        run_in_child("a_path_expression_that_reads_its_own_cache_panics_naming_it");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            status.signal(),
+            None,
+            "the child was killed by a signal (stack overflow?): {status}\n{stderr}"
+        );
+    }
+    // 101: libtest's exit code for a failed test, i.e. the scenario panicked normally.
+    assert_eq!(status.code(), Some(101), "{status}\n{stderr}");
+    assert!(
+        stderr.contains("invalidating cache `self_located`")
+            && stderr.contains("asked for its own cache"),
+        "a panic that names the cache: {stderr}"
+    );
+    assert!(!stderr.contains("overflow"), "{stderr}");
 }

@@ -14,7 +14,7 @@
 //! }
 //! const _: () = {                              // at the user's level, so the loader body,
 //!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
-//!     static __CACHE: InvalidatingCache<T, E> = new_cache(__path, __load, ...); // resolve
+//!     static __CACHE: InvalidatingCache<T, E> = new_cache("name", __path, __load, ...); // resolve
 //!     struct __Cache;                          // stand-in                  // where written
 //!     const _: () = {
 //!         use name::*;                         // the module's `__Cache` shadows the stand-in
@@ -51,6 +51,9 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let module = control_module(loader);
     let cache = cache_impl(loader);
     let cache_ty = cache_type(loader);
+    // Runtime panics (a loader that needs its own cache) point at the caller.
+    let track_caller =
+        (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -64,6 +67,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         // clippy drops doc lines that come from a proc macro: in a loader a local
         // `macro_rules` generated, it would not see the section above.
         #[allow(clippy::missing_errors_doc)]
+        #track_caller
         #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
             #[allow(dead_code)]
             fn cache() -> &'static #cache_ty {
@@ -149,6 +153,7 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[doc = " # Errors"]
             #[doc = ""]
             #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
+            #[track_caller]
             pub fn reload() -> #result {
                 cache().reload()
             }
@@ -224,9 +229,11 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
     let cache_ty = cache_type(loader);
+    // The cache's name in runtime messages, as the user wrote it.
+    let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::new_cache(__path, __load, #interval)
+        ::singleton_runtime::__private::new_cache(#name, __path, __load, #interval)
     };
     quote! {
         #(#cfg_attrs)*

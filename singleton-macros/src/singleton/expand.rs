@@ -86,6 +86,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             #[doc = #doc]
             #errors_doc
             #[inline]
+            #[track_caller]
             #vis fn instance() -> #returned {
                 // The static lives in the receiver's block: nothing the user wrote can
                 // see it or be shadowed by it.
@@ -116,6 +117,9 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     sig.output =
         syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
     let inline = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
+    // Runtime panics (an init cycle) point at the caller.
+    let track_caller =
+        (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
     let get = if *fallible {
         quote!(get_or_try_init(|| -> #declared #block))
     } else {
@@ -125,6 +129,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     quote! {
         #(#attrs)*
         #inline
+        #track_caller
         #vis #sig {
             // The static lives in the receiver's block, the body in the closure after
             // it: the body cannot see the static, nor shadow it.

@@ -49,9 +49,6 @@ pub(crate) trait Source<T, E, K> {
     /// Whether the source still holds what `seen` describes. Runs without locks.
     fn still_current(&self, seen: &K) -> bool;
 
-    /// What the cache is, for messages (a file's path).
-    fn describe(&self) -> String;
-
     /// Loads the value, reporting what was seen of the source while loading.
     fn load(&self) -> Loaded<T, E, K>;
 }
@@ -97,8 +94,6 @@ struct State<E, K> {
     /// nobody waiting, which strict mode would pay on every call.
     waiters: usize,
     outcome: Option<Outcome<E>>,
-    /// The description of the source of the last load (its path), for a slow waiter.
-    what: Option<String>,
     last_error: Option<Arc<E>>,
     generation: u64,
     failures: u64,
@@ -123,6 +118,10 @@ pub(crate) struct Core<T, E, K> {
     slot: Slot<T>,
     state: Mutex<State<E, K>>,
     done: Condvar,
+    /// What messages call the cache (the loader fn's name, for `#[invalidating_cache]`).
+    /// A name given up front, never computed from user code: the code that could
+    /// describe the cache (its `path` expression) may be what re-entered it.
+    name: Option<&'static str>,
 }
 
 impl<E, K> State<E, K> {
@@ -137,7 +136,6 @@ impl<E, K> State<E, K> {
             finished: 0,
             waiters: 0,
             outcome: None,
-            what: None,
             last_error: None,
             generation: 0,
             failures: 0,
@@ -151,6 +149,17 @@ impl<T, E, K> Core<T, E, K> {
     fn key(&self) -> usize {
         std::ptr::from_ref(self).addr()
     }
+
+    /// How messages name this cache: by the name given to it (the loader fn's, for
+    /// `#[invalidating_cache]`), else by its value type. Never by its `path`: evaluating
+    /// that runs user code, which may be what asked for the cache again (describing the
+    /// cache would then recurse until the stack overflows, an abort no one can catch).
+    fn label(&self) -> String {
+        match self.name {
+            Some(name) => format!("invalidating cache `{name}`"),
+            None => format!("the invalidating cache of `{}`", std::any::type_name::<T>()),
+        }
+    }
 }
 
 impl<T, E, K: Copy> Core<T, E, K> {
@@ -161,8 +170,19 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 slot: Slot::new(),
                 state: Mutex::new(State::new()),
                 done: Condvar::new(),
+                name: None,
             }
         }
+    }
+
+    /// Names the cache in messages.
+    pub(crate) const fn set_name(&mut self, name: &'static str) {
+        self.name = Some(name);
+    }
+
+    /// The name given by [`named`](Self::named).
+    pub(crate) fn name(&self) -> Option<&'static str> {
+        self.name
     }
 
     /// The current value if it needs no check at clock reading `now`: one atomic load,
@@ -179,6 +199,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// The current value, checking the source first if the deadline has passed at
     /// `now`; a check or load that finds the value current keeps it for `interval`
     /// more clock units. `source` is built only by the one caller that checks.
+    #[track_caller]
     pub(crate) fn get<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -193,6 +214,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
 
     /// Loads now (after the attempt in flight, if any) and returns that load's outcome:
     /// its value, or its error (even when an older value is kept for other callers).
+    #[track_caller]
     pub(crate) fn reload<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -226,6 +248,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         }
     }
 
+    #[track_caller]
     fn attempt<S: Source<T, E, K>>(
         &self,
         now: u64,
@@ -242,7 +265,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         while state.busy {
             if state.loader.as_ref().map(Thread::id) == Some(me) {
                 drop(state);
-                reentrant_load(&source().describe());
+                reentrant_load(&self.label());
             }
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
@@ -253,7 +276,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             let target = state.finished + 1;
             // Sleeping: join the wait-for graph (the loader publishes this cache there
             // if it waits too), or report the cycle the wait would close.
-            let resource = Resource::described(self.key(), Kind::Cache, String::new());
+            let resource = Resource::described(self.key(), Kind::Cache, self.label());
             let locks = waits::held_by_me(resource.key);
             let ticket = match waits::before_wait(resource, locks) {
                 Ok(ticket) => ticket,
@@ -271,11 +294,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 };
                 state.waiters -= 1;
                 if let Some(waited) = slow.due() {
-                    let on = Resource::described(
-                        self.key(),
-                        Kind::Cache,
-                        state.what.clone().unwrap_or_default(),
-                    );
+                    let on = Resource::described(self.key(), Kind::Cache, self.label());
                     let report =
                         waits::graph().slow_wait_report(&on, waited, state.loader.as_ref());
                     eprintln!("{report}");
@@ -353,9 +372,8 @@ impl<T, E, K: Copy> Core<T, E, K> {
         // this thread holds the cache, published to the wait-for graph if it waits (no
         // global lock here), and a slow waiter's report can name the file. (A check
         // that finds the file unchanged runs no user code and skips both.)
-        let what = source.describe();
-        self.state.lock().what = Some(what.clone());
-        let held = waits::Published::new(Resource::described(self.key(), Kind::Cache, what));
+        let held =
+            waits::Published::new(Resource::described(self.key(), Kind::Cache, self.label()));
         let loaded = source.load();
         drop(held);
         let mut state = self.state.lock();
@@ -460,13 +478,16 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
     }
 }
 
-/// A loader that needs its own cache, directly or through other code, would wait for
-/// the load it is running: fail loudly instead.
+/// A loader (or a `path` expression) that needs its own cache, directly or through
+/// other code, would wait for the load it is running: fail loudly instead. `what` is
+/// [`Core::label`]: never built by running user code.
 #[cold]
+#[track_caller]
 fn reentrant_load(what: &str) -> ! {
     panic!(
-        "invalidating cache of {what}: the loader asked for its own cache while loading it, \
-         which would wait for itself forever; a loader must not read the value it is \
-         producing (read the previous value with `cache().peek()` if you need it)"
+        "{what}: asked for its own cache while loading it (from the loader or from the \
+         `path` expression), which would wait for itself forever; a loader must not read \
+         the value it is producing (read the previous value with `cache().peek()` if you \
+         need it), and the path must not depend on the cache"
     )
 }

@@ -44,10 +44,6 @@ impl Source<usize, &'static str, usize> for Probe<'_> {
         self.0.blind || self.0.version.load(Ordering::SeqCst) == *seen
     }
 
-    fn describe(&self) -> String {
-        "a model source".to_owned()
-    }
-
     fn load(&self) -> Loaded<usize, &'static str, usize> {
         self.0.loads.fetch_add(1, Ordering::SeqCst);
         let version = self.0.version.load(Ordering::SeqCst);
@@ -206,10 +202,6 @@ struct Panicking;
 impl Source<usize, &'static str, usize> for Panicking {
     fn still_current(&self, _: &usize) -> bool {
         false
-    }
-
-    fn describe(&self) -> String {
-        "a model source".to_owned()
     }
 
     fn load(&self) -> Loaded<usize, &'static str, usize> {

@@ -64,8 +64,9 @@ enum Interval {
 ///
 /// # Panics
 ///
-/// A loader that asks for its own cache while it loads (directly or through other code)
-/// would wait for itself: the call panics instead, naming the file.
+/// A loader (or a `path` function) that asks for its own cache while it loads (directly
+/// or through other code) would wait for itself: the call panics instead, naming the
+/// cache (see [`named`](Self::named)).
 ///
 /// **Errors** are `Arc<E>`: every caller that shared one failed load gets the same
 /// error, and `Arc<E>` implements `std::error::Error` when `E` does, so `?` into
@@ -122,6 +123,7 @@ impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let status = self.core.status();
         f.debug_struct("InvalidatingCache")
+            .field("name", &self.core.name())
             .field("path", &(self.path)())
             .field("check_interval", &self.check_interval())
             .field("loaded", &self.core.peek().is_some())
@@ -186,6 +188,25 @@ impl<T, E> InvalidatingCache<T, E> {
         self
     }
 
+    /// Names the cache in its panic messages (`#[invalidating_cache]` names it after
+    /// the loader fn); an unnamed cache is called by its value type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static HOSTS: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/etc/hosts".into(), |p| std::fs::read_to_string(p))
+    ///         .named("HOSTS");
+    /// assert!(format!("{HOSTS:?}").contains("HOSTS"));
+    /// ```
+    #[must_use]
+    pub const fn named(mut self, name: &'static str) -> Self {
+        self.core.set_name(name);
+        self
+    }
+
     /// Like [`with_check_interval`](Self::with_check_interval), for an interval known
     /// only at run time: `interval` is called at each check.
     ///
@@ -232,6 +253,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
         let now = clock::now_ns();
         match self.core.hit(now) {
@@ -241,6 +263,7 @@ impl<T, E> InvalidatingCache<T, E> {
     }
 
     #[cold]
+    #[track_caller]
     fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
         self.core.get(now, self.interval_ns(), || self.source())
     }
@@ -270,6 +293,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert_eq!(*TEXT.get()?, "two", "still the last good value");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn reload(&self) -> Result<Arc<T>, Arc<E>> {
         self.core
             .reload(clock::now_ns(), self.interval_ns(), || self.source())
@@ -442,14 +466,16 @@ pub(crate) mod private {
 
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
     /// `check_interval = ...` expression, or `None` for the default. (Generated code
-    /// is never compiled under loom, so there is no loom build of it.)
+    /// is never compiled under loom, so there is no loom build of it.) `name` is the
+    /// loader fn's name, for messages.
     #[cfg(not(singleton_loom))]
     pub const fn new_cache<T: Shareable, E: Shareable>(
+        name: &'static str,
         path: fn() -> PathBuf,
         load: fn(&Path) -> Result<T, E>,
         interval: Option<fn() -> Duration>,
     ) -> InvalidatingCache<T, E> {
-        let cache = InvalidatingCache::new(path, load);
+        let cache = InvalidatingCache::new(path, load).named(name);
         match interval {
             Some(interval) => cache.with_check_interval_fn(interval),
             None => cache,

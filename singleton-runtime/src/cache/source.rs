@@ -46,10 +46,6 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
         seen.still_current(probe, since_epoch_ns(SystemTime::now()))
     }
 
-    fn describe(&self) -> String {
-        format!("`{}`", self.path.display())
-    }
-
     fn load(&self) -> Loaded<T, E, Seen> {
         let mut tries = 0;
         loop {

@@ -4,11 +4,11 @@
 //!
 //! A `Mutex<Option<(owner, depth)>>` and a `Condvar`: the mutex is held only to look at
 //! or change the owner, never while user code runs, so a panic in a scope cannot poison
-//! it (and [`sync::lock`] ignores poison anyway).
+//! it (and the crate's `Mutex` ignores poison anyway).
 
 use std::marker::PhantomData;
 
-use crate::sync::{self, Condvar, Mutex, ThreadId, current_thread_id};
+use crate::sync::{Condvar, Mutex, ThreadId, current_thread_id};
 
 /// Who holds the lock and how many times (`None`: free).
 type Owner = Option<(ThreadId, usize)>;
@@ -20,19 +20,12 @@ pub(super) struct ReentrantLock {
 }
 
 impl ReentrantLock {
-    #[cfg(not(loom))]
-    pub(super) const fn new() -> Self {
-        Self {
-            owner: Mutex::new(None),
-            released: Condvar::new(),
-        }
-    }
-
-    #[cfg(loom)]
-    pub(super) fn new() -> Self {
-        Self {
-            owner: Mutex::new(None),
-            released: Condvar::new(),
+    crate::sync::loom_const_fn! {
+        pub(super) fn new() -> Self {
+            Self {
+                owner: Mutex::new(None),
+                released: Condvar::new(),
+            }
         }
     }
 
@@ -40,7 +33,7 @@ impl ReentrantLock {
     /// already takes it again at once (one level deeper).
     pub(super) fn lock(&self) -> ReentrantGuard<'_> {
         let me = current_thread_id();
-        let mut owner = sync::lock(&self.owner);
+        let mut owner = self.owner.lock();
         loop {
             match &mut *owner {
                 None => {
@@ -51,7 +44,7 @@ impl ReentrantLock {
                     *depth += 1;
                     break;
                 }
-                Some(_) => owner = sync::wait(&self.released, owner),
+                Some(_) => owner = self.released.wait(owner),
             }
         }
         ReentrantGuard {
@@ -70,7 +63,7 @@ pub(super) struct ReentrantGuard<'a> {
 
 impl Drop for ReentrantGuard<'_> {
     fn drop(&mut self) {
-        let mut owner = sync::lock(&self.lock.owner);
+        let mut owner = self.lock.owner.lock();
         match &mut *owner {
             Some((_, depth)) if *depth > 1 => *depth -= 1,
             _ => {
@@ -82,7 +75,7 @@ impl Drop for ReentrantGuard<'_> {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::ReentrantLock;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -120,7 +113,7 @@ mod tests {
     }
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, singleton_loom))]
 mod loom_tests {
     //! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
 

@@ -5,9 +5,9 @@ use std::ffi::{OsStr, OsString};
 
 use super::lock::{ReentrantGuard, ReentrantLock};
 
-#[cfg(not(loom))]
+#[cfg(not(singleton_loom))]
 static ENV_LOCK: ReentrantLock = ReentrantLock::new();
-#[cfg(loom)]
+#[cfg(singleton_loom)]
 loom::lazy_static! {
     static ref ENV_LOCK: ReentrantLock = ReentrantLock::new();
 }
@@ -180,7 +180,7 @@ impl Drop for Scope<'_> {
 
 /// The scope mechanics in-process (so that Miri checks them too). The stress test and
 /// the cross-thread cases run in child processes: `tests/tests/environment.rs`.
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::{var_os_locked, with_var_unset, with_vars};
     use std::ffi::OsString;

@@ -170,7 +170,7 @@ fn count_threads() -> Result<usize, String> {
     Err("counting threads is not implemented on this platform".to_owned())
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(singleton_loom)))]
 mod tests {
     use super::{NotSingleThreaded, Seen, set_before_threads};
 

@@ -24,6 +24,7 @@ impl<T> GuardedGlobal<T> {
 
     /// The fast path, inlined into `read`: link the frame, try the lock once.
     #[inline(always)]
+    #[track_caller]
     pub(super) fn acquire_read<'a>(
         &'a self,
         frame: &'a Frame,
@@ -38,7 +39,7 @@ impl<T> GuardedGlobal<T> {
                 return Ok(ReadAccess {
                     global: self,
                     token: None,
-                    _linked: linked,
+                    linked,
                 });
             }
             Entered::Fresh(slot) => slot,
@@ -51,7 +52,7 @@ impl<T> GuardedGlobal<T> {
                 Ok(ReadAccess {
                     global: self,
                     token: Some(token),
-                    _linked: linked,
+                    linked,
                 })
             }
             Err(state) => self.acquire_read_slow(frame, slot, state, deadline, linked),
@@ -71,6 +72,7 @@ impl<T> GuardedGlobal<T> {
     /// Waits for a writer, builds the value, or reports poison.
     #[cold]
     #[inline(never)]
+    #[track_caller]
     fn acquire_read_slow<'a>(
         &'a self,
         frame: &'a Frame,
@@ -85,7 +87,7 @@ impl<T> GuardedGlobal<T> {
                     return Ok(ReadAccess {
                         global: self,
                         token: Some(token),
-                        _linked: linked,
+                        linked,
                     });
                 }
                 Err(Refused::Poisoned) => error::poisoned(self.name, self.poisoner().as_deref()),
@@ -106,7 +108,7 @@ impl<T> GuardedGlobal<T> {
                     return Ok(ReadAccess {
                         global: self,
                         token: Some(token),
-                        _linked: linked,
+                        linked,
                     });
                 }
                 Err(now) => state = now,
@@ -115,6 +117,7 @@ impl<T> GuardedGlobal<T> {
     }
 
     #[inline(always)]
+    #[track_caller]
     pub(super) fn acquire_write<'a>(
         &'a self,
         frame: &'a Frame,
@@ -132,8 +135,7 @@ impl<T> GuardedGlobal<T> {
         Ok(WriteAccess {
             global: self,
             bits,
-            panicking: std::thread::panicking(),
-            _linked: linked,
+            linked,
         })
     }
 
@@ -141,6 +143,7 @@ impl<T> GuardedGlobal<T> {
     /// `recovering`), builds a missing one; returns the bits to release with.
     #[cold]
     #[inline(never)]
+    #[track_caller]
     fn poisoned_or_uninit(&self, frame: &Frame, mut bits: usize, recovering: bool) -> usize {
         if bits & POISONED != 0 && !recovering {
             self.lock.unlock_write(bits);
@@ -186,53 +189,69 @@ pub(super) struct ReadAccess<'a, T> {
     global: &'a GuardedGlobal<T>,
     /// `None` for a nested read, which holds no lock of its own.
     token: Option<ReadToken>,
-    _linked: Linked<'a>,
+    linked: Linked<'a>,
 }
 
-impl<T> Drop for ReadAccess<'_, T> {
+impl<T> ReadAccess<'_, T> {
+    /// The closure returned: unlock and unlink, inlined at the call site. Left to drop
+    /// glue, this was not inlined in the bench crate once `held::leave` checked the
+    /// frame order, and every read got about 3x slower; `Drop` is for unwinding.
     #[inline(always)]
-    fn drop(&mut self) {
+    pub(super) fn release(self) {
+        let this = std::mem::ManuallyDrop::new(self);
+        this.unlock();
+        held::leave(this.linked.0);
+    }
+
+    #[inline(always)]
+    fn unlock(&self) {
         if let Some(token) = self.token {
             self.global.lock.unlock_read(token);
         }
     }
 }
 
-/// The write lock. Never handed out. Dropped without `release` (a panicking closure),
-/// it poisons the global.
+impl<T> Drop for ReadAccess<'_, T> {
+    fn drop(&mut self) {
+        self.unlock();
+    }
+}
+
+/// The write lock. Never handed out. `release` consumes it when the closure returns;
+/// dropped instead, it is being unwound by a panic of *this* closure, and poisons the
+/// global, whatever the thread was doing before: a write inside a `Drop` that runs
+/// during unwinding poisons if its own closure panics (and the panic is caught in that
+/// `Drop`), and does not if it completes (`std::thread::panicking()` cannot tell these
+/// apart).
 pub(super) struct WriteAccess<'a, T> {
     global: &'a GuardedGlobal<T>,
     bits: usize,
-    /// Whether the thread was already panicking when it took the lock: a write that
-    /// completes inside a `Drop` during unwinding does not poison.
-    panicking: bool,
-    _linked: Linked<'a>,
+    linked: Linked<'a>,
 }
 
 impl<T> WriteAccess<'_, T> {
-    /// The closure returned: release, clearing poison if `recovered`.
+    /// The closure returned: release, clearing poison if `recovered`; inlined at the
+    /// call site (see `ReadAccess::release`).
     #[inline(always)]
-    pub(super) fn release(mut self, recovered: bool) {
+    pub(super) fn release(self, recovered: bool) {
+        let this = std::mem::ManuallyDrop::new(self);
+        let mut bits = this.bits;
         if recovered {
-            self.bits &= !POISONED;
-            *self.global.poisoned_by.lock() = None;
+            bits &= !POISONED;
+            *this.global.poisoned_by.lock() = None;
         }
-        // `Drop` releases; not panicking, so no poison.
+        this.global.lock.unlock_write(bits);
+        held::leave(this.linked.0);
     }
 }
 
 impl<T> Drop for WriteAccess<'_, T> {
-    #[inline(always)]
     fn drop(&mut self) {
-        let mut bits = self.bits;
-        if !self.panicking && std::thread::panicking() {
-            bits |= POISONED;
-            let thread = std::thread::current();
-            let label = thread
-                .name()
-                .map_or_else(|| format!("{:?}", thread.id()), |n| format!("'{n}'"));
-            *self.global.poisoned_by.lock() = Some(label);
-        }
-        self.global.lock.unlock_write(bits);
+        let thread = std::thread::current();
+        let label = thread
+            .name()
+            .map_or_else(|| format!("{:?}", thread.id()), |n| format!("'{n}'"));
+        *self.global.poisoned_by.lock() = Some(label);
+        self.global.lock.unlock_write(self.bits | POISONED);
     }
 }

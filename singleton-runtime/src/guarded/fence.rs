@@ -11,8 +11,20 @@
 //!
 //! Where `membarrier` is missing (other systems, old kernels, a seccomp filter), locks
 //! simply never enable the biased read path; reads then take the counted path, which
-//! is correct everywhere. Under loom both sides are modelled as `SeqCst` fences,
-//! loom's standard stand-in for an asymmetric pair.
+//! is correct everywhere.
+//!
+//! Under loom (which has no asymmetric fences) the pair is modelled by what it
+//! guarantees, and no more: both sides do a read-modify-write of one shared word
+//! ([`light`] adds 0, [`heavy`] adds 1). Read-modify-writes of one word are totally
+//! ordered and each synchronises with the one before it, so for every light/heavy pair
+//! either the reader's store before `light` is visible to the writer after `heavy`, or
+//! the reader's load after `light` sees what the writer stored before `heavy`: the
+//! guarantee of `membarrier`, whichever point of the reader's code its fence hits. The
+//! light side gives nothing against a writer that does *not* call `heavy`, as in the
+//! shipped code (a compiler fence). Modelling `light` as a `SeqCst` fence instead, the
+//! usual stand-in, is stronger than the shipped code: it also orders the reader against
+//! every `SeqCst` fence of a writer that skipped `heavy` (loom's [`dekker`]), and
+//! so hid a lost wake-up (see `RawLock::drain`).
 
 /// The reader side: orders the preceding store before the following load, provided
 /// the other side uses [`heavy`].
@@ -21,7 +33,16 @@ pub(crate) fn light() {
     #[cfg(not(singleton_loom))]
     std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
     #[cfg(singleton_loom)]
-    loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+    model::BARRIER.fetch_add(0, std::sync::atomic::Ordering::AcqRel);
+}
+
+/// Under loom: the word both sides of the modelled asymmetric pair update.
+#[cfg(singleton_loom)]
+mod model {
+    loom::lazy_static! {
+        pub(super) static ref BARRIER: loom::sync::atomic::AtomicUsize =
+            loom::sync::atomic::AtomicUsize::new(0);
+    }
 }
 
 /// The writer side: returns `Ok` once every thread of the process has executed a full
@@ -51,7 +72,9 @@ pub(crate) fn heavy() -> Result<(), i32> {
     }
     #[cfg(singleton_loom)]
     {
+        // The caller's own full fence, then the hand-shake with every reader's `light`.
         loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        model::BARRIER.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }
     #[cfg(all(not(singleton_loom), not(target_os = "linux")))]

@@ -8,8 +8,27 @@
 //!
 //! The held globals form an intrusive stack of [`Frame`]s that live in the stack frames
 //! of the accesses themselves, so that the common case (nothing held yet) costs two
-//! thread-local stores and no allocation. Frames are strictly nested: each is linked on
-//! entry and unlinked by a guard in the same function, also when unwinding.
+//! thread-local stores and no allocation. Frames are nested: each is linked on entry
+//! and unlinked by a guard in the same function, also when unwinding.
+//!
+//! Nested *per OS thread*, though, which a stack-switching coroutine inside a closure
+//! breaks (coroutine A reads `X`, B reads `Y` on the same thread, A finishes first):
+//! unlinking `X` then would leave the innermost pointer aimed at a dead stack frame.
+//! So [`leave`] checks that its frame is the innermost, in every build. A mismatch
+//! cannot panic there (it runs in a `Drop`, maybe during unwinding); it marks the
+//! thread's stack [`BROKEN`] instead, remembering which global was released out of
+//! order, and the next access on the thread, finding a non-empty stack, takes its cold
+//! path, which reports it by a panic naming that global. No pointer is followed once
+//! the order broke: a stack marked broken is never walked, and it can only be reached
+//! again through frames linked after the report.
+//!
+//! Cost: the check is a compare and a branch to a cold function that never unwinds;
+//! not measurable in the `compare` bench (issue 7 closing note). An earlier attempt
+//! (a release `assert!`, then a branch to a cold panicking fn) made every read about
+//! 3x slower; the cause was not the branch but the access's drop glue, which the
+//! larger `leave` pushed over the inliner's threshold, so each read called it out of
+//! line. Accesses are now released by `#[inline(always)]` methods
+//! (`access::ReadAccess::release`), and `Drop` is left to the unwinding path.
 
 use std::cell::Cell;
 use std::ptr;
@@ -63,8 +82,15 @@ const UNASSIGNED: usize = usize::MAX;
 /// After this many counted reads, a thread tries to turn bias back on.
 const REBIAS_AFTER: u32 = 1024;
 
+/// `ThreadCtx::top` after a release out of order: never a frame's address (frames are
+/// aligned), never followed.
+const BROKEN: *const Frame = ptr::without_provenance(1);
+
 struct ThreadCtx {
+    /// The innermost frame, null, or [`BROKEN`].
     top: Cell<*const Frame>,
+    /// The global first released out of order since the last report.
+    misordered: Cell<Option<&'static str>>,
     slot: Cell<usize>,
     counted: Cell<u32>,
 }
@@ -73,6 +99,7 @@ impl ThreadCtx {
     const fn new() -> Self {
         Self {
             top: Cell::new(ptr::null()),
+            misordered: Cell::new(None),
             slot: Cell::new(UNASSIGNED),
             counted: Cell::new(0),
         }
@@ -124,33 +151,51 @@ pub(crate) enum Entered {
     Nested,
 }
 
+/// This thread's context, for the current call only.
+///
+/// A reference rather than `CTX.with(|ctx| ...)`, so that `#[track_caller]` reaches the
+/// panics below: a closure would cut the chain of caller locations (closures cannot be
+/// `#[track_caller]` on stable Rust), and the panics would point here instead of at
+/// the user's call.
+#[inline(always)]
+fn ctx<'a>() -> Option<&'a ThreadCtx> {
+    CTX.try_with(ptr::from_ref).ok().map(|ctx| {
+        // SAFETY: `CTX` has no destructor (`ThreadCtx` needs no drop), so its storage
+        // lives as long as this thread; the reference is `!Send` and every caller uses
+        // it only within the current call on this thread, never storing it.
+        unsafe { &*ctx }
+    })
+}
+
 /// Links `frame` as the innermost access of this thread, after checking that it may be
-/// taken: panics (naming the global and the fix) if this would deadlock or alias, and,
-/// when lock-order tracking is on, if it inverts an order seen before.
+/// taken: panics (naming the global and the fix, at the caller's location) if this
+/// would deadlock or alias, and, when lock-order tracking is on, if it inverts an order
+/// seen before.
 ///
 /// # Safety
 ///
 /// `frame` must stay where it is until [`leave`] unlinks it, and `leave` must run
 /// before `frame` is dropped, also when unwinding (use [`Linked`]).
 #[inline(always)]
+#[track_caller]
 pub(crate) unsafe fn enter(frame: &Frame) -> Entered {
-    let entered = CTX.try_with(|ctx| {
-        let top = ctx.top.get();
-        let entered = if top.is_null() {
-            Entered::Fresh(slot_of(ctx.slot()))
-        } else {
-            enter_nested(frame, top, ctx)
-        };
-        frame.prev.set(top);
-        ctx.top.set(frame);
-        entered
-    });
     // Not reachable for a destructor-less thread-local, but if it were: take the lock
     // plainly, in a shared slot.
-    entered.unwrap_or(Entered::Fresh(Slot {
-        index: 0,
-        owned: false,
-    }))
+    let Some(ctx) = ctx() else {
+        return Entered::Fresh(Slot {
+            index: 0,
+            owned: false,
+        });
+    };
+    let top = ctx.top.get();
+    let entered = if top.is_null() {
+        Entered::Fresh(slot_of(ctx.slot()))
+    } else {
+        enter_nested(frame, top, ctx)
+    };
+    frame.prev.set(top);
+    ctx.top.set(frame);
+    entered
 }
 
 fn slot_of(raw: usize) -> Slot {
@@ -169,14 +214,19 @@ fn slot_of(raw: usize) -> Slot {
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
+    if top == BROKEN {
+        report_misordered(ctx, frame.name);
+    }
     let mut outer = top;
     // Only lock-order tracking needs the list of held globals; without it, nothing is
     // collected (no allocation on a nested access).
     let mut held = Vec::new();
     while !outer.is_null() {
         // SAFETY: every linked frame is alive: frames unlink (in `Linked::drop`) before
-        // they are dropped, strictly innermost first.
+        // they are dropped, and a frame unlinked while not the innermost marks the
+        // stack `BROKEN` (checked above) instead of leaving a pointer to it behind.
         let h = unsafe { &*outer };
         if h.key == frame.key {
             let outer_mode = h.mode.get();
@@ -207,20 +257,48 @@ fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
     Entered::Fresh(slot_of(ctx.slot()))
 }
 
-/// Unlinks `frame`, which must be this thread's innermost access.
+/// Unlinks `frame`, which should be this thread's innermost access; if it is not (a
+/// stack-switching coroutine), marks the stack broken, for the next access to report.
+/// Never panics: it runs in the `Drop` of every access.
 #[inline(always)]
 pub(crate) fn leave(frame: &Frame) {
-    let _ = CTX.try_with(|ctx| {
-        // Checked in debug builds only: any check that can panic here, even a branch to
-        // a cold function, made every read about 3x slower in the bench (this runs in
-        // the `Drop` of every access). Frames are unlinked by guards in the same
-        // function that linked them, so they nest by construction.
-        debug_assert!(
-            ptr::eq(ctx.top.get(), frame),
-            "guarded-global frames unlink innermost first"
-        );
-        ctx.top.set(frame.prev.get());
-    });
+    if let Some(ctx) = ctx() {
+        if ptr::eq(ctx.top.get(), frame) {
+            ctx.top.set(frame.prev.get());
+        } else {
+            released_out_of_order(ctx, frame.name);
+        }
+    }
+}
+
+/// `name`'s frame was released while not the innermost one: forget every frame (some
+/// may be gone, and none is followed again), and remember the first such global.
+#[cold]
+#[inline(never)]
+fn released_out_of_order(ctx: &ThreadCtx, name: &'static str) {
+    ctx.top.set(BROKEN);
+    if ctx.misordered.get().is_none() {
+        ctx.misordered.set(Some(name));
+    }
+}
+
+/// The first access after a release out of order: report it, and start the thread's
+/// stack afresh, so that the thread can go on once the panic is handled (accesses
+/// still running from before the report are no longer known: a write nested in one of
+/// them is not refused, but nothing dangling is ever followed).
+#[cold]
+#[track_caller]
+fn report_misordered(ctx: &ThreadCtx, now: &'static str) -> ! {
+    ctx.top.set(ptr::null());
+    let name = ctx.misordered.take().unwrap_or("?");
+    panic!(
+        "guarded global `{name}` was released out of order on this thread (while an access \
+         taken after it was still running), so this thread's record of held globals was \
+         lost; the access to `{now}` is refused. Accesses on one thread must nest: this \
+         happens when a stack-switching coroutine (or a fiber library) switches away inside \
+         a `read`/`write` closure and another one accesses a guarded global; finish the \
+         closure before switching"
+    )
 }
 
 /// Unlinks its frame when dropped.

@@ -18,7 +18,10 @@
 //! [`fence::heavy`] (every thread executes a full fence), so that every biased reader
 //! either is visible in its slot or will see `WRITER`; then wait until every slot's
 //! `biased` and `count` are 0. Only the holder of `WRITER` changes `state` besides that
-//! CAS. A write without bias costs a CAS, a scan of the slots and a store.
+//! CAS. A write without bias costs a CAS, a scan of the slots and a store. A writer
+//! whose deadline passes while it waits for readers puts `BIAS` back if it took it
+//! off (see `drain`): biased readers still inside are ordered only against a writer
+//! that runs the heavy fence.
 //!
 //! Bias comes back when readers take the counted path often (`held` counts it per
 //! thread and calls [`RawLock::try_bias`]) and after the value is built. Revoking costs
@@ -232,7 +235,7 @@ impl RawLock {
             if self.drained() {
                 return Ok(0);
             }
-            return self.drain(deadline);
+            return self.drain(deadline, 0);
         }
         self.lock_write_slow(deadline)
     }
@@ -273,27 +276,42 @@ impl RawLock {
         } else {
             fence::dekker();
         }
-        self.drain(deadline)
+        self.drain(deadline, was & BIAS)
     }
 
-    /// Holding `WRITER`, waits for the readers to leave.
+    /// Holding `WRITER`, waits for the readers to leave. `revoked` is `BIAS` if this
+    /// writer turned bias off when it took `WRITER`.
+    ///
+    /// If the deadline passes first, the lock goes back to how this writer found it,
+    /// *bias included*. Biased readers may still be inside; their exit (a store, a
+    /// compiler fence, a relaxed load of `state`) is ordered against a writer only by
+    /// that writer's heavy fence. Released unbiased, the next writer would take the
+    /// fast path without one, could miss such a reader's exit store, and that reader
+    /// could miss the new `WRITER` and skip the wake-up: the writer would sleep forever
+    /// (`loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer`).
+    /// With `BIAS` back, the next writer revokes it again, heavy fence included. This
+    /// keeps the invariant the biased path rests on: a biased reader can be inside only
+    /// while `BIAS` is set, or while the writer that cleared it holds `WRITER` and has
+    /// run the heavy fence since. (The value was not touched, so readers coming in
+    /// biased again see what they saw before.)
     #[cold]
     #[inline(never)]
-    fn drain(&self, deadline: Option<Deadline>) -> Result<usize, TimedOut> {
-        // The wait may panic (it would close a wait cycle): give `WRITER` back then.
-        struct Undo<'a>(&'a RawLock);
+    fn drain(&self, deadline: Option<Deadline>, revoked: usize) -> Result<usize, TimedOut> {
+        // The wait may panic (it would close a wait cycle): give `WRITER` back then,
+        // and the bias this writer revoked, as on a timeout (below).
+        struct Undo<'a>(&'a RawLock, usize);
         impl Drop for Undo<'_> {
             fn drop(&mut self) {
                 let state = self.0.state();
-                self.0.unlock_write(state & !WRITER);
+                self.0.unlock_write((state & !WRITER) | self.1);
             }
         }
-        let undo = Undo(self);
+        let undo = Undo(self, revoked);
         let waited = self.wait_until(deadline, || self.drained());
         std::mem::forget(undo);
         if let Err(timed_out) = waited {
             let state = self.state();
-            self.unlock_write(state & !WRITER);
+            self.unlock_write((state & !WRITER) | revoked);
             return Err(timed_out);
         }
         Ok(self.state() & !WRITER)
@@ -393,21 +411,45 @@ impl RawLock {
 
 /// A point in time after which a timed access gives up.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline(std::time::Instant);
+pub(crate) struct Deadline {
+    #[cfg_attr(singleton_loom, allow(dead_code, reason = "loom does not model time"))]
+    at: std::time::Instant,
+    /// Under loom time does not pass: a model says which deadlines have passed.
+    #[cfg(singleton_loom)]
+    passed: bool,
+}
 
 impl Deadline {
     /// `timeout` from now; `None` if that overflows (so: wait forever).
     pub(crate) fn after(timeout: std::time::Duration) -> Option<Self> {
-        std::time::Instant::now().checked_add(timeout).map(Self)
+        std::time::Instant::now()
+            .checked_add(timeout)
+            .map(|at| Self {
+                at,
+                #[cfg(singleton_loom)]
+                passed: false,
+            })
+    }
+
+    /// A deadline that has already passed: under loom, the model of a timed access
+    /// that gives up at the first wait that is not satisfied at once.
+    #[cfg(singleton_loom)]
+    pub(crate) fn passed() -> Self {
+        Self {
+            at: std::time::Instant::now(),
+            passed: true,
+        }
     }
 
     /// Time left, or `None` once passed. Under loom time does not pass: the model
     /// checks the blocking protocol, and real time would make runs non-deterministic.
     fn remaining(self) -> Option<std::time::Duration> {
-        if cfg!(singleton_loom) {
-            return Some(std::time::Duration::from_secs(1));
+        #[cfg(singleton_loom)]
+        return (!self.passed).then_some(std::time::Duration::from_secs(1));
+        #[cfg(not(singleton_loom))]
+        {
+            let left = self.at.saturating_duration_since(std::time::Instant::now());
+            (!left.is_zero()).then_some(left)
         }
-        let left = self.0.saturating_duration_since(std::time::Instant::now());
-        (!left.is_zero()).then_some(left)
     }
 }

@@ -1,8 +1,14 @@
 //! Loom models of the custom synchronisation under `GuardedGlobal`: the biased and
 //! counted read paths against a writer, bias being re-enabled while a writer arrives,
 //! a nested read with a writer queued in between (reentrancy bookkeeping), and lazy
-//! initialisation racing. Loom explores every interleaving (up to a preemption bound)
-//! and fails on a data race on the value's cell, a deadlock, or a lost wake-up.
+//! initialisation racing, and a writer that times out with biased readers inside.
+//! Loom explores every interleaving (up to a preemption bound) and fails on a data race
+//! on the value's cell, a deadlock, or a lost wake-up.
+//!
+//! The biased path's asymmetric fences are modelled by exactly what `membarrier`
+//! guarantees (see `fence`), not by `SeqCst` fences: with those, the reader's compiler
+//! fence would have been modelled stronger than it is, and the lost wake-up after a
+//! timed-out drain (issue 7) passed the model.
 //!
 //! `RUSTFLAGS="--cfg singleton_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
 
@@ -184,5 +190,74 @@ fn loom_two_writers_wait_for_each_other() {
             writer.join().unwrap();
         }
         assert_eq!(global.read(|v| *v), 2);
+    });
+}
+
+/// A built, idle, biased lock, and R: a biased read in slot 0, owned by the main thread.
+fn biased_reader() -> (Arc<RawLock>, super::lock::ReadToken) {
+    let lock = Arc::new(RawLock::new());
+    assert_eq!(lock.lock_write(None), Ok(super::lock::UNINIT));
+    lock.unlock_write(0);
+    lock.try_bias();
+    let token = lock.try_read(0, true).expect("an idle lock reads");
+    assert_eq!(token, super::lock::ReadToken::Biased(0));
+    (lock, token)
+}
+
+/// Issue 7, "suspected lost wake-up": a `try_write_for` (W1) revokes bias while a
+/// biased reader (R, the main thread) is inside, and times out in its drain: it
+/// releases with R still inside. The next writer (W2) then finds the lock idle and
+/// unbiased, takes the fast path (no heavy fence), sees R's slot busy and sleeps. R's
+/// exit is a store to its slot, the light fence, and a relaxed load of the state: if
+/// that load misses W2's `WRITER`, R skips the wake-up, and W2 sleeps forever (loom
+/// reports the deadlock). Time is not modelled: W1's deadline has already passed, so
+/// W1 gives up at its first unsatisfied wait, which (R being still inside) is the drain.
+#[test]
+fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer() {
+    use super::lock::{Deadline, TimedOut};
+    model(|| {
+        let (lock, token) = biased_reader();
+        // W1: `try_write_for` whose time runs out in the drain, R being inside.
+        let first = {
+            let lock = lock.clone();
+            thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
+        };
+        assert_eq!(first.join().unwrap(), Err(TimedOut), "R is still inside");
+        // W2: a plain `write`.
+        let second = {
+            let lock = lock.clone();
+            thread::spawn(move || {
+                let bits = lock.lock_write(None).expect("no deadline");
+                lock.unlock_write(bits);
+            })
+        };
+        // R leaves while W2 arrives.
+        lock.unlock_read(token);
+        second.join().unwrap();
+    });
+}
+
+/// The same, with nothing sequenced: the timed-out writer, the next writer and the
+/// biased reader's exit race freely (W1 may also find R gone and write).
+#[test]
+fn loom_a_timed_out_writer_a_writer_and_a_biased_reader_race() {
+    use super::lock::Deadline;
+    model(|| {
+        let (lock, token) = biased_reader();
+        let writers: Vec<_> = [Some(Deadline::passed()), None]
+            .into_iter()
+            .map(|deadline| {
+                let lock = lock.clone();
+                thread::spawn(move || {
+                    if let Ok(bits) = lock.lock_write(deadline) {
+                        lock.unlock_write(bits);
+                    }
+                })
+            })
+            .collect();
+        lock.unlock_read(token);
+        for writer in writers {
+            writer.join().unwrap();
+        }
     });
 }

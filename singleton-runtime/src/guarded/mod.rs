@@ -168,6 +168,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(factory(50), "resnet-50");
     /// ```
     #[inline]
+    #[track_caller]
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         let Ok(result) = self.shared(None, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -177,6 +178,7 @@ impl<T> GuardedGlobal<T> {
 
     /// Shared access until `deadline`: the one path behind `read` and `try_read_for`.
     #[inline(always)]
+    #[track_caller]
     fn shared<R>(
         &self,
         deadline: Option<Deadline>,
@@ -189,7 +191,7 @@ impl<T> GuardedGlobal<T> {
         let result = self
             .value
             .with(|value| f(unsafe { (*value).assume_init_ref() }));
-        drop(access);
+        access.release();
         Ok(result)
     }
 
@@ -221,6 +223,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(NEXT_ID.read(|next| *next), 2);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let Ok(result) = self.exclusive(None, false, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -231,6 +234,7 @@ impl<T> GuardedGlobal<T> {
     /// Exclusive access until `deadline`, ignoring poison if `recovering`: the one
     /// path behind `write`, `try_write_for` and `recover`.
     #[inline(always)]
+    #[track_caller]
     fn exclusive<R>(
         &self,
         deadline: Option<Deadline>,
@@ -272,6 +276,7 @@ impl<T> GuardedGlobal<T> {
     /// let sum = LIMITS.try_read_for(Duration::from_millis(10), |l| l[0] + l[1]);
     /// assert_eq!(sum, Ok(30));
     /// ```
+    #[track_caller]
     pub fn try_read_for<R>(
         &self,
         timeout: Duration,
@@ -322,6 +327,7 @@ impl<T> GuardedGlobal<T> {
     /// });
     /// assert!(QUEUE.read(Vec::is_empty));
     /// ```
+    #[track_caller]
     pub fn try_write_for<R>(
         &self,
         timeout: Duration,
@@ -352,6 +358,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(MODE.replace("eval"), "train");
     /// assert_eq!(MODE.read(|m| *m), "eval");
     /// ```
+    #[track_caller]
     pub fn replace(&self, value: T) -> T {
         self.write(|current| std::mem::replace(current, value))
     }
@@ -375,6 +382,7 @@ impl<T> GuardedGlobal<T> {
     /// let old = VERSION.update(|v| v + 1);
     /// assert_eq!((old, VERSION.read(|v| *v)), (1, 2));
     /// ```
+    #[track_caller]
     pub fn update(&self, f: impl FnOnce(&T) -> T) -> T {
         self.write(|current| {
             let next = f(current);
@@ -399,6 +407,7 @@ impl<T> GuardedGlobal<T> {
     /// assert_eq!(PENDING.take(), [1, 2]);
     /// assert!(PENDING.read(Vec::is_empty));
     /// ```
+    #[track_caller]
     pub fn take(&self) -> T
     where
         T: Default,
@@ -425,6 +434,7 @@ impl<T> GuardedGlobal<T> {
     /// let copy: BTreeSet<String> = LOGGED.snapshot();
     /// assert!(copy.contains("registry.yaml"));
     /// ```
+    #[track_caller]
     pub fn snapshot(&self) -> T
     where
         T: Clone,
@@ -471,6 +481,7 @@ impl<T> GuardedGlobal<T> {
     /// assert!(!TOTALS.is_poisoned());
     /// assert_eq!(TOTALS.read(|t| t.iter().sum::<u64>()), 0);
     /// ```
+    #[track_caller]
     pub fn recover<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let Ok(result) = self.exclusive(None, true, f) else {
             unreachable!("an access without deadline cannot time out")
@@ -497,6 +508,7 @@ impl<T> GuardedGlobal<T> {
     /// HITS.clear_poison();
     /// assert_eq!(HITS.read(|h| *h), 0);
     /// ```
+    #[track_caller]
     pub fn clear_poison(&self) {
         self.recover(|_| ());
     }

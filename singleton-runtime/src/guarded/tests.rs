@@ -76,3 +76,77 @@ fn dropping_a_built_global_frees_its_value() {
     let never_built = GuardedGlobal::new("never built", || String::from("unused"));
     drop(never_built);
 }
+
+/// A `try_write_for` that times out waiting for readers leaves the lock as it found
+/// it, bias included: readers that came in biased are still inside, and only a writer
+/// that revokes bias (with the heavy fence) may wait for them. Released unbiased, the
+/// next writer would take the fast path and could miss the wake-up of such a reader
+/// (the loom model `loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer`).
+#[test]
+fn a_write_that_times_out_on_readers_gives_back_the_bias_it_revoked() {
+    if !super::fence::available() {
+        // No asymmetric fence here (e.g. Miri): locks are never biased.
+        return;
+    }
+    within_timeout(|| {
+        let global = GuardedGlobal::new("biased", || 1_u32);
+        // Built by a read: the build turns bias on.
+        assert_eq!(global.read(|v| *v), 1);
+        assert_eq!(global.lock.state(), super::lock::BIAS);
+        global.read(|_| {
+            let timed_out = std::thread::scope(|s| {
+                s.spawn(|| global.try_write_for(std::time::Duration::from_millis(20), |v| *v = 2))
+                    .join()
+                    .unwrap()
+            });
+            assert!(timed_out.is_err(), "this read is inside");
+            assert_eq!(global.lock.state(), super::lock::BIAS, "bias is back");
+        });
+        global.write(|v| *v = 3);
+        assert_eq!(global.read(|v| *v), 3);
+    });
+}
+
+/// Links two frames and releases them out of order, as a stack-switching coroutine
+/// inside a `read` closure would (coroutine A reads `OUTER`, B reads `INNER` on the
+/// same OS thread, A finishes first), then returns: both frames are gone.
+fn release_out_of_order(order: &super::order::OrderId) {
+    use super::held::{self, Frame, Mode};
+    let outer = Frame::new(1, "OUTER", Mode::Read, order);
+    let inner = Frame::new(2, "INNER", Mode::Read, order);
+    // SAFETY: both frames are unlinked by the `leave`s below before they are dropped.
+    unsafe {
+        held::enter(&outer);
+        held::enter(&inner);
+    }
+    held::leave(&outer);
+    held::leave(&inner);
+}
+
+/// Issue 7: the held-frame stack assumed strict LIFO and checked it only in debug
+/// builds; out of order, a release left a pointer to a dead stack frame, which the next
+/// access followed. Now the release notices (it must not panic: it runs in a `Drop`),
+/// and the next access on the thread panics, naming the global, without following it.
+#[test]
+fn a_release_out_of_order_is_reported_by_the_next_access_naming_the_global() {
+    within_timeout(|| {
+        let order = super::order::OrderId::new();
+        release_out_of_order(&order);
+        let later = super::held::Frame::new(3, "LATER", super::held::Mode::Read, &order);
+        // SAFETY: `later` outlives the call; a successful `enter` is undone at once.
+        let entered = catch_unwind(AssertUnwindSafe(|| unsafe { super::held::enter(&later) }));
+        if entered.is_ok() {
+            super::held::leave(&later);
+        }
+        let payload = entered.expect_err("the next access reports the broken order");
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains("`OUTER`"), "names the global: {message}");
+        assert!(message.contains("out of order"), "{message}");
+        // Reported once: the thread can use guarded globals again.
+        let global = GuardedGlobal::new("after", || 1_u32);
+        assert_eq!(global.read(|a| global.read(|b| a + b)), 2);
+    });
+}

@@ -120,6 +120,11 @@ impl Condvar {
         }
     }
 
+    /// Wakes one waiter.
+    pub(crate) fn notify_one(&self) {
+        self.0.notify_one();
+    }
+
     /// Wakes every waiter.
     pub(crate) fn notify_all(&self) {
         self.0.notify_all();
