@@ -156,8 +156,8 @@ impl<T, E, K> Core<T, E, K> {
     /// cache would then recurse until the stack overflows, an abort no one can catch).
     fn label(&self) -> String {
         match self.name {
-            Some(name) => format!("invalidating cache `{name}`"),
-            None => format!("the invalidating cache of `{}`", std::any::type_name::<T>()),
+            Some(name) => format!("`{name}`"),
+            None => format!("the cache of `{}`", std::any::type_name::<T>()),
         }
     }
 }
@@ -265,7 +265,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
         while state.busy {
             if state.loader.as_ref().map(Thread::id) == Some(me) {
                 drop(state);
-                reentrant_load(&self.label());
+                reentrant_load(&format!("invalidating cache {}", self.label()));
             }
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
@@ -480,7 +480,7 @@ impl<T, E, K> Drop for Flight<'_, T, E, K> {
 
 /// A loader (or a `path` expression) that needs its own cache, directly or through
 /// other code, would wait for the load it is running: fail loudly instead. `what` is
-/// [`Core::label`]: never built by running user code.
+/// built from [`Core::label`], never by running user code.
 #[cold]
 #[track_caller]
 fn reentrant_load(what: &str) -> ! {

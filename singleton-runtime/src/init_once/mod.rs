@@ -147,6 +147,7 @@ impl InitOnce {
     /// SETUP.call(here, || ()).unwrap();
     /// assert_eq!(SETUP.call(here, || ()).unwrap_err().first_call(), here);
     /// ```
+    #[track_caller]
     pub fn call<T>(
         &self,
         caller: &'static Location<'static>,
@@ -200,6 +201,7 @@ impl InitOnce {
     /// });
     /// assert_eq!(RUNS.load(Ordering::SeqCst), 1);
     /// ```
+    #[track_caller]
     pub fn call_or_wait<T>(
         &self,
         caller: &'static Location<'static>,
@@ -241,6 +243,7 @@ impl InitOnce {
     ///     Err(InitOnceError::AlreadyInitialized(_))
     /// ));
     /// ```
+    #[track_caller]
     pub fn call_fallible<T, E>(
         &self,
         caller: &'static Location<'static>,
@@ -273,6 +276,7 @@ impl InitOnce {
     ///     assert!(worker.join().unwrap());
     /// });
     /// ```
+    #[track_caller]
     pub fn wait(&self) {
         let resource = self.resource();
         loop {
@@ -291,6 +295,7 @@ impl InitOnce {
 
     /// The one path behind every call: decide with the claim, then run the body, refuse,
     /// wait and decide again, or report the cycle.
+    #[track_caller]
     fn run<T, E>(
         &self,
         caller: &'static Location<'static>,

@@ -13,7 +13,9 @@ use crate::waits::{self, Resource, SlowWait};
 /// # Panics
 ///
 /// With the [`Cycle`](crate::waits::Cycle) as message, if this thread holds the claim
-/// already (reentrant initialisation) or waiting would close a cycle of threads.
+/// already (reentrant initialisation) or waiting would close a cycle of threads; the
+/// panic points at the caller's caller chain (`#[track_caller]` up to the user's call).
+#[track_caller]
 pub(crate) fn claim(resource: &Resource, is_ready: impl Fn() -> bool) -> Option<ClaimGuard> {
     loop {
         match claim::claim(resource.clone(), &is_ready, Then::Wait) {
