@@ -77,17 +77,16 @@ where
     K: AsRef<OsStr>,
     V: AsRef<OsStr>,
 {
-    super::check_all(vars);
+    let vars = super::checked(vars);
     let mut scope = Scope {
         saved: Vec::with_capacity(vars.len()),
         _held: ENV_LOCK.lock(),
     };
     for (name, value) in vars {
-        let name = name.as_ref();
         let before = std::env::var_os(name);
         // SAFETY: forwarded to our caller (see `# Safety`); names and values were
-        // checked by `check_all`.
-        unsafe { super::apply(name, value.as_ref().map(AsRef::as_ref)) };
+        // checked by `checked`.
+        unsafe { super::apply(name, value) };
         scope.saved.push((name.to_owned(), before));
     }
     f()
@@ -171,7 +170,7 @@ impl Drop for Scope<'_> {
         while let Some((name, before)) = self.saved.pop() {
             // SAFETY: the scope's caller guaranteed the conditions of `with_vars`, which
             // hold until it returns, and this runs before it returns (or unwinds out).
-            // The name passed `check_all`; the old value came from the environment, so
+            // The name passed `checked`; the old value came from the environment, so
             // it holds no NUL.
             unsafe { super::apply(&name, before.as_deref()) };
         }
