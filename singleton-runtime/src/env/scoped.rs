@@ -23,10 +23,18 @@ loom::lazy_static! {
 /// would let other tasks on the same thread enter the scope (the lock is reentrant per
 /// thread) and see or undo its values, the flaw of `temp-env`'s `async_with_vars`. In
 /// async tests, read settings once into a `#[singleton]` and override that, or run the
-/// code under test in a child process with `std::process::Command::env`.
+/// code under test in a child process with `std::process::Command::env`. A closure
+/// that returns a future (`|| async { .. }`) compiles, but the future runs after the
+/// scope has ended, without its values.
 ///
-/// A scope that waits for another thread that opens a scope (e.g. joins it) deadlocks,
-/// as with any lock.
+/// The lock is not part of the crate's deadlock detection (the cycle checks of
+/// `#[singleton]`, the lock-order checks of `#[guarded_global]`): a scope that waits
+/// for another thread that opens a scope or calls [`var_os_locked`] hangs, as with any
+/// lock — e.g. by joining that thread, by waiting for a `#[singleton]` whose
+/// initialiser that thread is running, or by writing a `#[guarded_global]` that thread
+/// holds while it opens a scope. Open scopes outermost (before taking guarded globals),
+/// and let initialisers read with [`var`](super::var) / [`var_or`](super::var_or),
+/// which do not take the lock.
 ///
 /// # Safety
 ///
@@ -144,7 +152,9 @@ where
 
 /// Reads a variable while holding the [`with_vars`] lock: never in the middle of another
 /// thread's scope, so a thread in its own scope sees its own values, and any other
-/// thread sees the values of no scope. Inside a scope on this thread it does not wait.
+/// thread sees the values of no scope. Inside a scope on this thread it does not wait;
+/// otherwise it waits while another thread's scope is open (see [`with_vars`] for the
+/// deadlocks that can make).
 ///
 /// # Examples
 ///
