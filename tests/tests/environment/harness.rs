@@ -34,6 +34,16 @@ pub fn main(cases: &[&[Case]], children: &[&[Case]]) {
         .flat_map(|group| group.iter())
         .filter(|(name, _)| args.selects(name))
         .collect();
+    if args.mode == Mode::Help {
+        println!(
+            "Usage: {} [OPTIONS] [FILTERS...]\n\nThis test binary's own runner \
+             (harness = false) takes the libtest options that choose the cases: --list, \
+             --format terse, -q, --exact, --skip FILTER, --ignored, --include-ignored, \
+             --bench; others are accepted and ignored.",
+            std::env::args().next().unwrap_or_default()
+        );
+        return;
+    }
     if args.mode == Mode::List {
         for (name, _) in &selected {
             println!("{name}: test");
@@ -102,6 +112,8 @@ enum Mode {
     List,
     /// `--bench` (`cargo bench`): report them as ignored, run nothing.
     Bench,
+    /// `-h`, `--help`: print the usage, run nothing.
+    Help,
 }
 
 impl Args {
@@ -136,8 +148,9 @@ impl Args {
                 None
             };
             match option.as_str() {
-                "--list" => parsed.mode = Mode::List,
+                "--list" if parsed.mode != Mode::Help => parsed.mode = Mode::List,
                 "--exact" => parsed.exact = true,
+                "-h" | "--help" => parsed.mode = Mode::Help,
                 "--ignored" => parsed.ignored = true,
                 "--bench" if parsed.mode == Mode::Run => parsed.mode = Mode::Bench,
                 "-q" | "--quiet" => parsed.terse = true,

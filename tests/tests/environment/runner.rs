@@ -1,7 +1,7 @@
 //! This binary's own runner (`harness = false`) understands the libtest command line
 //! that `cargo test`, IDEs and `cargo nextest` pass to every test binary: `--list`
-//! lists without running, `--format terse`, `--exact`, `--skip`, `--ignored`, `--bench`,
-//! and options that take a value do not take that value for a filter.
+//! lists without running, `--format terse`, `--exact`, `--skip`, `--ignored`, `--bench`
+//! and `--help`, and options that take a value do not take that value for a filter.
 
 use std::time::Duration;
 
@@ -17,8 +17,8 @@ pub const CASES: &[Case] = &[
         filters_select_like_libtest,
     ),
     (
-        "runner::ignored_and_bench_run_nothing",
-        ignored_and_bench_run_nothing,
+        "runner::ignored_bench_and_help_run_nothing",
+        ignored_bench_and_help_run_nothing,
     ),
 ];
 
@@ -81,9 +81,16 @@ fn filters_select_like_libtest() {
         [format!("test {QUICK} ... ok")],
         "{run:?}"
     );
+    // `cargo test -- --help` asks every binary for its usage.
+    for help in ["--help", "-h"] {
+        let run = run_runner(&[help, QUICK], LIMIT);
+        run.assert_success();
+        assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
+        assert!(run.stdout.starts_with("Usage: "), "{run:?}");
+    }
 }
 
-fn ignored_and_bench_run_nothing() {
+fn ignored_bench_and_help_run_nothing() {
     // No case here is `#[ignore]`d: `--ignored` runs none of them.
     let run = run_runner(&["--ignored", QUICK], LIMIT);
     run.assert_success();
@@ -96,4 +103,11 @@ fn ignored_and_bench_run_nothing() {
         [format!("test {QUICK} ... ignored")],
         "{run:?}"
     );
+    // `cargo test -- --help` asks every binary for its usage.
+    for help in ["--help", "-h"] {
+        let run = run_runner(&[help, QUICK], LIMIT);
+        run.assert_success();
+        assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
+        assert!(run.stdout.starts_with("Usage: "), "{run:?}");
+    }
 }
