@@ -19,6 +19,10 @@ loom::lazy_static! {
 /// nested in a scope on the same thread works, and no scope observes another thread's
 /// values through [`var_os_locked`].
 ///
+/// One limit of "byte for byte": a process started by a raw `execve` can hold the same
+/// name twice in its environment; `getenv` sees the first, removing it removes both,
+/// and the restore can put back only the first (seen: `DUP=1 DUP=2` became `DUP=1`).
+///
 /// Only closures: there is no `async` variant, because a lock held across `.await`
 /// would let other tasks on the same thread enter the scope (the lock is reentrant per
 /// thread) and see or undo its values, the flaw of `temp-env`'s `async_with_vars`. In
