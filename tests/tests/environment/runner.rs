@@ -26,12 +26,22 @@ const LIMIT: Duration = Duration::from_mins(1);
 /// A quick case (one child process) that the runs below select or leave out.
 const QUICK: &str = "read_once::blas_threads_default_when_unset";
 
-/// The lines of the runner's output that report a case as run (`test <name> ... ok`).
-fn ran(stdout: &str) -> Vec<&str> {
-    stdout
+/// Runs the runner with `args`; the lines of its output that report a case as run
+/// (`test <name> ... ok`), and the whole output.
+fn ran(args: &[&str]) -> (Vec<String>, String) {
+    let run = run_runner(args, LIMIT);
+    run.assert_success();
+    let lines = run
+        .stdout
         .lines()
         .filter(|line| line.starts_with("test ") && line.contains(" ... "))
-        .collect()
+        .map(str::to_owned)
+        .collect();
+    (lines, run.stdout)
+}
+
+fn none() -> Vec<String> {
+    Vec::new()
 }
 
 fn list_prints_the_names_and_runs_nothing() {
@@ -56,58 +66,31 @@ fn list_prints_the_names_and_runs_nothing() {
 }
 
 fn filters_select_like_libtest() {
+    let quick_ok = vec![format!("test {QUICK} ... ok")];
     // `--skip` takes the next argument as the names to leave out, not as the filter.
-    let run = run_runner(&["--skip", "blas_threads", "read_once::"], LIMIT);
-    run.assert_success();
-    assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
-
+    let (lines, out) = ran(&["--skip", "blas_threads", "read_once::"]);
+    assert_eq!(lines, none(), "{out}");
     // `--exact`: a name, not a substring.
-    let run = run_runner(&["--exact", "read_once::blas_threads"], LIMIT);
-    run.assert_success();
-    assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
-    let run = run_runner(&["--exact", QUICK], LIMIT);
-    run.assert_success();
-    assert_eq!(
-        ran(&run.stdout),
-        [format!("test {QUICK} ... ok")],
-        "{run:?}"
-    );
-
+    let (lines, out) = ran(&["--exact", "read_once::blas_threads"]);
+    assert_eq!(lines, none(), "{out}");
+    let (lines, out) = ran(&["--exact", QUICK]);
+    assert_eq!(lines, quick_ok, "{out}");
     // An option's value is not a filter (`never` would match no case).
-    let run = run_runner(&["--color", "never", "--test-threads", "1", QUICK], LIMIT);
-    run.assert_success();
-    assert_eq!(
-        ran(&run.stdout),
-        [format!("test {QUICK} ... ok")],
-        "{run:?}"
-    );
-    // `cargo test -- --help` asks every binary for its usage.
-    for help in ["--help", "-h"] {
-        let run = run_runner(&[help, QUICK], LIMIT);
-        run.assert_success();
-        assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
-        assert!(run.stdout.starts_with("Usage: "), "{run:?}");
-    }
+    let (lines, out) = ran(&["--color", "never", "--test-threads", "1", QUICK]);
+    assert_eq!(lines, quick_ok, "{out}");
 }
 
 fn ignored_bench_and_help_run_nothing() {
     // No case here is `#[ignore]`d: `--ignored` runs none of them.
-    let run = run_runner(&["--ignored", QUICK], LIMIT);
-    run.assert_success();
-    assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
+    let (lines, out) = ran(&["--ignored", QUICK]);
+    assert_eq!(lines, none(), "{out}");
     // `cargo bench` passes `--bench`: libtest reports tests as ignored then.
-    let run = run_runner(&["--bench", QUICK], LIMIT);
-    run.assert_success();
-    assert_eq!(
-        ran(&run.stdout),
-        [format!("test {QUICK} ... ignored")],
-        "{run:?}"
-    );
+    let (lines, out) = ran(&["--bench", QUICK]);
+    assert_eq!(lines, [format!("test {QUICK} ... ignored")], "{out}");
     // `cargo test -- --help` asks every binary for its usage.
     for help in ["--help", "-h"] {
-        let run = run_runner(&[help, QUICK], LIMIT);
-        run.assert_success();
-        assert_eq!(ran(&run.stdout), Vec::<&str>::new(), "{run:?}");
-        assert!(run.stdout.starts_with("Usage: "), "{run:?}");
+        let (lines, out) = ran(&[help, QUICK]);
+        assert_eq!(lines, none(), "{out}");
+        assert!(out.starts_with("Usage: "), "{out}");
     }
 }
