@@ -214,25 +214,28 @@ mod tests {
 
     #[test]
     fn nested_and_panicking_scopes_restore_byte_for_byte() {
-        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
-        // SAFETY: the other threads of this unit-test binary touch the environment only
-        // through `std::env` (temp_dir, RUST_BACKTRACE) and run no C code that reads it,
-        // and no other test uses these names.
-        unsafe {
-            with_vars(&[(A, Some(not_utf8())), (B, Some("outer".into()))], || {
-                let panicked = std::panic::catch_unwind(|| {
-                    with_vars(&[(B, Some("first")), (B, Some("second"))], || {
-                        assert_eq!(var_os_locked(B), Some("second".into()));
-                        with_var_unset(A, || assert_eq!(var_os_locked(A), None));
-                        assert_eq!(var_os_locked(A), Some(not_utf8()));
-                        panic!("planned");
+        // Nested scopes take the lock again: if that ever waited, fail, not hang.
+        crate::test_support::within_timeout(|| {
+            assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+            // SAFETY: the other threads of this unit-test binary touch the environment only
+            // through `std::env` (temp_dir, RUST_BACKTRACE) and run no C code that reads it,
+            // and no other test uses these names.
+            unsafe {
+                with_vars(&[(A, Some(not_utf8())), (B, Some("outer".into()))], || {
+                    let panicked = std::panic::catch_unwind(|| {
+                        with_vars(&[(B, Some("first")), (B, Some("second"))], || {
+                            assert_eq!(var_os_locked(B), Some("second".into()));
+                            with_var_unset(A, || assert_eq!(var_os_locked(A), None));
+                            assert_eq!(var_os_locked(A), Some(not_utf8()));
+                            panic!("planned");
+                        });
                     });
+                    assert!(panicked.is_err());
+                    assert_eq!(var_os_locked(B), Some("outer".into()));
+                    assert_eq!(var_os_locked(A), Some(not_utf8()));
                 });
-                assert!(panicked.is_err());
-                assert_eq!(var_os_locked(B), Some("outer".into()));
-                assert_eq!(var_os_locked(A), Some(not_utf8()));
-            });
-        }
-        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+            }
+            assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+        });
     }
 }
