@@ -12,7 +12,9 @@
 //!   the variables it starts with given by `Command::env` (which changes only the
 //!   child's environment). The parent never changes its own environment.
 //!
-//! `cargo test -p singleton-tests --test environment [-- <substring of case names>]`
+//! `cargo test -p singleton-tests --test environment [-- <substring of case names>]`; the
+//! runner takes the libtest options that choose what runs (`--list`, `--exact`,
+//! `--skip`, `--ignored`, `--bench`, `--format terse`) as libtest does.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -21,15 +23,24 @@ mod support;
 mod harness;
 #[path = "environment/read_once.rs"]
 mod read_once;
+#[path = "environment/runner.rs"]
+mod runner;
 #[path = "environment/scoped.rs"]
 mod scoped;
 #[path = "environment/startup.rs"]
 mod startup;
 
+/// Every case, by group.
+const CASES: &[&[harness::Case]] = &[
+    read_once::CASES,
+    startup::CASES,
+    scoped::CASES,
+    runner::CASES,
+];
+
 fn main() {
-    let groups = [read_once::CASES, startup::CASES, scoped::CASES];
     harness::main(
-        &groups,
+        CASES,
         &[read_once::CHILDREN, startup::CHILDREN, scoped::CHILDREN],
     );
 }

@@ -68,6 +68,11 @@ pub use startup::{NotSingleThreaded, set_before_threads};
 
 use std::ffi::OsStr;
 
+/// The names and values of `vars`, each `as_ref` called exactly once, here: the
+/// callers change the environment only from this list, so no user code (an `AsRef`
+/// impl may do anything, e.g. start a thread or answer differently the next time) runs
+/// between the checks and the changes.
+///
 /// Panics, before anything is changed, on a name or value the platform cannot store
 /// (which `std::env::set_var` would reject with a panic half-way through a list, or
 /// while restoring).
@@ -75,22 +80,27 @@ use std::ffi::OsStr;
     clippy::unnecessary_debug_formatting,
     reason = "`Debug` quotes names and values and shows NUL and bytes that are not UTF-8"
 )]
-fn check_all<K: AsRef<OsStr>, V: AsRef<OsStr>>(vars: &[(K, Option<V>)]) {
-    for (name, value) in vars {
-        let name = name.as_ref();
+fn checked<K: AsRef<OsStr>, V: AsRef<OsStr>>(
+    vars: &[(K, Option<V>)],
+) -> Vec<(&OsStr, Option<&OsStr>)> {
+    let vars: Vec<(&OsStr, Option<&OsStr>)> = vars
+        .iter()
+        .map(|(name, value)| (name.as_ref(), value.as_ref().map(AsRef::as_ref)))
+        .collect();
+    for &(name, value) in &vars {
         let bytes = name.as_encoded_bytes();
         assert!(
             !bytes.is_empty() && !bytes.contains(&b'=') && !bytes.contains(&0),
             "environment variable name {name:?} is empty or contains `=` or NUL"
         );
         if let Some(value) = value {
-            let value = value.as_ref();
             assert!(
                 !value.as_encoded_bytes().contains(&0),
                 "the value {value:?} of environment variable {name:?} contains NUL"
             );
         }
     }
+    vars
 }
 
 /// Sets (`Some`) or removes (`None`) one variable.
@@ -98,7 +108,7 @@ fn check_all<K: AsRef<OsStr>, V: AsRef<OsStr>>(vars: &[(K, Option<V>)]) {
 /// # Safety
 ///
 /// As [`std::env::set_var`]: no other thread may access the environment other than
-/// through `std::env` meanwhile. `name` and `value` passed [`check_all`].
+/// through `std::env` meanwhile. `name` and `value` passed [`checked`].
 unsafe fn apply(name: &OsStr, value: Option<&OsStr>) {
     match value {
         // SAFETY: forwarded to our caller.

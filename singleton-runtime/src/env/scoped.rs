@@ -19,14 +19,26 @@ loom::lazy_static! {
 /// nested in a scope on the same thread works, and no scope observes another thread's
 /// values through [`var_os_locked`].
 ///
+/// One limit of "byte for byte": a process started by a raw `execve` can hold the same
+/// name twice in its environment; `getenv` sees the first, removing it removes both,
+/// and the restore can put back only the first (seen: `DUP=1 DUP=2` became `DUP=1`).
+///
 /// Only closures: there is no `async` variant, because a lock held across `.await`
 /// would let other tasks on the same thread enter the scope (the lock is reentrant per
 /// thread) and see or undo its values, the flaw of `temp-env`'s `async_with_vars`. In
 /// async tests, read settings once into a `#[singleton]` and override that, or run the
-/// code under test in a child process with `std::process::Command::env`.
+/// code under test in a child process with `std::process::Command::env`. A closure
+/// that returns a future (`|| async { .. }`) compiles, but the future runs after the
+/// scope has ended, without its values.
 ///
-/// A scope that waits for another thread that opens a scope (e.g. joins it) deadlocks,
-/// as with any lock.
+/// The lock is not part of the crate's deadlock detection (the cycle checks of
+/// `#[singleton]`, the lock-order checks of `#[guarded_global]`): a scope that waits
+/// for another thread that opens a scope or calls [`var_os_locked`] hangs, as with any
+/// lock — e.g. by joining that thread, by waiting for a `#[singleton]` whose
+/// initialiser that thread is running, or by writing a `#[guarded_global]` that thread
+/// holds while it opens a scope. Open scopes outermost (before taking guarded globals),
+/// and let initialisers read with [`var`](super::var) / [`var_or`](super::var_or),
+/// which do not take the lock.
 ///
 /// # Safety
 ///
@@ -77,17 +89,16 @@ where
     K: AsRef<OsStr>,
     V: AsRef<OsStr>,
 {
-    super::check_all(vars);
+    let vars = super::checked(vars);
     let mut scope = Scope {
         saved: Vec::with_capacity(vars.len()),
         _held: ENV_LOCK.lock(),
     };
     for (name, value) in vars {
-        let name = name.as_ref();
         let before = std::env::var_os(name);
         // SAFETY: forwarded to our caller (see `# Safety`); names and values were
-        // checked by `check_all`.
-        unsafe { super::apply(name, value.as_ref().map(AsRef::as_ref)) };
+        // checked by `checked`.
+        unsafe { super::apply(name, value) };
         scope.saved.push((name.to_owned(), before));
     }
     f()
@@ -145,7 +156,9 @@ where
 
 /// Reads a variable while holding the [`with_vars`] lock: never in the middle of another
 /// thread's scope, so a thread in its own scope sees its own values, and any other
-/// thread sees the values of no scope. Inside a scope on this thread it does not wait.
+/// thread sees the values of no scope. Inside a scope on this thread it does not wait;
+/// otherwise it waits while another thread's scope is open (see [`with_vars`] for the
+/// deadlocks that can make).
 ///
 /// # Examples
 ///
@@ -171,7 +184,7 @@ impl Drop for Scope<'_> {
         while let Some((name, before)) = self.saved.pop() {
             // SAFETY: the scope's caller guaranteed the conditions of `with_vars`, which
             // hold until it returns, and this runs before it returns (or unwinds out).
-            // The name passed `check_all`; the old value came from the environment, so
+            // The name passed `checked`; the old value came from the environment, so
             // it holds no NUL.
             unsafe { super::apply(&name, before.as_deref()) };
         }
@@ -201,25 +214,28 @@ mod tests {
 
     #[test]
     fn nested_and_panicking_scopes_restore_byte_for_byte() {
-        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
-        // SAFETY: the other threads of this unit-test binary touch the environment only
-        // through `std::env` (temp_dir, RUST_BACKTRACE) and run no C code that reads it,
-        // and no other test uses these names.
-        unsafe {
-            with_vars(&[(A, Some(not_utf8())), (B, Some("outer".into()))], || {
-                let panicked = std::panic::catch_unwind(|| {
-                    with_vars(&[(B, Some("first")), (B, Some("second"))], || {
-                        assert_eq!(var_os_locked(B), Some("second".into()));
-                        with_var_unset(A, || assert_eq!(var_os_locked(A), None));
-                        assert_eq!(var_os_locked(A), Some(not_utf8()));
-                        panic!("planned");
+        // Nested scopes take the lock again: if that ever waited, fail, not hang.
+        crate::test_support::within_timeout(|| {
+            assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+            // SAFETY: the other threads of this unit-test binary touch the environment only
+            // through `std::env` (temp_dir, RUST_BACKTRACE) and run no C code that reads it,
+            // and no other test uses these names.
+            unsafe {
+                with_vars(&[(A, Some(not_utf8())), (B, Some("outer".into()))], || {
+                    let panicked = std::panic::catch_unwind(|| {
+                        with_vars(&[(B, Some("first")), (B, Some("second"))], || {
+                            assert_eq!(var_os_locked(B), Some("second".into()));
+                            with_var_unset(A, || assert_eq!(var_os_locked(A), None));
+                            assert_eq!(var_os_locked(A), Some(not_utf8()));
+                            panic!("planned");
+                        });
                     });
+                    assert!(panicked.is_err());
+                    assert_eq!(var_os_locked(B), Some("outer".into()));
+                    assert_eq!(var_os_locked(A), Some(not_utf8()));
                 });
-                assert!(panicked.is_err());
-                assert_eq!(var_os_locked(B), Some("outer".into()));
-                assert_eq!(var_os_locked(A), Some(not_utf8()));
-            });
-        }
-        assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+            }
+            assert_eq!((var_os_locked(A), var_os_locked(B)), (None, None));
+        });
     }
 }

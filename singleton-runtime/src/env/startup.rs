@@ -123,7 +123,7 @@ where
     K: AsRef<OsStr>,
     V: AsRef<OsStr>,
 {
-    super::check_all(vars);
+    let vars = super::checked(vars);
     if !cfg!(windows) {
         match count_threads() {
             Ok(1) => {}
@@ -143,10 +143,12 @@ where
         // SAFETY: on Windows changing the environment is always sound (std's docs of
         // `set_var`). Elsewhere `count_threads` just saw exactly one thread, this one,
         // and no other can start before this loop ends: threads are only started by
-        // running threads, and this one runs only this loop. So no other thread can
+        // running threads, and this one runs only this loop over the names and values
+        // `checked` took out of `vars` before the count (no user code, such as an
+        // `AsRef` impl that starts a thread, runs after it). So no other thread can
         // read or write the environment meanwhile, which is what `set_var` and
-        // `remove_var` require. Names and values were checked by `check_all`.
-        unsafe { super::apply(name.as_ref(), value.as_ref().map(AsRef::as_ref)) };
+        // `remove_var` require. Names and values were checked by `checked`.
+        unsafe { super::apply(name, value) };
     }
     Ok(())
 }

@@ -15,8 +15,8 @@ const ROLE: &str = "SINGLETON_ENV_TEST_CHILD";
 pub type Case = (&'static str, fn());
 
 /// In a child: plays the role named by [`ROLE`] (a panic exits with 101). In the parent:
-/// runs the cases whose names contain the first non-flag argument (all without one),
-/// each caught, and exits with 1 if any failed.
+/// runs the cases selected by the libtest command line (see [`Args`]), each caught, and
+/// exits with 1 if any failed.
 pub fn main(cases: &[&[Case]], children: &[&[Case]]) {
     if let Some(role) = std::env::var_os(ROLE) {
         let role = role.to_str().expect("role names are UTF-8");
@@ -28,15 +28,38 @@ pub fn main(cases: &[&[Case]], children: &[&[Case]]) {
         child();
         return;
     }
-    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    let args = Args::parse(std::env::args().skip(1));
     let selected: Vec<&Case> = cases
         .iter()
         .flat_map(|group| group.iter())
-        .filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f)))
+        .filter(|(name, _)| args.selects(name))
         .collect();
-    println!("\nrunning {} tests", selected.len());
+    if args.mode == Mode::Help {
+        println!(
+            "Usage: {} [OPTIONS] [FILTERS...]\n\nThis test binary's own runner \
+             (harness = false) takes the libtest options that choose the cases: --list, \
+             --format terse, -q, --exact, --skip FILTER, --ignored, --include-ignored, \
+             --bench; others are accepted and ignored.",
+            std::env::args().next().unwrap_or_default()
+        );
+        return;
+    }
+    if args.mode == Mode::List {
+        for (name, _) in &selected {
+            println!("{name}: test");
+        }
+        if !args.terse {
+            println!("\n{}, 0 benchmarks", tests(selected.len()));
+        }
+        return;
+    }
+    println!("\nrunning {}", tests(selected.len()));
     let mut failed = Vec::new();
     for (name, case) in selected {
+        if args.mode == Mode::Bench {
+            println!("test {name} ... ignored");
+            continue;
+        }
         match catch_unwind(AssertUnwindSafe(case)) {
             Ok(()) => println!("test {name} ... ok"),
             Err(payload) => {
@@ -50,6 +73,106 @@ pub fn main(cases: &[&[Case]], children: &[&[Case]]) {
     } else {
         println!("\ntest result: FAILED: {}", failed.join(", "));
         std::process::exit(1);
+    }
+}
+
+/// "1 test", "2 tests".
+fn tests(n: usize) -> String {
+    if n == 1 {
+        "1 test".to_owned()
+    } else {
+        format!("{n} tests")
+    }
+}
+
+/// The parts of libtest's command line that decide which cases run (what `cargo test`,
+/// `cargo bench`, IDEs and `cargo nextest` pass); the others (`--nocapture`,
+/// `--test-threads`, `--color`, ...) are accepted and change nothing here.
+#[derive(Default)]
+struct Args {
+    /// Names to run (any of them, as substrings; all cases without one).
+    filters: Vec<String>,
+    /// Names to leave out (`--skip`, repeatable).
+    skip: Vec<String>,
+    /// `--exact`: filters and skips are whole names.
+    exact: bool,
+    /// `--format terse` or `-q`.
+    terse: bool,
+    /// `--ignored`: only `#[ignore]`d tests, of which this binary has none.
+    ignored: bool,
+    mode: Mode,
+}
+
+#[derive(Default, PartialEq, Eq)]
+enum Mode {
+    /// Run the selected cases.
+    #[default]
+    Run,
+    /// `--list`: print their names, run nothing.
+    List,
+    /// `--bench` (`cargo bench`): report them as ignored, run nothing.
+    Bench,
+    /// `-h`, `--help`: print the usage, run nothing.
+    Help,
+}
+
+impl Args {
+    /// libtest options that take a value (`--opt value` or `--opt=value`).
+    const WITH_VALUE: &[&str] = &[
+        "--color",
+        "--format",
+        "--logfile",
+        "--report-time",
+        "--shuffle-seed",
+        "--skip",
+        "--test-threads",
+        "-Z",
+    ];
+
+    fn parse(args: impl IntoIterator<Item = String>) -> Self {
+        let mut parsed = Self::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if !arg.starts_with('-') {
+                parsed.filters.push(arg);
+                continue;
+            }
+            let (option, inline) = match arg.split_once('=') {
+                Some((option, value)) => (option.to_owned(), Some(value.to_owned())),
+                None => (arg, None),
+            };
+            let value = if Self::WITH_VALUE.contains(&option.as_str()) {
+                // `--report-time` takes its value only in the `=` form.
+                inline.or_else(|| (option != "--report-time").then(|| args.next()).flatten())
+            } else {
+                None
+            };
+            match option.as_str() {
+                "--list" if parsed.mode != Mode::Help => parsed.mode = Mode::List,
+                "--exact" => parsed.exact = true,
+                "-h" | "--help" => parsed.mode = Mode::Help,
+                "--ignored" => parsed.ignored = true,
+                "--bench" if parsed.mode == Mode::Run => parsed.mode = Mode::Bench,
+                "-q" | "--quiet" => parsed.terse = true,
+                "--format" => parsed.terse |= value.as_deref() == Some("terse"),
+                "--skip" => parsed.skip.extend(value),
+                _ => {}
+            }
+        }
+        parsed
+    }
+
+    fn selects(&self, name: &str) -> bool {
+        let matches = |pattern: &String| {
+            if self.exact {
+                name == pattern
+            } else {
+                name.contains(pattern.as_str())
+            }
+        };
+        !self.ignored
+            && (self.filters.is_empty() || self.filters.iter().any(matches))
+            && !self.skip.iter().any(matches)
     }
 }
 
@@ -99,20 +222,33 @@ impl ChildRun {
 /// (`None`) in its environment only, and waits at most `limit` (then kills it and
 /// panics: a deadlock fails instead of hanging).
 pub fn run_child(role: &str, vars: &[(&str, Option<&OsStr>)], limit: Duration) -> ChildRun {
-    let mut stdout = tempfile::tempfile().expect("temporary file for stdout");
-    let mut stderr = tempfile::tempfile().expect("temporary file for stderr");
     let mut command = Command::new(std::env::current_exe().expect("path of this test binary"));
-    command
-        .env(ROLE, role)
-        .stdin(Stdio::null())
-        .stdout(stdout.try_clone().expect("clone stdout file"))
-        .stderr(stderr.try_clone().expect("clone stderr file"));
+    command.env(ROLE, role);
     for (name, value) in vars {
         match value {
             Some(value) => command.env(name, value),
             None => command.env_remove(name),
         };
     }
+    run(command, &format!("child `{role}`"), limit)
+}
+
+/// Runs this binary again as a test runner (not a child role) with the command-line
+/// arguments `args`, within `limit`.
+pub fn run_runner(args: &[&str], limit: Duration) -> ChildRun {
+    let mut command = Command::new(std::env::current_exe().expect("path of this test binary"));
+    command.env_remove(ROLE).args(args);
+    run(command, &format!("runner {args:?}"), limit)
+}
+
+/// Runs `command` to its end, with its output captured, within `limit`.
+fn run(mut command: Command, what: &str, limit: Duration) -> ChildRun {
+    let mut stdout = tempfile::tempfile().expect("temporary file for stdout");
+    let mut stderr = tempfile::tempfile().expect("temporary file for stderr");
+    command
+        .stdin(Stdio::null())
+        .stdout(stdout.try_clone().expect("clone stdout file"))
+        .stderr(stderr.try_clone().expect("clone stderr file"));
     let mut child = command.spawn().expect("start the child process");
     let deadline = Instant::now() + limit;
     let status = loop {
@@ -122,7 +258,7 @@ pub fn run_child(role: &str, vars: &[(&str, Option<&OsStr>)], limit: Duration) -
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("deadlock: child `{role}` did not finish within {limit:?}");
+            panic!("deadlock: {what} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
     };

@@ -21,11 +21,16 @@ pub const CASES: &[Case] = &[
         "scoped::stress_8_threads_x_1000_nested_and_panicking_scopes",
         stress,
     ),
+    (
+        "scoped::with_singletons_and_guarded_globals_nothing_hangs",
+        interactions,
+    ),
 ];
 
 pub const CHILDREN: &[Case] = &[
     ("scoped-basics", child_basics),
     ("scoped-stress", child_stress),
+    ("scoped-interactions", child_interactions),
 ];
 
 /// Set to "baseline" by the parent.
@@ -339,4 +344,71 @@ fn child_stress() {
          afterwards ({} variables compared)",
         before.len()
     );
+}
+
+fn interactions() {
+    let run = run_scoped_child("scoped-interactions", Duration::from_secs(20));
+    assert_eq!(run.value("interactions"), "done");
+}
+
+/// Lets thread A open its scope before thread B's initialiser reads the variable.
+static A_IN_SCOPE: std::sync::Barrier = std::sync::Barrier::new(2);
+
+/// A read-once setting whose initialiser (run by thread B) reads with `env::var_or`,
+/// as the docs advise: it does not take the scope lock, so a scope on thread A that
+/// waits for this singleton does not hang (with `var_os_locked` here it would).
+#[singleton_runtime::singleton]
+fn setting_read_by_b() -> String {
+    A_IN_SCOPE.wait();
+    singleton_runtime::env::var_or(SHARED, String::new()).expect("UTF-8")
+}
+
+/// Initialised inside a scope on the thread that opens it, and itself opening a nested
+/// scope and reading under the lock: the lock is reentrant, nothing waits.
+#[singleton_runtime::singleton]
+fn setting_read_in_scope() -> Option<OsString> {
+    // SAFETY: see `child_interactions`.
+    unsafe { with_var(NEW, Some("nested in init"), || locked(NEW)) }
+}
+
+#[singleton_runtime::guarded_global]
+static LOG: Vec<Option<OsString>> = Vec::new();
+
+fn child_interactions() {
+    let before = snapshot();
+    // SAFETY (all `unsafe` blocks in this fn): this child's other threads use only
+    // `std::env` and `singleton_runtime::env`, and no C code reads the environment.
+    std::thread::scope(|s| {
+        let b = s.spawn(setting_read_by_b);
+        let a = s.spawn(|| unsafe {
+            with_var(SHARED, Some("a"), || {
+                A_IN_SCOPE.wait();
+                // Waits for B's initialiser, which reads without the lock: no hang. It
+                // sees A's value, as the docs of `var`/`var_or` say (the environment is
+                // process-wide; only `var_os_locked` waits for scopes to end).
+                setting_read_by_b().clone()
+            })
+        });
+        assert_eq!(a.join().unwrap(), "a");
+        assert_eq!(b.join().unwrap(), "a");
+    });
+
+    let seen = unsafe { with_var(NEW, Some("outer"), setting_read_in_scope) };
+    assert_eq!(seen.as_deref(), Some(OsStr::new("nested in init")));
+
+    // A scope inside a guarded global's write, and a write inside a scope, one thread.
+    LOG.write(|log| unsafe {
+        with_var(NEW, Some("in write"), || log.push(locked(NEW)));
+    });
+    unsafe {
+        with_var(NEW, Some("in scope"), || {
+            LOG.write(|log| log.push(locked(NEW)));
+        });
+    }
+    assert_eq!(
+        LOG.read(Clone::clone),
+        [Some(os("in write")), Some(os("in scope"))]
+    );
+    assert_eq!(snapshot(), before);
+    println!("interactions=done");
 }
