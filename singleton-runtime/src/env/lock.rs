@@ -9,6 +9,7 @@
 use std::marker::PhantomData;
 
 use crate::sync::{Condvar, Mutex, ThreadId, current_thread_id};
+use crate::waits::{self, Kind, Published, Resource};
 
 /// Who holds the lock and how many times (`None`: free).
 type Owner = Option<(ThreadId, usize)>;
@@ -31,26 +32,60 @@ impl ReentrantLock {
 
     /// Takes the lock, waiting while another thread holds it; a thread that holds it
     /// already takes it again at once (one level deeper).
+    ///
+    /// The lock is part of the crate's wait-for graph: the outermost level is published
+    /// as held (so a thread that waits for a singleton or a guarded global while in a
+    /// scope is seen holding it), and a wait for it is checked before sleeping.
+    ///
+    /// # Panics
+    ///
+    /// If waiting would close a cycle: e.g. this thread builds a singleton that another
+    /// thread, inside a scope, waits for.
+    #[track_caller]
     pub(super) fn lock(&self) -> ReentrantGuard<'_> {
         let me = current_thread_id();
         let mut owner = self.owner.lock();
-        loop {
+        let outermost = loop {
             match &mut *owner {
                 None => {
                     *owner = Some((me, 1));
-                    break;
+                    break true;
                 }
                 Some((thread, depth)) if *thread == me => {
                     *depth += 1;
-                    break;
+                    break false;
                 }
-                Some(_) => owner = self.released.wait(owner),
+                Some(_) => {
+                    let resource = self.resource();
+                    let held = waits::held_by_me(resource.key);
+                    match waits::before_wait(resource, held) {
+                        Ok(ticket) => {
+                            owner = self.released.wait(owner);
+                            drop(ticket);
+                        }
+                        Err(cycle) => {
+                            drop(owner);
+                            panic!("{cycle}");
+                        }
+                    }
+                }
             }
-        }
+        };
+        drop(owner);
         ReentrantGuard {
             lock: self,
+            _published: outermost.then(|| Published::new(self.resource())),
             not_send: PhantomData,
         }
+    }
+
+    /// This lock in the wait-for graph.
+    fn resource(&self) -> Resource {
+        Resource::described(
+            std::ptr::from_ref(self).addr(),
+            Kind::Environment,
+            "the environment".to_owned(),
+        )
     }
 }
 
@@ -58,6 +93,8 @@ impl ReentrantLock {
 /// the thread that took it.
 pub(super) struct ReentrantGuard<'a> {
     lock: &'a ReentrantLock,
+    /// The outermost level publishes the hold (dropped after `drop` releases).
+    _published: Option<Published>,
     not_send: PhantomData<*const ()>,
 }
 

@@ -31,14 +31,14 @@ loom::lazy_static! {
 /// that returns a future (`|| async { .. }`) compiles, but the future runs after the
 /// scope has ended, without its values.
 ///
-/// The lock is not part of the crate's deadlock detection (the cycle checks of
-/// `#[singleton]`, the lock-order checks of `#[guarded_global]`): a scope that waits
-/// for another thread that opens a scope or calls [`var_os_locked`] hangs, as with any
-/// lock — e.g. by joining that thread, by waiting for a `#[singleton]` whose
-/// initialiser that thread is running, or by writing a `#[guarded_global]` that thread
-/// holds while it opens a scope. Open scopes outermost (before taking guarded globals),
-/// and let initialisers read with [`var`](super::var) / [`var_or`](super::var_or),
-/// which do not take the lock.
+/// The lock is part of the crate's wait-for graph, with singletons, `#[init_once]`
+/// fns, guarded globals and caches: a wait that would close a cycle panics naming it
+/// instead of hanging — e.g. a scope that waits for a `#[singleton]` whose initialiser
+/// another thread is running, while that initialiser calls [`var_os_locked`], or a
+/// scope that writes a `#[guarded_global]` another thread holds while it opens a scope.
+/// Waits the graph cannot see (joining a thread, a channel) still hang, as with any
+/// lock. Open scopes outermost (before taking guarded globals), and let initialisers
+/// read with [`var`](super::var) / [`var_or`](super::var_or), which do not take the lock.
 ///
 /// # Safety
 ///
@@ -84,6 +84,7 @@ loom::lazy_static! {
 /// };
 /// assert_eq!(seen, (Some("4".into()), None));
 /// ```
+#[track_caller]
 pub unsafe fn with_vars<K, V, R>(vars: &[(K, Option<V>)], f: impl FnOnce() -> R) -> R
 where
     K: AsRef<OsStr>,
@@ -122,6 +123,7 @@ where
 /// assert_eq!(seed.unwrap(), 0);
 /// assert_eq!(std::env::var_os("PYTHONHASHSEED"), before); // restored
 /// ```
+#[track_caller]
 pub unsafe fn with_var<K, V, R>(name: K, value: Option<V>, f: impl FnOnce() -> R) -> R
 where
     K: AsRef<OsStr>,
@@ -146,6 +148,7 @@ where
 /// let path = unsafe { env::with_var_unset("PATH", || env::var_os_locked("PATH")) };
 /// assert_eq!(path, None);
 /// ```
+#[track_caller]
 pub unsafe fn with_var_unset<K, R>(name: K, f: impl FnOnce() -> R) -> R
 where
     K: AsRef<OsStr>,
@@ -167,6 +170,7 @@ where
 ///
 /// assert_eq!(env::var_os_locked("SINGLETON_DOC_NEVER_SET"), None);
 /// ```
+#[track_caller]
 pub fn var_os_locked(name: impl AsRef<OsStr>) -> Option<OsString> {
     let _held = ENV_LOCK.lock();
     std::env::var_os(name)

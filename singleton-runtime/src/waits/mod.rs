@@ -37,6 +37,8 @@ pub(crate) enum Kind {
     InitOnce,
     GuardedGlobal,
     Cache,
+    /// The lock of `singleton_runtime::env`'s scopes.
+    Environment,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::InitOnce => "#[init_once] fn",
             Kind::GuardedGlobal => "guarded global",
             Kind::Cache => "invalidating cache",
+            Kind::Environment => "lock of `singleton_runtime::env` scopes",
         }
     }
 }

@@ -25,12 +25,17 @@ pub const CASES: &[Case] = &[
         "scoped::with_singletons_and_guarded_globals_nothing_hangs",
         interactions,
     ),
+    (
+        "scoped::a_scope_waiting_for_an_initialiser_that_reads_under_the_lock_is_reported",
+        cycle_with_a_singleton,
+    ),
 ];
 
 pub const CHILDREN: &[Case] = &[
     ("scoped-basics", child_basics),
     ("scoped-stress", child_stress),
     ("scoped-interactions", child_interactions),
+    ("scoped-cycle", child_cycle_with_a_singleton),
 ];
 
 /// Set to "baseline" by the parent.
@@ -411,4 +416,68 @@ fn child_interactions() {
     );
     assert_eq!(snapshot(), before);
     println!("interactions=done");
+}
+
+/// Thread A opens a scope and waits for a singleton; thread B runs its initialiser,
+/// which reads under the scope lock. Each waits for the other: before the lock was in
+/// the wait-for graph this hung (the child was killed at its time limit); now the
+/// thread that closes the cycle panics naming both, and the other goes on.
+fn cycle_with_a_singleton() {
+    let run = run_scoped_child("scoped-cycle", Duration::from_secs(20));
+    let report = run.value("cycle");
+    assert!(report.contains("wait cycle"), "{report}");
+    assert!(
+        report.contains("`read_under_lock_by_b` (singleton)"),
+        "{report}"
+    );
+    assert!(report.contains("the environment"), "{report}");
+}
+
+/// Lets thread A open its scope before thread B's initialiser takes the lock.
+static A_IN_SCOPE_FOR_CYCLE: std::sync::Barrier = std::sync::Barrier::new(2);
+
+/// Whether an initialiser of `read_under_lock_by_b` has started (only the first, on
+/// B, meets A at the barrier; after B's panic, A builds it itself, in its scope).
+static B_STARTED: AtomicBool = AtomicBool::new(false);
+
+#[singleton_runtime::singleton]
+fn read_under_lock_by_b() -> Option<OsString> {
+    if !B_STARTED.swap(true, SeqCst) {
+        A_IN_SCOPE_FOR_CYCLE.wait();
+        // A is now in its scope and about to wait for this singleton: give it time to.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    locked(SHARED)
+}
+
+fn child_cycle_with_a_singleton() {
+    let before = snapshot();
+    let outcomes: Vec<std::thread::Result<Option<OsString>>> = std::thread::scope(|s| {
+        let b = s.spawn(|| catch_unwind(|| read_under_lock_by_b().clone()));
+        // SAFETY: this child's other thread uses only `std::env` and
+        // `singleton_runtime::env`, and no C code reads the environment.
+        let a = s.spawn(|| {
+            catch_unwind(|| unsafe {
+                with_var(SHARED, Some("a"), || {
+                    A_IN_SCOPE_FOR_CYCLE.wait();
+                    read_under_lock_by_b().clone()
+                })
+            })
+        });
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    let reports: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().err())
+        .map(|p| {
+            p.downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "<not a String>".to_owned())
+        })
+        .collect();
+    assert_eq!(reports.len(), 1, "exactly one thread reports: {reports:?}");
+    // The other thread goes on: A builds the singleton itself, inside its scope.
+    assert_eq!(read_under_lock_by_b().as_deref(), Some(OsStr::new("a")));
+    assert_eq!(snapshot(), before);
+    println!("cycle={}", reports[0].replace('\n', " "));
 }
