@@ -171,6 +171,36 @@ impl InitOnce {
         Ok(value)
     }
 
+    /// Makes the next call run the body again, as if none had run (the `testing`
+    /// feature; see [`crate::testing`]). Global: every thread sees it.
+    ///
+    /// # Panics
+    ///
+    /// If the body is running right now (on any thread): a reset cannot take back a
+    /// run that has not finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// SETUP.call_here(|| ()).unwrap();
+    /// SETUP.reset();
+    /// assert_eq!(SETUP.call_here(|| "ran again"), Ok("ran again"));
+    /// ```
+    pub fn reset(&self)
+    where
+        for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
+    {
+        let mut state = sync::lock(&self.state);
+        if let State::Running(..) = *state {
+            drop(state);
+            panic!("`{}` cannot be reset while its #[init_once] body runs", self.name);
+        }
+        *state = State::Uninit;
+    }
+
     /// [`call`](Self::call) with the location of the caller of `call_here`.
     ///
     /// # Errors

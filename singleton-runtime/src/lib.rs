@@ -8,7 +8,9 @@ mod test_support;
 mod cache;
 mod guarded;
 mod init_once;
+mod overrides;
 mod singleton;
+pub mod testing;
 
 pub use cache::*;
 pub use guarded::*;
@@ -305,4 +307,5 @@ pub mod __private {
     pub use crate::guarded::private::*;
     pub use crate::init_once::private::*;
     pub use crate::singleton::private::*;
+    pub use crate::testing::{Feature, FeatureEnabled, OverrideGuard};
 }

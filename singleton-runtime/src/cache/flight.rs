@@ -206,6 +206,40 @@ impl<T, E, K: Copy> Core<T, E, K> {
         self.deadline.store(0, Ordering::Release);
     }
 
+    /// Back to the state before the first call (a reset, `testing`): no value, no
+    /// errors, no statistics. Waits for the attempt in flight; `what` names the source
+    /// if that attempt is this thread's own.
+    pub(crate) fn reset(&self, what: &std::path::Path) {
+        let mut state = lock(&self.state);
+        while state.busy {
+            if state.loader == Some(current_thread_id()) {
+                drop(state);
+                reentrant_load(&what.display().to_string());
+            }
+            let target = state.finished + 1;
+            while state.finished < target {
+                state.waiters += 1;
+                state = wait(&self.done, state);
+                state.waiters -= 1;
+            }
+        }
+        // Callers still waiting keep their count; the epoch moves on, so no waiter
+        // takes an outcome from before the reset.
+        let fresh = State {
+            epoch: state.epoch + 1,
+            value_epoch: state.epoch + 1,
+            finished: state.finished,
+            waiters: state.waiters,
+            ..State::new()
+        };
+        let old = std::mem::replace(&mut *state, fresh);
+        let value = self.slot.take();
+        self.deadline.store(0, Ordering::Release);
+        drop(state);
+        // User code (`Drop`) runs outside the lock.
+        drop((old, value));
+    }
+
     /// The current value, without checking anything.
     pub(crate) fn peek(&self) -> Option<Arc<T>> {
         self.slot.load()

@@ -12,6 +12,7 @@ mod fingerprint;
 mod flight;
 mod slot;
 mod source;
+mod testing;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -243,6 +244,12 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     #[inline]
     pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Ok(value);
+        }
         let now = clock::now_ns();
         match self.core.hit(now) {
             Some(value) => Ok(value),
@@ -321,6 +328,12 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert!(NEVER_READ.peek().is_none());
     /// ```
     pub fn peek(&self) -> Option<Arc<T>> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Some(value);
+        }
         self.core.peek()
     }
 

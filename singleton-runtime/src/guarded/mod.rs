@@ -26,6 +26,7 @@ mod fence;
 mod held;
 mod lock;
 mod order;
+mod testing;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -193,6 +194,12 @@ impl<T> GuardedGlobal<T> {
         deadline: Option<Deadline>,
         f: impl FnOnce(&T) -> R,
     ) -> Result<R, TimedOut> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return global.shared(deadline, f);
+        }
         let frame = self.frame(Mode::Read);
         let access = self.acquire_read(&frame, deadline)?;
         // SAFETY: `access` holds a read lock (or this thread's outer read does): no
@@ -248,6 +255,12 @@ impl<T> GuardedGlobal<T> {
         recovering: bool,
         f: impl FnOnce(&mut T) -> R,
     ) -> Result<R, TimedOut> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return global.exclusive(deadline, recovering, f);
+        }
         let frame = self.frame(Mode::Write);
         let access = self.acquire_write(&frame, deadline, recovering)?;
         // SAFETY: `access` holds the write lock: no other reference to the value exists,
