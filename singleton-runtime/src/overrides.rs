@@ -85,6 +85,15 @@ pub(crate) struct Found<O> {
 }
 
 #[cfg(any(test, feature = "testing"))]
+impl<O> Found<O> {
+    /// The value, without borrowing it: for a value parts of which may be written by
+    /// other threads meanwhile (a singleton's node, whose `next` link a reset sets).
+    pub(crate) fn as_ptr(&self) -> *const O {
+        self.value
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
 impl<O> std::ops::Deref for Found<O> {
     type Target = O;
 

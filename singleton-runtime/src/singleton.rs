@@ -162,10 +162,14 @@ impl<T> Singleton<T> {
     #[inline]
     fn current(&self) -> Option<&T> {
         let node = self.current.load(Ordering::Acquire);
-        // SAFETY: a non-null `current` points to a node that was fully written before it
-        // was stored (release; our load is acquire), is never written again, and is
-        // freed only by `drop`, which needs `&mut self`: it outlives this borrow.
-        unsafe { node.as_ref() }.map(|node| &node.value)
+        if node.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null `current` points to a node whose `value` was written before
+        // it was stored (release; our load is acquire), is never written again, and is
+        // freed only by `drop`, which needs `&mut self`: it outlives this borrow. Only
+        // `value` is borrowed, never the node: `next` may be written meanwhile (`retire`).
+        Some(unsafe { &(*node).value })
     }
 
     /// The value, running `init` first if no initialiser has completed yet.
@@ -357,6 +361,16 @@ pub(crate) mod private {
     pub struct IsClone;
 
     impl<T: Clone> SingletonMustNotImplementClone<IsClone> for T {}
+
+    /// Where a fn-form singleton's cell is: implemented, at the fn's level, for a
+    /// marker in the module generated beside the fn, so that the module's test tools
+    /// name the value type without re-resolving the user's tokens.
+    pub trait FnSingleton {
+        /// The stored type.
+        type Value: 'static;
+        /// The `static` cell.
+        fn cell() -> &'static Singleton<Self::Value>;
+    }
 
     /// Calls `init = ...` (a path or a closure) without writing `(init)()`, which lints
     /// as `clippy::redundant_closure_call` in the user's crate.

@@ -69,6 +69,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     let not_clone = quote_spanned! {ident.span()=>
         const _: fn() = <#ident as #rt::SingletonMustNotImplementClone<_>>::check;
     };
+    let testing = testing_api(vis, &quote!(Self), &quote!(Self::__singleton_cell()), &name);
     quote! {
         #item
 
@@ -82,14 +83,74 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             #errors_doc
             #[inline]
             #vis fn instance() -> #returned {
-                // The static lives in the receiver's block: nothing the user wrote can
-                // see it or be shadowed by it.
-                ({
-                    static __SINGLETON_INSTANCE: #rt::Singleton<#ident> = #new;
-                    &__SINGLETON_INSTANCE
-                })
-                .#get
+                Self::__singleton_cell().#get
             }
+
+            /// The cell behind `instance()`: the static lives in its body, where
+            /// nothing the user wrote can see it or be shadowed by it.
+            #[doc(hidden)]
+            #[inline]
+            fn __singleton_cell() -> &'static #rt::Singleton<#ident> {
+                static __SINGLETON_INSTANCE: #rt::Singleton<#ident> = #new;
+                &__SINGLETON_INSTANCE
+            }
+
+            #testing
+        }
+    }
+}
+
+/// `override_with`, `override_guard` and `reset` (the runtime's `testing` feature) for
+/// the singleton `cell` of type `value`, generated unconditionally: the runtime decides
+/// whether they can be called. Their bound holds only with its `testing` feature on;
+/// without it a call fails with a message naming the feature (a `cfg` here would test
+/// the user's crate's features, not the runtime's). `for<'a>` keeps the bound from being
+/// checked where it is written, where it does not depend on anything.
+fn testing_api(
+    vis: &syn::Visibility,
+    value: &TokenStream,
+    cell: &TokenStream,
+    name: &str,
+) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
+    let bound = quote!(where for<'a> #rt::Feature: #rt::FeatureEnabled);
+    let with_doc = format!(
+        " Runs `f` with `value` in place of `{name}`, on this thread only: a test's own \
+         instance. Nested overrides restore in reverse order, also on panic. Needs the \
+         `testing` feature of `singleton-runtime` (see `singleton_runtime::testing`)."
+    );
+    let guard_doc = format!(
+        " Puts `value` in place of `{name}`, on this thread only, until the guard is \
+         dropped. Needs the `testing` feature of `singleton-runtime`."
+    );
+    let reset_doc = format!(
+        " Makes the next access to `{name}` run its initialiser again, on every thread; \
+         references handed out before stay valid (old values are never freed). Needs \
+         the `testing` feature of `singleton-runtime`."
+    );
+    quote! {
+        #[doc = #with_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn override_with<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
+        #bound
+        {
+            #cell.override_with(value, f)
+        }
+
+        #[doc = #guard_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn override_guard(value: #value) -> #rt::OverrideGuard
+        #bound
+        {
+            #cell.override_guard(value)
+        }
+
+        #[doc = #reset_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn reset()
+        #bound
+        {
+            #cell.reset();
         }
     }
 }
@@ -106,7 +167,8 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         fallible,
     } = form;
     let rt = quote!(::singleton_runtime::__private);
-    let name = sig.ident.to_string();
+    let ident = &sig.ident;
+    let name = ident.to_string();
     let mut sig = sig.clone();
     sig.output =
         syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
@@ -117,18 +179,52 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         quote!(get_or_init(|| -> #declared #block))
     };
     let new = new_singleton(value, &quote!(#value), &name);
+    // The module and the impl exist exactly when the fn does.
+    let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let marker = quote!(<__Singleton as #rt::FnSingleton>);
+    let testing = testing_api(
+        &syn::parse_quote!(pub),
+        &quote!(#marker::Value),
+        &quote!(#marker::cell()),
+        &name,
+    );
+    let mod_doc = format!(
+        " Test tools for the singleton [`{name}()`](fn@{name}): `override_with`, \
+         `override_guard`, `reset` (the `testing` feature of `singleton-runtime`)."
+    );
     quote! {
         #(#attrs)*
         #inline
         #vis #sig {
-            // The static lives in the receiver's block, the body in the closure after
-            // it: the body cannot see the static, nor shadow it.
-            ({
-                static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
-                &__SINGLETON_INSTANCE
-            })
-            .#get
+            // The static lives in the impl below, the body in the closure: the body
+            // cannot see the static, nor shadow it.
+            <#ident::__Singleton as #rt::FnSingleton>::cell().#get
         }
+
+        #(#cfgs)*
+        #[doc = #mod_doc]
+        #[allow(dead_code)]
+        #vis mod #ident {
+            #[doc(hidden)]
+            pub struct __Singleton;
+
+            #testing
+        }
+
+        #(#cfgs)*
+        const _: () = {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::FnSingleton for #ident::__Singleton {
+                type Value = #value;
+
+                #[inline]
+                fn cell() -> &'static #rt::Singleton<#value> {
+                    static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
+                    &__SINGLETON_INSTANCE
+                }
+            }
+        };
     }
 }
 

@@ -17,9 +17,10 @@ impl<T> Singleton<T> {
         // SAFETY: entries under a singleton's key are installed by `override_guard` on
         // that singleton, always with a `Node<T>` (see `crate::overrides`).
         let found = unsafe { overrides::find::<Node<T>>(key) }?;
-        let node: *const Node<T> = &raw const *found;
+        let node = found.as_ptr();
         // SAFETY: override nodes are retired into `self` when installed, so they live as
         // long as `self` (see `Singleton::retire`), not only as long as the override.
+        // Only `value` is borrowed (see `Singleton::current`).
         Some(unsafe { &(*node).value })
     }
 
