@@ -182,6 +182,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let marker = quote!(<__Singleton as #rt::FnSingleton>);
+    let marker_vis = from_child_module(vis);
     let testing = testing_api(
         &syn::parse_quote!(pub),
         &quote!(#marker::Value),
@@ -206,7 +207,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         #[allow(dead_code)]
         #vis mod #ident {
             #[doc(hidden)]
-            pub struct __Singleton;
+            #marker_vis struct __Singleton;
 
             #testing
         }
@@ -225,6 +226,32 @@ fn expand_fn(form: &FnForm) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
+/// impl names the value type: a marker more visible than the fn would make a private
+/// value type a hard error ("private type in public interface").
+fn from_child_module(vis: &syn::Visibility) -> TokenStream {
+    match vis {
+        syn::Visibility::Public(_) => quote!(pub),
+        syn::Visibility::Inherited => quote!(pub(super)),
+        syn::Visibility::Restricted(r) => {
+            let path = &r.path;
+            if path.is_ident("self") {
+                quote!(pub(super))
+            } else if path.is_ident("super") {
+                quote!(pub(in super::super))
+            } else if path.is_ident("crate")
+                || path.leading_colon.is_some()
+                || path.segments.first().is_some_and(|s| s.ident == "crate")
+            {
+                quote!(#vis)
+            } else {
+                // `pub(in self::a)` and the like, seen from one level down.
+                quote!(pub(in super::#path))
+            }
+        }
     }
 }
 
