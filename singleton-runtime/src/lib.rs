@@ -94,6 +94,16 @@ pub use singleton::Singleton;
 /// # Ok::<(), std::num::ParseIntError>(())
 /// ```
 ///
+/// # Testing
+///
+/// With the runtime's `testing` feature (in `[dev-dependencies]`), the struct form also
+/// gets `Type::override_with(value, || ...)`, `Type::override_guard(value)` and
+/// `Type::reset()`, and the fn form a module beside the fn with the same three
+/// (`name::override_with(..)`, ...): per-thread overrides for isolated tests, and
+/// resets that keep every `&'static` valid. Because of that module, the fn form goes
+/// on a free fn (at module level or in a block), not on an associated fn. See
+/// [`testing`].
+///
 /// # Guarantees
 ///
 /// - The initialiser runs to success at most once, whatever the number of threads; the
@@ -235,6 +245,9 @@ pub use singleton_macros::init_once;
 /// - A panic inside `write` poisons the global: later accesses panic with its name until
 ///   [`GuardedGlobal::recover`] or [`GuardedGlobal::clear_poison`].
 ///
+/// With the `testing` feature, [`GuardedGlobal::override_with`] gives a test its own
+/// value on its thread and [`GuardedGlobal::reset`] rebuilds the value (see [`testing`]).
+///
 /// `#[guarded_global(name = "...")]` sets the name used in messages (default: the
 /// static's name). Rejected at compile time: `static mut`, anything but a `static`, a
 /// type that is not `Send + Sync`, unknown or malformed arguments; the closure signatures
@@ -255,7 +268,9 @@ pub use singleton_macros::guarded_global;
 /// `AsRef<Path>`) and optionally `check_interval = <Duration>` (default 1 s;
 /// `Duration::ZERO` checks on every call), generates `name() -> Result<Arc<T>, Arc<E>>`
 /// and a module `name` with `invalidate()`, `reload()`, `last_error()`, `generation()`,
-/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself).
+/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself); with the
+/// `testing` feature also `override_with`, `override_guard` and `reset` (see
+/// [`testing`]).
 ///
 /// ```
 /// use singleton_runtime::invalidating_cache;

@@ -265,10 +265,9 @@ pub struct Overrides {
     entries: Vec<(Key, usize, Option<Arc<dyn Send + Sync>>)>,
 }
 
-// SAFETY: an entry is a key, the address of a value that is `Send + Sync` (every
-// `install` stores one: singleton values, guarded globals and `Arc`s of `Send + Sync`
-// types), and an `Arc<dyn Send + Sync>` keeping it alive; nothing in it is tied to the
-// thread that captured it.
+// SAFETY: an entry is a key, the address of a value that is `Send + Sync` (singleton
+// values and the contents of a `Shared`, see there), and an `Arc<dyn Send + Sync>`
+// keeping it alive; nothing in it is tied to the thread that captured it.
 unsafe impl Send for Overrides {}
 // SAFETY: as for `Send`; `&Overrides` only reads the entries.
 unsafe impl Sync for Overrides {}
@@ -350,6 +349,21 @@ impl Overrides {
         f()
     }
 }
+
+/// A global's override value, which may be handed to other threads.
+///
+/// Its type carries no `Send + Sync` bound: the primitives' override methods do not
+/// repeat it, so that a value type that cannot be shared is reported once, at the
+/// global's constructor (with its own message), not again at every generated override.
+pub(crate) struct Shared<X>(pub(crate) X);
+
+// SAFETY: a `Shared` is built only by the override methods of `Singleton`,
+// `GuardedGlobal` and `InvalidatingCache`, around their own value type (or a lock or
+// `Arc` of it), and each of those globals can only be constructed for `Send + Sync`
+// value types (their `new` functions require it).
+unsafe impl<X> Send for Shared<X> {}
+// SAFETY: as for `Send`.
+unsafe impl<X> Sync for Shared<X> {}
 
 /// `f` with `guard` installed, restored when `f` returns or panics: what every
 /// `override_with` is.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::InvalidatingCache;
-use crate::overrides::{self, Key, Kind, OverrideGuard};
+use crate::overrides::{self, Key, Kind, OverrideGuard, Shared};
 use crate::testing::{Feature, FeatureEnabled};
 
 impl<T, E> InvalidatingCache<T, E> {
@@ -37,7 +37,6 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     pub fn override_with<R>(&'static self, value: T, f: impl FnOnce() -> R) -> R
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
         overrides::with(self.override_guard(value), f)
@@ -59,11 +58,10 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     pub fn override_guard(&'static self, value: T) -> OverrideGuard
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
-        let value = Arc::new(Arc::new(value));
-        let at = Arc::as_ptr(&value);
+        let value = Arc::new(Shared(Arc::new(value)));
+        let at: *const Arc<T> = &value.0;
         overrides::install(Key::of(Kind::Cache, self), at, Some(value))
     }
 

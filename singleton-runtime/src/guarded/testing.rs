@@ -1,12 +1,15 @@
 //! Overrides and resets of a [`GuardedGlobal`] (the `testing` feature; see
 //! [`crate::testing`]).
 
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use super::GuardedGlobal;
 use super::held::{self, Linked, Mode};
 use super::lock::{POISONED, RawLock, UNINIT};
-use crate::overrides::{self, Key, Kind, OverrideGuard};
+use super::order::OrderId;
+use crate::overrides::{self, Key, Kind, OverrideGuard, Shared};
+use crate::sync::UnsafeCell;
 use crate::testing::{Feature, FeatureEnabled};
 
 impl<T> GuardedGlobal<T> {
@@ -42,7 +45,6 @@ impl<T> GuardedGlobal<T> {
     /// ```
     pub fn override_with<R>(&'static self, value: T, f: impl FnOnce() -> R) -> R
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
         overrides::with(self.override_guard(value), f)
@@ -68,20 +70,27 @@ impl<T> GuardedGlobal<T> {
     /// ```
     pub fn override_guard(&'static self, value: T) -> OverrideGuard
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
-        let global = Arc::new(Self::new(self.name, self.init));
-        let Ok(bits) = global.lock.lock_write(None) else {
+        let global = Arc::new(Shared(Self {
+            lock: RawLock::new(),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+            init: self.init,
+            name: self.name,
+            order: OrderId::new(),
+            poisoned_by: std::sync::Mutex::new(None),
+        }));
+        let global_ref = &global.0;
+        let Ok(bits) = global_ref.lock.lock_write(None) else {
             unreachable!("an access without deadline cannot time out")
         };
         // SAFETY: this thread holds the write lock of a global nobody else can reach
         // yet, and `UNINIT` is set: the slot is empty.
-        global.value.with_mut(|slot| unsafe {
+        global_ref.value.with_mut(|slot| unsafe {
             (*slot).write(value);
         });
-        global.lock.unlock_write(bits & !UNINIT);
-        let value = Arc::as_ptr(&global);
+        global_ref.lock.unlock_write(bits & !UNINIT);
+        let value: *const Self = global_ref;
         overrides::install(Key::of(Kind::Guarded, self), value, Some(global))
     }
 

@@ -43,7 +43,6 @@ impl<T> Singleton<T> {
     /// ```
     pub fn override_with<R>(&'static self, value: T, f: impl FnOnce() -> R) -> R
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
         overrides::with(self.override_guard(value), f)
@@ -67,7 +66,6 @@ impl<T> Singleton<T> {
     /// ```
     pub fn override_guard(&'static self, value: T) -> OverrideGuard
     where
-        T: Send + Sync,
         for<'a> Feature: FeatureEnabled,
     {
         let node = Box::into_raw(Box::new(Node {

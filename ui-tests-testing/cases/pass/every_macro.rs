@@ -12,7 +12,7 @@ pub struct Registry {
     names: Vec<&'static str>,
 }
 
-#[singleton(init = || Port(80), error = std::num::ParseIntError)]
+#[singleton(init = || Ok(Port(80)), error = std::num::ParseIntError)]
 struct Port(u16);
 
 mod config {
