@@ -90,4 +90,37 @@ pub fn run(cfg: &Config, report: &mut Report) {
         })
         .run(cfg, report);
     }
+    #[cfg(feature = "testing")]
+    while_overridden_elsewhere(cfg, report);
+}
+
+/// With the `testing` feature: the fast path while another thread holds an override of
+/// the same singleton (this thread then looks in its own, empty, override list).
+#[cfg(feature = "testing")]
+fn while_overridden_elsewhere(cfg: &Config, report: &mut Report) {
+    let (installed, installed_rx) = std::sync::mpsc::channel();
+    let (done, done_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _registry = registry::override_guard(vec![0]);
+        let _struct = Registry::override_guard(Registry { items: vec![0] });
+        installed.send(()).unwrap();
+        let _ = done_rx.recv();
+    });
+    installed_rx.recv().unwrap();
+    Group::new(
+        "global fast path while another thread has an override (testing feature)",
+        1,
+    )
+    .with(Candidate::tiny_op(
+        "std OnceLock::get (get_or_init)",
+        || STD_ONCE.get_or_init(value),
+    ))
+    .with(Candidate::tiny_op(
+        "#[singleton] struct: Registry::instance()",
+        || &Registry::instance().items,
+    ))
+    .with(Candidate::tiny_op("#[singleton] fn: registry()", registry))
+    .run(cfg, report);
+    drop(done);
+    holder.join().unwrap();
 }

@@ -319,6 +319,49 @@ impl std::error::Error for AlreadyInitialized {}
 /// What `#[init_once]` expands to names these.
 pub(crate) mod private {
     pub use super::{AlreadyInitialized, InitOnce};
+
+    /// The `#[init_once(reset = ..)]` fns, by id: the reset fn cannot name its fn's
+    /// static (both may be associated fns), so the fn registers it on each call.
+    #[cfg(any(test, feature = "testing"))]
+    static REGISTERED: std::sync::Mutex<Vec<(&'static str, &'static InitOnce)>> =
+        std::sync::Mutex::new(Vec::new());
+
+    /// Records `once` under `id` (with the `testing` feature; otherwise nothing) and
+    /// returns it.
+    #[inline]
+    pub fn register_init_once(id: &'static str, once: &'static InitOnce) -> &'static InitOnce {
+        #[cfg(any(test, feature = "testing"))]
+        {
+            let mut registered = REGISTERED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !registered.iter().any(|(known, _)| *known == id) {
+                registered.push((id, once));
+            }
+        }
+        let _ = id;
+        once
+    }
+
+    /// Resets the `InitOnce` registered under `id`; one never called is not done.
+    #[allow(clippy::extra_unused_lifetimes, reason = "the bound is the feature check")]
+    pub fn reset_init_once(id: &'static str)
+    where
+        for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
+    {
+        #[cfg(any(test, feature = "testing"))]
+        {
+            let registered = REGISTERED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let once = registered.iter().find(|(known, _)| *known == id).map(|e| e.1);
+            drop(registered);
+            if let Some(once) = once {
+                once.reset();
+            }
+        }
+        let _ = id;
+    }
 }
 
 #[cfg(all(test, loom))]

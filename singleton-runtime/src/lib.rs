@@ -197,7 +197,13 @@ pub use singleton_macros::singleton;
 /// # Rejected at compile time
 ///
 /// Anything but a fn; `async fn`; `const fn`; `self` receivers (it runs once per
-/// process, not once per value); a non-Rust ABI; any argument.
+/// process, not once per value); a non-Rust ABI; any argument but `reset`.
+///
+/// # Testing
+///
+/// `#[init_once(reset = reset_setup)]` also generates `fn reset_setup()` (same
+/// visibility, also beside an associated fn), which makes the next call run the body
+/// again; it needs the runtime's `testing` feature (see [`testing`]).
 ///
 /// ```compile_fail
 /// use singleton_runtime::init_once;

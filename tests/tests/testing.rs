@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
 use singleton_runtime::testing::Overrides;
-use singleton_runtime::{InitOnce, guarded_global, invalidating_cache, singleton};
+use singleton_runtime::{InitOnce, guarded_global, init_once, invalidating_cache, singleton};
 use support::{DEADLOCK_TIMEOUT, catch_panic, within};
 
 // ---------------------------------------------------------------------------------
@@ -157,6 +157,36 @@ fn a_cache_reset_forgets_value_errors_and_statistics() {
     loads::reset();
     assert_eq!((loads::generation(), loads::cache().peek()), (0, None));
     assert_eq!(*loads().unwrap(), first + 1, "loaded again, as the first call did");
+}
+
+static SEEDS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+#[init_once(reset = reset_seed)]
+fn seed(value: u64) {
+    SEEDS.lock().unwrap().push(value);
+}
+
+struct Engine;
+
+impl Engine {
+    #[init_once(reset = reset_start)]
+    fn start(workers: usize) -> usize {
+        workers
+    }
+}
+
+#[test]
+fn an_init_once_fn_with_a_reset_fn_runs_again_after_it() {
+    seed(1).unwrap();
+    assert!(seed(2).is_err());
+    reset_seed();
+    seed(3).unwrap();
+    assert_eq!(*SEEDS.lock().unwrap(), [1, 3]);
+
+    assert_eq!(Engine::start(2), Ok(2));
+    Engine::reset_start();
+    assert_eq!(Engine::start(4), Ok(4), "associated fns too");
+    assert!(Engine::start(5).is_err());
 }
 
 #[test]

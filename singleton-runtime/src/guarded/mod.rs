@@ -198,7 +198,7 @@ impl<T> GuardedGlobal<T> {
         if crate::overrides::active()
             && let Some(global) = self.overridden()
         {
-            return global.shared(deadline, f);
+            return Self::shared_cold(&global, deadline, f);
         }
         let frame = self.frame(Mode::Read);
         let access = self.acquire_read(&frame, deadline)?;
@@ -259,7 +259,7 @@ impl<T> GuardedGlobal<T> {
         if crate::overrides::active()
             && let Some(global) = self.overridden()
         {
-            return global.exclusive(deadline, recovering, f);
+            return Self::exclusive_cold(&global, deadline, recovering, f);
         }
         let frame = self.frame(Mode::Write);
         let access = self.acquire_write(&frame, deadline, recovering)?;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use super::GuardedGlobal;
 use super::held::{self, Linked, Mode};
 use super::lock::{POISONED, RawLock, UNINIT};
+#[cfg(any(test, feature = "testing"))]
+use super::lock::{Deadline, TimedOut};
 use super::order::OrderId;
 use crate::overrides::{self, Key, Kind, OverrideGuard, Shared};
 use crate::sync::UnsafeCell;
@@ -21,6 +23,32 @@ impl<T> GuardedGlobal<T> {
         // SAFETY: entries under a guarded global's key are installed by its
         // `override_guard`, always with a `GuardedGlobal<T>` (see `crate::overrides`).
         unsafe { overrides::find::<Self>(Key::of(Kind::Guarded, self)) }
+    }
+
+    /// An access that reached an override, out of line: the override's own fast path
+    /// is inlined here, not into every `read` of the real global.
+    #[cfg(any(test, feature = "testing"))]
+    #[cold]
+    #[inline(never)]
+    pub(super) fn shared_cold<R>(
+        global: &Self,
+        deadline: Option<Deadline>,
+        f: impl FnOnce(&T) -> R,
+    ) -> Result<R, TimedOut> {
+        global.shared(deadline, f)
+    }
+
+    /// As [`shared_cold`](Self::shared_cold), for exclusive access.
+    #[cfg(any(test, feature = "testing"))]
+    #[cold]
+    #[inline(never)]
+    pub(super) fn exclusive_cold<R>(
+        global: &Self,
+        deadline: Option<Deadline>,
+        recovering: bool,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Result<R, TimedOut> {
+        global.exclusive(deadline, recovering, f)
     }
 
     /// Runs `f` with `value` in place of this global, on this thread only (see

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use singleton_runtime::testing::{OverrideGuard, Overrides};
-use singleton_runtime::{guarded_global, invalidating_cache, singleton};
+use singleton_runtime::{guarded_global, init_once, invalidating_cache, singleton};
 
 #[singleton]
 #[derive(Default)]
@@ -48,6 +48,18 @@ macro_rules! declare {
 
 declare!(generated);
 
+#[init_once(reset = reset_setup)]
+pub fn setup(level: u8) -> u8 {
+    level
+}
+
+struct Engine;
+
+impl Engine {
+    #[init_once(reset = reset_start)]
+    fn start() {}
+}
+
 fn main() {
     Registry::override_with(Registry { names: vec!["test"] }, || {
         assert_eq!(Registry::instance().names, ["test"]);
@@ -70,4 +82,10 @@ fn main() {
     QUEUE.reset();
     manifest::reset();
     generated::reset();
+    assert_eq!(setup(1), Ok(1));
+    reset_setup();
+    assert_eq!(setup(2), Ok(2));
+    Engine::start().unwrap();
+    Engine::reset_start();
+    Engine::start().unwrap();
 }
