@@ -196,7 +196,10 @@ impl InitOnce {
         let mut state = sync::lock(&self.state);
         if let State::Running(..) = *state {
             drop(state);
-            panic!("`{}` cannot be reset while its #[init_once] body runs", self.name);
+            panic!(
+                "`{}` cannot be reset while its #[init_once] body runs",
+                self.name
+            );
         }
         *state = State::Uninit;
     }
@@ -344,7 +347,10 @@ pub(crate) mod private {
     }
 
     /// Resets the `InitOnce` registered under `id`; one never called is not done.
-    #[allow(clippy::extra_unused_lifetimes, reason = "the bound is the feature check")]
+    #[allow(
+        clippy::extra_unused_lifetimes,
+        reason = "the bound is the feature check"
+    )]
     pub fn reset_init_once(id: &'static str)
     where
         for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
@@ -354,7 +360,10 @@ pub(crate) mod private {
             let registered = REGISTERED
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let once = registered.iter().find(|(known, _)| *known == id).map(|e| e.1);
+            let once = registered
+                .iter()
+                .find(|(known, _)| *known == id)
+                .map(|e| e.1);
             drop(registered);
             if let Some(once) = once {
                 once.reset();

@@ -10,6 +10,7 @@ mod guarded;
 mod init_once;
 mod overrides;
 mod singleton;
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use cache::*;

@@ -54,14 +54,17 @@ impl Key {
 
 /// One override: what a lookup hands back, and what keeps it alive.
 #[derive(Clone)]
+#[cfg_attr(
+    not(any(test, feature = "testing")),
+    allow(dead_code, reason = "without the feature nothing looks overrides up")
+)]
 struct Entry {
     key: Key,
     /// The guard that installed it (on this thread): drop order is checked by it.
     guard: u64,
-    /// The override value (an `O` in [`find`]'s terms), as an address so that captured
-    /// entries can cross threads; valid while `keep` lives (or, with `keep` empty, for
-    /// the rest of the process: the owner guarantees it).
-    value: usize,
+    /// The override value (an `O` in [`find`]'s terms); valid while `keep` lives (or,
+    /// with `keep` empty, as long as its global: the installer guarantees it).
+    value: *const (),
     keep: Option<Arc<dyn Send + Sync>>,
 }
 
@@ -72,7 +75,7 @@ thread_local! {
 
 /// Whether any thread has an override installed: the one load on the fast paths.
 #[cfg(any(test, feature = "testing"))]
-#[inline(always)]
+#[inline]
 pub(crate) fn active() -> bool {
     ACTIVE.load(Ordering::Relaxed) != 0
 }
@@ -120,7 +123,7 @@ pub(crate) unsafe fn find<O>(key: Key) -> Option<Found<O>> {
             let stack = stack.borrow();
             let entry = stack.iter().rev().find(|e| e.key == key)?;
             Some(Found {
-                value: std::ptr::with_exposed_provenance::<O>(entry.value),
+                value: entry.value.cast::<O>(),
                 _keep: entry.keep.clone(),
             })
         })
@@ -135,10 +138,16 @@ pub(crate) fn install<O>(
     value: *const O,
     keep: Option<Arc<dyn Send + Sync>>,
 ) -> OverrideGuard {
-    install_all(vec![(key, value.expose_provenance(), keep)])
+    install_all(vec![Entry {
+        key,
+        guard: 0,
+        value: value.cast::<()>(),
+        keep,
+    }])
 }
 
-fn install_all(entries: Vec<(Key, usize, Option<Arc<dyn Send + Sync>>)>) -> OverrideGuard {
+/// Pushes `entries` (their `guard` is set here) and returns the guard that pops them.
+fn install_all(mut entries: Vec<Entry>) -> OverrideGuard {
     let guard = NEXT_GUARD.with(|next| {
         let id = next.get();
         next.set(id + 1);
@@ -146,16 +155,10 @@ fn install_all(entries: Vec<(Key, usize, Option<Arc<dyn Send + Sync>>)>) -> Over
     });
     let count = entries.len();
     ACTIVE.fetch_add(count, Ordering::Relaxed);
-    STACK.with(|stack| {
-        stack
-            .borrow_mut()
-            .extend(entries.into_iter().map(|(key, value, keep)| Entry {
-                key,
-                guard,
-                value,
-                keep,
-            }));
-    });
+    for entry in &mut entries {
+        entry.guard = guard;
+    }
+    STACK.with(|stack| stack.borrow_mut().append(&mut entries));
     OverrideGuard {
         id: guard,
         count,
@@ -223,14 +226,13 @@ impl Drop for OverrideGuard {
             .unwrap_or((Vec::new(), true));
         ACTIVE.fetch_sub(self.count, Ordering::Relaxed);
         drop(removed);
-        if !in_order && !std::thread::panicking() {
-            panic!(
-                "an override guard was dropped while an override installed after it was \
-                 still active; guards restore in reverse order of creation: drop the inner \
-                 guard first (keep each in a `let` binding of its own block, or use \
-                 `override_with(value, || ...)`, which nests by construction)"
-            );
-        }
+        assert!(
+            in_order || std::thread::panicking(),
+            "an override guard was dropped while an override installed after it was still \
+             active; guards restore in reverse order of creation: drop the inner guard first \
+             (keep each in a `let` binding of its own block, or use \
+             `override_with(value, || ...)`, which nests by construction)"
+        );
     }
 }
 
@@ -262,11 +264,12 @@ impl Drop for OverrideGuard {
 /// ```
 #[derive(Clone)]
 pub struct Overrides {
-    entries: Vec<(Key, usize, Option<Arc<dyn Send + Sync>>)>,
+    /// Their `guard` fields are stale: `enter` sets its own.
+    entries: Vec<Entry>,
 }
 
-// SAFETY: an entry is a key, the address of a value that is `Send + Sync` (singleton
-// values and the contents of a `Shared`, see there), and an `Arc<dyn Send + Sync>`
+// SAFETY: an entry is a key, a pointer to a value that is `Send + Sync` (a singleton's
+// value, or the contents of a `Shared`, see there), and an `Arc<dyn Send + Sync>`
 // keeping it alive; nothing in it is tied to the thread that captured it.
 unsafe impl Send for Overrides {}
 // SAFETY: as for `Send`; `&Overrides` only reads the entries.
@@ -292,13 +295,7 @@ impl Overrides {
         for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
     {
         let entries = STACK
-            .try_with(|stack| {
-                stack
-                    .borrow()
-                    .iter()
-                    .map(|e| (e.key, e.value, e.keep.clone()))
-                    .collect()
-            })
+            .try_with(|stack| stack.borrow().clone())
             .unwrap_or_default();
         Self { entries }
     }

@@ -27,8 +27,10 @@ fn threshold() -> u32 {
 static LIMIT: u32 = REAL;
 
 #[invalidating_cache(path = "Cargo.toml")]
-fn owner_file(_path: &Path) -> Result<u32, String> {
-    Ok(REAL)
+fn owner_file(path: &Path) -> Result<u32, String> {
+    std::fs::metadata(path)
+        .map(|_| REAL)
+        .map_err(|e| e.to_string())
 }
 
 /// Everything one test sees, read through every access path.
@@ -60,7 +62,9 @@ fn exercise(me: u32) {
                     let carried = Overrides::capture();
                     std::thread::scope(|s| {
                         let inherited = s.spawn(|| carried.scope(seen));
-                        let plain = s.spawn(|| [Settings::instance().owner, *threshold(), LIMIT.read(|l| *l)]);
+                        let plain = s.spawn(|| {
+                            [Settings::instance().owner, *threshold(), LIMIT.read(|l| *l)]
+                        });
                         assert_eq!(inherited.join().unwrap(), [me; 5]);
                         assert_eq!(plain.join().unwrap(), [REAL; 3], "not inherited");
                     });

@@ -68,18 +68,29 @@ fn eight_readers_against_a_thousand_resets_keep_every_reference() {
                 built.push(Generation::instance().number);
             }
             done.store(true, SeqCst);
-            let kept: Vec<_> = readers.into_iter().flat_map(|r| r.join().unwrap()).collect();
+            let kept: Vec<_> = readers
+                .into_iter()
+                .flat_map(|r| r.join().unwrap())
+                .collect();
             (kept, built)
         });
         // Each generation was initialised exactly once: one init per reset, plus the first.
         assert_eq!(GENERATIONS.load(SeqCst), first + RESETS + 1);
         built.dedup();
-        assert_eq!(built.len(), RESETS + 1, "the resetter saw a new generation each time");
+        assert_eq!(
+            built.len(),
+            RESETS + 1,
+            "the resetter saw a new generation each time"
+        );
         let mut numbers: Vec<usize> = kept.iter().map(|g| g.number).collect();
         numbers.sort_unstable();
         numbers.dedup();
         // Readers hold a reference to every generation (the last one they may have missed).
-        assert!(numbers.len() >= RESETS, "readers held {} generations", numbers.len());
+        assert!(
+            numbers.len() >= RESETS,
+            "readers held {} generations",
+            numbers.len()
+        );
         for generation in kept {
             // Still readable after every reset, and whole.
             assert_eq!(generation.copies, vec![generation.number; 16]);
@@ -129,8 +140,16 @@ fn a_fn_singleton_reset_runs_the_body_again_and_keeps_old_references() {
     counter::reset();
     let new = counter();
     assert_eq!(*new, *old + 1);
-    assert_eq!(*new + 1, COUNTER_INITS.load(SeqCst), "one init per generation");
-    assert_eq!(*old + 1, *new, "the old reference still reads the old value");
+    assert_eq!(
+        *new + 1,
+        COUNTER_INITS.load(SeqCst),
+        "one init per generation"
+    );
+    assert_eq!(
+        *old + 1,
+        *new,
+        "the old reference still reads the old value"
+    );
 }
 
 static LOADS: AtomicUsize = AtomicUsize::new(0);
@@ -156,7 +175,11 @@ fn a_cache_reset_forgets_value_errors_and_statistics() {
     assert_eq!(loads::generation(), 1);
     loads::reset();
     assert_eq!((loads::generation(), loads::cache().peek()), (0, None));
-    assert_eq!(*loads().unwrap(), first + 1, "loaded again, as the first call did");
+    assert_eq!(
+        *loads().unwrap(),
+        first + 1,
+        "loaded again, as the first call did"
+    );
 }
 
 static SEEDS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
@@ -240,7 +263,10 @@ fn an_override_ends_when_its_closure_panics() {
 #[test]
 fn an_override_outlives_nothing_it_handed_out() {
     let escaped: &'static Mode = Mode::override_with(Mode("escaped"), Mode::instance);
-    assert_eq!(escaped.0, "escaped", "the overriding value is kept, not freed");
+    assert_eq!(
+        escaped.0, "escaped",
+        "the overriding value is kept, not freed"
+    );
 }
 
 #[test]
@@ -281,7 +307,10 @@ fn threads_inherit_overrides_only_when_asked() {
         Mode::instance().0
     });
     assert_eq!(carried.join().unwrap(), "test");
-    assert_eq!(QUEUE.read(Vec::clone), ["fixture", "from the spawned thread"]);
+    assert_eq!(
+        QUEUE.read(Vec::clone),
+        ["fixture", "from the spawned thread"]
+    );
 }
 
 #[test]
@@ -292,6 +321,8 @@ fn an_overridden_singleton_is_never_built() {
         BUILT.fetch_add(1, SeqCst);
         "built".to_owned()
     }
-    expensive::override_with("stand-in".to_owned(), || assert_eq!(expensive(), "stand-in"));
+    expensive::override_with("stand-in".to_owned(), || {
+        assert_eq!(expensive(), "stand-in");
+    });
     assert_eq!(BUILT.load(SeqCst), 0);
 }

@@ -61,7 +61,7 @@ impl<T, E> InvalidatingCache<T, E> {
         for<'a> Feature: FeatureEnabled,
     {
         let value = Arc::new(Shared(Arc::new(value)));
-        let at: *const Arc<T> = &value.0;
+        let at: *const Arc<T> = &raw const value.0;
         overrides::install(Key::of(Kind::Cache, self), at, Some(value))
     }
 

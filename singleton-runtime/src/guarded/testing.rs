@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::GuardedGlobal;
 use super::held::{self, Linked, Mode};
-use super::lock::{POISONED, RawLock, UNINIT};
 #[cfg(any(test, feature = "testing"))]
 use super::lock::{Deadline, TimedOut};
+use super::lock::{POISONED, RawLock, UNINIT};
 use super::order::OrderId;
 use crate::overrides::{self, Key, Kind, OverrideGuard, Shared};
 use crate::sync::UnsafeCell;

@@ -37,7 +37,11 @@ fn references_survive_resets_and_each_generation_is_built_once() {
         });
         cell.get_or_init(init);
         let generations = inits.load(Ordering::SeqCst);
-        assert_eq!(generations, RESETS + 1, "one successful init per generation");
+        assert_eq!(
+            generations,
+            RESETS + 1,
+            "one successful init per generation"
+        );
         for value in kept.iter().flatten() {
             // Every reference is still readable, and whole: one generation's value.
             assert!(value.len() == 4 && value.iter().all(|g| *g == value[0] && *g < generations));
@@ -58,7 +62,10 @@ fn nested_overrides_restore_in_reverse_order_also_on_panic() {
         assert_eq!(name(), "outer");
         let escaped = NAME.override_with("inner".to_owned(), name);
         assert_eq!(name(), "outer");
-        assert_eq!(escaped, "inner", "an overridden reference outlives its override");
+        assert_eq!(
+            escaped, "inner",
+            "an overridden reference outlives its override"
+        );
         let panicked = std::panic::catch_unwind(|| {
             NAME.override_with("panics".to_owned(), || panic!("test body fails"));
         });
@@ -73,8 +80,8 @@ fn dropping_an_outer_guard_first_panics_and_still_restores() {
     static LEVEL: Singleton<u8> = Singleton::new("LEVEL");
     let outer = LEVEL.override_guard(1);
     let inner = LEVEL.override_guard(2);
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(outer)))
-        .unwrap_err();
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(outer))).unwrap_err();
     let message = payload.downcast_ref::<&str>().unwrap();
     assert!(message.contains("drop the inner guard first"), "{message}");
     assert_eq!(LEVEL.get(), Some(&2));
@@ -93,7 +100,11 @@ fn overrides_reach_other_threads_only_when_carried() {
             let carried = s.spawn(|| overrides.scope(|| LIMIT.write(|l| std::mem::replace(l, 4))));
             assert_eq!(carried.join().unwrap(), 3);
         });
-        assert_eq!(LIMIT.read(|l| *l), 4, "one override, shared with the carried thread");
+        assert_eq!(
+            LIMIT.read(|l| *l),
+            4,
+            "one override, shared with the carried thread"
+        );
     });
     assert_eq!(LIMIT.read(|l| *l), 10);
 }
