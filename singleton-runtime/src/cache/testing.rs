@@ -51,7 +51,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// use singleton_runtime::InvalidatingCache;
     ///
     /// static NAME: InvalidatingCache<String, std::io::Error> =
-    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), std::fs::read_to_string);
+    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |p| std::fs::read_to_string(p));
     ///
     /// let _guard = NAME.override_guard("from the test".to_owned());
     /// assert_eq!(*NAME.get().unwrap(), "from the test");
