@@ -1,7 +1,7 @@
 //! The `testing` feature is off in this package: every override and reset is refused
 //! at the call, with a message naming the feature.
 
-use singleton_runtime::{guarded_global, singleton};
+use singleton_runtime::{guarded_global, init_once, singleton};
 
 #[singleton]
 #[derive(Default)]
@@ -17,8 +17,12 @@ fn region() -> String {
 #[guarded_global]
 static LIMIT: u32 = 10;
 
+#[init_once(reset = reset_setup)]
+fn setup() {}
+
 fn main() {
     Settings::override_with(Settings { retries: 0 }, || ());
     region::reset();
     LIMIT.override_guard(3);
+    reset_setup();
 }
