@@ -39,9 +39,10 @@ fn eight_readers_against_a_thousand_resets_keep_every_reference() {
     within("resets", DEADLOCK_TIMEOUT * 3, || {
         let first = Generation::instance().number;
         let done = AtomicBool::new(false);
-        // The newest generation a reader has taken a reference to: the resetter waits
-        // for it before the next reset, so readers hold every generation.
-        let taken = AtomicUsize::new(first);
+        // One past the newest generation a reader has taken a reference to (0: none):
+        // the resetter waits for it before the next reset, so readers hold every
+        // generation but the last.
+        let taken = AtomicUsize::new(0);
         let (kept, mut built) = std::thread::scope(|s| {
             let readers: Vec<_> = (0..8)
                 .map(|_| {
@@ -51,7 +52,7 @@ fn eight_readers_against_a_thousand_resets_keep_every_reference() {
                             let now = Generation::instance();
                             if kept.last().is_none_or(|last| !std::ptr::eq(*last, now)) {
                                 kept.push(now);
-                                taken.fetch_max(now.number, SeqCst);
+                                taken.fetch_max(now.number + 1, SeqCst);
                             }
                             std::thread::yield_now();
                         }
@@ -61,7 +62,7 @@ fn eight_readers_against_a_thousand_resets_keep_every_reference() {
                 .collect();
             let mut built = vec![first];
             for _ in 0..RESETS {
-                while taken.load(SeqCst) < *built.last().unwrap() {
+                while taken.load(SeqCst) <= *built.last().unwrap() {
                     std::thread::yield_now();
                 }
                 Generation::reset();
