@@ -69,8 +69,15 @@ fn loom_singleton_reset_races_a_reader() {
             300
         });
         let seen = reader.join().unwrap();
-        assert_eq!(runs.load(Ordering::Relaxed), 1, "one init for the new generation");
+        assert_eq!(
+            runs.load(Ordering::Relaxed),
+            1,
+            "one init for the new generation"
+        );
         assert!(after == 200 || after == 300);
-        assert!(seen == 100 || seen == after, "old value or the new one: {seen}");
+        assert!(
+            seen == 100 || seen == after,
+            "old value or the new one: {seen}"
+        );
     });
 }
