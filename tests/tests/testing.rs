@@ -295,6 +295,22 @@ fn a_fallible_singleton_override_is_ok() {
 #[guarded_global]
 static QUEUE: Vec<&'static str> = Vec::new();
 
+#[guarded_global]
+static TOTALS: Vec<u64> = vec![0; 4];
+
+#[test]
+fn a_guarded_override_is_a_global_of_its_own_poison_included() {
+    TOTALS.override_with(vec![7; 4], || {
+        let _ = std::panic::catch_unwind(|| TOTALS.write(|_| panic!("poisons the override")));
+        assert!(TOTALS.is_poisoned());
+        TOTALS.recover(Vec::clear);
+        assert!(!TOTALS.is_poisoned());
+        assert!(TOTALS.read(Vec::is_empty));
+    });
+    assert!(!TOTALS.is_poisoned(), "the real global was never poisoned");
+    assert_eq!(TOTALS.read(Vec::clone), [0; 4]);
+}
+
 #[test]
 fn threads_inherit_overrides_only_when_asked() {
     let _queue = QUEUE.override_guard(vec!["fixture"]);

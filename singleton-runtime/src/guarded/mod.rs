@@ -462,6 +462,12 @@ impl<T> GuardedGlobal<T> {
     ///
     /// See [`recover`](Self::recover).
     pub fn is_poisoned(&self) -> bool {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return global.is_poisoned();
+        }
         self.lock.state() & POISONED != 0
     }
 
