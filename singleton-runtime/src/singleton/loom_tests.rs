@@ -81,3 +81,32 @@ fn loom_singleton_reset_races_a_reader() {
         );
     });
 }
+
+/// A reset while an initialiser runs waits for it, then resets: an initialiser that had
+/// started before `reset` was called never provides the value seen after it.
+#[test]
+fn loom_singleton_reset_waits_for_a_running_initialiser() {
+    loom::model(|| {
+        let cell = Arc::new(Singleton::new("reset-during-init"));
+        let started = Arc::new(AtomicUsize::new(0));
+        let initialiser = {
+            let (cell, started) = (cell.clone(), started.clone());
+            loom::thread::spawn(move || {
+                cell.get_or_init(|| {
+                    started.store(1, Ordering::SeqCst);
+                    1
+                });
+            })
+        };
+        let started_before = started.load(Ordering::SeqCst) == 1;
+        cell.reset();
+        initialiser.join().unwrap();
+        let after = *cell.get_or_init(|| 2);
+        if started_before {
+            assert_eq!(
+                after, 2,
+                "a value whose build began before the reset survived it"
+            );
+        }
+    });
+}
