@@ -53,6 +53,7 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
          `testing` feature of `singleton-runtime`."
     );
     let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    let bound = crate::common::testing_bound();
     quote! {
         #(#attrs)*
         #[track_caller]
@@ -68,8 +69,7 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         #[doc = #reset_doc]
         #[allow(clippy::extra_unused_lifetimes)]
         #vis fn #reset()
-        where
-            for<'a> #rt::Feature: #rt::FeatureEnabled,
+        #bound
         {
             #rt::reset_init_once(#id);
         }

@@ -86,7 +86,14 @@ fn control_module(loader: &Loader) -> TokenStream {
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
-    let testing = testing_api(&value);
+    let testing = crate::common::testing_api(
+        &quote!(pub),
+        &value,
+        &quote!(cache()),
+        "the cached value (the file is not read)",
+        " Forgets the value and the errors: the next call loads as the first one did, on \
+         every thread. Needs the `testing` feature of `singleton-runtime`.",
+    );
     let name = ident.to_string();
     let mod_doc = format!(
         " The cache behind [`{name}()`](fn@{name}): invalidate it, reload it, see its last error."
@@ -142,43 +149,6 @@ fn control_module(loader: &Loader) -> TokenStream {
             }
 
             #testing
-        }
-    }
-}
-
-/// `override_with`, `override_guard` and `reset` (the runtime's `testing` feature),
-/// generated unconditionally: the runtime's bound decides whether they can be called
-/// (see the singleton macro's `testing_api`).
-fn testing_api(value: &TokenStream) -> TokenStream {
-    let rt = quote!(::singleton_runtime::__private);
-    let bound = quote!(where for<'a> #rt::Feature: #rt::FeatureEnabled);
-    quote! {
-        #[doc = " Runs `f` with `value` as the cached value, on this thread only: the cached fn"]
-        #[doc = " returns it and the file is not read. Needs the `testing` feature of"]
-        #[doc = " `singleton-runtime` (see `singleton_runtime::testing`)."]
-        #[allow(clippy::extra_unused_lifetimes)]
-        pub fn override_with<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
-        #bound
-        {
-            cache().override_with(value, f)
-        }
-
-        #[doc = " Puts `value` in place of the cached value, on this thread only, until the guard"]
-        #[doc = " is dropped. Needs the `testing` feature of `singleton-runtime`."]
-        #[allow(clippy::extra_unused_lifetimes)]
-        pub fn override_guard(value: #value) -> #rt::OverrideGuard
-        #bound
-        {
-            cache().override_guard(value)
-        }
-
-        #[doc = " Forgets the value and the errors: the next call loads as the first one did, on"]
-        #[doc = " every thread. Needs the `testing` feature of `singleton-runtime`."]
-        #[allow(clippy::extra_unused_lifetimes)]
-        pub fn reset()
-        #bound
-        {
-            cache().reset();
         }
     }
 }

@@ -8,6 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::validate::{FnForm, Form, TypeForm};
+use crate::common;
 
 pub(crate) fn expand(form: &Form) -> TokenStream {
     match form {
@@ -100,59 +101,24 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     }
 }
 
-/// `override_with`, `override_guard` and `reset` (the runtime's `testing` feature) for
-/// the singleton `cell` of type `value`, generated unconditionally: the runtime decides
-/// whether they can be called. Their bound holds only with its `testing` feature on;
-/// without it a call fails with a message naming the feature (a `cfg` here would test
-/// the user's crate's features, not the runtime's). `for<'a>` keeps the bound from being
-/// checked where it is written, where it does not depend on anything.
+/// The test tools of the singleton `cell` of type `value` (see [`common::testing_api`]).
 fn testing_api(
     vis: &syn::Visibility,
     value: &TokenStream,
     cell: &TokenStream,
     name: &str,
 ) -> TokenStream {
-    let rt = quote!(::singleton_runtime::__private);
-    let bound = quote!(where for<'a> #rt::Feature: #rt::FeatureEnabled);
-    let with_doc = format!(
-        " Runs `f` with `value` in place of `{name}`, on this thread only: a test's own \
-         instance. Nested overrides restore in reverse order, also on panic. Needs the \
-         `testing` feature of `singleton-runtime` (see `singleton_runtime::testing`)."
-    );
-    let guard_doc = format!(
-        " Puts `value` in place of `{name}`, on this thread only, until the guard is \
-         dropped. Needs the `testing` feature of `singleton-runtime`."
-    );
-    let reset_doc = format!(
-        " Makes the next access to `{name}` run its initialiser again, on every thread; \
-         references handed out before stay valid (old values are never freed). Needs \
-         the `testing` feature of `singleton-runtime`."
-    );
-    quote! {
-        #[doc = #with_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn override_with<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
-        #bound
-        {
-            #cell.override_with(value, f)
-        }
-
-        #[doc = #guard_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn override_guard(value: #value) -> #rt::OverrideGuard
-        #bound
-        {
-            #cell.override_guard(value)
-        }
-
-        #[doc = #reset_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn reset()
-        #bound
-        {
-            #cell.reset();
-        }
-    }
+    common::testing_api(
+        &quote!(#vis),
+        value,
+        cell,
+        &format!("`{name}`"),
+        &format!(
+            " Makes the next access to `{name}` run its initialiser again, on every thread; \
+             references handed out before stay valid (old values are never freed). Needs \
+             the `testing` feature of `singleton-runtime`."
+        ),
+    )
 }
 
 fn expand_fn(form: &FnForm) -> TokenStream {
