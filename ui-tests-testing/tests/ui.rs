@@ -5,5 +5,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("cases/pass/*.rs");
+    // The same file `ui-tests` builds without the feature: no warning either way.
+    t.pass("../ui-tests/cases/pass/singleton/no_warnings_from_test_tools.rs");
     t.compile_fail("cases/fail/*.rs");
 }

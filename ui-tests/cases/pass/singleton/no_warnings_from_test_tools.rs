@@ -1,6 +1,7 @@
 //! The test tools every `#[singleton]` now carries (`override_with`, `reset`, a module
 //! beside a fn) cost users nothing when unused: no warning, also under
-//! `deny(warnings)` and `missing_docs`, without the runtime's `testing` feature.
+//! `deny(warnings)` and `missing_docs`, without the runtime's `testing` feature (here)
+//! and with it (`ui-tests-testing` builds this file too).
 #![deny(warnings, missing_docs)]
 
 use singleton_runtime::{init_once, singleton};
