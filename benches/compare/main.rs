@@ -19,6 +19,9 @@ fn main() {
          \"vs anchor\" the median of per-round ratios to the group's first row; lower is better)",
         cfg.rounds
     );
+    if cfg!(feature = "testing") {
+        println!("built with singleton-runtime's `testing` feature (no override active)");
+    }
     once::run(&cfg, &mut report);
     guarded::run(&cfg, &mut report);
     cache::run(&cfg, &mut report);

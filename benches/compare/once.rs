@@ -55,19 +55,10 @@ pub fn run(cfg: &Config, report: &mut Report) {
         &*STATIC_INIT,
     );
     for threads in [1, 2] {
-        Group::new(
+        with_singleton_rows(Group::new(
             "global fast path (already initialised): get a &'static",
             threads,
-        )
-        .with(Candidate::tiny_op(
-            "std OnceLock::get (get_or_init)",
-            || STD_ONCE.get_or_init(value),
         ))
-        .with(Candidate::tiny_op(
-            "#[singleton] struct: Registry::instance()",
-            || &Registry::instance().items,
-        ))
-        .with(Candidate::tiny_op("#[singleton] fn: registry()", registry))
         .with(Candidate::tiny_op("Singleton<T>::get_or_init", || {
             RUNTIME.get_or_init(value)
         }))
@@ -90,4 +81,42 @@ pub fn run(cfg: &Config, report: &mut Report) {
         })
         .run(cfg, report);
     }
+    #[cfg(feature = "testing")]
+    while_overridden_elsewhere(cfg, report);
+}
+
+/// The anchor and the two macro forms: the rows every fast-path group starts with.
+fn with_singleton_rows(group: Group<'static>) -> Group<'static> {
+    group
+        .with(Candidate::tiny_op(
+            "std OnceLock::get (get_or_init)",
+            || STD_ONCE.get_or_init(value),
+        ))
+        .with(Candidate::tiny_op(
+            "#[singleton] struct: Registry::instance()",
+            || &Registry::instance().items,
+        ))
+        .with(Candidate::tiny_op("#[singleton] fn: registry()", registry))
+}
+
+/// With the `testing` feature: the fast path while another thread holds an override of
+/// the same singleton (this thread then looks in its own, empty, override list).
+#[cfg(feature = "testing")]
+fn while_overridden_elsewhere(cfg: &Config, report: &mut Report) {
+    let (installed, installed_rx) = std::sync::mpsc::channel();
+    let (done, done_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _registry = registry::override_guard(vec![0]);
+        let _struct = Registry::override_guard(Registry { items: vec![0] });
+        installed.send(()).unwrap();
+        let _ = done_rx.recv();
+    });
+    installed_rx.recv().unwrap();
+    with_singleton_rows(Group::new(
+        "global fast path while another thread has an override (testing feature)",
+        1,
+    ))
+    .run(cfg, report);
+    drop(done);
+    holder.join().unwrap();
 }

@@ -4,7 +4,7 @@
 //! what a `static`'s type cannot contain).
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
+use quote::{ToTokens, quote};
 use syn::Token;
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
@@ -229,6 +229,63 @@ pub(crate) fn unstorable(ty: &syn::Type) -> Vec<Unstorable<'_>> {
     }
     finder.visit_type(ty);
     finder.0
+}
+
+/// The where clause of every generated test tool: it holds only with the runtime's
+/// `testing` feature, so a call without it fails with a message naming the feature. A
+/// `cfg` in generated code would test the user's crate's features, not the runtime's;
+/// `for<'a>` keeps the bound from being checked where it is written, where it does not
+/// depend on anything.
+pub(crate) fn testing_bound() -> TokenStream {
+    quote!(where for<'a> ::singleton_runtime::__private::Feature: ::singleton_runtime::__private::FeatureEnabled)
+}
+
+/// `override_with`, `override_guard` and `reset` (the runtime's `testing` feature) over
+/// `receiver`, a global whose value type is `value`, with visibility `vis`; `what` names
+/// the global in the docs. Generated unconditionally: [`testing_bound`] decides whether
+/// they can be called.
+pub(crate) fn testing_api(
+    vis: &TokenStream,
+    value: &TokenStream,
+    receiver: &TokenStream,
+    what: &str,
+    reset_doc: &str,
+) -> TokenStream {
+    let bound = testing_bound();
+    let with_doc = format!(
+        " Runs `f` with `value` in place of {what}, on this thread only: a test's own \
+         value. Nested overrides restore in reverse order, also on panic. Needs the \
+         `testing` feature of `singleton-runtime` (see `singleton_runtime::testing`)."
+    );
+    let guard_doc = format!(
+        " Puts `value` in place of {what}, on this thread only, until the guard is \
+         dropped. Needs the `testing` feature of `singleton-runtime`."
+    );
+    quote! {
+        #[doc = #with_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn override_with<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
+        #bound
+        {
+            #receiver.override_with(value, f)
+        }
+
+        #[doc = #guard_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn override_guard(value: #value) -> ::singleton_runtime::__private::OverrideGuard
+        #bound
+        {
+            #receiver.override_guard(value)
+        }
+
+        #[doc = #reset_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn reset()
+        #bound
+        {
+            #receiver.reset();
+        }
+    }
 }
 
 /// Test support: every combination of `args` and `items` expands without panicking,

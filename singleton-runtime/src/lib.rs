@@ -10,7 +10,10 @@ pub mod env;
 mod guarded;
 mod init_once;
 mod once;
+mod overrides;
 mod singleton;
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod waits;
 
 pub use cache::*;
@@ -94,6 +97,16 @@ pub use singleton::Singleton;
 /// assert_eq!(*threads()?, 4);
 /// # Ok::<(), std::num::ParseIntError>(())
 /// ```
+///
+/// # Testing
+///
+/// With the runtime's `testing` feature (in `[dev-dependencies]`), the struct form also
+/// gets `Type::override_with(value, || ...)`, `Type::override_guard(value)` and
+/// `Type::reset()`, and the fn form a module beside the fn with the same three
+/// (`name::override_with(..)`, ...): per-thread overrides for isolated tests, and
+/// resets that keep every `&'static` valid. Because of that module, the fn form goes
+/// on a free fn (at module level or in a block), not on an associated fn. See
+/// [`testing`].
 ///
 /// # Guarantees
 ///
@@ -188,8 +201,15 @@ pub use singleton_macros::singleton;
 /// # Rejected at compile time
 ///
 /// Anything but a fn; `async fn`; `const fn`; `self` receivers (it runs once per
-/// process, not once per value); a non-Rust ABI; any argument; `-> !` (a body that never
-/// returns never completes its one run: return `()` and diverge after the call).
+/// process, not once per value); a non-Rust ABI; any argument but `reset`; `-> !` (a
+/// body that never returns never completes its one run: return `()` and diverge after
+/// the call).
+///
+/// # Testing
+///
+/// `#[init_once(reset = reset_setup)]` also generates `fn reset_setup()` (same
+/// visibility, also beside an associated fn), which makes the next call run the body
+/// again; it needs the runtime's `testing` feature (see [`testing`]).
 ///
 /// ```compile_fail
 /// use singleton_runtime::init_once;
@@ -240,6 +260,9 @@ pub use singleton_macros::init_once;
 /// - A panic inside `write` poisons the global: later accesses panic with its name until
 ///   [`GuardedGlobal::recover`] or [`GuardedGlobal::clear_poison`].
 ///
+/// With the `testing` feature, [`GuardedGlobal::override_with`] gives a test its own
+/// value on its thread and [`GuardedGlobal::reset`] rebuilds the value (see [`testing`]).
+///
 /// `#[guarded_global(name = "...")]` sets the name used in messages (default: the
 /// static's name). Rejected at compile time: `static mut`, anything but a `static`, a
 /// type that is not `Send + Sync`, unknown or malformed arguments; the closure signatures
@@ -260,7 +283,9 @@ pub use singleton_macros::guarded_global;
 /// `AsRef<Path>`) and optionally `check_interval = <Duration>` (default 1 s;
 /// `Duration::ZERO` checks on every call), generates `name() -> Result<Arc<T>, Arc<E>>`
 /// and a module `name` with `invalidate()`, `reload()`, `last_error()`, `generation()`,
-/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself).
+/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself); with the
+/// `testing` feature also `override_with`, `override_guard` and `reset` (see
+/// [`testing`]).
 ///
 /// ```
 /// use singleton_runtime::invalidating_cache;
@@ -312,4 +337,5 @@ pub mod __private {
     pub use crate::guarded::private::*;
     pub use crate::init_once::private::*;
     pub use crate::singleton::private::*;
+    pub use crate::testing::{Feature, FeatureEnabled, OverrideGuard};
 }

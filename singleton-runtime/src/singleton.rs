@@ -1,17 +1,24 @@
 //! [`Singleton<T>`]: a value created once, on first use, from any number of threads.
 //!
-//! The fast path (already initialised) is one acquire load and a pointer: what
+//! The fast path (already initialised) is one acquire load and a null check: what
 //! `OnceLock::get` costs. Everything else — waiting for another thread's initialiser,
 //! retrying after an `Err` or a panic, detecting init cycles on one thread or across
 //! threads — lives on the cold slow path, in the crate's one build-once claim
 //! (`crate::once`) and wait-for graph (`crate::waits`).
+//!
+//! The value lives in its own allocation, reached through `current`, so that a reset
+//! (`testing`) can swap in a new generation while references to the old one stay valid:
+//! replaced generations are kept in `retired` until the `Singleton` itself is dropped,
+//! which for a `static` is never.
 
 use std::fmt;
-use std::mem::MaybeUninit;
+use std::marker::PhantomData;
 
 use crate::once::blocking;
-use crate::sync::{AtomicBool, Ordering, UnsafeCell, loom_const_fn};
+use crate::sync::{AtomicPtr, Ordering, loom_const_fn};
 use crate::waits::{Kind, Resource};
+
+mod testing;
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
 ///
@@ -25,6 +32,7 @@ use crate::waits::{Kind, Resource};
 /// - An initialiser that needs the value it is initialising — directly, or through
 ///   other singletons, on one thread or across threads — panics with the chain
 ///   (`singleton init cycle: alpha -> beta -> alpha`) instead of deadlocking.
+///
 /// - Waiting for another thread's initialiser joins the crate's one wait-for graph,
 ///   with the waits of `#[init_once]` fns, guarded globals and caches: a cycle through
 ///   any of them (an initialiser writing a guarded global whose holder waits for this
@@ -87,9 +95,23 @@ use crate::waits::{Kind, Resource};
 /// ```
 pub struct Singleton<T> {
     name: &'static str,
-    /// Set (release) once `value` is written; never unset.
-    ready: AtomicBool,
-    value: UnsafeCell<MaybeUninit<T>>,
+    /// The current generation: null until an initialiser succeeds (and after a reset).
+    /// Stored (release) once the node is fully written; a node is never written again.
+    current: AtomicPtr<Node<T>>,
+    /// Generations replaced by a reset, and override values, linked through
+    /// [`Node::next`]: kept alive as long as the `Singleton`, so that every `&T` it
+    /// handed out stays valid. Only pushed to while shared; walked by `drop`.
+    retired: AtomicPtr<Node<T>>,
+    /// Owns `T`s (for drop check).
+    _owns: PhantomData<T>,
+}
+
+/// One generation of the value.
+struct Node<T> {
+    value: T,
+    /// The next node in [`Singleton::retired`]; written once, by the thread that
+    /// retires this node, and read only by `drop`.
+    next: *mut Node<T>,
 }
 
 // SAFETY: `&Singleton<T>` hands out `&T` to any thread, so it needs `T: Sync`, and the
@@ -115,14 +137,15 @@ impl<T: Send + Sync> Singleton<T> {
     /// static CONFIG: Singleton<Vec<String>> = Singleton::new("CONFIG");
     /// assert_eq!(CONFIG.name(), "CONFIG");
     /// ```
-    #[must_use]
-    pub fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            ready: AtomicBool::new(false),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+        #[must_use]
+        pub fn new(name: &'static str) -> Self {
+            Self {
+                name,
+                current: AtomicPtr::new(std::ptr::null_mut()),
+                retired: AtomicPtr::new(std::ptr::null_mut()),
+                _owns: PhantomData,
+            }
         }
-    }
     }
 }
 
@@ -146,14 +169,27 @@ impl<T> Singleton<T> {
     /// ```
     #[inline]
     pub fn get(&self) -> Option<&T> {
-        if self.ready.load(Ordering::Acquire) {
-            // SAFETY: `ready` is set with release ordering only after `value` was
-            // fully written by the one thread that held the claim, and `value` is
-            // never written again; the acquire load above orders our read after it.
-            Some(unsafe { self.value_unchecked() })
-        } else {
-            None
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Some(value);
         }
+        self.current()
+    }
+
+    /// The current generation's value, overrides aside.
+    #[inline]
+    fn current(&self) -> Option<&T> {
+        let node = self.current.load(Ordering::Acquire);
+        if node.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null `current` points to a node whose `value` was written before
+        // it was stored (release; our load is acquire), is never written again, and is
+        // freed only by `drop`, which needs `&mut self`: it outlives this borrow. Only
+        // `value` is borrowed, never the node: `next` may be written meanwhile (`retire`).
+        Some(unsafe { &(*node).value })
     }
 
     /// The value, running `init` first if no initialiser has completed yet.
@@ -225,41 +261,59 @@ impl<T> Singleton<T> {
     fn init_slow<E>(&self, init: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
         let key = std::ptr::from_ref(self).addr();
         let resource = Resource::named(key, Kind::Singleton, self.name);
-        let Some(claim) = blocking::claim(&resource, || self.ready.load(Ordering::Acquire)) else {
-            // SAFETY: `claim` saw `ready` set (acquire), see `get`.
-            return Ok(unsafe { self.value_unchecked() });
+        let claim = loop {
+            match blocking::claim(&resource, || {
+                !self.current.load(Ordering::Acquire).is_null()
+            }) {
+                None => {
+                    // A reset may have emptied it again since `claim` looked: go again.
+                    if let Some(value) = self.current() {
+                        return Ok(value);
+                    }
+                }
+                Some(claim) => break claim,
+            }
         };
         // Only the claim holder runs past this point for this singleton, until the
         // claim is released (dropped, also on panic) or the value is published.
         let value = init()?;
-        self.value.with_mut(|slot| {
-            // SAFETY: we hold the claim, so no other thread writes `value`, and
-            // `ready` is unset, so no thread reads it.
-            unsafe { (*slot).write(value) };
-        });
-        self.ready.store(true, Ordering::Release);
+        let node = Box::into_raw(Box::new(Node {
+            value,
+            next: std::ptr::null_mut(),
+        }));
+        self.current.store(node, Ordering::Release);
         drop(claim);
-        // SAFETY: written above, by this thread, and published.
-        Ok(unsafe { self.value_unchecked() })
+        // SAFETY: `node` was allocated above and is freed only by `drop` (`&mut self`).
+        Ok(unsafe { &(*node).value })
     }
 
-    /// # Safety
-    /// `ready` must have been observed set with acquire ordering (or set by this thread).
-    #[inline]
-    unsafe fn value_unchecked(&self) -> &T {
-        // SAFETY: the caller guarantees the value is initialised and published; it is
-        // never written again while `self` is borrowed.
-        self.value.with(|slot| unsafe { (*slot).assume_init_ref() })
+    /// Keeps `node` (unlinked from `current`, or never linked) alive as long as
+    /// `self`. `node` must be a pointer from `Box::into_raw`, retired once.
+    fn retire(&self, node: *mut Node<T>) {
+        let next = self.retired.swap(node, Ordering::AcqRel);
+        // SAFETY: `node` is live (freed only by `drop`), and its `next` is written by
+        // this thread alone (each node is retired once) and read only by `drop`, after
+        // every `&self` borrow, so this write happens-before that read. Readers of
+        // `value` are not disturbed: `next` is a separate field, written through a raw
+        // pointer.
+        unsafe { (&raw mut (*node).next).write(next) };
     }
 }
 
 impl<T> Drop for Singleton<T> {
     fn drop(&mut self) {
-        if self.ready.load(Ordering::Acquire) {
-            self.value.with_mut(|slot| {
-                // SAFETY: initialised (ready is set) and we are the last owner.
-                unsafe { (*slot).assume_init_drop() };
-            });
+        let mut nodes = vec![self.current.load(Ordering::Acquire)];
+        let mut retired = self.retired.load(Ordering::Acquire);
+        while !retired.is_null() {
+            nodes.push(retired);
+            // SAFETY: every node in the list is live and its `next` was written before
+            // this `&mut self` (see `retire`).
+            retired = unsafe { (*retired).next };
+        }
+        for node in nodes.into_iter().filter(|n| !n.is_null()) {
+            // SAFETY: from `Box::into_raw`, in `current` or `retired` exactly once, and
+            // no borrow of `self` (so of a value) outlives this `&mut self`.
+            drop(unsafe { Box::from_raw(node) });
         }
     }
 }
@@ -331,6 +385,16 @@ pub(crate) mod private {
     pub struct IsClone;
 
     impl<T: Clone> SingletonMustNotImplementClone<IsClone> for T {}
+
+    /// Where a fn-form singleton's cell is: implemented, at the fn's level, for a
+    /// marker in the module generated beside the fn, so that the module's test tools
+    /// name the value type without re-resolving the user's tokens.
+    pub trait FnSingleton {
+        /// The stored type.
+        type Value: 'static;
+        /// The `static` cell.
+        fn cell() -> &'static Singleton<Self::Value>;
+    }
 
     /// Calls `init = ...` (a path or a closure) without writing `(init)()`, which lints
     /// as `clippy::redundant_closure_call` in the user's crate.

@@ -12,4 +12,7 @@ fn ui() {
         t.pass(format!("cases/pass/{name}/*.rs"));
         t.compile_fail(format!("cases/fail/{name}/*.rs"));
     }
+    // Without the runtime's `testing` feature (this package does not enable it); the
+    // cases with it are in `ui-tests-testing`.
+    t.compile_fail("cases/fail/testing/*.rs");
 }

@@ -10,10 +10,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::args::Args;
 use super::validate::Form;
 use crate::common;
 
-pub(crate) fn expand(form: &Form) -> TokenStream {
+pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
     let Form { item, output } = form;
     let syn::ItemFn {
         attrs,
@@ -43,20 +44,56 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
     sig.output = syn::parse_quote! {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
+    let rt = quote!(::singleton_runtime::__private);
+    let Some(reset) = &args.reset else {
+        return quote! {
+            #(#attrs)*
+            #[track_caller]
+            #vis #sig {
+                // The static lives in the receiver's block, the body in the closure after
+                // it: the body cannot see the static, nor shadow it.
+                ({
+                    static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
+                    &__INIT_ONCE
+                })
+                .call(::core::panic::Location::caller(), move || #block)
+            }
+        };
+    };
+    // The reset fn cannot name the static: the two fns may be associated fns, where no
+    // item both can name may be declared. They share an id instead (module, place,
+    // name: the same tokens, expanded at the same place), under which the fn registers
+    // its static when called.
+    let id = quote!(::core::concat!(
+        ::core::module_path!(), "::", #name, "@", ::core::file!(), ":",
+        ::core::line!(), ":", ::core::column!()
+    ));
+    let reset_doc = format!(
+        " Makes the next call of `{name}` run its body again, on every thread. Needs the \
+         `testing` feature of `singleton-runtime`."
+    );
+    let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    let bound = crate::common::testing_bound();
     quote! {
         #(#attrs)*
         #errors_doc
         #[allow(clippy::missing_errors_doc)]
         #[track_caller]
         #vis #sig {
-            // The static lives in the receiver's block, the body in the closure after
-            // it: the body cannot see the static, nor shadow it.
             ({
-                static __INIT_ONCE: ::singleton_runtime::__private::InitOnce =
-                    ::singleton_runtime::__private::InitOnce::new(#name);
-                &__INIT_ONCE
+                static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
+                #rt::register_init_once(#id, &__INIT_ONCE)
             })
             .call(::core::panic::Location::caller(), move || #returns #block)
+        }
+
+        #(#cfgs)*
+        #[doc = #reset_doc]
+        #[allow(clippy::extra_unused_lifetimes)]
+        #vis fn #reset()
+        #bound
+        {
+            #rt::reset_init_once(#id);
         }
     }
 }

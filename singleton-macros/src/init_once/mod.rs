@@ -8,8 +8,10 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = crate::common::with_args(args::check(args), |()| validate::validate(item.clone()))
-        .map(|form| expand::expand(&form));
+    let result = crate::common::with_args(args::Args::parse(args), |args| {
+        validate::validate(item.clone()).map(|form| (args, form))
+    })
+    .map(|(args, form)| expand::expand(&form, &args));
     result.unwrap_or_else(|error| crate::common::fallback(error, item))
 }
 
@@ -20,7 +22,15 @@ mod tests {
     /// Malformed attributes and items produce `compile_error!`, never a panic.
     #[test]
     fn never_panics_on_malformed_input() {
-        let args = [quote!(), quote!(x), quote!(x = ), quote!(= 1), quote!(1, 2)];
+        let args = [
+            quote!(),
+            quote!(x),
+            quote!(x = ),
+            quote!(= 1),
+            quote!(1, 2),
+            quote!(reset = 1),
+            quote!(reset = r, reset = s),
+        ];
         let items = [
             quote!(),
             quote!(fn),

@@ -113,6 +113,14 @@ fn control_module(loader: &Loader) -> TokenStream {
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
     let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
+    let testing = crate::common::testing_api(
+        &quote!(pub),
+        &value,
+        &quote!(cache()),
+        "the cached value (the file is not read)",
+        " Forgets the value and the errors: the next call loads as the first one did, on \
+         every thread. Needs the `testing` feature of `singleton-runtime`.",
+    );
     let cached_fn = doc_link(ident, "fn", "()");
     let mod_doc =
         format!(" The cache behind {cached_fn}: invalidate it, reload it, see its last error.");
@@ -175,6 +183,8 @@ fn control_module(loader: &Loader) -> TokenStream {
             pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime> {
                 cache().last_loaded()
             }
+
+            #testing
         }
     }
 }

@@ -8,6 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::validate::{FnForm, Form, TypeForm};
+use crate::common;
 
 pub(crate) fn expand(form: &Form) -> TokenStream {
     match form {
@@ -74,6 +75,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     let not_clone = quote_spanned! {ident.span()=>
         const _: fn() = <#ident as #rt::SingletonMustNotImplementClone<_>>::check;
     };
+    let testing = testing_api(vis, &quote!(Self), &quote!(Self::__singleton_cell()), &name);
     quote! {
         #item
 
@@ -88,16 +90,41 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             #[inline]
             #[track_caller]
             #vis fn instance() -> #returned {
-                // The static lives in the receiver's block: nothing the user wrote can
-                // see it or be shadowed by it.
-                ({
-                    static __SINGLETON_INSTANCE: #rt::Singleton<#ident> = #new;
-                    &__SINGLETON_INSTANCE
-                })
-                .#get
+                Self::__singleton_cell().#get
             }
+
+            /// The cell behind `instance()`: the static lives in its body, where
+            /// nothing the user wrote can see it or be shadowed by it.
+            #[doc(hidden)]
+            #[inline]
+            fn __singleton_cell() -> &'static #rt::Singleton<#ident> {
+                static __SINGLETON_INSTANCE: #rt::Singleton<#ident> = #new;
+                &__SINGLETON_INSTANCE
+            }
+
+            #testing
         }
     }
+}
+
+/// The test tools of the singleton `cell` of type `value` (see [`common::testing_api`]).
+fn testing_api(
+    vis: &syn::Visibility,
+    value: &TokenStream,
+    cell: &TokenStream,
+    name: &str,
+) -> TokenStream {
+    common::testing_api(
+        &quote!(#vis),
+        value,
+        cell,
+        &format!("`{name}`"),
+        &format!(
+            " Makes the next access to `{name}` run its initialiser again, on every thread; \
+             references handed out before stay valid (old values are never freed). Needs \
+             the `testing` feature of `singleton-runtime`."
+        ),
+    )
 }
 
 fn expand_fn(form: &FnForm) -> TokenStream {
@@ -112,7 +139,8 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         fallible,
     } = form;
     let rt = quote!(::singleton_runtime::__private);
-    let name = crate::common::name_of(&sig.ident);
+    let ident = &sig.ident;
+    let name = crate::common::name_of(ident);
     let mut sig = sig.clone();
     sig.output =
         syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
@@ -126,18 +154,79 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         quote!(get_or_init(|| -> #declared #block))
     };
     let new = new_singleton(value, &quote!(#value), &name);
+    // The module and the impl exist exactly when the fn does.
+    let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let marker = quote!(<__Singleton as #rt::FnSingleton>);
+    let marker_vis = from_child_module(vis);
+    let testing = testing_api(
+        &syn::parse_quote!(pub),
+        &quote!(#marker::Value),
+        &quote!(#marker::cell()),
+        &name,
+    );
+    let mod_doc = format!(
+        " Test tools for the singleton [`{name}()`](fn@{name}): `override_with`, \
+         `override_guard`, `reset` (the `testing` feature of `singleton-runtime`)."
+    );
     quote! {
         #(#attrs)*
         #inline
         #track_caller
         #vis #sig {
-            // The static lives in the receiver's block, the body in the closure after
-            // it: the body cannot see the static, nor shadow it.
-            ({
-                static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
-                &__SINGLETON_INSTANCE
-            })
-            .#get
+            // The static lives in the impl below, the body in the closure: the body
+            // cannot see the static, nor shadow it.
+            <#ident::__Singleton as #rt::FnSingleton>::cell().#get
+        }
+
+        #(#cfgs)*
+        #[doc = #mod_doc]
+        #[allow(dead_code)]
+        #vis mod #ident {
+            #[doc(hidden)]
+            #marker_vis struct __Singleton;
+
+            #testing
+        }
+
+        #(#cfgs)*
+        const _: () = {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::FnSingleton for #ident::__Singleton {
+                type Value = #value;
+
+                #[inline]
+                fn cell() -> &'static #rt::Singleton<#value> {
+                    static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
+                    &__SINGLETON_INSTANCE
+                }
+            }
+        };
+    }
+}
+
+/// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
+/// impl names the value type: a marker more visible than the fn would make a private
+/// value type a hard error ("private type in public interface").
+fn from_child_module(vis: &syn::Visibility) -> TokenStream {
+    match vis {
+        syn::Visibility::Public(_) => quote!(pub),
+        syn::Visibility::Inherited => quote!(pub(super)),
+        syn::Visibility::Restricted(r) => {
+            let path = &r.path;
+            if path.is_ident("self") {
+                quote!(pub(super))
+            } else if path.is_ident("super") {
+                quote!(pub(in super::super))
+            } else if path.is_ident("crate")
+                || path.leading_colon.is_some()
+                || path.segments.first().is_some_and(|s| s.ident == "crate")
+            {
+                quote!(#vis)
+            } else {
+                // `pub(in self::a)` and the like, seen from one level down.
+                quote!(pub(in super::#path))
+            }
         }
     }
 }

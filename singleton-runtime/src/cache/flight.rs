@@ -27,7 +27,8 @@ use std::time::SystemTime;
 
 use super::slot::Slot;
 use crate::sync::{
-    AtomicU64, Condvar, Mutex, Ordering, Thread, current_thread, current_thread_id, loom_const_fn,
+    AtomicU64, Condvar, Mutex, MutexGuard, Ordering, Thread, current_thread, current_thread_id,
+    loom_const_fn,
 };
 use crate::waits::{self, Kind, Resource, SlowWait};
 
@@ -232,6 +233,36 @@ impl<T, E, K: Copy> Core<T, E, K> {
         self.deadline.store(0, Ordering::Release);
     }
 
+    /// Back to the state before the first call (a reset, `testing`): no value, no
+    /// errors, no statistics. Waits for the attempt in flight.
+    #[track_caller]
+    pub(crate) fn reset(&self) {
+        let me = current_thread_id();
+        let mut state = self.state.lock();
+        while state.busy {
+            if state.loader.as_ref().map(Thread::id) == Some(me) {
+                drop(state);
+                reentrant_load(&format!("invalidating cache {}", self.label()));
+            }
+            state = self.wait_for_attempt(state);
+        }
+        // Callers still waiting keep their count; the epoch moves on, so no waiter
+        // takes an outcome from before the reset.
+        let fresh = State {
+            epoch: state.epoch + 1,
+            value_epoch: state.epoch + 1,
+            finished: state.finished,
+            waiters: state.waiters,
+            ..State::new()
+        };
+        let old = std::mem::replace(&mut *state, fresh);
+        let value = self.slot.take();
+        self.deadline.store(0, Ordering::Release);
+        drop(state);
+        // User code (`Drop`) runs outside the lock.
+        drop((old, value));
+    }
+
     /// The current value, without checking anything.
     pub(crate) fn peek(&self) -> Option<Arc<T>> {
         self.slot.load()
@@ -246,6 +277,48 @@ impl<T, E, K: Copy> Core<T, E, K> {
             loaded_at: state.loaded_at,
             seen: state.seen.map(|(seen, _)| seen),
         }
+    }
+
+    /// Sleeps until the attempt in flight (`state.busy`) finishes, in the wait-for
+    /// graph (the loader publishes this cache there if it waits too), with a report if
+    /// the wait is long.
+    ///
+    /// # Panics
+    ///
+    /// With the cycle, if sleeping would close one.
+    #[track_caller]
+    fn wait_for_attempt<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State<E, K>>,
+    ) -> MutexGuard<'a, State<E, K>> {
+        let target = state.finished + 1;
+        // Sleeping: join the wait-for graph (the loader publishes this cache there
+        // if it waits too), or report the cycle the wait would close.
+        let resource = Resource::described(self.key(), Kind::Cache, self.label());
+        let locks = waits::held_by_me(resource.key);
+        let ticket = match waits::before_wait(resource, locks) {
+            Ok(ticket) => ticket,
+            Err(cycle) => {
+                drop(state);
+                panic!("{cycle}");
+            }
+        };
+        let mut slow = SlowWait::start();
+        while state.finished < target {
+            state.waiters += 1;
+            state = match slow.timeout() {
+                None => self.done.wait(state),
+                Some(timeout) => self.done.wait_timeout(state, timeout),
+            };
+            state.waiters -= 1;
+            if let Some(waited) = slow.due() {
+                let on = Resource::described(self.key(), Kind::Cache, self.label());
+                let report = waits::graph().slow_wait_report(&on, waited, state.loader.as_ref());
+                eprintln!("{report}");
+            }
+        }
+        drop(ticket);
+        state
     }
 
     #[track_caller]
@@ -273,34 +346,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
                     return Ok(value);
                 }
             }
-            let target = state.finished + 1;
-            // Sleeping: join the wait-for graph (the loader publishes this cache there
-            // if it waits too), or report the cycle the wait would close.
-            let resource = Resource::described(self.key(), Kind::Cache, self.label());
-            let locks = waits::held_by_me(resource.key);
-            let ticket = match waits::before_wait(resource, locks) {
-                Ok(ticket) => ticket,
-                Err(cycle) => {
-                    drop(state);
-                    panic!("{cycle}");
-                }
-            };
-            let mut slow = SlowWait::start();
-            while state.finished < target {
-                state.waiters += 1;
-                state = match slow.timeout() {
-                    None => self.done.wait(state),
-                    Some(timeout) => self.done.wait_timeout(state, timeout),
-                };
-                state.waiters -= 1;
-                if let Some(waited) = slow.due() {
-                    let on = Resource::described(self.key(), Kind::Cache, self.label());
-                    let report =
-                        waits::graph().slow_wait_report(&on, waited, state.loader.as_ref());
-                    eprintln!("{report}");
-                }
-            }
-            drop(ticket);
+            state = self.wait_for_attempt(state);
             if force {
                 continue;
             }

@@ -12,6 +12,7 @@ mod fingerprint;
 mod flight;
 mod slot;
 mod source;
+mod testing;
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
@@ -255,6 +256,12 @@ impl<T, E> InvalidatingCache<T, E> {
     #[inline]
     #[track_caller]
     pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Ok(value);
+        }
         let now = clock::now_ns();
         match self.core.hit(now) {
             Some(value) => Ok(value),
@@ -335,6 +342,12 @@ impl<T, E> InvalidatingCache<T, E> {
     /// assert!(NEVER_READ.peek().is_none());
     /// ```
     pub fn peek(&self) -> Option<Arc<T>> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Some(value);
+        }
         self.core.peek()
     }
 

@@ -27,6 +27,11 @@ impl<T> Slot<T> {
     pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
         self.0.swap(Some(value))
     }
+
+    /// Empties the slot (a reset), handing back the value as `swap` does.
+    pub(crate) fn take(&self) -> Option<Arc<T>> {
+        self.0.swap(None)
+    }
 }
 
 /// The loom stand-in for the slot (see the module docs).
@@ -46,5 +51,9 @@ impl<T> Slot<T> {
 
     pub(crate) fn swap(&self, value: Arc<T>) -> Option<Arc<T>> {
         self.0.lock().replace(value)
+    }
+
+    pub(crate) fn take(&self) -> Option<Arc<T>> {
+        crate::sync::lock(&self.0).take()
     }
 }

@@ -26,6 +26,7 @@ mod fence;
 mod held;
 mod lock;
 mod order;
+mod testing;
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
@@ -184,6 +185,12 @@ impl<T> GuardedGlobal<T> {
         deadline: Option<Deadline>,
         f: impl FnOnce(&T) -> R,
     ) -> Result<R, TimedOut> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return Self::shared_cold(&global, deadline, f);
+        }
         let frame = self.frame(Mode::Read);
         let access = self.acquire_read(&frame, deadline)?;
         // SAFETY: `access` holds a read lock (or this thread's outer read does): no
@@ -241,6 +248,12 @@ impl<T> GuardedGlobal<T> {
         recovering: bool,
         f: impl FnOnce(&mut T) -> R,
     ) -> Result<R, TimedOut> {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return Self::exclusive_cold(&global, deadline, recovering, f);
+        }
         let frame = self.frame(Mode::Write);
         let access = self.acquire_write(&frame, deadline, recovering)?;
         // SAFETY: `access` holds the write lock: no other reference to the value exists,
@@ -448,6 +461,12 @@ impl<T> GuardedGlobal<T> {
     ///
     /// See [`recover`](Self::recover).
     pub fn is_poisoned(&self) -> bool {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(global) = self.overridden()
+        {
+            return global.is_poisoned();
+        }
         self.lock.state() & POISONED != 0
     }
 

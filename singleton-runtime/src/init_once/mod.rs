@@ -352,6 +352,40 @@ impl InitOnce {
         Ok(value)
     }
 
+    /// Makes the next call run the body again, as if none had run (the `testing`
+    /// feature; see [`crate::testing`]). Global: every thread sees it. A body running
+    /// on another thread is waited for first (a reset cannot take back a run that has
+    /// not finished); the wait is in the crate's wait-for graph like any other.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside the body (the reset would wait for itself).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InitOnce;
+    ///
+    /// static SETUP: InitOnce = InitOnce::new("setup");
+    /// SETUP.call_here(|| ()).unwrap();
+    /// SETUP.reset();
+    /// assert_eq!(SETUP.call_here(|| "ran again"), Ok("ran again"));
+    /// ```
+    #[track_caller]
+    pub fn reset(&self)
+    where
+        for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
+    {
+        // Holding the claim, like a running body, keeps callers out while the state
+        // changes; `|| false`: claim even when done.
+        let Some(claim) = blocking::claim(&self.resource(), || false) else {
+            unreachable!("a claim that is never ready is owned")
+        };
+        *self.state.lock() = State::Uninit;
+        self.done.store(false, Release);
+        drop(claim);
+    }
+
     /// [`call`](Self::call) with the location of the caller of `call_here`.
     ///
     /// # Errors
@@ -409,6 +443,51 @@ impl fmt::Debug for InitOnce {
 /// What `#[init_once]` expands to names these.
 pub(crate) mod private {
     pub use super::{AlreadyInitialized, InitOnce, InitOnceError};
+
+    /// The `#[init_once(reset = ..)]` fns, by id: the reset fn cannot name its fn's
+    /// static (both may be associated fns), so the fn registers it on each call.
+    #[cfg(any(test, feature = "testing"))]
+    static REGISTERED: crate::sync::Mutex<Vec<(&'static str, &'static InitOnce)>> =
+        crate::sync::Mutex::new(Vec::new());
+
+    /// Records `once` under `id` (with the `testing` feature; otherwise nothing) and
+    /// returns it.
+    #[inline]
+    pub fn register_init_once(id: &'static str, once: &'static InitOnce) -> &'static InitOnce {
+        #[cfg(any(test, feature = "testing"))]
+        {
+            let mut registered = REGISTERED.lock();
+            if !registered.iter().any(|(known, _)| *known == id) {
+                registered.push((id, once));
+            }
+        }
+        let _ = id;
+        once
+    }
+
+    /// Resets the `InitOnce` registered under `id`; one never called is not done.
+    #[allow(
+        clippy::extra_unused_lifetimes,
+        reason = "the bound is the feature check"
+    )]
+    #[track_caller]
+    pub fn reset_init_once(id: &'static str)
+    where
+        for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
+    {
+        #[cfg(any(test, feature = "testing"))]
+        {
+            let once = REGISTERED
+                .lock()
+                .iter()
+                .find(|(known, _)| *known == id)
+                .map(|e| e.1);
+            if let Some(once) = once {
+                once.reset();
+            }
+        }
+        let _ = id;
+    }
 }
 
 #[cfg(all(test, singleton_loom))]

@@ -20,8 +20,8 @@
 mod imp;
 
 pub(crate) use imp::{
-    AtomicBool, AtomicU64, AtomicUsize, Ordering, Thread, ThreadId, UnsafeCell, current_thread,
-    current_thread_id, fence,
+    AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, Thread, ThreadId, UnsafeCell,
+    current_thread, current_thread_id, fence,
 };
 
 /// Writes a constructor once: `const fn` in normal builds, a plain `fn` under

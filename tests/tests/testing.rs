@@ -1,0 +1,345 @@
+//! The `testing` feature beyond parallel isolation (see `overrides_parallel.rs`):
+//! resets under concurrent readers, nesting, panics, threads, and each macro's reset.
+
+mod support;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+
+use singleton_runtime::testing::Overrides;
+use singleton_runtime::{InitOnce, guarded_global, init_once, invalidating_cache, singleton};
+use support::{DEADLOCK_TIMEOUT, catch_panic, within};
+
+// ---------------------------------------------------------------------------------
+// Resets under concurrent access.
+
+static GENERATIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// One generation: its number, repeated, so that a torn or freed value shows.
+#[singleton(init = Generation::build)]
+struct Generation {
+    number: usize,
+    copies: Vec<usize>,
+}
+
+impl Generation {
+    fn build() -> Self {
+        let number = GENERATIONS.fetch_add(1, SeqCst);
+        Generation {
+            number,
+            copies: vec![number; 16],
+        }
+    }
+}
+
+#[test]
+fn eight_readers_against_a_thousand_resets_keep_every_reference() {
+    const RESETS: usize = 1000;
+    within("resets", DEADLOCK_TIMEOUT * 3, || {
+        let first = Generation::instance().number;
+        let done = AtomicBool::new(false);
+        // One past the newest generation a reader has taken a reference to (0: none):
+        // the resetter waits for it before the next reset, so readers hold every
+        // generation but the last.
+        let taken = AtomicUsize::new(0);
+        let (kept, mut built) = std::thread::scope(|s| {
+            let readers: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut kept: Vec<&'static Generation> = Vec::new();
+                        while !done.load(SeqCst) {
+                            let now = Generation::instance();
+                            if kept.last().is_none_or(|last| !std::ptr::eq(*last, now)) {
+                                kept.push(now);
+                                taken.fetch_max(now.number + 1, SeqCst);
+                            }
+                            std::thread::yield_now();
+                        }
+                        kept
+                    })
+                })
+                .collect();
+            let mut built = vec![first];
+            for _ in 0..RESETS {
+                while taken.load(SeqCst) <= *built.last().unwrap() {
+                    std::thread::yield_now();
+                }
+                Generation::reset();
+                built.push(Generation::instance().number);
+            }
+            done.store(true, SeqCst);
+            let kept: Vec<_> = readers
+                .into_iter()
+                .flat_map(|r| r.join().unwrap())
+                .collect();
+            (kept, built)
+        });
+        // Each generation was initialised exactly once: one init per reset, plus the first.
+        assert_eq!(GENERATIONS.load(SeqCst), first + RESETS + 1);
+        built.dedup();
+        assert_eq!(
+            built.len(),
+            RESETS + 1,
+            "the resetter saw a new generation each time"
+        );
+        let mut numbers: Vec<usize> = kept.iter().map(|g| g.number).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        // Readers hold a reference to every generation (the last one they may have missed).
+        assert!(
+            numbers.len() >= RESETS,
+            "readers held {} generations",
+            numbers.len()
+        );
+        for generation in kept {
+            // Still readable after every reset, and whole.
+            assert_eq!(generation.copies, vec![generation.number; 16]);
+        }
+    });
+}
+
+#[guarded_global]
+static JOURNAL: Vec<u32> = vec![0; 8];
+
+#[test]
+fn a_guarded_reset_under_readers_is_atomic() {
+    within("guarded reset", DEADLOCK_TIMEOUT, || {
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    while !done.load(SeqCst) {
+                        // Either the rebuilt value or a fully written one: never torn.
+                        JOURNAL.read(|j| assert!(j.len() == 8 && j.iter().all(|x| *x == j[0])));
+                    }
+                });
+            }
+            for round in 1..=200 {
+                JOURNAL.write(|j| j.iter_mut().for_each(|x| *x = round));
+                JOURNAL.reset();
+            }
+            done.store(true, SeqCst);
+        });
+        assert_eq!(JOURNAL.read(Vec::clone), [0; 8]);
+    });
+}
+
+// ---------------------------------------------------------------------------------
+// Each macro's reset.
+
+static COUNTER_INITS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+fn counter() -> usize {
+    COUNTER_INITS.fetch_add(1, SeqCst)
+}
+
+#[test]
+fn a_fn_singleton_reset_runs_the_body_again_and_keeps_old_references() {
+    let old = counter();
+    counter::reset();
+    let new = counter();
+    assert_eq!(*new, *old + 1);
+    assert_eq!(
+        *new + 1,
+        COUNTER_INITS.load(SeqCst),
+        "one init per generation"
+    );
+    assert_eq!(
+        *old + 1,
+        *new,
+        "the old reference still reads the old value"
+    );
+}
+
+static LOADS: AtomicUsize = AtomicUsize::new(0);
+static FAIL: Mutex<bool> = Mutex::new(false);
+
+#[invalidating_cache(path = "Cargo.toml")]
+fn loads(_path: &Path) -> Result<usize, String> {
+    if *FAIL.lock().unwrap() {
+        return Err("told to fail".to_owned());
+    }
+    Ok(LOADS.fetch_add(1, SeqCst))
+}
+
+#[test]
+fn a_cache_reset_forgets_value_errors_and_statistics() {
+    *FAIL.lock().unwrap() = true;
+    assert!(loads().is_err());
+    assert!(loads::last_error().is_some());
+    loads::reset();
+    assert!(loads::last_error().is_none());
+    *FAIL.lock().unwrap() = false;
+    let first = *loads().unwrap();
+    assert_eq!(loads::generation(), 1);
+    loads::reset();
+    assert_eq!((loads::generation(), loads::cache().peek()), (0, None));
+    assert_eq!(
+        *loads().unwrap(),
+        first + 1,
+        "loaded again, as the first call did"
+    );
+}
+
+static SEEDS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+#[init_once(reset = reset_seed)]
+fn seed(value: u64) {
+    SEEDS.lock().unwrap().push(value);
+}
+
+struct Engine;
+
+impl Engine {
+    #[init_once(reset = reset_start)]
+    fn start(workers: usize) -> usize {
+        workers
+    }
+}
+
+#[test]
+fn an_init_once_fn_with_a_reset_fn_runs_again_after_it() {
+    seed(1).unwrap();
+    assert!(seed(2).is_err());
+    reset_seed();
+    seed(3).unwrap();
+    assert_eq!(*SEEDS.lock().unwrap(), [1, 3]);
+
+    assert_eq!(Engine::start(2), Ok(2));
+    Engine::reset_start();
+    assert_eq!(Engine::start(4), Ok(4), "associated fns too");
+    assert!(Engine::start(5).is_err());
+}
+
+#[test]
+fn an_init_once_reset_runs_the_body_again() {
+    static SETUP: InitOnce = InitOnce::new("setup");
+    assert_eq!(SETUP.call_here(|| 1), Ok(1));
+    assert!(SETUP.call_here(|| 2).is_err());
+    SETUP.reset();
+    assert_eq!(SETUP.call_here(|| 3), Ok(3));
+}
+
+// ---------------------------------------------------------------------------------
+// Overrides: nesting, panics, guards, threads.
+
+#[singleton]
+#[derive(Debug, PartialEq)]
+struct Mode(&'static str);
+
+impl Default for Mode {
+    fn default() -> Self {
+        Mode("production")
+    }
+}
+
+#[test]
+fn nested_overrides_restore_in_reverse_order() {
+    let outer = Mode::override_guard(Mode("outer"));
+    Mode::override_with(Mode("middle"), || {
+        let inner = Mode::override_guard(Mode("inner"));
+        assert_eq!(Mode::instance().0, "inner");
+        drop(inner);
+        assert_eq!(Mode::instance().0, "middle");
+    });
+    assert_eq!(Mode::instance().0, "outer");
+    drop(outer);
+    assert_eq!(Mode::instance().0, "production");
+}
+
+#[test]
+fn an_override_ends_when_its_closure_panics() {
+    let message = catch_panic(|| {
+        Mode::override_with(Mode("doomed"), || {
+            assert_eq!(Mode::instance().0, "doomed");
+            panic!("the test body failed");
+        })
+    });
+    assert_eq!(message, "the test body failed");
+    assert_eq!(Mode::instance().0, "production");
+}
+
+#[test]
+fn an_override_outlives_nothing_it_handed_out() {
+    let escaped: &'static Mode = Mode::override_with(Mode("escaped"), Mode::instance);
+    assert_eq!(
+        escaped.0, "escaped",
+        "the overriding value is kept, not freed"
+    );
+}
+
+#[test]
+fn dropping_guards_out_of_order_panics_naming_the_rule() {
+    let outer = Mode::override_guard(Mode("outer"));
+    let inner = Mode::override_guard(Mode("inner"));
+    let message = catch_panic(move || drop(outer));
+    assert!(message.contains("drop the inner guard first"), "{message}");
+    assert_eq!(Mode::instance().0, "inner");
+    drop(inner);
+    assert_eq!(Mode::instance().0, "production");
+}
+
+#[singleton]
+fn port() -> Result<u16, std::num::ParseIntError> {
+    "80".parse()
+}
+
+#[test]
+fn a_fallible_singleton_override_is_ok() {
+    port::override_with(8080, || assert_eq!(port(), Ok(&8080)));
+    assert_eq!(port(), Ok(&80));
+}
+
+#[guarded_global]
+static QUEUE: Vec<&'static str> = Vec::new();
+
+#[guarded_global]
+static TOTALS: Vec<u64> = vec![0; 4];
+
+#[test]
+fn a_guarded_override_is_a_global_of_its_own_poison_included() {
+    TOTALS.override_with(vec![7; 4], || {
+        let _ = std::panic::catch_unwind(|| TOTALS.write(|_| panic!("poisons the override")));
+        assert!(TOTALS.is_poisoned());
+        TOTALS.recover(Vec::clear);
+        assert!(!TOTALS.is_poisoned());
+        assert!(TOTALS.read(Vec::is_empty));
+    });
+    assert!(!TOTALS.is_poisoned(), "the real global was never poisoned");
+    assert_eq!(TOTALS.read(Vec::clone), [0; 4]);
+}
+
+#[test]
+fn threads_inherit_overrides_only_when_asked() {
+    let _queue = QUEUE.override_guard(vec!["fixture"]);
+    let _mode = Mode::override_guard(Mode("test"));
+    let spawned = std::thread::spawn(|| (Mode::instance().0, QUEUE.read(Vec::len)));
+    assert_eq!(spawned.join().unwrap(), ("production", 0));
+    let overrides = Overrides::capture();
+    let carried = std::thread::spawn(move || {
+        let _entered = overrides.enter();
+        QUEUE.write(|q| q.push("from the spawned thread"));
+        Mode::instance().0
+    });
+    assert_eq!(carried.join().unwrap(), "test");
+    assert_eq!(
+        QUEUE.read(Vec::clone),
+        ["fixture", "from the spawned thread"]
+    );
+}
+
+#[test]
+fn an_overridden_singleton_is_never_built() {
+    static BUILT: AtomicUsize = AtomicUsize::new(0);
+    #[singleton]
+    fn expensive() -> String {
+        BUILT.fetch_add(1, SeqCst);
+        "built".to_owned()
+    }
+    expensive::override_with("stand-in".to_owned(), || {
+        assert_eq!(expensive(), "stand-in");
+    });
+    assert_eq!(BUILT.load(SeqCst), 0);
+}
