@@ -1,0 +1,523 @@
+//! One pass over a parsed file: every `static` (modules, fn bodies, impls, nested
+//! modules), the statics declared by `lazy_static!`, `thread_local!` and `task_local!`,
+//! items under our attributes, `set_var`/`remove_var` calls, and the usage facts the
+//! verdicts need (which methods are called on a static, which statics a fn that reads
+//! a file's mtime touches).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use syn::parse::{Parse, ParseStream};
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Token, Type, Visibility};
+
+use crate::kind::{Uses, classify, pretty};
+use crate::model::{Kind, Pos};
+
+/// Our attributes: an item under one of them is already migrated.
+pub(crate) const OUR_ATTRIBUTES: &[&str] = &[
+    "singleton",
+    "guarded_global",
+    "init_once",
+    "invalidating_cache",
+];
+
+/// A global as declared, before its verdict.
+#[derive(Clone, Debug)]
+pub(crate) struct Global {
+    pub(crate) pos: Pos,
+    pub(crate) name: String,
+    pub(crate) ty: String,
+    pub(crate) kind: Kind,
+    /// Our attribute on it, if any.
+    pub(crate) annotation: Option<&'static str>,
+    /// For an environment write: the enclosing fn is `main`.
+    pub(crate) in_main: bool,
+    /// Where to look for a suppression comment: the item's line, then the macro's.
+    pub(crate) allow_lines: Vec<usize>,
+}
+
+/// What a file says about how its statics are used.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Usage {
+    /// Static name → methods called on it directly (`NAME.method(..)`).
+    pub(crate) methods: BTreeMap<String, BTreeSet<String>>,
+    /// Statics touched by a fn that also calls `.modified()` (a file's mtime).
+    pub(crate) near_mtime: BTreeSet<String>,
+    /// Statics touched inside a `call_once` closure of a `Once`.
+    pub(crate) set_in_call_once: BTreeSet<String>,
+}
+
+impl Usage {
+    pub(crate) fn merge(&mut self, other: Usage) {
+        for (name, methods) in other.methods {
+            self.methods.entry(name).or_default().extend(methods);
+        }
+        self.near_mtime.extend(other.near_mtime);
+        self.set_in_call_once.extend(other.set_in_call_once);
+    }
+
+    pub(crate) fn calls(&self, name: &str, method: &str) -> bool {
+        self.methods.get(name).is_some_and(|m| m.contains(method))
+    }
+}
+
+/// The inventory of one file.
+#[derive(Debug, Default)]
+pub(crate) struct FileInventory {
+    pub(crate) globals: Vec<Global>,
+    pub(crate) usage: Usage,
+}
+
+/// Is `ident` spelled like a static (`SCREAMING_CASE`)? Locals and fields are not.
+pub(crate) fn looks_static(ident: &str) -> bool {
+    ident.starts_with(|c: char| c.is_ascii_uppercase())
+        && !ident.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// The `use` declarations of a file (module level, nested modules included).
+pub(crate) fn collect_uses(items: &[syn::Item], uses: &mut Uses) {
+    fn tree(prefix: &str, tree_: &syn::UseTree, uses: &mut Uses) {
+        let join = |name: &str| {
+            if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}::{name}")
+            }
+        };
+        match tree_ {
+            syn::UseTree::Path(p) => tree(&join(&p.ident.to_string()), &p.tree, uses),
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name != "self" {
+                    uses.insert(name.clone(), join(&name));
+                } else if let Some(last) = prefix.rsplit("::").next() {
+                    uses.insert(last.to_string(), prefix.to_string());
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                uses.insert(r.rename.to_string(), join(&r.ident.to_string()));
+            }
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    tree(prefix, t, uses);
+                }
+            }
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    for item in items {
+        match item {
+            syn::Item::Use(u) => tree("", &u.tree, uses),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    collect_uses(inner, uses);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Inventories one file.
+pub(crate) fn inventory(file: &syn::File) -> FileInventory {
+    let mut uses = Uses::new();
+    collect_uses(&file.items, &mut uses);
+    let mut visitor = Inventory {
+        uses: &uses,
+        out: FileInventory::default(),
+        fns: Vec::new(),
+        macro_line: None,
+    };
+    visitor.visit_file(file);
+    visitor.out
+}
+
+struct FnCtx {
+    name: String,
+    touched: BTreeSet<String>,
+    reads_mtime: bool,
+}
+
+struct Inventory<'u> {
+    uses: &'u Uses,
+    out: FileInventory,
+    fns: Vec<FnCtx>,
+    /// Line of the macro whose body is being inventoried (`lazy_static!` ...).
+    macro_line: Option<usize>,
+}
+
+fn our_attribute(attrs: &[Attribute]) -> Option<&'static str> {
+    attrs.iter().find_map(|a| {
+        let last = a.path().segments.last()?.ident.to_string();
+        OUR_ATTRIBUTES.iter().copied().find(|ours| *ours == last)
+    })
+}
+
+impl Inventory<'_> {
+    fn push(
+        &mut self,
+        ident: &syn::Ident,
+        ty: String,
+        kind: Kind,
+        annotation: Option<&'static str>,
+    ) {
+        let pos = Pos::of(ident.span());
+        let mut allow_lines = vec![pos.line];
+        allow_lines.extend(self.macro_line);
+        self.out.globals.push(Global {
+            pos,
+            name: ident.to_string(),
+            ty,
+            kind,
+            annotation,
+            in_main: false,
+            allow_lines,
+        });
+    }
+
+    fn in_fn<F: FnOnce(&mut Self)>(&mut self, name: String, body: F) {
+        self.fns.push(FnCtx {
+            name,
+            touched: BTreeSet::new(),
+            reads_mtime: false,
+        });
+        body(self);
+        if let Some(ctx) = self.fns.pop() {
+            if ctx.reads_mtime {
+                self.out
+                    .usage
+                    .near_mtime
+                    .extend(ctx.touched.iter().cloned());
+            }
+            // A closure's statics count for the fn around it too.
+            if let Some(outer) = self.fns.last_mut() {
+                outer.touched.extend(ctx.touched);
+                outer.reads_mtime |= ctx.reads_mtime;
+            }
+        }
+    }
+
+    fn declared_macro(&mut self, mac: &syn::Macro) {
+        let Some(last) = mac.path.segments.last() else {
+            return;
+        };
+        let which = last.ident.to_string();
+        if !matches!(
+            which.as_str(),
+            "lazy_static" | "thread_local" | "task_local"
+        ) {
+            return;
+        }
+        let Ok(decls) = mac.parse_body::<MacroStatics>() else {
+            return;
+        };
+        let saved = self.macro_line.replace(Pos::of(last.ident.span()).line);
+        for decl in decls.0 {
+            let ty = pretty(&decl.ty);
+            let kind = match which.as_str() {
+                "thread_local" => Kind::ThreadLocal,
+                "task_local" => Kind::TaskLocal,
+                _ => match classify(&decl.ty, self.uses) {
+                    lock @ (Kind::Lock { .. } | Kind::Atomic { .. }) => lock,
+                    _ => Kind::Lazy { inner: ty.clone() },
+                },
+            };
+            self.push(&decl.name, ty, kind, our_attribute(&decl.attrs));
+            if let Some(init) = &decl.init {
+                self.visit_expr(init);
+            }
+        }
+        self.macro_line = saved;
+    }
+
+    fn env_write(&self, path: &syn::Path) -> Option<&'static str> {
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let last = segs.last()?.as_str();
+        let call = match last {
+            "set_var" => "set_var",
+            "remove_var" => "remove_var",
+            _ => return None,
+        };
+        let std_env = |name: &str| self.uses.get(name).is_none_or(|p| p == "std::env");
+        let ok = match segs.as_slice() {
+            [std, env, _] => std == "std" && env == "env",
+            [env, _] => env == "env" && std_env("env"),
+            [_] => self
+                .uses
+                .get(last)
+                .is_some_and(|p| p == &format!("std::env::{last}")),
+            _ => false,
+        };
+        ok.then_some(call)
+    }
+}
+
+impl<'ast> Visit<'ast> for Inventory<'_> {
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        let annotation = our_attribute(&item.attrs);
+        let kind = if matches!(item.mutability, syn::StaticMutability::Mut(_)) {
+            Kind::StaticMut
+        } else {
+            classify(&item.ty, self.uses)
+        };
+        self.push(&item.ident, pretty(&item.ty), kind, annotation);
+        visit::visit_item_static(self, item);
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        if let Some(attr) = our_attribute(&item.attrs) {
+            self.push(&item.sig.ident, String::new(), Kind::Annotated, Some(attr));
+        }
+        self.in_fn(item.sig.ident.to_string(), |v| {
+            visit::visit_item_fn(v, item)
+        });
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        if let Some(attr) = our_attribute(&item.attrs) {
+            self.push(&item.sig.ident, String::new(), Kind::Annotated, Some(attr));
+        }
+        self.in_fn(item.sig.ident.to_string(), |v| {
+            visit::visit_impl_item_fn(v, item);
+        });
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        if let Some(attr) = our_attribute(&item.attrs) {
+            self.push(&item.ident, String::new(), Kind::Annotated, Some(attr));
+        }
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.declared_macro(mac);
+        visit::visit_macro(self, mac);
+    }
+
+    fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+        let name = self
+            .fns
+            .last()
+            .map_or_else(|| "<closure>".to_string(), |f| f.name.clone());
+        self.in_fn(name, |v| visit::visit_expr_closure(v, closure));
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*call.func
+            && let Some(which) = self.env_write(&p.path)
+        {
+            let seg = p.path.segments.last().map(|s| s.ident.clone());
+            if let Some(ident) = seg {
+                let in_main = self.fns.first().is_some_and(|f| f.name == "main");
+                self.push(&ident, String::new(), Kind::EnvWrite, None);
+                if let Some(last) = self.out.globals.last_mut() {
+                    last.name = which.to_string();
+                    last.in_main = in_main;
+                }
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if method == "modified"
+            && let Some(f) = self.fns.last_mut()
+        {
+            f.reads_mtime = true;
+        }
+        if let Expr::Path(p) = &*call.receiver
+            && let Some(last) = p.path.segments.last()
+        {
+            let name = last.ident.to_string();
+            if looks_static(&name) {
+                if method == "call_once" || method == "call_once_force" {
+                    for arg in &call.args {
+                        let mut inner = Touched::default();
+                        inner.visit_expr(arg);
+                        self.out.usage.set_in_call_once.extend(inner.0);
+                    }
+                }
+                self.out
+                    .usage
+                    .methods
+                    .entry(name)
+                    .or_default()
+                    .insert(method);
+            }
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if let Some(last) = path.path.segments.last()
+            && let Some(f) = self.fns.last_mut()
+        {
+            let name = last.ident.to_string();
+            if looks_static(&name) {
+                f.touched.insert(name);
+            }
+        }
+        visit::visit_expr_path(self, path);
+    }
+}
+
+/// The statics a closure body names.
+#[derive(Default)]
+struct Touched(BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for Touched {
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if let Some(last) = path.path.segments.last() {
+            let name = last.ident.to_string();
+            if looks_static(&name) {
+                self.0.insert(name);
+            }
+        }
+    }
+}
+
+/// One declaration inside `lazy_static!`, `thread_local!` or `task_local!`.
+struct MacroStatic {
+    attrs: Vec<Attribute>,
+    name: syn::Ident,
+    ty: Type,
+    init: Option<Expr>,
+}
+
+/// The body of `lazy_static!` (`static ref NAME: T = e;`), `thread_local!`
+/// (`static NAME: T = [const] e;`) or `task_local!` (`static NAME: T;`).
+struct MacroStatics(Vec<MacroStatic>);
+
+impl Parse for MacroStatics {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut decls = Vec::new();
+        while !input.is_empty() {
+            let attrs = input.call(Attribute::parse_outer)?;
+            let _: Visibility = input.parse()?;
+            let _: Token![static] = input.parse()?;
+            let _: Option<Token![ref]> = input.parse()?;
+            let name: syn::Ident = input.parse()?;
+            let _: Token![:] = input.parse()?;
+            let ty: Type = input.parse()?;
+            let init = if input.parse::<Option<Token![=]>>()?.is_some() {
+                Some(input.parse::<Expr>()?)
+            } else {
+                None
+            };
+            decls.push(MacroStatic {
+                attrs,
+                name,
+                ty,
+                init,
+            });
+            if input.is_empty() {
+                break;
+            }
+            let _: Token![;] = input.parse()?;
+        }
+        Ok(MacroStatics(decls))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(src: &str) -> FileInventory {
+        inventory(&syn::parse_file(src).unwrap())
+    }
+
+    fn names(inv: &FileInventory) -> Vec<(String, &'static str)> {
+        inv.globals
+            .iter()
+            .map(|g| (g.name.clone(), g.kind.name()))
+            .collect()
+    }
+
+    #[test]
+    fn statics_everywhere_are_found() {
+        let inv = inv(r"
+            static A: u32 = 1;
+            mod m { pub static mut B: Vec<u8> = Vec::new(); }
+            fn f() { static C: AtomicUsize = AtomicUsize::new(0); }
+            impl S { fn g() { static D: Mutex<u8> = Mutex::new(0); } }
+            trait T { fn h() { static E: Once = Once::new(); } }
+        ");
+        assert_eq!(
+            names(&inv),
+            [
+                ("A".into(), "immutable"),
+                ("B".into(), "static-mut"),
+                ("C".into(), "atomic"),
+                ("D".into(), "mutex"),
+                ("E".into(), "once"),
+            ]
+        );
+    }
+
+    #[test]
+    fn macro_declared_statics_are_parsed() {
+        let inv = inv(r"
+            lazy_static! {
+                /// doc
+                pub static ref CACHE: Mutex<HashMap<String, u32>> = Mutex::new(HashMap::new());
+                static ref NAMES: Vec<&'static str> = vec![];
+            }
+            thread_local! {
+                static DEPTH: Cell<u32> = const { Cell::new(0) };
+                static BUF: RefCell<String> = RefCell::new(String::new())
+            }
+            fn f() { tokio::task_local! { static ID: u64; } }
+        ");
+        assert_eq!(
+            names(&inv),
+            [
+                ("CACHE".into(), "mutex"),
+                ("NAMES".into(), "lazy"),
+                ("DEPTH".into(), "thread-local"),
+                ("BUF".into(), "thread-local"),
+                ("ID".into(), "task-local"),
+            ]
+        );
+        assert_eq!(inv.globals[0].allow_lines, [4, 2]);
+    }
+
+    #[test]
+    fn env_writes_need_std_env() {
+        let inv = inv(r#"
+            use std::env;
+            fn main() { unsafe { std::env::set_var("A", "1"); } }
+            fn helper() { unsafe { env::remove_var("A"); } }
+            fn other() { cmd.set_var(1); my::env::set_var(1); set_var(2); }
+        "#);
+        let writes: Vec<_> = inv
+            .globals
+            .iter()
+            .map(|g| (g.name.as_str(), g.in_main, g.pos.line))
+            .collect();
+        assert_eq!(writes, [("set_var", true, 3), ("remove_var", false, 4)]);
+    }
+
+    #[test]
+    fn our_attributes_and_usage_facts() {
+        let inv = inv(r"
+            #[singleton] fn config() -> Config { Config::load() }
+            #[singleton_runtime::guarded_global] static SEEN: Vec<u8> = Vec::new();
+            static INIT: Once = Once::new();
+            static mut INSTANCE: Option<u8> = None;
+            static CACHE: Mutex<u8> = Mutex::new(0);
+            fn get() -> u8 { INIT.call_once(|| unsafe { INSTANCE = Some(1) }); 0 }
+            fn load(p: &Path) { let m = p.metadata().unwrap().modified(); CACHE.lock(); }
+        ");
+        let annotated: Vec<_> = inv.globals.iter().map(|g| g.annotation).collect();
+        assert_eq!(
+            annotated,
+            [Some("singleton"), Some("guarded_global"), None, None, None]
+        );
+        assert!(inv.usage.calls("INIT", "call_once"));
+        assert!(inv.usage.set_in_call_once.contains("INSTANCE"));
+        assert!(inv.usage.near_mtime.contains("CACHE"));
+        assert!(!inv.usage.near_mtime.contains("INIT"));
+    }
+}

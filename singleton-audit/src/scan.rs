@@ -1,0 +1,271 @@
+//! Finds the `.rs` files under a root (skipping hidden directories, build output and
+//! `--exclude`d paths), and reads and parses them on every core. A file that does not
+//! parse (or is not UTF-8) is a [`ParseFailure`], never an error of the scan.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::inventory::{FileInventory, inventory};
+use crate::locks::guards::{GuardFacts, guard_facts};
+use crate::model::{ParseFailure, Pos};
+use crate::suppress::allowed;
+
+/// One `.rs` file to read, with the package it belongs to.
+#[derive(Clone, Debug)]
+pub(crate) struct SourceFile {
+    pub(crate) abs: PathBuf,
+    pub(crate) rel: PathBuf,
+    /// The directory of the nearest `Cargo.toml` (the root when there is none).
+    pub(crate) package: PathBuf,
+    pub(crate) edition_2024: bool,
+}
+
+/// What one parsed file yields.
+#[derive(Debug, Default)]
+pub(crate) struct FileFacts {
+    pub(crate) inventory: FileInventory,
+    /// Suppression reason per global, in `inventory.globals` order.
+    pub(crate) allowed: Vec<Option<String>>,
+    pub(crate) guards: GuardFacts,
+    /// Suppression reason per reacquire, in `guards.reacquires` order.
+    pub(crate) reacquire_allowed: Vec<Option<String>>,
+}
+
+/// The result for one file.
+#[derive(Debug)]
+pub(crate) struct Scanned {
+    pub(crate) file: SourceFile,
+    pub(crate) lines: usize,
+    pub(crate) outcome: Result<FileFacts, ParseFailure>,
+}
+
+/// The `.rs` files under `root`, sorted by path.
+pub(crate) fn find_files(root: &Path, excludes: &[PathBuf]) -> io::Result<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    let mut packages = PackageCache::default();
+    if root.is_file() {
+        let dir = root.parent().unwrap_or(Path::new("."));
+        let (package, edition_2024) = packages.of(dir, dir);
+        files.push(SourceFile {
+            abs: root.to_path_buf(),
+            rel: PathBuf::from(root.file_name().unwrap_or_default()),
+            package,
+            edition_2024,
+        });
+        return Ok(files);
+    }
+    let excludes: Vec<PathBuf> = excludes
+        .iter()
+        .map(|e| {
+            if e.is_absolute() {
+                e.clone()
+            } else {
+                root.join(e)
+            }
+        })
+        .map(|e| e.canonicalize().unwrap_or(e))
+        .collect();
+    let canonical_root = root.canonicalize()?;
+    walk(
+        &canonical_root,
+        &canonical_root,
+        &excludes,
+        &mut packages,
+        &mut files,
+    )?;
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(files)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    excludes: &[PathBuf],
+    packages: &mut PackageCache,
+    out: &mut Vec<SourceFile>,
+) -> io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.filter_map(Result::ok).collect();
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || excludes.iter().any(|e| path.starts_with(e)) {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if name == "target" && is_build_dir(&path) {
+                continue;
+            }
+            walk(root, &path, excludes, packages, out)?;
+        } else if kind.is_file() && name.ends_with(".rs") {
+            let (package, edition_2024) = packages.of(dir, root);
+            out.push(SourceFile {
+                rel: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+                abs: path,
+                package,
+                edition_2024,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `target/` as cargo leaves it (not a source directory that happens to be so named).
+fn is_build_dir(path: &Path) -> bool {
+    ["CACHEDIR.TAG", ".rustc_info.json", "debug", "release"]
+        .iter()
+        .any(|n| path.join(n).exists())
+        || path.parent().is_some_and(|p| p.join("Cargo.toml").exists())
+}
+
+/// Package root and edition per directory, read once.
+#[derive(Default)]
+struct PackageCache(HashMap<PathBuf, (PathBuf, bool)>);
+
+impl PackageCache {
+    fn of(&mut self, dir: &Path, root: &Path) -> (PathBuf, bool) {
+        if let Some(hit) = self.0.get(dir) {
+            return hit.clone();
+        }
+        let found = match fs::read_to_string(dir.join("Cargo.toml")) {
+            Ok(manifest) => {
+                let edition_2024 = if manifest.contains("edition.workspace")
+                    || manifest.contains("edition = { workspace")
+                {
+                    workspace_edition_2024(dir)
+                } else {
+                    declares_2024(&manifest)
+                };
+                (dir.to_path_buf(), edition_2024)
+            }
+            Err(_) => match dir.parent() {
+                Some(parent) if dir != root && dir.starts_with(root) => self.of(parent, root),
+                _ => (dir.to_path_buf(), false),
+            },
+        };
+        self.0.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+fn declares_2024(manifest: &str) -> bool {
+    manifest.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("edition") && l.contains("\"2024\"")
+    })
+}
+
+fn workspace_edition_2024(dir: &Path) -> bool {
+    dir.ancestors().skip(1).any(|d| {
+        fs::read_to_string(d.join("Cargo.toml"))
+            .is_ok_and(|m| m.contains("[workspace") && declares_2024(&m))
+    })
+}
+
+/// Reads and parses `files` on `threads` threads; results in `files` order.
+pub(crate) fn scan(files: Vec<SourceFile>, threads: usize) -> Vec<Scanned> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Scanned>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let scanned = scan_one(file.clone());
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(scanned);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|m| m.into_inner().ok().flatten())
+        .collect()
+}
+
+fn scan_one(file: SourceFile) -> Scanned {
+    let failure = |pos: Pos, message: String| ParseFailure {
+        path: file.rel.clone(),
+        pos,
+        message,
+    };
+    let text = match fs::read(&file.abs).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            let outcome = Err(failure(Pos { line: 1, column: 1 }, "not UTF-8".into()));
+            return Scanned {
+                file,
+                lines: 0,
+                outcome,
+            };
+        }
+        Err(e) => {
+            let outcome = Err(failure(Pos { line: 1, column: 1 }, e.to_string()));
+            return Scanned {
+                file,
+                lines: 0,
+                outcome,
+            };
+        }
+    };
+    let lines = text.lines().count();
+    let edition_2024 = file.edition_2024;
+    let analysed = catch_unwind(AssertUnwindSafe(|| match syn::parse_file(&text) {
+        Ok(ast) => Ok(facts(&ast, &text, edition_2024)),
+        Err(e) => Err((Pos::of(e.span()), e.to_string())),
+    }));
+    // Positions are plain numbers by now: free this thread's source map (it grows with
+    // every file parsed and its offsets are 32-bit).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let outcome = match analysed {
+        Ok(Ok(facts)) => Ok(facts),
+        Ok(Err((pos, message))) => Err(failure(pos, message)),
+        Err(_) => Err(failure(
+            Pos { line: 1, column: 1 },
+            "the parser panicked on this file".into(),
+        )),
+    };
+    Scanned {
+        file,
+        lines,
+        outcome,
+    }
+}
+
+fn facts(ast: &syn::File, text: &str, edition_2024: bool) -> FileFacts {
+    let inventory = inventory(ast);
+    let guards = guard_facts(ast, edition_2024);
+    let lines: Vec<&str> = if inventory.globals.is_empty() && guards.reacquires.is_empty() {
+        Vec::new()
+    } else {
+        text.lines().collect()
+    };
+    let allowed_globals = inventory
+        .globals
+        .iter()
+        .map(|g| g.allow_lines.iter().find_map(|&l| allowed(&lines, l)))
+        .collect();
+    let reacquire_allowed = guards
+        .reacquires
+        .iter()
+        .map(|r| allowed(&lines, r.second.pos.line))
+        .collect();
+    FileFacts {
+        inventory,
+        allowed: allowed_globals,
+        guards,
+        reacquire_allowed,
+    }
+}

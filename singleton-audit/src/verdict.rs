@@ -1,0 +1,338 @@
+//! The verdict on each global: fine, migrate (to which attribute) or risky, with the
+//! reason in the terms of the code the user wrote. Every rule has a stable id (the
+//! `rule` field of the JSON output), listed in the crate README.
+
+use crate::inventory::{Global, Usage};
+use crate::model::{Kind, Level, Verdict};
+
+/// What the verdict may look at besides the global itself.
+pub(crate) struct Context<'a> {
+    /// Usage facts of the whole crate the global belongs to.
+    pub(crate) usage: &'a Usage,
+    /// The global's file has a `static mut` assigned inside a `Once::call_once`.
+    pub(crate) file_has_once_filled_static_mut: bool,
+}
+
+fn verdict(
+    level: Level,
+    rule: &'static str,
+    replacement: Option<&'static str>,
+    reason: String,
+) -> Verdict {
+    Verdict {
+        level,
+        rule,
+        replacement,
+        reason,
+    }
+}
+
+fn fine(rule: &'static str, reason: String) -> Verdict {
+    verdict(Level::Fine, rule, None, reason)
+}
+
+fn migrate(rule: &'static str, replacement: &'static str, reason: String) -> Verdict {
+    verdict(Level::Migrate, rule, Some(replacement), reason)
+}
+
+/// The verdict on `global`.
+pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
+    let name = global.name.as_str();
+    let calls = |method: &str| cx.usage.calls(name, method);
+    if let Some(attr) = global.annotation {
+        return fine(
+            "annotated",
+            format!("already under `#[{attr}]`: the macro provides the synchronisation"),
+        );
+    }
+    match &global.kind {
+        Kind::StaticMut if cx.usage.set_in_call_once.contains(name) => verdict(
+            Level::Risky,
+            "static-mut-singleton",
+            Some("#[singleton]"),
+            "a `static mut` filled inside `Once::call_once` and read everywhere is a \
+             hand-rolled singleton: every read is `unsafe`, and a `&` to it is denied in \
+             edition 2024 (`static_mut_refs`). A `#[singleton] fn` builds the value once and \
+             hands every caller the same `&'static T`, with no `unsafe`"
+                .into(),
+        ),
+        Kind::StaticMut => verdict(
+            Level::Risky,
+            "static-mut",
+            Some("#[guarded_global]"),
+            "every access to a `static mut` is `unsafe` and unsynchronised: two threads \
+             touching it at once is a data race (undefined behaviour). `#[guarded_global]` \
+             keeps a plain `static` and gives access only inside `read`/`write` closures, so \
+             the lock cannot be forgotten"
+                .into(),
+        ),
+        Kind::Lock { inner, .. } => lock(global, inner, cx),
+        Kind::OnceCell if calls("get_or_try_init") => fallible(),
+        Kind::OnceCell if calls("get_or_init") => migrate(
+            "once-cell-get-or-init",
+            "#[singleton]",
+            "built with `get_or_init` where it is used: each use repeats (or must share) the \
+             initialiser. A `#[singleton] fn` is the initialiser, written once; every caller \
+             gets the same `&'static T` and waits for the first build"
+                .into(),
+        ),
+        Kind::OnceCell => fine(
+            "once-cell-set-once",
+            "a write-once slot (set, then read): fine as is. If several places may set it, \
+             `#[singleton]` names the one initialiser"
+                .into(),
+        ),
+        Kind::Lazy { inner } if is_result(inner) => fallible(),
+        Kind::Lazy { .. } => fine(
+            "immutable-lazy",
+            "built once on first use and immutable after: fine as is".into(),
+        ),
+        Kind::Atomic { flag: true, .. }
+            if calls("compare_exchange") || calls("compare_exchange_weak") || calls("swap") =>
+        {
+            once_flag("an `AtomicBool` flipped by `compare_exchange`/`swap` is a call-once flag")
+        }
+        Kind::Atomic { ptr: true, .. }
+            if calls("compare_exchange") || calls("compare_exchange_weak") =>
+        {
+            migrate(
+                "atomic-ptr-singleton",
+                "#[singleton]",
+                "an `AtomicPtr` filled by compare-and-swap on first use is a hand-rolled lazy \
+                 singleton: the race's loser must free its allocation and every read \
+                 dereferences a raw pointer. A `#[singleton] fn` does the same with no \
+                 `unsafe`"
+                    .into(),
+            )
+        }
+        Kind::Atomic { .. } => fine(
+            "atomic",
+            "an atomic is already synchronised: each access is one atomic operation".into(),
+        ),
+        Kind::Once if calls("call_once") || calls("call_once_force") => {
+            if cx.file_has_once_filled_static_mut {
+                migrate(
+                    "once-singleton",
+                    "#[singleton]",
+                    "this `Once` guards a `static mut` filled in `call_once`: together they \
+                     are a hand-rolled singleton; a `#[singleton] fn` replaces both"
+                        .into(),
+                )
+            } else {
+                once_flag("a `Once` running a side effect once is a call-once flag")
+            }
+        }
+        Kind::Once => fine(
+            "once",
+            "a `Once` that is never run here (only queried): fine as is".into(),
+        ),
+        Kind::Condvar => fine(
+            "condvar",
+            "a condition variable has no state of its own; it pairs with a lock".into(),
+        ),
+        Kind::ThreadLocal => fine(
+            "thread-local",
+            "one value per thread: no other thread sees it, so it needs no lock; fine as is \
+             (`#[singleton(scope = thread)]` is the planned attribute for a lazily built \
+             per-thread value)"
+                .into(),
+        ),
+        Kind::TaskLocal => fine(
+            "task-local",
+            "one value per task scope: tasks do not share it; fine as is".into(),
+        ),
+        Kind::Immutable => fine(
+            "immutable",
+            "no interior mutability: a shared immutable value needs no synchronisation".into(),
+        ),
+        Kind::Opaque => fine(
+            "opaque-type",
+            format!(
+                "`{}` is not a type the audit knows: immutable (fine) unless it hides a lock, \
+                 cell or atomic, whose own fields are then the global state to audit",
+                global.ty
+            ),
+        ),
+        Kind::EnvWrite if global.in_main => migrate(
+            "env-write-in-main",
+            "read once into a #[singleton] config",
+            format!(
+                "`{name}` in `main` is sound only while no other thread exists (any thread may \
+                 read the environment through libc). Keep it first in `main`, or better, read \
+                 the variable once into a `#[singleton]` config and give child processes \
+                 theirs with `Command::env`"
+            ),
+        ),
+        Kind::EnvWrite => verdict(
+            Level::Risky,
+            "env-write",
+            Some("read once into a #[singleton] config"),
+            format!(
+                "`{name}` while other threads run is undefined behaviour on Unix (another \
+                 thread may be reading the environment through libc: DNS lookups, time \
+                 zones), hence `unsafe` since edition 2024; a lock around it only orders the \
+                 Rust callers that take it. Read the variable once into a `#[singleton]` \
+                 config (tests override the config, not the process), set it before any \
+                 thread starts, or give a child process its own with `Command::env`"
+            ),
+        ),
+        Kind::Annotated => fine("annotated", "under one of our attributes".into()),
+    }
+}
+
+fn fallible() -> Verdict {
+    migrate(
+        "fallible-lazy",
+        "#[singleton] fn -> Result",
+        "a lazily built value whose initialisation can fail: a lazy `Result` keeps the first \
+         error forever, and `get_or_try_init` repeats the initialiser at each use. A \
+         `#[singleton] fn name() -> Result<T, E>` stores only a success; after an `Err` the \
+         next call tries again"
+            .into(),
+    )
+}
+
+fn once_flag(what: &str) -> Verdict {
+    migrate(
+        "once-flag",
+        "#[init_once]",
+        format!(
+            "{what}: `#[init_once]` on the fn that does the work runs its body exactly once, \
+             refuses a concurrent or later call with an error naming the first caller, and \
+             leaves no flag to keep in step with the work"
+        ),
+    )
+}
+
+fn is_result(ty: &str) -> bool {
+    let head = ty.split('<').next().unwrap_or("");
+    head == "Result" || head.ends_with("::Result")
+}
+
+fn lock(global: &Global, inner: &str, cx: &Context<'_>) -> Verdict {
+    let inner = inner.trim();
+    if inner == "()" {
+        return fine(
+            "lock-without-data",
+            "a lock with no data serialises a section of code (for example tests that touch \
+             shared state); nothing to migrate unless the data it protects lives in another \
+             global, which then belongs behind `#[guarded_global]`"
+                .into(),
+        );
+    }
+    if inner.contains("SystemTime") || cx.usage.near_mtime.contains(&global.name) {
+        return migrate(
+            "mtime-cache",
+            "#[invalidating_cache]",
+            "a value cached under a lock and reloaded when a file's modification time \
+             changes: `#[invalidating_cache(path = ...)]` on the loader fn does this with one \
+             `stat` per interval instead of per call, and readers never take a write lock"
+                .into(),
+        );
+    }
+    if inner.starts_with("Option<") {
+        return migrate(
+            "lock-option-singleton",
+            "#[singleton]",
+            "a lock around an `Option` filled on first use is a hand-rolled (double-checked) \
+             singleton: every read takes the lock. A `#[singleton] fn` builds the value once; \
+             later reads are one atomic load"
+                .into(),
+        );
+    }
+    if inner == "bool" {
+        return once_flag("a `bool` under a lock recording that something ran is a call-once flag");
+    }
+    migrate(
+        "lock-to-guarded-global",
+        "#[guarded_global]",
+        format!(
+            "a `{inner}` shared behind a lock: `#[guarded_global]` keeps a plain `static` \
+             reached only inside `read`/`write` closures (no guard to forget, hold across \
+             `.await` or leak), reads run in parallel, a nested read works, and a second \
+             write on the same thread panics naming the global instead of deadlocking"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::inventory;
+
+    fn rules(src: &str) -> Vec<(String, &'static str, Level)> {
+        let inv = inventory(&syn::parse_file(src).unwrap());
+        let cx = Context {
+            usage: &inv.usage,
+            file_has_once_filled_static_mut: true,
+        };
+        inv.globals
+            .iter()
+            .map(|g| {
+                let v = judge(g, &cx);
+                assert!(!v.reason.is_empty());
+                (g.name.clone(), v.rule, v.level)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_shape_gets_its_rule() {
+        let got = rules(
+            r#"
+            static mut COUNT: u64 = 0;
+            static MAP: LazyLock<Mutex<HashMap<String, u32>>> = LazyLock::new(Default::default);
+            static CFG: OnceLock<Config> = OnceLock::new();
+            static TRY: OnceLock<Config> = OnceLock::new();
+            static SLOT: OnceLock<Config> = OnceLock::new();
+            static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new("a").unwrap());
+            static LOADED: LazyLock<Result<Config, String>> = LazyLock::new(load);
+            static STARTED: AtomicBool = AtomicBool::new(false);
+            static HITS: AtomicUsize = AtomicUsize::new(0);
+            static SERIAL: Mutex<()> = Mutex::new(());
+            static INSTANCE: Mutex<Option<Arc<Registry>>> = Mutex::new(None);
+            static STAMPED: Mutex<Option<(SystemTime, String)>> = Mutex::new(None);
+            fn uses() {
+                CFG.get_or_init(Config::load);
+                TRY.get_or_try_init(Config::load);
+                SLOT.set(Config::default());
+                STARTED.compare_exchange(false, true, SeqCst, SeqCst);
+                HITS.fetch_add(1, SeqCst);
+            }
+        "#,
+        );
+        let expected = [
+            ("COUNT", "static-mut", Level::Risky),
+            ("MAP", "lock-to-guarded-global", Level::Migrate),
+            ("CFG", "once-cell-get-or-init", Level::Migrate),
+            ("TRY", "fallible-lazy", Level::Migrate),
+            ("SLOT", "once-cell-set-once", Level::Fine),
+            ("RE", "immutable-lazy", Level::Fine),
+            ("LOADED", "fallible-lazy", Level::Migrate),
+            ("STARTED", "once-flag", Level::Migrate),
+            ("HITS", "atomic", Level::Fine),
+            ("SERIAL", "lock-without-data", Level::Fine),
+            ("INSTANCE", "lock-option-singleton", Level::Migrate),
+            ("STAMPED", "mtime-cache", Level::Migrate),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(n, r, l)| ((*n).to_string(), *r, *l))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn env_writes_are_risky_outside_main() {
+        let got = rules(
+            r#"
+            fn main() { unsafe { std::env::set_var("A", "1") } }
+            fn with_env() { unsafe { std::env::set_var("A", "1") } }
+        "#,
+        );
+        assert_eq!(got[0].1, "env-write-in-main");
+        assert_eq!(got[0].2, Level::Migrate);
+        assert_eq!(got[1].1, "env-write");
+        assert_eq!(got[1].2, Level::Risky);
+    }
+}
