@@ -30,6 +30,10 @@ pub struct Options {
     pub excludes: Vec<PathBuf>,
     /// Parser threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// Parse every file, also those without any word a finding needs (`static`,
+    /// `lock(`, `set_var`, ...; they are skipped by default): to check that every file
+    /// parses.
+    pub parse_all: bool,
 }
 
 /// Audits every `.rs` file under `root` (or the file `root`).
@@ -57,9 +61,10 @@ pub fn audit(root: &Path, options: &Options) -> io::Result<Report> {
     let threads = options.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    let scanned = scan(files, threads);
+    let scanned = scan(files, threads, options.parse_all);
     let mut report = Report {
         files: scanned.len(),
+        parsed: scanned.iter().filter(|s| !matches!(s.outcome, Ok(None))).count(),
         lines: scanned.iter().map(|s| s.lines).sum(),
         ..Report::default()
     };
@@ -67,7 +72,8 @@ pub fn audit(root: &Path, options: &Options) -> io::Result<Report> {
     for Scanned { file, outcome, .. } in scanned {
         match outcome {
             Err(failure) => report.parse_failures.push(failure),
-            Ok(facts) => crates
+            Ok(None) => {}
+            Ok(Some(facts)) => crates
                 .entry(file.package.clone())
                 .or_default()
                 .push((file, facts)),

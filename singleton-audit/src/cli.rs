@@ -21,6 +21,10 @@ Options:
       --exclude <PATH>  skip files under PATH (relative to the audited directory);
                         may be repeated
       --threads <N>     parser threads [default: one per core]
+      --parse-all       also parse files with no word a finding needs (static,
+                        lock(, set_var, ...; skipped by default), to check that
+                        every file parses
+      --stats           print files, lines, parsed files and lines/s to stderr
   -h, --help            print this help
   -V, --version         print the version
 
@@ -45,6 +49,8 @@ pub(crate) struct Args {
     pub(crate) deny: Option<Level>,
     pub(crate) excludes: Vec<PathBuf>,
     pub(crate) threads: Option<usize>,
+    pub(crate) parse_all: bool,
+    pub(crate) stats: bool,
 }
 
 /// Parses the arguments after the program name. Cargo runs a subcommand as
@@ -70,6 +76,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, S
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--json" => out.json = true,
+            "--parse-all" => out.parse_all = true,
+            "--stats" => out.stats = true,
             "--deny" => out.deny = Some(value("--deny")?.parse()?),
             "--exclude" => out.excludes.push(value("--exclude")?.into()),
             "--threads" => {
@@ -114,6 +122,8 @@ mod tests {
                 deny: Some(Level::Migrate),
                 excludes: vec!["a".into(), "b".into()],
                 threads: None,
+                parse_all: false,
+                stats: false,
             }))
         );
         assert_eq!(

@@ -206,7 +206,9 @@ pub(crate) fn tidy(tokens: &str) -> String {
         .replace(" ]", "]")
         .replace(" ;", ";")
         .replace("( ", "(")
-        .replace(" )", ")");
+        .replace(" )", ")")
+        .replace("* const ", "*const ")
+        .replace("* mut ", "*mut ");
     out.shrink_to_fit();
     out
 }
@@ -290,5 +292,7 @@ mod tests {
     fn pretty_prints_like_written_code() {
         let ty: Type = syn::parse_str("& 'static [ std :: sync :: Mutex < u8 > ]").unwrap();
         assert_eq!(pretty(&ty), "&'static [std::sync::Mutex<u8>]");
+        let ty: Type = syn::parse_str("* const Registry").unwrap();
+        assert_eq!(pretty(&ty), "*const Registry");
     }
 }

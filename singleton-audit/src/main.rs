@@ -5,6 +5,7 @@ mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use cli::Command;
 use singleton_audit::{Options, audit, report};
@@ -32,7 +33,9 @@ fn main() -> ExitCode {
     let options = Options {
         excludes: args.excludes,
         threads: args.threads,
+        parse_all: args.parse_all,
     };
+    let started = Instant::now();
     let report = match audit(&root, &options) {
         Ok(report) => report,
         Err(e) => {
@@ -40,6 +43,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.stats {
+        let secs = started.elapsed().as_secs_f64();
+        #[allow(clippy::cast_precision_loss, reason = "a rate to print")]
+        let rate = report.lines as f64 / secs;
+        eprintln!(
+            "singleton-audit: {} files ({} parsed), {} lines in {secs:.3} s: {rate:.0} lines/s",
+            report.files, report.parsed, report.lines
+        );
+    }
     if args.json {
         println!("{}", report::json(&report));
     } else {

@@ -292,6 +292,9 @@ pub struct Report {
     pub parse_failures: Vec<ParseFailure>,
     /// `.rs` files read.
     pub files: usize,
+    /// Files parsed: those with a word a finding needs, or all with
+    /// [`Options::parse_all`](crate::Options::parse_all).
+    pub parsed: usize,
     /// Lines in them.
     pub lines: usize,
 }

@@ -41,7 +41,8 @@ pub(crate) struct FileFacts {
 pub(crate) struct Scanned {
     pub(crate) file: SourceFile,
     pub(crate) lines: usize,
-    pub(crate) outcome: Result<FileFacts, ParseFailure>,
+    /// `Ok(None)`: not parsed, no keyword in it (see [`KEYWORDS`]).
+    pub(crate) outcome: Result<Option<FileFacts>, ParseFailure>,
 }
 
 /// The `.rs` files under `root`, sorted by path.
@@ -172,7 +173,7 @@ fn workspace_edition_2024(dir: &Path) -> bool {
 }
 
 /// Reads and parses `files` on `threads` threads; results in `files` order.
-pub(crate) fn scan(files: Vec<SourceFile>, threads: usize) -> Vec<Scanned> {
+pub(crate) fn scan(files: Vec<SourceFile>, threads: usize, parse_all: bool) -> Vec<Scanned> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Scanned>>> = files.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
@@ -181,7 +182,7 @@ pub(crate) fn scan(files: Vec<SourceFile>, threads: usize) -> Vec<Scanned> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let scanned = scan_one(file.clone());
+                    let scanned = scan_one(file.clone(), parse_all);
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(scanned);
                     }
@@ -195,7 +196,48 @@ pub(crate) fn scan(files: Vec<SourceFile>, threads: usize) -> Vec<Scanned> {
         .collect()
 }
 
-fn scan_one(file: SourceFile) -> Scanned {
+/// Words without which a file can yield nothing: no static, attribute, environment
+/// write, lock acquisition or usage fact a verdict reads. Files with none of them
+/// (and no `static` keyword, see [`has_static_keyword`]) are counted but not parsed
+/// (unless `parse_all`).
+const KEYWORDS: &[&str] = &[
+    "set_var",
+    "remove_var",
+    "singleton",
+    "guarded_global",
+    "init_once",
+    "invalidating_cache",
+    ".lock()",
+    ".read()",
+    ".write()",
+    "_lock()",
+    "_read()",
+    "_write()",
+    "get_or_init",
+    "get_or_try_init",
+    "compare_exchange",
+    ".swap(",
+    "call_once",
+    ".modified()",
+];
+
+/// `static` as a keyword: not the lifetime `'static`, not part of a longer word.
+fn has_static_keyword(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices("static").any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + "static".len()).copied();
+        let word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        !matches!(before, Some(b) if b == b'\'' || word_char(b))
+            && !matches!(after, Some(b) if word_char(b))
+    })
+}
+
+fn may_yield(text: &str) -> bool {
+    has_static_keyword(text) || KEYWORDS.iter().any(|k| text.contains(k))
+}
+
+fn scan_one(file: SourceFile, parse_all: bool) -> Scanned {
     let failure = |pos: Pos, message: String| ParseFailure {
         path: file.rel.clone(),
         pos,
@@ -220,7 +262,14 @@ fn scan_one(file: SourceFile) -> Scanned {
             };
         }
     };
-    let lines = text.lines().count();
+    let lines = bytecount_lines(&text);
+    if !parse_all && !may_yield(&text) {
+        return Scanned {
+            file,
+            lines,
+            outcome: Ok(None),
+        };
+    }
     let edition_2024 = file.edition_2024;
     let analysed = catch_unwind(AssertUnwindSafe(|| match syn::parse_file(&text) {
         Ok(ast) => Ok(facts(&ast, &text, edition_2024)),
@@ -230,7 +279,7 @@ fn scan_one(file: SourceFile) -> Scanned {
     // every file parsed and its offsets are 32-bit).
     proc_macro2::extra::invalidate_current_thread_spans();
     let outcome = match analysed {
-        Ok(Ok(facts)) => Ok(facts),
+        Ok(Ok(facts)) => Ok(Some(facts)),
         Ok(Err((pos, message))) => Err(failure(pos, message)),
         Err(_) => Err(failure(
             Pos { line: 1, column: 1 },
@@ -242,6 +291,12 @@ fn scan_one(file: SourceFile) -> Scanned {
         lines,
         outcome,
     }
+}
+
+/// Lines as `str::lines` counts them, without building the iterator.
+fn bytecount_lines(text: &str) -> usize {
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    newlines + usize::from(!text.is_empty() && !text.ends_with('\n'))
 }
 
 fn facts(ast: &syn::File, text: &str, edition_2024: bool) -> FileFacts {
@@ -267,5 +322,27 @@ fn facts(ast: &syn::File, text: &str, edition_2024: bool) -> FileFacts {
         allowed: allowed_globals,
         guards,
         reacquire_allowed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_like_str_lines() {
+        for text in ["", "a", "a\n", "a\nb", "a\n\nb\n", "\n"] {
+            assert_eq!(bytecount_lines(text), text.lines().count(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn files_without_keywords_are_skipped() {
+        assert!(!may_yield("fn add(a: u8, b: u8) -> u8 { a + b }"));
+        assert!(may_yield("fn f() { CACHE.lock().unwrap(); }"));
+        assert!(may_yield("pub static X: u8 = 1;"));
+        assert!(may_yield("thread_local! {\n    static X: u8 = 1;\n}"));
+        assert!(!may_yield("fn f(s: &'static str) -> Vec<u8> { s.static_len() }"));
+        assert!(may_yield("fn f() { M\n        .lock()\n        .unwrap(); }"));
     }
 }

@@ -46,16 +46,19 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
         );
     }
     match &global.kind {
-        Kind::StaticMut if cx.usage.set_in_call_once.contains(name) => verdict(
-            Level::Risky,
-            "static-mut-singleton",
-            Some("#[singleton]"),
-            "a `static mut` filled inside `Once::call_once` and read everywhere is a \
-             hand-rolled singleton: every read is `unsafe`, and a `&` to it is denied in \
-             edition 2024 (`static_mut_refs`). A `#[singleton] fn` builds the value once and \
-             hands every caller the same `&'static T`, with no `unsafe`"
-                .into(),
-        ),
+        Kind::StaticMut if cx.usage.set_in_call_once.contains(name) || lazily_filled(&global.ty) => {
+            verdict(
+                Level::Risky,
+                "static-mut-singleton",
+                Some("#[singleton]"),
+                "a `static mut` filled once (an `Option` or pointer set on first use, or inside \
+                 `Once::call_once`) and read everywhere is a hand-rolled singleton: two first \
+                 callers can both build it, every read is `unsafe`, and a `&` to it is denied in \
+                 edition 2024 (`static_mut_refs`). A `#[singleton] fn` builds the value once and \
+                 hands every caller the same `&'static T`, with no `unsafe`"
+                    .into(),
+            )
+        }
         Kind::StaticMut => verdict(
             Level::Risky,
             "static-mut",
@@ -204,6 +207,11 @@ fn once_flag(what: &str) -> Verdict {
     )
 }
 
+/// `Option<..>` or a raw pointer: the shapes of a `static mut` filled on first use.
+fn lazily_filled(ty: &str) -> bool {
+    ty.starts_with("Option<") || ty.starts_with("*const") || ty.starts_with("*mut")
+}
+
 fn is_result(ty: &str) -> bool {
     let head = ty.split('<').next().unwrap_or("");
     head == "Result" || head.ends_with("::Result")
@@ -281,6 +289,7 @@ mod tests {
         let got = rules(
             r#"
             static mut COUNT: u64 = 0;
+            static mut LAZY: Option<Registry> = None;
             static MAP: LazyLock<Mutex<HashMap<String, u32>>> = LazyLock::new(Default::default);
             static CFG: OnceLock<Config> = OnceLock::new();
             static TRY: OnceLock<Config> = OnceLock::new();
@@ -303,6 +312,7 @@ mod tests {
         );
         let expected = [
             ("COUNT", "static-mut", Level::Risky),
+            ("LAZY", "static-mut-singleton", Level::Risky),
             ("MAP", "lock-to-guarded-global", Level::Migrate),
             ("CFG", "once-cell-get-or-init", Level::Migrate),
             ("TRY", "fallible-lazy", Level::Migrate),

@@ -28,8 +28,9 @@ pub fn json(report: &Report) -> String {
     );
     let _ = write!(
         out,
-        "\"summary\":{{\"files\":{},\"lines\":{},\"globals\":{},\"fine\":{fine},\"migrate\":{migrate},\"risky\":{risky},\"double_locks\":{},\"lock_order_conflicts\":{},\"parse_failures\":{},\"max_level\":{},\"text\":{}}},",
+        "\"summary\":{{\"files\":{},\"parsed_files\":{},\"lines\":{},\"globals\":{},\"fine\":{fine},\"migrate\":{migrate},\"risky\":{risky},\"double_locks\":{},\"lock_order_conflicts\":{},\"parse_failures\":{},\"max_level\":{},\"text\":{}}},",
         report.files,
+        report.parsed,
         report.lines,
         report.findings.len(),
         report.double_locks.len(),
