@@ -64,7 +64,10 @@ pub fn audit(root: &Path, options: &Options) -> io::Result<Report> {
     let scanned = scan(files, threads, options.parse_all);
     let mut report = Report {
         files: scanned.len(),
-        parsed: scanned.iter().filter(|s| !matches!(s.outcome, Ok(None))).count(),
+        parsed: scanned
+            .iter()
+            .filter(|s| !matches!(s.outcome, Ok(None)))
+            .count(),
         lines: scanned.iter().map(|s| s.lines).sum(),
         ..Report::default()
     };

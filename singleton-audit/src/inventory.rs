@@ -45,6 +45,9 @@ pub(crate) struct Usage {
     pub(crate) near_mtime: BTreeSet<String>,
     /// Statics touched inside a `call_once` closure of a `Once`.
     pub(crate) set_in_call_once: BTreeSet<String>,
+    /// Statics touched by a fn that fills something on first use (`is_none()`,
+    /// `is_null()`, `get_or_insert_with(..)`): the shape of a hand-rolled lazy value.
+    pub(crate) filled_on_first_use: BTreeSet<String>,
 }
 
 impl Usage {
@@ -54,6 +57,7 @@ impl Usage {
         }
         self.near_mtime.extend(other.near_mtime);
         self.set_in_call_once.extend(other.set_in_call_once);
+        self.filled_on_first_use.extend(other.filled_on_first_use);
     }
 
     pub(crate) fn calls(&self, name: &str, method: &str) -> bool {
@@ -136,6 +140,7 @@ struct FnCtx {
     name: String,
     touched: BTreeSet<String>,
     reads_mtime: bool,
+    fills_lazily: bool,
 }
 
 struct Inventory<'u> {
@@ -180,19 +185,24 @@ impl Inventory<'_> {
             name,
             touched: BTreeSet::new(),
             reads_mtime: false,
+            fills_lazily: false,
         });
         body(self);
         if let Some(ctx) = self.fns.pop() {
+            let usage = &mut self.out.usage;
             if ctx.reads_mtime {
-                self.out
-                    .usage
-                    .near_mtime
+                usage.near_mtime.extend(ctx.touched.iter().cloned());
+            }
+            if ctx.fills_lazily {
+                usage
+                    .filled_on_first_use
                     .extend(ctx.touched.iter().cloned());
             }
             // A closure's statics count for the fn around it too.
             if let Some(outer) = self.fns.last_mut() {
                 outer.touched.extend(ctx.touched);
                 outer.reads_mtime |= ctx.reads_mtime;
+                outer.fills_lazily |= ctx.fills_lazily;
             }
         }
     }
@@ -291,6 +301,10 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.declared_macro(mac);
+        // Statics named in a macro's arguments (`addr_of_mut!(REGISTRY)`) are touched.
+        if let Some(f) = self.fns.last_mut() {
+            touched_in_tokens(mac.tokens.clone(), &mut f.touched);
+        }
         visit::visit_macro(self, mac);
     }
 
@@ -321,10 +335,14 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let method = call.method.to_string();
-        if method == "modified"
-            && let Some(f) = self.fns.last_mut()
-        {
-            f.reads_mtime = true;
+        if let Some(f) = self.fns.last_mut() {
+            match method.as_str() {
+                "modified" => f.reads_mtime = true,
+                "is_none" | "is_null" | "get_or_insert_with" | "get_or_insert" => {
+                    f.fills_lazily = true;
+                }
+                _ => {}
+            }
         }
         if let Expr::Path(p) = &*call.receiver
             && let Some(last) = p.path.segments.last()
@@ -359,6 +377,21 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
             }
         }
         visit::visit_expr_path(self, path);
+    }
+}
+
+fn touched_in_tokens(tokens: proc_macro2::TokenStream, touched: &mut BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => {
+                let name = ident.to_string();
+                if looks_static(&name) {
+                    touched.insert(name);
+                }
+            }
+            proc_macro2::TokenTree::Group(group) => touched_in_tokens(group.stream(), touched),
+            _ => {}
+        }
     }
 }
 
@@ -519,5 +552,11 @@ mod tests {
         assert!(inv.usage.set_in_call_once.contains("INSTANCE"));
         assert!(inv.usage.near_mtime.contains("CACHE"));
         assert!(!inv.usage.near_mtime.contains("INIT"));
+        assert!(inv.usage.filled_on_first_use.is_empty());
+        let lazy = super::inventory(
+            &syn::parse_file("fn get() { let mut g = SLOT.lock(); g.get_or_insert_with(f); }")
+                .unwrap(),
+        );
+        assert!(lazy.usage.filled_on_first_use.contains("SLOT"));
     }
 }

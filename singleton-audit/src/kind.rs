@@ -172,6 +172,8 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
             }
         }
         "Once" => Kind::Once,
+        // singleton-runtime's types, used without the attribute.
+        "GuardedGlobal" | "Singleton" | "InitOnce" | "InvalidatingCache" => Kind::Annotated,
         "Condvar" => Kind::Condvar,
         n if PASS_THROUGH.contains(&n) => {
             if args.is_empty() {
@@ -286,6 +288,7 @@ mod tests {
         assert_eq!(kind_of("Config", &[]), Kind::Opaque);
         assert_eq!(kind_of("(Mutex<u8>, Condvar)", &[]).name(), "mutex");
         assert_eq!(kind_of("Once", &[]), Kind::Once);
+        assert_eq!(kind_of("GuardedGlobal<u32>", &[]), Kind::Annotated);
     }
 
     #[test]

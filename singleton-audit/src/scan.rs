@@ -342,7 +342,11 @@ mod tests {
         assert!(may_yield("fn f() { CACHE.lock().unwrap(); }"));
         assert!(may_yield("pub static X: u8 = 1;"));
         assert!(may_yield("thread_local! {\n    static X: u8 = 1;\n}"));
-        assert!(!may_yield("fn f(s: &'static str) -> Vec<u8> { s.static_len() }"));
-        assert!(may_yield("fn f() { M\n        .lock()\n        .unwrap(); }"));
+        assert!(!may_yield(
+            "fn f(s: &'static str) -> Vec<u8> { s.static_len() }"
+        ));
+        assert!(may_yield(
+            "fn f() { M\n        .lock()\n        .unwrap(); }"
+        ));
     }
 }

@@ -46,7 +46,10 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
         );
     }
     match &global.kind {
-        Kind::StaticMut if cx.usage.set_in_call_once.contains(name) || lazily_filled(&global.ty) => {
+        Kind::StaticMut
+            if cx.usage.set_in_call_once.contains(name)
+                || (lazy_shape(&global.ty) && cx.usage.filled_on_first_use.contains(name)) =>
+        {
             verdict(
                 Level::Risky,
                 "static-mut-singleton",
@@ -179,7 +182,14 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
                  thread starts, or give a child process its own with `Command::env`"
             ),
         ),
-        Kind::Annotated => fine("annotated", "under one of our attributes".into()),
+        Kind::Annotated => fine(
+            "runtime-type",
+            format!(
+                "`{}` is a singleton-runtime type used directly: it provides the \
+                 synchronisation the attributes expand to",
+                global.ty
+            ),
+        ),
     }
 }
 
@@ -208,7 +218,7 @@ fn once_flag(what: &str) -> Verdict {
 }
 
 /// `Option<..>` or a raw pointer: the shapes of a `static mut` filled on first use.
-fn lazily_filled(ty: &str) -> bool {
+fn lazy_shape(ty: &str) -> bool {
     ty.starts_with("Option<") || ty.starts_with("*const") || ty.starts_with("*mut")
 }
 
@@ -238,7 +248,7 @@ fn lock(global: &Global, inner: &str, cx: &Context<'_>) -> Verdict {
                 .into(),
         );
     }
-    if inner.starts_with("Option<") {
+    if inner.starts_with("Option<") && cx.usage.filled_on_first_use.contains(&global.name) {
         return migrate(
             "lock-option-singleton",
             "#[singleton]",
@@ -300,6 +310,7 @@ mod tests {
             static HITS: AtomicUsize = AtomicUsize::new(0);
             static SERIAL: Mutex<()> = Mutex::new(());
             static INSTANCE: Mutex<Option<Arc<Registry>>> = Mutex::new(None);
+            static CURRENT: Mutex<Option<PathBuf>> = Mutex::new(None);
             static STAMPED: Mutex<Option<(SystemTime, String)>> = Mutex::new(None);
             fn uses() {
                 CFG.get_or_init(Config::load);
@@ -307,6 +318,11 @@ mod tests {
                 SLOT.set(Config::default());
                 STARTED.compare_exchange(false, true, SeqCst, SeqCst);
                 HITS.fetch_add(1, SeqCst);
+                if unsafe { LAZY.is_none() } {}
+                INSTANCE.lock().unwrap().get_or_insert_with(Registry::new);
+            }
+            fn switch(p: PathBuf) {
+                *CURRENT.lock().unwrap() = Some(p);
             }
         "#,
         );
@@ -323,6 +339,7 @@ mod tests {
             ("HITS", "atomic", Level::Fine),
             ("SERIAL", "lock-without-data", Level::Fine),
             ("INSTANCE", "lock-option-singleton", Level::Migrate),
+            ("CURRENT", "lock-to-guarded-global", Level::Migrate),
             ("STAMPED", "mtime-cache", Level::Migrate),
         ];
         let expected: Vec<_> = expected

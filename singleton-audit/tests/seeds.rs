@@ -30,32 +30,164 @@ fn every_seed_global_gets_its_verdict() {
     let singleton = Some("#[singleton]");
     let env = Some("read once into a #[singleton] config");
     let expected: Vec<(&str, &str, &str, Option<&str>, Level)> = vec![
-        ("src/config_cache.rs", "CONFIG_CACHE", "mtime-cache", Some("#[invalidating_cache]"), Level::Migrate),
-        ("src/config_cache.rs", "SETTINGS", "once-cell-get-or-init", singleton, Level::Migrate),
-        ("src/config_cache.rs", "DATABASE_URL", "fallible-lazy", Some("#[singleton] fn -> Result"), Level::Migrate),
-        ("src/config_cache.rs", "THREADS", "fallible-lazy", Some("#[singleton] fn -> Result"), Level::Migrate),
-        ("src/deadlocks.rs", "SESSIONS", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/deadlocks.rs", "CACHE", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/deadlocks.rs", "ROUTES", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/deadlocks.rs", "ACCOUNTS", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/deadlocks.rs", "LEDGER", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/deadlocks.rs", "AUDIT_LOG", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/determinism.rs", "DETERMINISM_SET", "once-flag", Some("#[init_once]"), Level::Migrate),
-        ("src/determinism.rs", "LOGGING", "once-flag", Some("#[init_once]"), Level::Migrate),
-        ("src/features.rs", "AUTO_ENABLED_FEATURES", "lock-to-guarded-global", guarded, Level::Migrate),
-        ("src/model_registry.rs", "INSTANCE", "atomic-ptr-singleton", singleton, Level::Migrate),
-        ("src/model_registry.rs", "FACTORY", "static-mut-singleton", singleton, Level::Risky),
-        ("src/model_registry.rs", "FACTORY_ONCE", "once-singleton", singleton, Level::Migrate),
-        ("src/model_registry.rs", "TRACKER", "lock-option-singleton", singleton, Level::Migrate),
-        ("src/registry.rs", "REGISTRY", "static-mut-singleton", singleton, Level::Risky),
-        ("src/registry.rs", "LOGGED_REGISTRY_PATHS", "static-mut", guarded, Level::Risky),
-        ("src/threads.rs", "ENV_LOCK", "lock-without-data", None, Level::Fine),
+        (
+            "src/config_cache.rs",
+            "CONFIG_CACHE",
+            "mtime-cache",
+            Some("#[invalidating_cache]"),
+            Level::Migrate,
+        ),
+        (
+            "src/config_cache.rs",
+            "SETTINGS",
+            "once-cell-get-or-init",
+            singleton,
+            Level::Migrate,
+        ),
+        (
+            "src/config_cache.rs",
+            "DATABASE_URL",
+            "fallible-lazy",
+            Some("#[singleton] fn -> Result"),
+            Level::Migrate,
+        ),
+        (
+            "src/config_cache.rs",
+            "THREADS",
+            "fallible-lazy",
+            Some("#[singleton] fn -> Result"),
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "SESSIONS",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "CACHE",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "ROUTES",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "ACCOUNTS",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "LEDGER",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/deadlocks.rs",
+            "AUDIT_LOG",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/determinism.rs",
+            "DETERMINISM_SET",
+            "once-flag",
+            Some("#[init_once]"),
+            Level::Migrate,
+        ),
+        (
+            "src/determinism.rs",
+            "LOGGING",
+            "once-flag",
+            Some("#[init_once]"),
+            Level::Migrate,
+        ),
+        (
+            "src/features.rs",
+            "AUTO_ENABLED_FEATURES",
+            "lock-to-guarded-global",
+            guarded,
+            Level::Migrate,
+        ),
+        (
+            "src/model_registry.rs",
+            "INSTANCE",
+            "atomic-ptr-singleton",
+            singleton,
+            Level::Migrate,
+        ),
+        (
+            "src/model_registry.rs",
+            "FACTORY",
+            "static-mut-singleton",
+            singleton,
+            Level::Risky,
+        ),
+        (
+            "src/model_registry.rs",
+            "FACTORY_ONCE",
+            "once-singleton",
+            singleton,
+            Level::Migrate,
+        ),
+        (
+            "src/model_registry.rs",
+            "TRACKER",
+            "lock-option-singleton",
+            singleton,
+            Level::Migrate,
+        ),
+        (
+            "src/registry.rs",
+            "REGISTRY",
+            "static-mut-singleton",
+            singleton,
+            Level::Risky,
+        ),
+        (
+            "src/registry.rs",
+            "LOGGED_REGISTRY_PATHS",
+            "static-mut",
+            guarded,
+            Level::Risky,
+        ),
+        (
+            "src/threads.rs",
+            "ENV_LOCK",
+            "lock-without-data",
+            None,
+            Level::Fine,
+        ),
         ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
         ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        ("src/threads.rs", "remove_var", "env-write", env, Level::Risky),
+        (
+            "src/threads.rs",
+            "remove_var",
+            "env-write",
+            env,
+            Level::Risky,
+        ),
         ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
         ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        ("src/threads.rs", "remove_var", "env-write", env, Level::Risky),
+        (
+            "src/threads.rs",
+            "remove_var",
+            "env-write",
+            env,
+            Level::Risky,
+        ),
     ];
     let expected: Vec<_> = expected
         .into_iter()
@@ -93,10 +225,42 @@ fn double_locks_are_found_with_position_and_guard_extent() {
     assert_eq!(
         got,
         [
-            ("SESSIONS", "touch", (16, 11), (16, 21), (19, 13), GuardVia::MatchScrutinee, false),
-            ("CACHE", "evict_if_empty", (28, 26), (28, 32), (30, 13), GuardVia::IfLetScrutinee, false),
-            ("CACHE", "refresh", (37, 17), (37, 42), (40, 9), GuardVia::Let, false),
-            ("ROUTES", "route", (48, 18), (48, 54), (52, 5), GuardVia::Let, true),
+            (
+                "SESSIONS",
+                "touch",
+                (16, 11),
+                (16, 21),
+                (19, 13),
+                GuardVia::MatchScrutinee,
+                false
+            ),
+            (
+                "CACHE",
+                "evict_if_empty",
+                (28, 26),
+                (28, 32),
+                (30, 13),
+                GuardVia::IfLetScrutinee,
+                false
+            ),
+            (
+                "CACHE",
+                "refresh",
+                (37, 17),
+                (37, 42),
+                (40, 9),
+                GuardVia::Let,
+                false
+            ),
+            (
+                "ROUTES",
+                "route",
+                (48, 18),
+                (48, 54),
+                (52, 5),
+                GuardVia::Let,
+                true
+            ),
         ]
     );
 }
@@ -110,7 +274,15 @@ fn the_three_static_cycle_is_named_with_every_site() {
     let edges: Vec<_> = conflict
         .edges
         .iter()
-        .map(|e| (e.function.as_str(), e.held.as_str(), e.held_at.line, e.acquired.as_str(), e.acquired_at.line))
+        .map(|e| {
+            (
+                e.function.as_str(),
+                e.held.as_str(),
+                e.held_at.line,
+                e.acquired.as_str(),
+                e.acquired_at.line,
+            )
+        })
         .collect();
     assert_eq!(
         edges,
