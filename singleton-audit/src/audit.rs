@@ -2,7 +2,7 @@
 //! used in other files of its crate), judge each global, keep the lock patterns whose
 //! receivers are lock statics of the crate, and sort everything by path and position.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use crate::locks::guards::Mode;
 use crate::locks::order::conflicts;
 use crate::model::{DoubleLock, Finding, Kind, OrderEdge, Report};
 use crate::scan::{FileFacts, Scanned, SourceFile, find_files, scan};
-use crate::verdict::{Context, judge};
+use crate::verdict::{Context, is_scalar, judge};
 
 /// How to audit.
 ///
@@ -115,15 +115,18 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
             }
         }
     }
+    let value_static_muts: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, facts)| &facts.inventory.globals)
+        .filter(|g| g.kind == Kind::StaticMut && !is_scalar(&g.ty))
+        .map(|g| g.name.clone())
+        .collect();
     let mut edges = Vec::new();
     for (file, facts) in files {
         let path = file.rel;
-        let file_usage = &facts.inventory.usage;
         let cx = Context {
             usage: &usage,
-            file_has_once_filled_static_mut: facts.inventory.globals.iter().any(|g| {
-                g.kind == Kind::StaticMut && file_usage.set_in_call_once.contains(&g.name)
-            }),
+            value_static_muts: &value_static_muts,
         };
         for (global, allowed) in facts.inventory.globals.iter().zip(facts.allowed) {
             report.findings.push(Finding {

@@ -34,6 +34,11 @@ pub(crate) struct Global {
     pub(crate) in_main: bool,
     /// Where to look for a suppression comment: the item's line, then the macro's.
     pub(crate) allow_lines: Vec<usize>,
+    /// The path of each attribute on a `static` item (`cfg`, `no_mangle`, ...).
+    pub(crate) attrs: Vec<String>,
+    /// For a static declared in a fn body: the methods called on its name in that fn
+    /// (nothing outside the fn can name it).
+    pub(crate) local_methods: Option<BTreeSet<String>>,
 }
 
 /// What a file says about how its statics are used.
@@ -43,8 +48,8 @@ pub(crate) struct Usage {
     pub(crate) methods: BTreeMap<String, BTreeSet<String>>,
     /// Statics touched by a fn that also calls `.modified()` (a file's mtime).
     pub(crate) near_mtime: BTreeSet<String>,
-    /// Statics touched inside a `call_once` closure of a `Once`.
-    pub(crate) set_in_call_once: BTreeSet<String>,
+    /// `Once` name → statics its `call_once` closures name.
+    pub(crate) call_once_touches: BTreeMap<String, BTreeSet<String>>,
     /// Statics touched by a fn that fills something on first use (`is_none()`,
     /// `is_null()`, `get_or_insert_with(..)`): the shape of a hand-rolled lazy value.
     pub(crate) filled_on_first_use: BTreeSet<String>,
@@ -56,12 +61,22 @@ impl Usage {
             self.methods.entry(name).or_default().extend(methods);
         }
         self.near_mtime.extend(other.near_mtime);
-        self.set_in_call_once.extend(other.set_in_call_once);
+        for (name, touched) in other.call_once_touches {
+            self.call_once_touches
+                .entry(name)
+                .or_default()
+                .extend(touched);
+        }
         self.filled_on_first_use.extend(other.filled_on_first_use);
     }
 
     pub(crate) fn calls(&self, name: &str, method: &str) -> bool {
         self.methods.get(name).is_some_and(|m| m.contains(method))
+    }
+
+    /// Is `name` named inside some `Once::call_once` closure?
+    pub(crate) fn set_in_call_once(&self, name: &str) -> bool {
+        self.call_once_touches.values().any(|t| t.contains(name))
     }
 }
 
@@ -138,6 +153,10 @@ pub(crate) fn inventory(file: &syn::File) -> FileInventory {
 
 struct FnCtx {
     name: String,
+    /// Static name → methods called on it in this fn.
+    methods: BTreeMap<String, BTreeSet<String>>,
+    /// Indices (in `out.globals`) of the statics declared in this fn.
+    declared: Vec<usize>,
     touched: BTreeSet<String>,
     reads_mtime: bool,
     fills_lazily: bool,
@@ -177,18 +196,30 @@ impl Inventory<'_> {
             annotation,
             in_main: false,
             allow_lines,
+            attrs: Vec::new(),
+            local_methods: None,
         });
+        if let Some(f) = self.fns.last_mut() {
+            f.declared.push(self.out.globals.len() - 1);
+        }
     }
 
     fn in_fn<F: FnOnce(&mut Self)>(&mut self, name: String, body: F) {
         self.fns.push(FnCtx {
             name,
+            methods: BTreeMap::new(),
+            declared: Vec::new(),
             touched: BTreeSet::new(),
             reads_mtime: false,
             fills_lazily: false,
         });
         body(self);
         if let Some(ctx) = self.fns.pop() {
+            for &i in &ctx.declared {
+                if let Some(g) = self.out.globals.get_mut(i) {
+                    g.local_methods = Some(ctx.methods.get(&g.name).cloned().unwrap_or_default());
+                }
+            }
             let usage = &mut self.out.usage;
             if ctx.reads_mtime {
                 usage.near_mtime.extend(ctx.touched.iter().cloned());
@@ -203,6 +234,9 @@ impl Inventory<'_> {
                 outer.touched.extend(ctx.touched);
                 outer.reads_mtime |= ctx.reads_mtime;
                 outer.fills_lazily |= ctx.fills_lazily;
+                for (name, methods) in ctx.methods {
+                    outer.methods.entry(name).or_default().extend(methods);
+                }
             }
         }
     }
@@ -271,6 +305,21 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
             classify(&item.ty, self.uses)
         };
         self.push(&item.ident, pretty(&item.ty), kind, annotation);
+        if let Some(g) = self.out.globals.last_mut() {
+            g.attrs = item
+                .attrs
+                .iter()
+                .map(|a| {
+                    let segs: Vec<String> = a
+                        .path()
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    segs.join("::")
+                })
+                .collect();
+        }
         visit::visit_item_static(self, item);
     }
 
@@ -353,15 +402,38 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
                     for arg in &call.args {
                         let mut inner = Touched::default();
                         inner.visit_expr(arg);
-                        self.out.usage.set_in_call_once.extend(inner.0);
+                        let touches = &mut self.out.usage.call_once_touches;
+                        touches.entry(name.clone()).or_default().extend(inner.0);
                     }
                 }
-                self.out
-                    .usage
-                    .methods
-                    .entry(name)
-                    .or_default()
-                    .insert(method);
+                let mut recorded = vec![method];
+                if recorded[0].starts_with("compare_exchange") {
+                    // From null: a lazily published pointer; from a value: a lock-free
+                    // structure that keeps changing.
+                    let from_null = call.args.first().is_some_and(is_null_pointer);
+                    recorded.push(
+                        if from_null {
+                            "cas-from-null"
+                        } else {
+                            "cas-from-value"
+                        }
+                        .into(),
+                    );
+                }
+                for method in recorded {
+                    if let Some(f) = self.fns.last_mut() {
+                        f.methods
+                            .entry(name.clone())
+                            .or_default()
+                            .insert(method.clone());
+                    }
+                    self.out
+                        .usage
+                        .methods
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(method);
+                }
             }
         }
         visit::visit_expr_method_call(self, call);
@@ -393,6 +465,18 @@ fn touched_in_tokens(tokens: proc_macro2::TokenStream, touched: &mut BTreeSet<St
             _ => {}
         }
     }
+}
+
+/// `ptr::null_mut()`, `null()`, `std::ptr::null_mut::<T>()`.
+fn is_null_pointer(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    let Expr::Path(p) = &*call.func else {
+        return false;
+    };
+    p.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "null_mut" || s.ident == "null")
 }
 
 /// The statics a closure body names.
@@ -549,7 +633,8 @@ mod tests {
             [Some("singleton"), Some("guarded_global"), None, None, None]
         );
         assert!(inv.usage.calls("INIT", "call_once"));
-        assert!(inv.usage.set_in_call_once.contains("INSTANCE"));
+        assert!(inv.usage.set_in_call_once("INSTANCE"));
+        assert_eq!(inv.usage.call_once_touches["INIT"].len(), 1);
         assert!(inv.usage.near_mtime.contains("CACHE"));
         assert!(!inv.usage.near_mtime.contains("INIT"));
         assert!(inv.usage.filled_on_first_use.is_empty());
@@ -558,5 +643,35 @@ mod tests {
                 .unwrap(),
         );
         assert!(lazy.usage.filled_on_first_use.contains("SLOT"));
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    #[test]
+    fn fn_local_statics_see_only_their_fn_and_attributes_are_kept() {
+        let inv = inventory(
+            &syn::parse_file(
+                r"
+                fn a() { static CELL: OnceCell<u8> = OnceCell::new(); CELL.get(); }
+                fn b() { static CELL: OnceCell<u8> = OnceCell::new(); CELL.get_or_init(f); }
+                #[no_mangle] static mut HOOK: fn() = noop;
+                static HEAD: AtomicPtr<Node> = AtomicPtr::new(null_mut());
+                fn push(n: *mut Node) { HEAD.compare_exchange(cur, n, AcqRel, Acquire); }
+                fn init(n: *mut Node) { HEAD.compare_exchange(ptr::null_mut(), n, AcqRel, Acquire); }
+            ",
+            )
+            .unwrap(),
+        );
+        let local = |i: usize| inv.globals[i].local_methods.clone().unwrap();
+        assert!(local(0).contains("get") && !local(0).contains("get_or_init"));
+        assert!(local(1).contains("get_or_init"));
+        assert!(inv.usage.calls("CELL", "get_or_init"));
+        assert_eq!(inv.globals[2].attrs, ["no_mangle"]);
+        assert!(inv.globals[3].local_methods.is_none());
+        assert!(inv.usage.calls("HEAD", "cas-from-null"));
+        assert!(inv.usage.calls("HEAD", "cas-from-value"));
     }
 }

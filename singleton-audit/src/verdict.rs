@@ -2,15 +2,73 @@
 //! reason in the terms of the code the user wrote. Every rule has a stable id (the
 //! `rule` field of the JSON output), listed in the crate README.
 
-use crate::inventory::{Global, Usage};
+use std::collections::BTreeSet;
+
+use crate::inventory::{Global, OUR_ATTRIBUTES, Usage};
 use crate::model::{Kind, Level, Verdict};
 
 /// What the verdict may look at besides the global itself.
 pub(crate) struct Context<'a> {
     /// Usage facts of the whole crate the global belongs to.
     pub(crate) usage: &'a Usage,
-    /// The global's file has a `static mut` assigned inside a `Once::call_once`.
-    pub(crate) file_has_once_filled_static_mut: bool,
+    /// The crate's `static mut`s that hold a value (not a bool or a number): named in a
+    /// `Once::call_once`, they are the value of a hand-rolled singleton.
+    pub(crate) value_static_muts: &'a BTreeSet<String>,
+}
+
+/// Attributes of the language and its tools; any other attribute on a `static` is an
+/// attribute macro that rewrites it.
+const BUILTIN_ATTRIBUTES: &[&str] = &[
+    "cfg",
+    "cfg_attr",
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "expect",
+    "forbid",
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "used",
+    "thread_local",
+    "deprecated",
+    "unsafe",
+];
+
+/// Attributes that share a static with foreign code by symbol.
+const FFI_ATTRIBUTES: &[&str] = &["no_mangle", "export_name", "link_section", "used", "unsafe"];
+
+fn macro_attribute(attrs: &[String]) -> Option<&String> {
+    attrs.iter().find(|a| {
+        let first = a.split("::").next().unwrap_or("");
+        !BUILTIN_ATTRIBUTES.contains(&a.as_str())
+            && !matches!(first, "rustfmt" | "clippy" | "rustc")
+            && !OUR_ATTRIBUTES.contains(&a.rsplit("::").next().unwrap_or(""))
+    })
+}
+
+/// A `bool` or a number: a `static mut` flag or counter, not a singleton's value.
+pub(crate) fn is_scalar(ty: &str) -> bool {
+    matches!(
+        ty,
+        "bool"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+            | "char"
+    )
 }
 
 fn verdict(
@@ -38,16 +96,44 @@ fn migrate(rule: &'static str, replacement: &'static str, reason: String) -> Ver
 /// The verdict on `global`.
 pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
     let name = global.name.as_str();
-    let calls = |method: &str| cx.usage.calls(name, method);
+    let calls = |method: &str| match &global.local_methods {
+        Some(local) => local.contains(method),
+        None => cx.usage.calls(name, method),
+    };
     if let Some(attr) = global.annotation {
         return fine(
             "annotated",
             format!("already under `#[{attr}]`: the macro provides the synchronisation"),
         );
     }
+    if let Some(attr) = macro_attribute(&global.attrs) {
+        return fine(
+            "macro-attribute",
+            format!(
+                "`#[{attr}]` is an attribute macro that rewrites this static; the audit sees \
+                 only what is written, so what it expands to is that macro's business"
+            ),
+        );
+    }
+    if global.attrs.iter().any(|a| a == "thread_local") {
+        return thread_local();
+    }
+    let ffi = global
+        .attrs
+        .iter()
+        .any(|a| FFI_ATTRIBUTES.contains(&a.as_str()));
     match &global.kind {
+        Kind::StaticMut if ffi => verdict(
+            Level::Risky,
+            "static-mut-ffi",
+            None,
+            "a `static mut` exported by symbol: foreign code reads or writes it, so it cannot \
+             be wrapped; every Rust access is `unsafe` and unsynchronised. Keep the accesses in \
+             one module, behind one documented synchronisation"
+                .into(),
+        ),
         Kind::StaticMut
-            if cx.usage.set_in_call_once.contains(name)
+            if (cx.usage.set_in_call_once(name) && !is_scalar(&global.ty))
                 || (lazy_shape(&global.ty) && cx.usage.filled_on_first_use.contains(name)) =>
         {
             verdict(
@@ -94,12 +180,16 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
             "built once on first use and immutable after: fine as is".into(),
         ),
         Kind::Atomic { flag: true, .. }
-            if calls("compare_exchange") || calls("compare_exchange_weak") || calls("swap") =>
+            if (calls("compare_exchange") || calls("compare_exchange_weak") || calls("swap"))
+                && !calls("store") =>
         {
             once_flag("an `AtomicBool` flipped by `compare_exchange`/`swap` is a call-once flag")
         }
         Kind::Atomic { ptr: true, .. }
-            if calls("compare_exchange") || calls("compare_exchange_weak") =>
+            if calls("cas-from-null")
+                && !calls("cas-from-value")
+                && !calls("store")
+                && !calls("swap") =>
         {
             migrate(
                 "atomic-ptr-singleton",
@@ -116,7 +206,12 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
             "an atomic is already synchronised: each access is one atomic operation".into(),
         ),
         Kind::Once if calls("call_once") || calls("call_once_force") => {
-            if cx.file_has_once_filled_static_mut {
+            let guards_value = cx
+                .usage
+                .call_once_touches
+                .get(name)
+                .is_some_and(|t| t.iter().any(|n| cx.value_static_muts.contains(n)));
+            if guards_value {
                 migrate(
                     "once-singleton",
                     "#[singleton]",
@@ -136,13 +231,7 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
             "condvar",
             "a condition variable has no state of its own; it pairs with a lock".into(),
         ),
-        Kind::ThreadLocal => fine(
-            "thread-local",
-            "one value per thread: no other thread sees it, so it needs no lock; fine as is \
-             (`#[singleton(scope = thread)]` is the planned attribute for a lazily built \
-             per-thread value)"
-                .into(),
-        ),
+        Kind::ThreadLocal => thread_local(),
         Kind::TaskLocal => fine(
             "task-local",
             "one value per task scope: tasks do not share it; fine as is".into(),
@@ -191,6 +280,16 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
             ),
         ),
     }
+}
+
+fn thread_local() -> Verdict {
+    fine(
+        "thread-local",
+        "one value per thread: no other thread sees it, so it needs no lock; fine as is \
+         (`#[singleton(scope = thread)]` is the planned attribute for a lazily built \
+         per-thread value)"
+            .into(),
+    )
 }
 
 fn fallible() -> Verdict {
@@ -280,9 +379,15 @@ mod tests {
 
     fn rules(src: &str) -> Vec<(String, &'static str, Level)> {
         let inv = inventory(&syn::parse_file(src).unwrap());
+        let value_static_muts = inv
+            .globals
+            .iter()
+            .filter(|g| g.kind == Kind::StaticMut && !is_scalar(&g.ty))
+            .map(|g| g.name.clone())
+            .collect();
         let cx = Context {
             usage: &inv.usage,
-            file_has_once_filled_static_mut: true,
+            value_static_muts: &value_static_muts,
         };
         inv.globals
             .iter()
@@ -347,6 +452,42 @@ mod tests {
             .map(|(n, r, l)| ((*n).to_string(), *r, *l))
             .collect();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn shapes_that_only_look_like_the_patterns() {
+        let got = rules(
+            r"
+            #[dynamic(lazy)] static mut LOCKED: Vec<u8> = vec![];
+            #[thread_local] static LOCAL: OnceCell<u8> = OnceCell::new();
+            #[no_mangle] pub static mut HOOK: fn() = noop;
+            static HEAD: AtomicPtr<Node> = AtomicPtr::new(null_mut());
+            static TABLE: AtomicPtr<Table> = AtomicPtr::new(null_mut());
+            static IN_FIBER: AtomicBool = AtomicBool::new(false);
+            static O: Once = Once::new();
+            static mut RUN: bool = false;
+            fn push(n: *mut Node) { HEAD.compare_exchange(head, n, AcqRel, Acquire); }
+            fn table() { TABLE.compare_exchange(null_mut(), t, AcqRel, Acquire); }
+            fn grow() { TABLE.compare_exchange(old, new, AcqRel, Acquire); }
+            fn enter() { IN_FIBER.swap(true, Relaxed); }
+            fn leave() { IN_FIBER.store(false, Relaxed); }
+            fn once() { O.call_once(|| unsafe { RUN = true }); LOCAL.get_or_init(f); }
+        ",
+        );
+        let got: Vec<_> = got.iter().map(|(n, r, l)| (n.as_str(), *r, *l)).collect();
+        assert_eq!(
+            got,
+            [
+                ("LOCKED", "macro-attribute", Level::Fine),
+                ("LOCAL", "thread-local", Level::Fine),
+                ("HOOK", "static-mut-ffi", Level::Risky),
+                ("HEAD", "atomic", Level::Fine),
+                ("TABLE", "atomic", Level::Fine),
+                ("IN_FIBER", "atomic", Level::Fine),
+                ("O", "once-flag", Level::Migrate),
+                ("RUN", "static-mut", Level::Risky),
+            ]
+        );
     }
 
     #[test]
