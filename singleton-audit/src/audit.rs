@@ -121,12 +121,19 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
         .filter(|g| g.kind == Kind::StaticMut && !is_scalar(&g.ty))
         .map(|g| g.name.clone())
         .collect();
+    let atomics: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, facts)| &facts.inventory.globals)
+        .filter(|g| matches!(g.kind, Kind::Atomic { .. }))
+        .map(|g| g.name.clone())
+        .collect();
     let mut edges = Vec::new();
     for (file, facts) in files {
         let path = file.rel;
         let cx = Context {
             usage: &usage,
             value_static_muts: &value_static_muts,
+            atomics: &atomics,
         };
         for (global, allowed) in facts.inventory.globals.iter().zip(facts.allowed) {
             report.findings.push(Finding {

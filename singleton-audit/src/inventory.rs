@@ -492,6 +492,10 @@ impl<'ast> Visit<'ast> for Touched {
             }
         }
     }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        touched_in_tokens(mac.tokens.clone(), &mut self.0);
+    }
 }
 
 /// One declaration inside `lazy_static!`, `thread_local!` or `task_local!`.
@@ -635,6 +639,11 @@ mod tests {
         assert!(inv.usage.calls("INIT", "call_once"));
         assert!(inv.usage.set_in_call_once("INSTANCE"));
         assert_eq!(inv.usage.call_once_touches["INIT"].len(), 1);
+        let in_macro = super::inventory(
+            &syn::parse_file("fn f() { SET.call_once(|| unsafe { addr_of_mut!(REG).write(1) }); }")
+                .unwrap(),
+        );
+        assert!(in_macro.usage.set_in_call_once("REG"));
         assert!(inv.usage.near_mtime.contains("CACHE"));
         assert!(!inv.usage.near_mtime.contains("INIT"));
         assert!(inv.usage.filled_on_first_use.is_empty());

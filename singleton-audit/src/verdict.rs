@@ -14,6 +14,9 @@ pub(crate) struct Context<'a> {
     /// The crate's `static mut`s that hold a value (not a bool or a number): named in a
     /// `Once::call_once`, they are the value of a hand-rolled singleton.
     pub(crate) value_static_muts: &'a BTreeSet<String>,
+    /// The crate's atomic statics: written in a `Once::call_once`, they hold the value
+    /// it computes.
+    pub(crate) atomics: &'a BTreeSet<String>,
 }
 
 /// Attributes of the language and its tools; any other attribute on a `static` is an
@@ -206,18 +209,22 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
             "an atomic is already synchronised: each access is one atomic operation".into(),
         ),
         Kind::Once if calls("call_once") || calls("call_once_force") => {
-            let guards_value = cx
-                .usage
-                .call_once_touches
-                .get(name)
-                .is_some_and(|t| t.iter().any(|n| cx.value_static_muts.contains(n)));
-            if guards_value {
+            let touched = cx.usage.call_once_touches.get(name);
+            let holder = touched.and_then(|t| {
+                t.iter().find(|n| {
+                    n.as_str() != name
+                        && (cx.value_static_muts.contains(*n) || cx.atomics.contains(*n))
+                })
+            });
+            if let Some(holder) = holder {
                 migrate(
                     "once-singleton",
                     "#[singleton]",
-                    "this `Once` guards a `static mut` filled in `call_once`: together they \
-                     are a hand-rolled singleton; a `#[singleton] fn` replaces both"
-                        .into(),
+                    format!(
+                        "this `Once` computes a value into `{holder}` in `call_once`: together \
+                         they are a hand-rolled singleton; a `#[singleton] fn` returning the \
+                         value replaces both"
+                    ),
                 )
             } else {
                 once_flag("a `Once` running a side effect once is a call-once flag")
@@ -385,9 +392,16 @@ mod tests {
             .filter(|g| g.kind == Kind::StaticMut && !is_scalar(&g.ty))
             .map(|g| g.name.clone())
             .collect();
+        let atomics = inv
+            .globals
+            .iter()
+            .filter(|g| matches!(g.kind, Kind::Atomic { .. }))
+            .map(|g| g.name.clone())
+            .collect();
         let cx = Context {
             usage: &inv.usage,
             value_static_muts: &value_static_muts,
+            atomics: &atomics,
         };
         inv.globals
             .iter()
@@ -466,12 +480,18 @@ mod tests {
             static IN_FIBER: AtomicBool = AtomicBool::new(false);
             static O: Once = Once::new();
             static mut RUN: bool = false;
+            static LOADED: Once = Once::new();
+            static SUPPORTED: AtomicBool = AtomicBool::new(false);
             fn push(n: *mut Node) { HEAD.compare_exchange(head, n, AcqRel, Acquire); }
             fn table() { TABLE.compare_exchange(null_mut(), t, AcqRel, Acquire); }
             fn grow() { TABLE.compare_exchange(old, new, AcqRel, Acquire); }
             fn enter() { IN_FIBER.swap(true, Relaxed); }
             fn leave() { IN_FIBER.store(false, Relaxed); }
             fn once() { O.call_once(|| unsafe { RUN = true }); LOCAL.get_or_init(f); }
+            fn supported() -> bool {
+                LOADED.call_once(|| SUPPORTED.store(probe(), Relaxed));
+                SUPPORTED.load(Relaxed)
+            }
         ",
         );
         let got: Vec<_> = got.iter().map(|(n, r, l)| (n.as_str(), *r, *l)).collect();
@@ -486,6 +506,8 @@ mod tests {
                 ("IN_FIBER", "atomic", Level::Fine),
                 ("O", "once-flag", Level::Migrate),
                 ("RUN", "static-mut", Level::Risky),
+                ("LOADED", "once-singleton", Level::Migrate),
+                ("SUPPORTED", "atomic", Level::Fine),
             ]
         );
     }
