@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::inventory::Usage;
 use crate::locks::guards::Mode;
 use crate::locks::order::conflicts;
-use crate::model::{DoubleLock, Finding, Kind, OrderEdge, Report};
+use crate::model::{DoubleLock, Finding, Kind, Level, OrderEdge, Report};
 use crate::scan::{FileFacts, Scanned, SourceFile, find_files, scan};
 use crate::verdict::{Context, is_scalar, judge};
 
@@ -61,7 +61,7 @@ pub fn audit(root: &Path, options: &Options) -> io::Result<Report> {
     let threads = options.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    let scanned = scan(files, threads, options.parse_all);
+    let scanned = scan(&files, threads, options.parse_all);
     let mut report = Report {
         files: scanned.len(),
         parsed: scanned
@@ -136,13 +136,16 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
             atomics: &atomics,
         };
         for (global, allowed) in facts.inventory.globals.iter().zip(facts.allowed) {
+            let verdict = judge(global, &cx);
+            // An allow comment silences a finding; on a fine one it has nothing to say.
+            let allowed = allowed.filter(|_| verdict.level != Level::Fine);
             report.findings.push(Finding {
                 path: path.clone(),
                 pos: global.pos,
                 name: global.name.clone(),
                 ty: global.ty.clone(),
                 kind: global.kind.clone(),
-                verdict: judge(global, &cx),
+                verdict,
                 allowed,
             });
         }
@@ -193,6 +196,6 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
 fn conflicting(first: Mode, second: Mode) -> bool {
     !matches!(
         (first, second),
-        (Mode::Read, Mode::Read) | (Mode::Read, Mode::Upgradable) | (Mode::Upgradable, Mode::Read)
+        (Mode::Read, Mode::Read | Mode::Upgradable) | (Mode::Upgradable, Mode::Read)
     )
 }

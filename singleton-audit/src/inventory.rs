@@ -262,7 +262,7 @@ impl Inventory<'_> {
                 "thread_local" => Kind::ThreadLocal,
                 "task_local" => Kind::TaskLocal,
                 _ => match classify(&decl.ty, self.uses) {
-                    lock @ (Kind::Lock { .. } | Kind::Atomic { .. }) => lock,
+                    kind @ (Kind::Lock { .. } | Kind::Atomic { .. } | Kind::Condvar) => kind,
                     _ => Kind::Lazy { inner: ty.clone() },
                 },
             };
@@ -328,7 +328,7 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
             self.push(&item.sig.ident, String::new(), Kind::Annotated, Some(attr));
         }
         self.in_fn(item.sig.ident.to_string(), |v| {
-            visit::visit_item_fn(v, item)
+            visit::visit_item_fn(v, item);
         });
     }
 

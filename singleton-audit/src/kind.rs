@@ -65,7 +65,7 @@ fn full_path(path: &syn::Path, uses: &Uses) -> String {
     let written: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let first = written.first().map_or("", String::as_str);
     match uses.get(first) {
-        Some(imported) if written.len() >= 1 => {
+        Some(imported) if !written.is_empty() => {
             let mut full = imported.clone();
             for seg in &written[1..] {
                 full.push_str("::");
@@ -142,11 +142,7 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
     };
     let name = last.ident.to_string();
     let args = type_args(path);
-    let inner = || {
-        args.first()
-            .map(|t| classify(t, uses))
-            .unwrap_or(Kind::Opaque)
-    };
+    let inner = || args.first().map_or(Kind::Opaque, |t| classify(t, uses));
     match name.as_str() {
         n if n.starts_with("Atomic") || n.starts_with("ArcSwap") => Kind::Atomic {
             ptr: n == "AtomicPtr",
@@ -156,13 +152,13 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
             Kind::Lock {
                 family: family(&full_path(path, uses)),
                 rw: name.contains("RwLock"),
-                inner: args.first().map(|t| pretty(*t)).unwrap_or_default(),
+                inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
             }
         }
         "LazyLock" | "Lazy" | "SyncLazy" | "LazyCell" => match inner() {
             lock @ (Kind::Lock { .. } | Kind::Atomic { .. }) => lock,
             _ => Kind::Lazy {
-                inner: args.first().map(|t| pretty(*t)).unwrap_or_default(),
+                inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
             },
         },
         "OnceLock" | "OnceCell" | "SyncOnceCell" | "OnceBox" | "OnceNonZeroUsize" => {

@@ -1,7 +1,7 @@
 //! What an audit finds: globals with their verdicts, double locks, lock-order
 //! conflicts and files that did not parse. Plain data; the report modules print it.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
 /// How urgently a finding needs attention. Ordered: `Fine < Migrate < Risky`.
@@ -375,14 +375,15 @@ impl Report {
             plural(self.double_locks.len(), "double lock", "double locks"),
         );
         if !self.parse_failures.is_empty() {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 "; {}",
                 plural(
                     self.parse_failures.len(),
                     "file did not parse",
                     "files did not parse"
                 )
-            ));
+            );
         }
         line
     }

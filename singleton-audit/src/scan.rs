@@ -173,7 +173,7 @@ fn workspace_edition_2024(dir: &Path) -> bool {
 }
 
 /// Reads and parses `files` on `threads` threads; results in `files` order.
-pub(crate) fn scan(files: Vec<SourceFile>, threads: usize, parse_all: bool) -> Vec<Scanned> {
+pub(crate) fn scan(files: &[SourceFile], threads: usize, parse_all: bool) -> Vec<Scanned> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Scanned>>> = files.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {

@@ -126,114 +126,16 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
         .iter()
         .any(|a| FFI_ATTRIBUTES.contains(&a.as_str()));
     match &global.kind {
-        Kind::StaticMut if ffi => verdict(
-            Level::Risky,
-            "static-mut-ffi",
-            None,
-            "a `static mut` exported by symbol: foreign code reads or writes it, so it cannot \
-             be wrapped; every Rust access is `unsafe` and unsynchronised. Keep the accesses in \
-             one module, behind one documented synchronisation"
-                .into(),
-        ),
-        Kind::StaticMut
-            if (cx.usage.set_in_call_once(name) && !is_scalar(&global.ty))
-                || (lazy_shape(&global.ty) && cx.usage.filled_on_first_use.contains(name)) =>
-        {
-            verdict(
-                Level::Risky,
-                "static-mut-singleton",
-                Some("#[singleton]"),
-                "a `static mut` filled once (an `Option` or pointer set on first use, or inside \
-                 `Once::call_once`) and read everywhere is a hand-rolled singleton: two first \
-                 callers can both build it, every read is `unsafe`, and a `&` to it is denied in \
-                 edition 2024 (`static_mut_refs`). A `#[singleton] fn` builds the value once and \
-                 hands every caller the same `&'static T`, with no `unsafe`"
-                    .into(),
-            )
-        }
-        Kind::StaticMut => verdict(
-            Level::Risky,
-            "static-mut",
-            Some("#[guarded_global]"),
-            "every access to a `static mut` is `unsafe` and unsynchronised: two threads \
-             touching it at once is a data race (undefined behaviour). `#[guarded_global]` \
-             keeps a plain `static` and gives access only inside `read`/`write` closures, so \
-             the lock cannot be forgotten"
-                .into(),
-        ),
+        Kind::StaticMut => static_mut(global, cx, ffi),
         Kind::Lock { inner, .. } => lock(global, inner, cx),
-        Kind::OnceCell if calls("get_or_try_init") => fallible(),
-        Kind::OnceCell if calls("get_or_init") => migrate(
-            "once-cell-get-or-init",
-            "#[singleton]",
-            "built with `get_or_init` where it is used: each use repeats (or must share) the \
-             initialiser. A `#[singleton] fn` is the initialiser, written once; every caller \
-             gets the same `&'static T` and waits for the first build"
-                .into(),
-        ),
-        Kind::OnceCell => fine(
-            "once-cell-set-once",
-            "a write-once slot (set, then read): fine as is. If several places may set it, \
-             `#[singleton]` names the one initialiser"
-                .into(),
-        ),
+        Kind::OnceCell => once_cell(&calls),
         Kind::Lazy { inner } if is_result(inner) => fallible(),
         Kind::Lazy { .. } => fine(
             "immutable-lazy",
             "built once on first use and immutable after: fine as is".into(),
         ),
-        Kind::Atomic { flag: true, .. }
-            if (calls("compare_exchange") || calls("compare_exchange_weak") || calls("swap"))
-                && !calls("store") =>
-        {
-            once_flag("an `AtomicBool` flipped by `compare_exchange`/`swap` is a call-once flag")
-        }
-        Kind::Atomic { ptr: true, .. }
-            if calls("cas-from-null")
-                && !calls("cas-from-value")
-                && !calls("store")
-                && !calls("swap") =>
-        {
-            migrate(
-                "atomic-ptr-singleton",
-                "#[singleton]",
-                "an `AtomicPtr` filled by compare-and-swap on first use is a hand-rolled lazy \
-                 singleton: the race's loser must free its allocation and every read \
-                 dereferences a raw pointer. A `#[singleton] fn` does the same with no \
-                 `unsafe`"
-                    .into(),
-            )
-        }
-        Kind::Atomic { .. } => fine(
-            "atomic",
-            "an atomic is already synchronised: each access is one atomic operation".into(),
-        ),
-        Kind::Once if calls("call_once") || calls("call_once_force") => {
-            let touched = cx.usage.call_once_touches.get(name);
-            let holder = touched.and_then(|t| {
-                t.iter().find(|n| {
-                    n.as_str() != name
-                        && (cx.value_static_muts.contains(*n) || cx.atomics.contains(*n))
-                })
-            });
-            if let Some(holder) = holder {
-                migrate(
-                    "once-singleton",
-                    "#[singleton]",
-                    format!(
-                        "this `Once` computes a value into `{holder}` in `call_once`: together \
-                         they are a hand-rolled singleton; a `#[singleton] fn` returning the \
-                         value replaces both"
-                    ),
-                )
-            } else {
-                once_flag("a `Once` running a side effect once is a call-once flag")
-            }
-        }
-        Kind::Once => fine(
-            "once",
-            "a `Once` that is never run here (only queried): fine as is".into(),
-        ),
+        Kind::Atomic { flag, ptr } => atomic(*flag, *ptr, &calls),
+        Kind::Once => once(name, cx, &calls),
         Kind::Condvar => fine(
             "condvar",
             "a condition variable has no state of its own; it pairs with a lock".into(),
@@ -255,7 +157,143 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
                 global.ty
             ),
         ),
-        Kind::EnvWrite if global.in_main => migrate(
+        Kind::EnvWrite => env_write(name, global.in_main),
+        Kind::Annotated => fine(
+            "runtime-type",
+            format!(
+                "`{}` is a singleton-runtime type used directly: it provides the \
+                 synchronisation the attributes expand to",
+                global.ty
+            ),
+        ),
+    }
+}
+
+fn static_mut(global: &Global, cx: &Context<'_>, ffi: bool) -> Verdict {
+    let name = global.name.as_str();
+    if ffi {
+        verdict(
+            Level::Risky,
+            "static-mut-ffi",
+            None,
+            "a `static mut` exported by symbol: foreign code reads or writes it, so it cannot \
+             be wrapped; every Rust access is `unsafe` and unsynchronised. Keep the accesses in \
+             one module, behind one documented synchronisation"
+                .into(),
+        )
+    } else if (cx.usage.set_in_call_once(name) && !is_scalar(&global.ty))
+        || (lazy_shape(&global.ty) && cx.usage.filled_on_first_use.contains(name))
+    {
+        verdict(
+            Level::Risky,
+            "static-mut-singleton",
+            Some("#[singleton]"),
+            "a `static mut` filled once (an `Option` or pointer set on first use, or inside \
+                 `Once::call_once`) and read everywhere is a hand-rolled singleton: two first \
+                 callers can both build it, every read is `unsafe`, and a `&` to it is denied in \
+                 edition 2024 (`static_mut_refs`). A `#[singleton] fn` builds the value once and \
+                 hands every caller the same `&'static T`, with no `unsafe`"
+                .into(),
+        )
+    } else {
+        verdict(
+            Level::Risky,
+            "static-mut",
+            Some("#[guarded_global]"),
+            "every access to a `static mut` is `unsafe` and unsynchronised: two threads \
+             touching it at once is a data race (undefined behaviour). `#[guarded_global]` \
+             keeps a plain `static` and gives access only inside `read`/`write` closures, so \
+             the lock cannot be forgotten"
+                .into(),
+        )
+    }
+}
+
+fn once_cell(calls: &dyn Fn(&str) -> bool) -> Verdict {
+    if calls("get_or_try_init") {
+        fallible()
+    } else if calls("get_or_init") {
+        migrate(
+            "once-cell-get-or-init",
+            "#[singleton]",
+            "built with `get_or_init` where it is used: each use repeats (or must share) the \
+             initialiser. A `#[singleton] fn` is the initialiser, written once; every caller \
+             gets the same `&'static T` and waits for the first build"
+                .into(),
+        )
+    } else {
+        fine(
+            "once-cell-set-once",
+            "a write-once slot (set, then read): fine as is. If several places may set it, \
+             `#[singleton]` names the one initialiser"
+                .into(),
+        )
+    }
+}
+
+fn atomic(flag: bool, ptr: bool, calls: &dyn Fn(&str) -> bool) -> Verdict {
+    match (flag, ptr) {
+        (true, _)
+            if (calls("compare_exchange") || calls("compare_exchange_weak") || calls("swap"))
+                && !calls("store") =>
+        {
+            once_flag("an `AtomicBool` flipped by `compare_exchange`/`swap` is a call-once flag")
+        }
+        (_, true)
+            if calls("cas-from-null")
+                && !calls("cas-from-value")
+                && !calls("store")
+                && !calls("swap") =>
+        {
+            migrate(
+                "atomic-ptr-singleton",
+                "#[singleton]",
+                "an `AtomicPtr` filled by compare-and-swap on first use is a hand-rolled lazy \
+                 singleton: the race's loser must free its allocation and every read \
+                 dereferences a raw pointer. A `#[singleton] fn` does the same with no \
+                 `unsafe`"
+                    .into(),
+            )
+        }
+        _ => fine(
+            "atomic",
+            "an atomic is already synchronised: each access is one atomic operation".into(),
+        ),
+    }
+}
+
+fn once(name: &str, cx: &Context<'_>, calls: &dyn Fn(&str) -> bool) -> Verdict {
+    if calls("call_once") || calls("call_once_force") {
+        let touched = cx.usage.call_once_touches.get(name);
+        let holder = touched.and_then(|t| {
+            t.iter().find(|n| {
+                n.as_str() != name && (cx.value_static_muts.contains(*n) || cx.atomics.contains(*n))
+            })
+        });
+        if let Some(holder) = holder {
+            migrate(
+                "once-singleton",
+                "#[singleton]",
+                format!(
+                    "this `Once` computes a value into `{holder}` in `call_once`: together \
+                         they are a hand-rolled singleton; a `#[singleton] fn` returning the \
+                         value replaces both"
+                ),
+            )
+        } else {
+            once_flag("a `Once` running a side effect once is a call-once flag")
+        }
+    } else {
+        fine(
+            "once",
+            "a `Once` that is never run here (only queried): fine as is".into(),
+        )
+    }
+}
+
+fn env_write(name: &str, in_main: bool) -> Verdict {
+    if in_main {
+        migrate(
             "env-write-in-main",
             "read once into a #[singleton] config",
             format!(
@@ -264,8 +302,9 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
                  the variable once into a `#[singleton]` config and give child processes \
                  theirs with `Command::env`"
             ),
-        ),
-        Kind::EnvWrite => verdict(
+        )
+    } else {
+        verdict(
             Level::Risky,
             "env-write",
             Some("read once into a #[singleton] config"),
@@ -277,15 +316,7 @@ pub(crate) fn judge(global: &Global, cx: &Context<'_>) -> Verdict {
                  config (tests override the config, not the process), set it before any \
                  thread starts, or give a child process its own with `Command::env`"
             ),
-        ),
-        Kind::Annotated => fine(
-            "runtime-type",
-            format!(
-                "`{}` is a singleton-runtime type used directly: it provides the \
-                 synchronisation the attributes expand to",
-                global.ty
-            ),
-        ),
+        )
     }
 }
 

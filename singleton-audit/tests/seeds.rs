@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use singleton_audit::{GuardVia, Level, Options, Report, audit};
+use singleton_audit::{GuardVia, Options, Report, audit};
 
 fn seeds() -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
@@ -13,187 +13,51 @@ fn seeds() -> Report {
 #[test]
 fn every_seed_global_gets_its_verdict() {
     let report = seeds();
-    let got: Vec<(String, String, &str, Option<&str>, Level)> = report
+    let got: Vec<String> = report
         .findings
         .iter()
         .map(|f| {
-            (
+            format!(
+                "{} {} {} {} {}",
                 f.path.to_string_lossy().replace('\\', "/"),
-                f.name.clone(),
+                f.name,
                 f.verdict.rule,
-                f.verdict.replacement,
+                f.verdict.replacement.unwrap_or("-"),
                 Report::level_of(f),
             )
         })
         .collect();
-    let guarded = Some("#[guarded_global]");
-    let singleton = Some("#[singleton]");
-    let env = Some("read once into a #[singleton] config");
-    let expected: Vec<(&str, &str, &str, Option<&str>, Level)> = vec![
-        (
-            "src/config_cache.rs",
-            "CONFIG_CACHE",
-            "mtime-cache",
-            Some("#[invalidating_cache]"),
-            Level::Migrate,
-        ),
-        (
-            "src/config_cache.rs",
-            "SETTINGS",
-            "once-cell-get-or-init",
-            singleton,
-            Level::Migrate,
-        ),
-        (
-            "src/config_cache.rs",
-            "DATABASE_URL",
-            "fallible-lazy",
-            Some("#[singleton] fn -> Result"),
-            Level::Migrate,
-        ),
-        (
-            "src/config_cache.rs",
-            "THREADS",
-            "fallible-lazy",
-            Some("#[singleton] fn -> Result"),
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "SESSIONS",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "CACHE",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "ROUTES",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "ACCOUNTS",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "LEDGER",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/deadlocks.rs",
-            "AUDIT_LOG",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/determinism.rs",
-            "DETERMINISM_SET",
-            "once-flag",
-            Some("#[init_once]"),
-            Level::Migrate,
-        ),
-        (
-            "src/determinism.rs",
-            "LOGGING",
-            "once-flag",
-            Some("#[init_once]"),
-            Level::Migrate,
-        ),
-        (
-            "src/features.rs",
-            "AUTO_ENABLED_FEATURES",
-            "lock-to-guarded-global",
-            guarded,
-            Level::Migrate,
-        ),
-        (
-            "src/model_registry.rs",
-            "INSTANCE",
-            "atomic-ptr-singleton",
-            singleton,
-            Level::Migrate,
-        ),
-        (
-            "src/model_registry.rs",
-            "FACTORY",
-            "static-mut-singleton",
-            singleton,
-            Level::Risky,
-        ),
-        (
-            "src/model_registry.rs",
-            "FACTORY_ONCE",
-            "once-singleton",
-            singleton,
-            Level::Migrate,
-        ),
-        (
-            "src/model_registry.rs",
-            "TRACKER",
-            "lock-option-singleton",
-            singleton,
-            Level::Migrate,
-        ),
-        (
-            "src/registry.rs",
-            "REGISTRY",
-            "static-mut-singleton",
-            singleton,
-            Level::Risky,
-        ),
-        (
-            "src/registry.rs",
-            "LOGGED_REGISTRY_PATHS",
-            "static-mut",
-            guarded,
-            Level::Risky,
-        ),
-        (
-            "src/threads.rs",
-            "ENV_LOCK",
-            "lock-without-data",
-            None,
-            Level::Fine,
-        ),
-        ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        (
-            "src/threads.rs",
-            "remove_var",
-            "env-write",
-            env,
-            Level::Risky,
-        ),
-        ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        ("src/threads.rs", "set_var", "env-write", env, Level::Risky),
-        (
-            "src/threads.rs",
-            "remove_var",
-            "env-write",
-            env,
-            Level::Risky,
-        ),
-    ];
-    let expected: Vec<_> = expected
-        .into_iter()
-        .map(|(p, n, r, rep, l)| (p.to_string(), n.to_string(), r, rep, l))
-        .collect();
-    assert_eq!(got, expected);
+    let env = "read once into a #[singleton] config";
+    let expected = format!(
+        "\
+src/config_cache.rs CONFIG_CACHE mtime-cache #[invalidating_cache] migrate
+src/config_cache.rs SETTINGS once-cell-get-or-init #[singleton] migrate
+src/config_cache.rs DATABASE_URL fallible-lazy #[singleton] fn -> Result migrate
+src/config_cache.rs THREADS fallible-lazy #[singleton] fn -> Result migrate
+src/deadlocks.rs SESSIONS lock-to-guarded-global #[guarded_global] migrate
+src/deadlocks.rs CACHE lock-to-guarded-global #[guarded_global] migrate
+src/deadlocks.rs ROUTES lock-to-guarded-global #[guarded_global] migrate
+src/deadlocks.rs ACCOUNTS lock-to-guarded-global #[guarded_global] migrate
+src/deadlocks.rs LEDGER lock-to-guarded-global #[guarded_global] migrate
+src/deadlocks.rs AUDIT_LOG lock-to-guarded-global #[guarded_global] migrate
+src/determinism.rs DETERMINISM_SET once-flag #[init_once] migrate
+src/determinism.rs LOGGING once-flag #[init_once] migrate
+src/features.rs AUTO_ENABLED_FEATURES lock-to-guarded-global #[guarded_global] migrate
+src/model_registry.rs INSTANCE atomic-ptr-singleton #[singleton] migrate
+src/model_registry.rs FACTORY static-mut-singleton #[singleton] risky
+src/model_registry.rs FACTORY_ONCE once-singleton #[singleton] migrate
+src/model_registry.rs TRACKER lock-option-singleton #[singleton] migrate
+src/registry.rs REGISTRY static-mut-singleton #[singleton] risky
+src/registry.rs LOGGED_REGISTRY_PATHS static-mut #[guarded_global] risky
+src/threads.rs ENV_LOCK lock-without-data - fine
+src/threads.rs set_var env-write {env} risky
+src/threads.rs set_var env-write {env} risky
+src/threads.rs remove_var env-write {env} risky
+src/threads.rs set_var env-write {env} risky
+src/threads.rs set_var env-write {env} risky
+src/threads.rs remove_var env-write {env} risky"
+    );
+    assert_eq!(got.join("\n"), expected);
     for f in &report.findings {
         assert!(f.verdict.reason.len() > 40, "{}: reason too thin", f.name);
     }

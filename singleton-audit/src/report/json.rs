@@ -41,9 +41,28 @@ pub fn json(report: &Report) -> String {
             .map_or_else(|| "null".to_string(), |l| string(l.as_str())),
         string(&report.summary()),
     );
+    findings(&mut out, report);
+    double_locks(&mut out, report);
+    lock_order(&mut out, report);
+    out.push_str("],\"parse_failures\":[");
+    for (i, p) in report.parse_failures.iter().enumerate() {
+        comma(&mut out, i);
+        let _ = write!(
+            out,
+            "{{\"path\":{},{},\"message\":{}}}",
+            string(&display_path(&p.path)),
+            position(p.pos),
+            string(&p.message)
+        );
+    }
+    out.push_str("]}");
+    out
+}
+
+fn findings(out: &mut String, report: &Report) {
     out.push_str("\"findings\":[");
     for (i, f) in report.findings.iter().enumerate() {
-        comma(&mut out, i);
+        comma(out, i);
         let _ = write!(
             out,
             "{{\"path\":{},{},\"name\":{},\"type\":{},\"kind\":{},\"level\":{},\"rule\":{},\"replacement\":{},\"reason\":{},\"allowed\":{}}}",
@@ -59,9 +78,12 @@ pub fn json(report: &Report) -> String {
             f.allowed.as_deref().map_or_else(|| "null".into(), string),
         );
     }
+}
+
+fn double_locks(out: &mut String, report: &Report) {
     out.push_str("],\"double_locks\":[");
     for (i, d) in report.double_locks.iter().enumerate() {
-        comma(&mut out, i);
+        comma(out, i);
         let level = if d.allowed.is_some() {
             Level::Fine
         } else {
@@ -83,17 +105,20 @@ pub fn json(report: &Report) -> String {
             d.allowed.as_deref().map_or_else(|| "null".into(), string),
         );
     }
+}
+
+fn lock_order(out: &mut String, report: &Report) {
     out.push_str("],\"lock_order_conflicts\":[");
     for (i, c) in report.lock_order.iter().enumerate() {
-        comma(&mut out, i);
+        comma(out, i);
         out.push_str("{\"cycle\":[");
         for (j, name) in c.cycle.iter().enumerate() {
-            comma(&mut out, j);
+            comma(out, j);
             out.push_str(&string(name));
         }
         out.push_str("],\"level\":\"risky\",\"edges\":[");
         for (j, e) in c.edges.iter().enumerate() {
-            comma(&mut out, j);
+            comma(out, j);
             let _ = write!(
                 out,
                 "{{\"path\":{},\"function\":{},\"held\":{},\"held_at\":{{{}}},\"acquired\":{},\"acquired_at\":{{{}}}}}",
@@ -107,19 +132,6 @@ pub fn json(report: &Report) -> String {
         }
         out.push_str("]}");
     }
-    out.push_str("],\"parse_failures\":[");
-    for (i, p) in report.parse_failures.iter().enumerate() {
-        comma(&mut out, i);
-        let _ = write!(
-            out,
-            "{{\"path\":{},{},\"message\":{}}}",
-            string(&display_path(&p.path)),
-            position(p.pos),
-            string(&p.message)
-        );
-    }
-    out.push_str("]}");
-    out
 }
 
 fn comma(out: &mut String, index: usize) {
