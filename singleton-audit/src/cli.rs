@@ -15,6 +15,7 @@ Arguments:
 
 Options:
       --json            print the report as JSON (schema_version 1; see the README)
+      --brief           the table without replacements and reasons: one line a finding
       --deny <LEVEL>    exit with status 1 when any finding is at or above LEVEL:
                         fine, migrate or risky (double locks and lock-order
                         conflicts are risky)
@@ -46,6 +47,7 @@ pub(crate) enum Command {
 pub(crate) struct Args {
     pub(crate) path: Option<PathBuf>,
     pub(crate) json: bool,
+    pub(crate) brief: bool,
     pub(crate) deny: Option<Level>,
     pub(crate) excludes: Vec<PathBuf>,
     pub(crate) threads: Option<usize>,
@@ -76,6 +78,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, S
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--json" => out.json = true,
+            "--brief" => out.brief = true,
             "--parse-all" => out.parse_all = true,
             "--stats" => out.stats = true,
             "--deny" => out.deny = Some(value("--deny")?.parse()?),
@@ -119,6 +122,7 @@ mod tests {
             Ok(Command::Audit(Args {
                 path: Some("src".into()),
                 json: true,
+                brief: false,
                 deny: Some(Level::Migrate),
                 excludes: vec!["a".into(), "b".into()],
                 threads: None,

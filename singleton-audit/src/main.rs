@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     if args.json {
         println!("{}", report::json(&report));
     } else {
-        print!("{}", report::table(&report));
+        print!("{}", report::table(&report, !args.brief));
     }
     match (args.deny, report.max_level()) {
         (Some(deny), Some(found)) if found >= deny => {

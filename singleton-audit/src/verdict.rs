@@ -381,7 +381,7 @@ fn lock(global: &Global, inner: &str, cx: &Context<'_>) -> Verdict {
             "#[invalidating_cache]",
             "a value cached under a lock and reloaded when a file's modification time \
              changes: `#[invalidating_cache(path = ...)]` on the loader fn does this with one \
-             `stat` per interval instead of per call, and readers never take a write lock"
+             `stat` per interval instead of per call, and a hit takes no lock"
                 .into(),
         );
     }

@@ -81,6 +81,20 @@ fn cargo_subcommand_form_and_table_output() {
 }
 
 #[test]
+fn brief_table_has_one_line_a_finding() {
+    let out = run(&[path(&fixture("seeds")), "--brief"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("-> #["), "{text}");
+    assert!(
+        text.contains("  src/threads.rs:9:8  ENV_LOCK: Mutex<()>  [mutex, lock-without-data]\n")
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("  src/")).count(),
+        26 + 4
+    );
+}
+
+#[test]
 fn json_has_the_documented_fields() {
     let out = run(&[path(&fixture("seeds")), "--json"]);
     assert_eq!(out.status.code(), Some(0));

@@ -6,15 +6,16 @@ use std::fmt::Write as _;
 use super::display_path;
 use crate::model::{Finding, Level, Report};
 
-/// The report as a table grouped by verdict, ending with the summary line.
+/// The report as a table grouped by verdict, ending with the summary line; with
+/// `reasons`, each finding is followed by its replacement and reason.
 ///
 /// # Examples
 ///
 /// ```
 /// let report = singleton_audit::Report::default();
-/// assert!(singleton_audit::report::table(&report).ends_with("0 double locks\n"));
+/// assert!(singleton_audit::report::table(&report, true).ends_with("0 double locks\n"));
 /// ```
-pub fn table(report: &Report) -> String {
+pub fn table(report: &Report, reasons: bool) -> String {
     let mut out = String::new();
     for level in [Level::Risky, Level::Migrate, Level::Fine] {
         let group: Vec<&Finding> = report
@@ -33,6 +34,9 @@ pub fn table(report: &Report) -> String {
         let _ = writeln!(out, "{title} ({})", group.len());
         for f in group {
             let _ = writeln!(out, "  {}", finding_line(f));
+            if !reasons {
+                continue;
+            }
             let advice = match (&f.allowed, f.verdict.replacement) {
                 (Some(reason), _) => format!("allowed: {reason}"),
                 (None, Some(replacement)) => {
@@ -40,7 +44,7 @@ pub fn table(report: &Report) -> String {
                 }
                 (None, None) => format!("fine as is: {}", f.verdict.reason),
             };
-            let _ = writeln!(out, "      {advice}");
+            wrap(&mut out, &advice, "      ", 92);
         }
         out.push('\n');
     }
@@ -116,6 +120,22 @@ pub fn table(report: &Report) -> String {
     out
 }
 
+/// Writes `text` word-wrapped at `width` columns, each line starting with `indent`.
+fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
+    let mut line = String::from(indent);
+    for word in text.split_whitespace() {
+        if line.len() > indent.len() && line.len() + 1 + word.len() > width {
+            let _ = writeln!(out, "{line}");
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let _ = writeln!(out, "{line}");
+}
+
 fn finding_line(f: &Finding) -> String {
     let place = format!("{}:{}:{}", display_path(&f.path), f.pos.line, f.pos.column);
     let item = if f.ty.is_empty() {
@@ -124,4 +144,19 @@ fn finding_line(f: &Finding) -> String {
         format!("{}: {}", f.name, f.ty)
     };
     format!("{place}  {item}  [{}, {}]", f.kind.name(), f.verdict.rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_is_wrapped_under_its_finding() {
+        let mut out = String::new();
+        wrap(&mut out, "aaa bbb ccc ddd", "  ", 9);
+        assert_eq!(out, "  aaa bbb\n  ccc ddd\n");
+        let mut long = String::new();
+        wrap(&mut long, "abcdefghijkl x", "  ", 6);
+        assert_eq!(long, "  abcdefghijkl\n  x\n");
+    }
 }
