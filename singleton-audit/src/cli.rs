@@ -43,11 +43,22 @@ pub(crate) enum Command {
     Audit(Args),
 }
 
+/// How the report is printed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Table with replacements and reasons.
+    #[default]
+    Table,
+    /// Table, one line a finding.
+    Brief,
+    /// JSON.
+    Json,
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Args {
     pub(crate) path: Option<PathBuf>,
-    pub(crate) json: bool,
-    pub(crate) brief: bool,
+    pub(crate) format: Format,
     pub(crate) deny: Option<Level>,
     pub(crate) excludes: Vec<PathBuf>,
     pub(crate) threads: Option<usize>,
@@ -77,8 +88,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, S
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--json" => out.json = true,
-            "--brief" => out.brief = true,
+            "--json" => out.format = Format::Json,
+            "--brief" => out.format = Format::Brief,
             "--parse-all" => out.parse_all = true,
             "--stats" => out.stats = true,
             "--deny" => out.deny = Some(value("--deny")?.parse()?),
@@ -121,8 +132,7 @@ mod tests {
             got,
             Ok(Command::Audit(Args {
                 path: Some("src".into()),
-                json: true,
-                brief: false,
+                format: Format::Json,
                 deny: Some(Level::Migrate),
                 excludes: vec!["a".into(), "b".into()],
                 threads: None,

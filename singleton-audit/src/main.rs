@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use cli::Command;
+use cli::{Command, Format};
 use singleton_audit::{Options, audit, report};
 
 fn main() -> ExitCode {
@@ -52,10 +52,10 @@ fn main() -> ExitCode {
             report.files, report.parsed, report.lines
         );
     }
-    if args.json {
-        println!("{}", report::json(&report));
-    } else {
-        print!("{}", report::table(&report, !args.brief));
+    match args.format {
+        Format::Json => println!("{}", report::json(&report)),
+        Format::Table => print!("{}", report::table(&report, true)),
+        Format::Brief => print!("{}", report::table(&report, false)),
     }
     match (args.deny, report.max_level()) {
         (Some(deny), Some(found)) if found >= deny => {

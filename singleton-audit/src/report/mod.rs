@@ -11,3 +11,8 @@ pub use table::table;
 pub(crate) fn display_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
+
+/// `path:line:column`, as compilers print a position.
+pub(crate) fn place(path: &std::path::Path, pos: crate::model::Pos) -> String {
+    format!("{}:{}:{}", display_path(path), pos.line, pos.column)
+}

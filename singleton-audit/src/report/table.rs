@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::display_path;
+use super::place;
 use crate::model::{Finding, Level, Report};
 
 /// The report as a table grouped by verdict, ending with the summary line; with
@@ -58,10 +58,8 @@ pub fn table(report: &Report, reasons: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {}:{}:{}  `{}` {what} in `{}` while the guard from {}:{} is alive ({}, lines {}-{}){}",
-                display_path(&d.path),
-                d.second.line,
-                d.second.column,
+                "  {}  `{}` {what} in `{}` while the guard from {}:{} is alive ({}, lines {}-{}){}",
+                place(&d.path, d.second),
                 d.name,
                 d.function,
                 d.first.line,
@@ -88,10 +86,8 @@ pub fn table(report: &Report, reasons: bool) -> String {
             for e in &c.edges {
                 let _ = writeln!(
                     out,
-                    "    {}:{}:{}  `{}` locks {} while holding {} (locked at {}:{})",
-                    display_path(&e.path),
-                    e.acquired_at.line,
-                    e.acquired_at.column,
+                    "    {}  `{}` locks {} while holding {} (locked at {}:{})",
+                    place(&e.path, e.acquired_at),
                     e.function,
                     e.acquired,
                     e.held,
@@ -105,14 +101,7 @@ pub fn table(report: &Report, reasons: bool) -> String {
     if !report.parse_failures.is_empty() {
         let _ = writeln!(out, "NOT PARSED ({})", report.parse_failures.len());
         for p in &report.parse_failures {
-            let _ = writeln!(
-                out,
-                "  {}:{}:{}  {}",
-                display_path(&p.path),
-                p.pos.line,
-                p.pos.column,
-                p.message
-            );
+            let _ = writeln!(out, "  {}  {}", place(&p.path, p.pos), p.message);
         }
         out.push('\n');
     }
@@ -137,7 +126,7 @@ fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
 }
 
 fn finding_line(f: &Finding) -> String {
-    let place = format!("{}:{}:{}", display_path(&f.path), f.pos.line, f.pos.column);
+    let place = place(&f.path, f.pos);
     let item = if f.ty.is_empty() {
         f.name.clone()
     } else {
