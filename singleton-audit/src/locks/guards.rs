@@ -438,6 +438,16 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
         self.walk_block(&e.body);
     }
 
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        if matches!(e.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) {
+            // Each operand of `&&` / `||` is a temporary scope of its own.
+            self.temporary_scope(&e.left);
+            self.temporary_scope(&e.right);
+        } else {
+            visit::visit_expr_binary(self, e);
+        }
+    }
+
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
         // The right side is evaluated first.
         self.visit_expr(&e.right);
@@ -494,6 +504,7 @@ mod tests {
             let _ = M.lock();
             M.lock();
             let c = || M.lock();
+            let both = M.lock().unwrap().is_empty() && M.lock().unwrap().is_empty();
         }";
         assert_eq!(reacquired(src), Vec::new());
     }
