@@ -4,14 +4,22 @@
 //! verdicts need (which methods are called on a static, which statics a fn that reads
 //! a file's mtime touches).
 
+mod declared;
+mod usage;
+mod uses;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use syn::parse::{Parse, ParseStream};
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Token, Type, Visibility};
+use syn::{Attribute, Expr};
 
 use crate::kind::{Uses, classify, pretty};
 use crate::model::{Kind, Pos};
+
+use declared::MacroStatics;
+use usage::{Touched, is_null_pointer, touched_in_tokens};
+pub(crate) use usage::{Usage, looks_static};
+use uses::collect_uses;
 
 /// Our attributes: an item under one of them is already migrated.
 pub(crate) const OUR_ATTRIBUTES: &[&str] = &[
@@ -41,100 +49,11 @@ pub(crate) struct Global {
     pub(crate) local_methods: Option<BTreeSet<String>>,
 }
 
-/// What a file says about how its statics are used.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Usage {
-    /// Static name → methods called on it directly (`NAME.method(..)`).
-    pub(crate) methods: BTreeMap<String, BTreeSet<String>>,
-    /// Statics touched by a fn that also calls `.modified()` (a file's mtime).
-    pub(crate) near_mtime: BTreeSet<String>,
-    /// `Once` name → statics its `call_once` closures name.
-    pub(crate) call_once_touches: BTreeMap<String, BTreeSet<String>>,
-    /// Statics touched by a fn that fills something on first use (`is_none()`,
-    /// `is_null()`, `get_or_insert_with(..)`): the shape of a hand-rolled lazy value.
-    pub(crate) filled_on_first_use: BTreeSet<String>,
-}
-
-impl Usage {
-    pub(crate) fn merge(&mut self, other: Usage) {
-        for (name, methods) in other.methods {
-            self.methods.entry(name).or_default().extend(methods);
-        }
-        self.near_mtime.extend(other.near_mtime);
-        for (name, touched) in other.call_once_touches {
-            self.call_once_touches
-                .entry(name)
-                .or_default()
-                .extend(touched);
-        }
-        self.filled_on_first_use.extend(other.filled_on_first_use);
-    }
-
-    pub(crate) fn calls(&self, name: &str, method: &str) -> bool {
-        self.methods.get(name).is_some_and(|m| m.contains(method))
-    }
-
-    /// Is `name` named inside some `Once::call_once` closure?
-    pub(crate) fn set_in_call_once(&self, name: &str) -> bool {
-        self.call_once_touches.values().any(|t| t.contains(name))
-    }
-}
-
 /// The inventory of one file.
 #[derive(Debug, Default)]
 pub(crate) struct FileInventory {
     pub(crate) globals: Vec<Global>,
     pub(crate) usage: Usage,
-}
-
-/// Is `ident` spelled like a static (`SCREAMING_CASE`)? Locals and fields are not.
-pub(crate) fn looks_static(ident: &str) -> bool {
-    ident.starts_with(|c: char| c.is_ascii_uppercase())
-        && !ident.chars().any(|c| c.is_ascii_lowercase())
-}
-
-/// The `use` declarations of a file (module level, nested modules included).
-pub(crate) fn collect_uses(items: &[syn::Item], uses: &mut Uses) {
-    fn tree(prefix: &str, tree_: &syn::UseTree, uses: &mut Uses) {
-        let join = |name: &str| {
-            if prefix.is_empty() {
-                name.to_string()
-            } else {
-                format!("{prefix}::{name}")
-            }
-        };
-        match tree_ {
-            syn::UseTree::Path(p) => tree(&join(&p.ident.to_string()), &p.tree, uses),
-            syn::UseTree::Name(n) => {
-                let name = n.ident.to_string();
-                if name != "self" {
-                    uses.insert(name.clone(), join(&name));
-                } else if let Some(last) = prefix.rsplit("::").next() {
-                    uses.insert(last.to_string(), prefix.to_string());
-                }
-            }
-            syn::UseTree::Rename(r) => {
-                uses.insert(r.rename.to_string(), join(&r.ident.to_string()));
-            }
-            syn::UseTree::Group(g) => {
-                for t in &g.items {
-                    tree(prefix, t, uses);
-                }
-            }
-            syn::UseTree::Glob(_) => {}
-        }
-    }
-    for item in items {
-        match item {
-            syn::Item::Use(u) => tree("", &u.tree, uses),
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &m.content {
-                    collect_uses(inner, uses);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Inventories one file.
@@ -449,95 +368,6 @@ impl<'ast> Visit<'ast> for Inventory<'_> {
             }
         }
         visit::visit_expr_path(self, path);
-    }
-}
-
-fn touched_in_tokens(tokens: proc_macro2::TokenStream, touched: &mut BTreeSet<String>) {
-    for tree in tokens {
-        match tree {
-            proc_macro2::TokenTree::Ident(ident) => {
-                let name = ident.to_string();
-                if looks_static(&name) {
-                    touched.insert(name);
-                }
-            }
-            proc_macro2::TokenTree::Group(group) => touched_in_tokens(group.stream(), touched),
-            _ => {}
-        }
-    }
-}
-
-/// `ptr::null_mut()`, `null()`, `std::ptr::null_mut::<T>()`.
-fn is_null_pointer(expr: &Expr) -> bool {
-    let Expr::Call(call) = expr else { return false };
-    let Expr::Path(p) = &*call.func else {
-        return false;
-    };
-    p.path
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "null_mut" || s.ident == "null")
-}
-
-/// The statics a closure body names.
-#[derive(Default)]
-struct Touched(BTreeSet<String>);
-
-impl<'ast> Visit<'ast> for Touched {
-    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
-        if let Some(last) = path.path.segments.last() {
-            let name = last.ident.to_string();
-            if looks_static(&name) {
-                self.0.insert(name);
-            }
-        }
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        touched_in_tokens(mac.tokens.clone(), &mut self.0);
-    }
-}
-
-/// One declaration inside `lazy_static!`, `thread_local!` or `task_local!`.
-struct MacroStatic {
-    attrs: Vec<Attribute>,
-    name: syn::Ident,
-    ty: Type,
-    init: Option<Expr>,
-}
-
-/// The body of `lazy_static!` (`static ref NAME: T = e;`), `thread_local!`
-/// (`static NAME: T = [const] e;`) or `task_local!` (`static NAME: T;`).
-struct MacroStatics(Vec<MacroStatic>);
-
-impl Parse for MacroStatics {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut decls = Vec::new();
-        while !input.is_empty() {
-            let attrs = input.call(Attribute::parse_outer)?;
-            let _: Visibility = input.parse()?;
-            let _: Token![static] = input.parse()?;
-            let _: Option<Token![ref]> = input.parse()?;
-            let name: syn::Ident = input.parse()?;
-            let _: Token![:] = input.parse()?;
-            let ty: Type = input.parse()?;
-            let init = if input.parse::<Option<Token![=]>>()?.is_some() {
-                Some(input.parse::<Expr>()?)
-            } else {
-                None
-            };
-            decls.push(MacroStatic {
-                attrs,
-                name,
-                ty,
-                init,
-            });
-            if input.is_empty() {
-                break;
-            }
-            let _: Token![;] = input.parse()?;
-        }
-        Ok(MacroStatics(decls))
     }
 }
 
