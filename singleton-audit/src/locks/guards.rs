@@ -534,6 +534,33 @@ mod tests {
     }
 
     #[test]
+    fn while_let_same_statement_await_and_let_else_guards() {
+        let src = "async fn f() {
+            while let Some(job) = QUEUE.lock().unwrap().pop_front() {
+                QUEUE.lock().unwrap().push_back(job);
+            }
+            let n = TOTAL.lock().unwrap().len() + TOTAL.lock().unwrap().len();
+            let g = STATE.lock().await;
+            STATE.lock().await;
+            let Ok(h) = OTHER.lock() else { return };
+            OTHER.lock();
+            match KEY {
+                k if CACHE.lock().unwrap().contains(k) => { CACHE.lock(); }
+                _ => {}
+            }
+        }";
+        assert_eq!(
+            reacquired(src),
+            [
+                (2, 4, 3, "while-let-scrutinee"),
+                (5, 5, 5, "same-statement"),
+                (6, 14, 7, "let-guard"),
+                (8, 14, 9, "let-guard"),
+            ]
+        );
+    }
+
+    #[test]
     fn before_2024_if_let_temporaries_reach_the_else_block() {
         let src = "fn f() {
             if let Some(x) = M.lock().unwrap().get(&1) {
