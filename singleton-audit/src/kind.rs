@@ -140,7 +140,13 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
     let Some(last) = path.segments.last() else {
         return Kind::Opaque;
     };
-    let name = last.ident.to_string();
+    // Through a renaming import (`use std::sync::atomic::AtomicUsize as Counter;`).
+    let name = match uses.get(&last.ident.to_string()) {
+        Some(full) if path.segments.len() == 1 => {
+            full.rsplit("::").next().unwrap_or_default().to_string()
+        }
+        _ => last.ident.to_string(),
+    };
     let args = type_args(path);
     let inner = || args.first().map_or(Kind::Opaque, |t| classify(t, uses));
     match name.as_str() {
@@ -168,8 +174,13 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
             }
         }
         "Once" => Kind::Once,
-        // singleton-runtime's types, used without the attribute.
-        "GuardedGlobal" | "Singleton" | "InitOnce" | "InvalidatingCache" => Kind::Annotated,
+        // singleton-runtime's types, used without the attribute (imported or spelled
+        // with the crate's path; a user type of the same name is not ours).
+        "GuardedGlobal" | "Singleton" | "InitOnce" | "InvalidatingCache"
+            if full_path(path, uses).starts_with("singleton_runtime::") =>
+        {
+            Kind::Annotated
+        }
         "Condvar" => Kind::Condvar,
         n if PASS_THROUGH.contains(&n) => {
             if args.is_empty() {
@@ -284,7 +295,15 @@ mod tests {
         assert_eq!(kind_of("Config", &[]), Kind::Opaque);
         assert_eq!(kind_of("(Mutex<u8>, Condvar)", &[]).name(), "mutex");
         assert_eq!(kind_of("Once", &[]), Kind::Once);
-        assert_eq!(kind_of("GuardedGlobal<u32>", &[]), Kind::Annotated);
+        let ours = [("GuardedGlobal", "singleton_runtime::GuardedGlobal")];
+        assert_eq!(kind_of("GuardedGlobal<u32>", &ours), Kind::Annotated);
+        assert_eq!(
+            kind_of("singleton_runtime::Singleton<u32>", &[]),
+            Kind::Annotated
+        );
+        assert_eq!(kind_of("Singleton", &[]), Kind::Opaque);
+        let renamed = [("StdAtomicUsize", "std::sync::atomic::AtomicUsize")];
+        assert_eq!(kind_of("StdAtomicUsize", &renamed).name(), "atomic");
     }
 
     #[test]
