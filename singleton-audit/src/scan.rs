@@ -51,7 +51,9 @@ pub(crate) fn find_files(root: &Path, excludes: &[PathBuf]) -> io::Result<Vec<So
     let mut packages = PackageCache::default();
     if root.is_file() {
         let dir = root.parent().unwrap_or(Path::new("."));
-        let (package, edition_2024) = packages.of(dir, dir);
+        // One file: its crate's manifest may be any number of levels up.
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let (package, edition_2024) = packages.of(&dir, Path::new("/"));
         files.push(SourceFile {
             abs: root.to_path_buf(),
             rel: PathBuf::from(root.file_name().unwrap_or_default()),
@@ -334,6 +336,56 @@ mod tests {
         for text in ["", "a", "a\n", "a\nb", "a\n\nb\n", "\n"] {
             assert_eq!(bytecount_lines(text), text.lines().count(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn package_and_edition_come_from_the_nearest_manifest() {
+        let root = std::env::temp_dir().join(format!("audit-scan-{}", std::process::id()));
+        let member = root.join("member/src");
+        let old = root.join("old/src/deep");
+        fs::create_dir_all(&member).unwrap();
+        fs::create_dir_all(&old).unwrap();
+        fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"member\"]\n[workspace.package]\nedition = \"2024\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("member/Cargo.toml"),
+            "[package]\nname = \"m\"\nedition.workspace = true\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("old/Cargo.toml"),
+            "[package]\nname = \"o\"\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        fs::write(member.join("lib.rs"), "").unwrap();
+        fs::write(old.join("x.rs"), "").unwrap();
+        fs::create_dir_all(root.join("target/debug")).unwrap();
+        fs::write(root.join("target/debug/gen.rs"), "").unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join(".git/hook.rs"), "").unwrap();
+        let files = find_files(&root, &[]).unwrap();
+        let seen: Vec<_> = files
+            .iter()
+            .map(|f| {
+                let package = f.package.file_name().unwrap().to_string_lossy().to_string();
+                (
+                    f.rel.to_string_lossy().replace('\\', "/"),
+                    package,
+                    f.edition_2024,
+                )
+            })
+            .collect();
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("member/src/lib.rs".to_string(), "member".to_string(), true),
+                ("old/src/deep/x.rs".to_string(), "old".to_string(), false),
+            ]
+        );
     }
 
     #[test]

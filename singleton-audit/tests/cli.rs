@@ -166,6 +166,51 @@ fn unparsable_files_are_reported_not_fatal() {
 }
 
 #[test]
+fn one_file_can_be_audited() {
+    let file = fixture("seeds").join("src/registry.rs");
+    let out = run(&[path(&file), "--brief"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("  registry.rs:15:12  LOGGED_REGISTRY_PATHS: Vec<PathBuf>"),
+        "{text}"
+    );
+    assert!(text.ends_with(
+        "2 globals: 0 fine, 0 to migrate, 2 risky; 0 lock-order conflicts, 0 double locks\n"
+    ));
+}
+
+#[test]
+fn one_file_takes_its_edition_from_the_crate_manifest() {
+    let src = "static M: Mutex<Vec<u8>> = Mutex::new(Vec::new());\n\
+               fn f() {\n\
+                   if let Some(x) = M.lock().unwrap().first() {\n\
+                   } else {\n\
+                       M.lock().unwrap().push(1);\n\
+                   }\n\
+               }\n";
+    let mut double_locks = Vec::new();
+    for edition in ["2021", "2024"] {
+        let dir = std::env::temp_dir().join(format!(
+            "singleton-audit-edition-{edition}-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"x\"\nedition = \"{edition}\"\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/lib.rs"), src).unwrap();
+        let out = run(&[path(&dir.join("src/lib.rs")), "--json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        double_locks.push(doc["summary"]["double_locks"].as_u64());
+    }
+    // Before 2024 the `if let` scrutinee's guard is still alive in the `else` block.
+    assert_eq!(double_locks, [Some(1), Some(0)]);
+}
+
+#[test]
 fn usage_errors_exit_2_with_a_message() {
     let out = run(&["--deny", "severe"]);
     assert_eq!(out.status.code(), Some(2));
