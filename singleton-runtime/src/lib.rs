@@ -162,6 +162,10 @@ pub use singleton::Singleton;
 /// ```
 ///
 /// The runtime type is [`Singleton`]; the macro is sugar over it.
+///
+/// Finding the globals to migrate in an existing codebase: `cargo singleton-audit`
+/// (the `singleton-audit` workspace member) lists its statics and says where
+/// `#[singleton]` fits, and why.
 #[doc(inline)]
 pub use singleton_macros::singleton;
 
@@ -223,6 +227,10 @@ pub use singleton_macros::singleton;
 /// ```
 ///
 /// The runtime type is [`InitOnce`].
+///
+/// Finding the globals to migrate in an existing codebase: `cargo singleton-audit`
+/// (the `singleton-audit` workspace member) lists its statics and says where
+/// `#[init_once]` fits, and why.
 #[doc(inline)]
 pub use singleton_macros::init_once;
 
@@ -274,6 +282,10 @@ pub use singleton_macros::init_once;
 /// #[guarded_global]
 /// static mut COUNTER: u64 = 0; // error: remove `mut`: the guard provides mutation
 /// ```
+///
+/// Finding the globals to migrate in an existing codebase: `cargo singleton-audit`
+/// (the `singleton-audit` workspace member) lists its statics and says where
+/// `#[guarded_global]` fits, and why.
 #[doc(inline)]
 pub use singleton_macros::guarded_global;
 
@@ -326,6 +338,10 @@ pub use singleton_macros::guarded_global;
 /// }
 /// # fn main() {}
 /// ```
+///
+/// Finding the globals to migrate in an existing codebase: `cargo singleton-audit`
+/// (the `singleton-audit` workspace member) lists its statics and says where
+/// `#[invalidating_cache]` fits, and why.
 #[doc(inline)]
 pub use singleton_macros::invalidating_cache;
 

@@ -85,6 +85,7 @@ fn parse(path: &Path) -> Result<Versioned, LoadError> {
 }
 
 fn root() -> &'static Path {
+    // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
     static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
     ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
         .path()
@@ -655,6 +656,7 @@ fn a_file_read_in_its_change_tick_is_read_once_more_when_the_tick_closes() {
 // ---------------------------------------------------------------------------------
 // Arguments are expressions, evaluated when the cache looks at the file.
 
+// singleton-audit: allow(a test's switch between two fixture paths)
 static CURRENT: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 fn current_path() -> PathBuf {

@@ -32,9 +32,11 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+// singleton-audit: allow(the tour's scratch directory, kept apart from the code it demonstrates)
 static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
 
 /// What the seed had: `@lru_cache(maxsize=1)`, a cache that never looks again.
+// singleton-audit: allow(the seed's stale-cache pattern, shown next to #[invalidating_cache] on purpose)
 static LRU_CACHE: OnceLock<ReproConfig> = OnceLock::new();
 
 fn config_path() -> PathBuf {

@@ -1,0 +1,170 @@
+//! The command line, parsed by hand: `cargo singleton-audit [OPTIONS] [PATH]`.
+
+use std::path::PathBuf;
+
+use singleton_audit::Level;
+
+pub(crate) const USAGE: &str = "\
+cargo singleton-audit: an inventory of a Rust codebase's global state, with the fix for each
+
+Usage: cargo singleton-audit [OPTIONS] [PATH]
+       cargo run -p singleton-audit -- [OPTIONS] [PATH]
+
+Arguments:
+  [PATH]  crate or workspace directory, or one .rs file [default: .]
+
+Options:
+      --json            print the report as JSON (schema_version 1; see the README)
+      --brief           the table without replacements and reasons: one line a finding
+      --deny <LEVEL>    exit with status 1 when any finding is at or above LEVEL:
+                        fine, migrate or risky (double locks and lock-order
+                        conflicts are risky)
+      --exclude <PATH>  skip files under PATH (relative to the audited directory);
+                        may be repeated
+      --threads <N>     parser threads [default: one per core]
+      --parse-all       also parse files with no word a finding needs (static,
+                        lock(, set_var, ...; skipped by default), to check that
+                        every file parses
+      --stats           print files, lines, parsed files and lines/s to stderr
+  -h, --help            print this help
+  -V, --version         print the version
+
+Exit status: 0 when nothing is at or above --deny, 1 when something is, 2 on a usage
+or I/O error. Files that do not parse are reported, never fatal.
+Silence a finding you have judged with a comment on or above it:
+  // singleton-audit: allow(the reason)
+";
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Command {
+    Help,
+    Version,
+    Audit(Args),
+}
+
+/// How the report is printed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Table with replacements and reasons.
+    #[default]
+    Table,
+    /// Table, one line a finding.
+    Brief,
+    /// JSON.
+    Json,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Args {
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) format: Format,
+    pub(crate) deny: Option<Level>,
+    pub(crate) excludes: Vec<PathBuf>,
+    pub(crate) threads: Option<usize>,
+    pub(crate) parse_all: bool,
+    pub(crate) stats: bool,
+}
+
+/// Parses the arguments after the program name. Cargo runs a subcommand as
+/// `cargo-singleton-audit singleton-audit ...`: that first word is skipped.
+pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut args = args.into_iter().peekable();
+    if args.peek().map(String::as_str) == Some("singleton-audit") {
+        args.next();
+    }
+    let mut out = Args::default();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("`{name}` needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--json" => out.format = Format::Json,
+            "--brief" => out.format = Format::Brief,
+            "--parse-all" => out.parse_all = true,
+            "--stats" => out.stats = true,
+            "--deny" => out.deny = Some(value("--deny")?.parse()?),
+            "--exclude" => out.excludes.push(value("--exclude")?.into()),
+            "--threads" => {
+                let v = value("--threads")?;
+                let n = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("`--threads` needs a positive number, not `{v}`"))?;
+                out.threads = Some(n);
+            }
+            f if f.starts_with('-') && f != "-" => {
+                return Err(format!("unknown option `{f}` (see --help)"));
+            }
+            _ if out.path.is_some() => {
+                return Err(format!(
+                    "only one PATH is accepted; `{arg}` is a second one"
+                ));
+            }
+            _ => out.path = Some(arg.into()),
+        }
+    }
+    Ok(Command::Audit(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_words(words: &str) -> Result<Command, String> {
+        parse(words.split_whitespace().map(String::from))
+    }
+
+    #[test]
+    fn cargo_subcommand_word_is_skipped_and_options_parse() {
+        let got = parse_words("singleton-audit --json --deny=migrate --exclude a --exclude b src");
+        assert_eq!(
+            got,
+            Ok(Command::Audit(Args {
+                path: Some("src".into()),
+                format: Format::Json,
+                deny: Some(Level::Migrate),
+                excludes: vec!["a".into(), "b".into()],
+                threads: None,
+                parse_all: false,
+                stats: false,
+            }))
+        );
+        assert_eq!(
+            parse_words("--threads 2").map(|c| match c {
+                Command::Audit(a) => a.threads,
+                _ => None,
+            }),
+            Ok(Some(2))
+        );
+        assert_eq!(parse_words("-h"), Ok(Command::Help));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert_eq!(
+            parse_words("--deny severe"),
+            Err("unknown level `severe`: expected `fine`, `migrate` or `risky`".into())
+        );
+        assert_eq!(parse_words("--deny"), Err("`--deny` needs a value".into()));
+        assert_eq!(
+            parse_words("--frobnicate"),
+            Err("unknown option `--frobnicate` (see --help)".into())
+        );
+        assert_eq!(
+            parse_words("a b"),
+            Err("only one PATH is accepted; `b` is a second one".into())
+        );
+        assert!(parse_words("--threads 0").is_err());
+    }
+}

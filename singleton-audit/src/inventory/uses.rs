@@ -1,0 +1,48 @@
+//! A file's `use` declarations: which path an imported name stands for, so that
+//! `Mutex` after `use parking_lot::Mutex;` is parking_lot's.
+
+use crate::kind::Uses;
+
+/// The `use` declarations of a file (module level, nested modules included).
+pub(super) fn collect_uses(items: &[syn::Item], uses: &mut Uses) {
+    fn tree(prefix: &str, tree_: &syn::UseTree, uses: &mut Uses) {
+        let join = |name: &str| {
+            if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}::{name}")
+            }
+        };
+        match tree_ {
+            syn::UseTree::Path(p) => tree(&join(&p.ident.to_string()), &p.tree, uses),
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name != "self" {
+                    uses.insert(name.clone(), join(&name));
+                } else if let Some(last) = prefix.rsplit("::").next() {
+                    uses.insert(last.to_string(), prefix.to_string());
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                uses.insert(r.rename.to_string(), join(&r.ident.to_string()));
+            }
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    tree(prefix, t, uses);
+                }
+            }
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    for item in items {
+        match item {
+            syn::Item::Use(u) => tree("", &u.tree, uses),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    collect_uses(inner, uses);
+                }
+            }
+            _ => {}
+        }
+    }
+}
