@@ -15,6 +15,7 @@ use support::{DEADLOCK_TIMEOUT, panic_message, run_with_timeout, within};
 
 static SEEDING: InitOnce = InitOnce::new("seed_everything");
 static SEED_RUNS: AtomicUsize = AtomicUsize::new(0);
+// singleton-audit: allow(test instrumentation: when the body finished)
 static SEEDED_AT: Mutex<Option<Instant>> = Mutex::new(None);
 
 #[test]
@@ -128,7 +129,9 @@ fn wait_blocks_workers_until_setup_has_run() {
 
 static CONFIGURE: InitOnce = InitOnce::new("configure");
 static BOTH_CLAIMED: Barrier = Barrier::new(2);
+// singleton-audit: allow(test instrumentation: only the first body meets the barrier)
 static FIRST_CONFIGURE: AtomicBool = AtomicBool::new(true);
+// singleton-audit: allow(test instrumentation: only the first body meets the barrier)
 static FIRST_ENGINE: AtomicBool = AtomicBool::new(true);
 
 fn configure() -> Result<u32, singleton_runtime::AlreadyInitialized> {

@@ -35,6 +35,7 @@ thread_local! {
 }
 
 fn install_hook() {
+    // singleton-audit: allow(test instrumentation: the panic hook is installed once per test binary)
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let default = std::panic::take_hook();

@@ -154,6 +154,7 @@ fn a_fn_singleton_reset_runs_the_body_again_and_keeps_old_references() {
 }
 
 static LOADS: AtomicUsize = AtomicUsize::new(0);
+// singleton-audit: allow(test instrumentation: whether the loader fails)
 static FAIL: Mutex<bool> = Mutex::new(false);
 
 #[invalidating_cache(path = "Cargo.toml")]
@@ -183,6 +184,7 @@ fn a_cache_reset_forgets_value_errors_and_statistics() {
     );
 }
 
+// singleton-audit: allow(test instrumentation: the seeds the bodies saw)
 static SEEDS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 
 #[init_once(reset = reset_seed)]

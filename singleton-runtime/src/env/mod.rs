@@ -112,8 +112,10 @@ fn checked<K: AsRef<OsStr>, V: AsRef<OsStr>>(
 unsafe fn apply(name: &OsStr, value: Option<&OsStr>) {
     match value {
         // SAFETY: forwarded to our caller.
+        // singleton-audit: allow(the one place `singleton_runtime::env` changes the environment, behind its checks)
         Some(value) => unsafe { std::env::set_var(name, value) },
         // SAFETY: forwarded to our caller.
+        // singleton-audit: allow(the one place `singleton_runtime::env` changes the environment, behind its checks)
         None => unsafe { std::env::remove_var(name) },
     }
 }

@@ -447,6 +447,7 @@ pub(crate) mod private {
     /// The `#[init_once(reset = ..)]` fns, by id: the reset fn cannot name its fn's
     /// static (both may be associated fns), so the fn registers it on each call.
     #[cfg(any(test, feature = "testing"))]
+    // singleton-audit: allow(the runtime's own registry of #[init_once(reset = ..)] fns: #[guarded_global] is built on this crate)
     static REGISTERED: crate::sync::Mutex<Vec<(&'static str, &'static InitOnce)>> =
         crate::sync::Mutex::new(Vec::new());
 

@@ -195,6 +195,7 @@ fn a_value_that_changes_to_nul_never_panics_half_way() {
 struct StartsAThread(&'static str);
 
 static AS_REF_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+// singleton-audit: allow(test instrumentation: the thread a name's `as_ref` starts)
 static STARTED: std::sync::Mutex<Option<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(None);
 static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
