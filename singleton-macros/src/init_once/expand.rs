@@ -45,21 +45,6 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
     let rt = quote!(::singleton_runtime::__private);
-    let Some(reset) = &args.reset else {
-        return quote! {
-            #(#attrs)*
-            #[track_caller]
-            #vis #sig {
-                // The static lives in the receiver's block, the body in the closure after
-                // it: the body cannot see the static, nor shadow it.
-                ({
-                    static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                    &__INIT_ONCE
-                })
-                .call(::core::panic::Location::caller(), move || #block)
-            }
-        };
-    };
     // The reset fn cannot name the static: the two fns may be associated fns, where no
     // item both can name may be declared. They share an id instead (module, place,
     // name: the same tokens, expanded at the same place), under which the fn registers
@@ -74,6 +59,24 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
     );
     let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
     let bound = crate::common::testing_bound();
+    let reset_fn = args.reset.as_ref().map(|reset| {
+        quote! {
+            #(#cfgs)*
+            #[doc = #reset_doc]
+            #[allow(clippy::extra_unused_lifetimes)]
+            #vis fn #reset()
+            #bound
+            {
+                #rt::reset_init_once(#id);
+            }
+        }
+    });
+    // Only a fn with a reset fn registers its static (under its id, for the reset fn).
+    let cell = if args.reset.is_some() {
+        quote!(#rt::register_init_once(#id, &__INIT_ONCE))
+    } else {
+        quote!(&__INIT_ONCE)
+    };
     quote! {
         #(#attrs)*
         #errors_doc
@@ -82,19 +85,12 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         #vis #sig {
             ({
                 static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                #rt::register_init_once(#id, &__INIT_ONCE)
+                #cell
             })
             .call(::core::panic::Location::caller(), move || #returns #block)
         }
 
-        #(#cfgs)*
-        #[doc = #reset_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn #reset()
-        #bound
-        {
-            #rt::reset_init_once(#id);
-        }
+        #reset_fn
     }
 }
 
