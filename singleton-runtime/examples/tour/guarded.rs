@@ -46,7 +46,13 @@ fn resnet(depth: u32) -> String {
 }
 
 pub fn run() {
-    println!("\n== #[guarded_global] ==");
+    println!(
+        "\n== #[guarded_global]: global state that changes, behind a lock you cannot forget =="
+    );
+    println!(
+        "the bugs: a module-level set of logged paths (TS-002) and a dict of auto-enabled \
+         features (TS-003) were changed by many threads, some without taking the lock beside them"
+    );
 
     // TS-002 / TS-003: 8 threads, the same 4 registry paths and 100 features each.
     thread::scope(|s| {
@@ -67,10 +73,13 @@ pub fn run() {
     let paths = LOGGED_REGISTRY_PATHS.read(HashSet::len);
     let features: usize = AUTO_ENABLED_FEATURES.read(|f| f.values().map(HashMap::len).sum());
     println!(
-        "TS-002: 8 threads x 100 logs of 4 paths -> {paths} paths logged, {} log lines (one per path)",
+        "  8 threads each logged 4 registry paths 100 times (check and insert in one `write`): \
+         {paths} paths in the set, {} log lines, one per path",
         LOG_LINES.load(Ordering::SeqCst)
     );
-    println!("TS-003: 8 threads x 100 feature updates -> {features} features, none lost");
+    println!(
+        "  8 threads each added 100 features: {features} features in the table (8 x 100), none lost"
+    );
 
     // Seed 001: builds run in parallel, outside the lock, while registration goes on.
     MODEL_FACTORIES.write(|factories| factories.insert("resnet", resnet as Factory));
@@ -91,28 +100,34 @@ pub fn run() {
             .collect()
     });
     println!(
-        "seed 001: built {built:?} in {} ms (4 x 30 ms builds, in parallel, outside the lock); {} factories registered meanwhile",
+        "the bug (seed 001): the model registry built models while holding its lock, so every \
+         other thread waited for each slow build"
+    );
+    println!(
+        "  4 threads each built a model taking 30 ms, the factory copied out under the lock and \
+         the build done outside it: {built:?} in {} ms in all (in parallel, not 4 x 30 ms); \
+         another thread registered {} factories meanwhile",
         started.elapsed().as_millis(),
         MODEL_FACTORIES.read(HashMap::len) - 1
     );
 
     // A write while holding the global would deadlock a plain RwLock; here it panics.
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let caught = panic::catch_unwind(AssertUnwindSafe(|| {
-        MODEL_FACTORIES.read(|factories| {
-            if !factories.contains_key("vit") {
-                MODEL_FACTORIES.write(|f| f.insert("vit", resnet as Factory));
-            }
-        });
-    }));
-    panic::set_hook(previous_hook);
+    let caught = crate::quietly(|| {
+        panic::catch_unwind(AssertUnwindSafe(|| {
+            MODEL_FACTORIES.read(|factories| {
+                if !factories.contains_key("vit") {
+                    MODEL_FACTORIES.write(|f| f.insert("vit", resnet as Factory));
+                }
+            });
+        }))
+    });
     if let Err(payload) = caught {
-        let message = payload
-            .downcast_ref::<String>()
-            .map_or("<non-string panic>", String::as_str);
-        println!("write while holding: caught panic: {message}");
+        println!(
+            "  a `write` asked for inside a `read` of the same global (a deadlock with a plain \
+             RwLock) panics at once instead:\n    {}",
+            crate::panic_message(&*payload)
+        );
     }
     let fixed = MODEL_FACTORIES.write(|f| f.insert("vit", resnet as Factory).is_none());
-    println!("write while holding: the fix, check-and-insert in one write -> inserted: {fixed}");
+    println!("  the fix, check-and-insert in one `write`: inserted = {fixed}");
 }

@@ -29,8 +29,9 @@ impl Default for FeatureRegistry {
 
 /// TS-008: `set_global_determinism` must run once; a second call is a bug to report.
 #[init_once]
-fn set_global_determinism(seed: u64, threads: usize) -> u64 {
-    seed ^ threads as u64
+fn set_global_determinism(seed: u64, threads: usize) {
+    // Seed the RNGs and size the thread pool here.
+    let _ = (seed, threads);
 }
 
 #[singleton]
@@ -70,16 +71,12 @@ fn right() -> u32 {
     *left() + 1
 }
 
-/// The message of a caught panic.
-fn message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map_or("<non-string panic>", String::as_str)
-}
-
 pub fn run() {
-    println!("== #[singleton] and #[init_once] ==");
-
+    println!("== #[singleton]: one instance, built on first use, from any number of threads ==");
+    println!(
+        "the bug (TS-001, TS-004): `if _registry is None: _registry = Registry()` run by two \
+         threads at once builds two registries, and each thread keeps its own"
+    );
     let threads = 16;
     let barrier = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
@@ -92,44 +89,79 @@ pub fn run() {
         })
         .collect();
     let mut addresses: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    addresses.sort_unstable();
     addresses.dedup();
     println!(
-        "TS-001/TS-004: {threads} threads raced first access to FeatureRegistry::instance(): \
-         {} initialisation(s), {} distinct address(es), {} features",
+        "  {threads} threads called FeatureRegistry::instance() at the same moment (its build \
+         takes 20 ms): built {} time(s); every thread got the same instance ({} distinct \
+         address(es)), with its {} features",
         REGISTRY_BUILDS.load(Ordering::SeqCst),
         addresses.len(),
         FeatureRegistry::instance().features.len(),
     );
 
+    println!("\n== #[init_once]: setup that runs exactly once ==");
+    println!(
+        "the bug (TS-008): `set_global_determinism(seed, threads)` seeds every RNG; a second \
+         call from elsewhere silently re-seeded them in the middle of a run"
+    );
     match set_global_determinism(42, 1) {
-        Ok(state) => println!("TS-008: set_global_determinism(42, 1) ran once -> {state}"),
-        Err(e) => println!("TS-008: unexpected: {e}"),
+        Ok(()) => println!("  set_global_determinism(seed 42, 1 thread): ran"),
+        Err(e) => println!("  unexpected: {e}"),
     }
     match set_global_determinism(7, 8) {
-        Ok(_) => println!("TS-008: unexpected: the second call ran"),
-        Err(e) => println!("TS-008: second call refused: {e}"),
+        Ok(()) => println!("  unexpected: the second call ran"),
+        Err(e) => println!("  set_global_determinism(seed 7, 8 threads): refused: {e}"),
     }
 
-    // A cycle panics with the chain instead of hanging; silence the default hook so the
-    // tour prints only the messages.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    match std::panic::catch_unwind(|| model_registry().len()) {
-        Ok(n) => println!("reentrancy: unexpected: initialised with {n} models"),
-        Err(payload) => println!("reentrancy: caught panic: {}", message(&*payload)),
+    println!("\n== an initialiser that needs its own value: reported, never a hang ==");
+    match crate::quietly(|| std::panic::catch_unwind(|| model_registry().len())) {
+        Ok(n) => println!("  unexpected: initialised with {n} models"),
+        Err(payload) => println!(
+            "  on one thread: model_registry's initialiser needs feature_table, whose \
+             initialiser needs model_registry:\n    {}",
+            crate::panic_message(&*payload)
+        ),
     }
+    println!(
+        "  across two threads: 'init-left' builds `left`, which needs `right`, while \
+         'init-right' builds `right`, which needs `left`:"
+    );
     let spawn = |name: &str, init: fn() -> &'static u32| {
         thread::Builder::new()
             .name(name.to_owned())
             .spawn(init)
             .unwrap()
     };
-    let threads = [spawn("init-left", left), spawn("init-right", right)];
-    for handle in threads {
-        match handle.join() {
-            Ok(v) => println!("cross-thread cycle: unexpected: initialised to {v}"),
-            Err(payload) => println!("cross-thread cycle: caught panic: {}", message(&*payload)),
+    let outcomes: Vec<(&str, thread::Result<&u32>)> = crate::quietly(|| {
+        let handles = [
+            ("init-left", spawn("init-left", left)),
+            ("init-right", spawn("init-right", right)),
+        ];
+        handles.map(|(name, h)| (name, h.join())).into()
+    });
+    // The thread that would close the cycle by waiting panics instead; the other, no
+    // longer waiting, then builds the missing value itself, and that initialiser needs
+    // the value this same thread is building: a one-thread cycle, reported too.
+    let mut outcomes = outcomes;
+    outcomes.sort_by_key(|(_, o)| {
+        o.as_ref()
+            .err()
+            .is_none_or(|p| !crate::panic_message(&**p).contains("across threads"))
+    });
+    for (i, (name, outcome)) in outcomes.iter().enumerate() {
+        match (i, outcome) {
+            (_, Ok(v)) => println!("    '{name}': unexpected: initialised to {v}"),
+            (0, Err(payload)) => println!(
+                "    '{name}' was about to wait for the other thread, which waits for it: it \
+                 panicked instead of sleeping:\n      {}",
+                crate::panic_message(&**payload)
+            ),
+            (_, Err(payload)) => println!(
+                "    '{name}', no longer waiting, built the other value itself, whose \
+                 initialiser needs the one this thread is building:\n      {}",
+                crate::panic_message(&**payload)
+            ),
         }
     }
-    std::panic::set_hook(hook);
 }
