@@ -5,6 +5,8 @@
 //! Each macro lives in a folder of its own: `args` parses the attribute, `validate`
 //! rejects misuse with an error at the offending token, `expand` writes the code.
 
+#![forbid(unsafe_code)]
+
 mod common;
 mod guarded_global;
 mod init_once;
