@@ -18,6 +18,8 @@ mod waits;
 
 pub use cache::*;
 pub use guarded::*;
+#[cfg(not(singleton_loom))]
+pub use init_once::InitOnceState;
 pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
 

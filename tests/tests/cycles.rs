@@ -200,9 +200,10 @@ fn a_writer_draining_a_reader_that_waits_for_it_is_reported_and_releases_the_loc
 }
 
 // ---------------------------------------------------------------------------------
-// A singleton and an #[init_once] fn.
+// A singleton and an #[init_once(concurrent = refuse)] fn (the waiting default is in
+// `init_once.rs`: there the cycle is reported).
 
-#[init_once]
+#[init_once(concurrent = refuse)]
 fn setup_needing_service() -> bool {
     thread::sleep(Duration::from_millis(200));
     *service_needing_setup()
@@ -210,8 +211,8 @@ fn setup_needing_service() -> bool {
 
 #[singleton]
 fn service_needing_setup() -> bool {
-    // `#[init_once]` does not wait: a call while the body runs elsewhere is refused at
-    // once, so this cross-thread cycle cannot hang.
+    // `concurrent = refuse` does not wait: a call while the body runs elsewhere is
+    // refused at once, so this cross-thread cycle cannot hang.
     setup_needing_service().is_err_and(|e| e.in_progress())
 }
 

@@ -1,21 +1,37 @@
-//! Wraps the body: `fn f(args) -> T` becomes `fn f(args) -> Result<T, AlreadyInitialized>`.
+//! Wraps the body: `fn f(args) -> T` becomes `fn f(args) -> Result<T, AlreadyInitialized>`,
+//! and `fn f(args) -> Result<T, E>` becomes `fn f(args) -> Result<T, InitOnceError<E>>`
+//! (one layer, so `?` propagates the body's error; an `Err` is not the one run).
 //!
 //! The fn gains `#[track_caller]`, so the location recorded for the first call (and
 //! shown by every later error) is the caller's, not this expansion's. The body becomes
-//! a closure passed straight to `InitOnce::call`, so `return` and `?` keep their meaning.
+//! a closure passed straight to the runtime, so `return` and `?` keep their meaning.
 //! The closure is annotated with the fn's return type, as `#[singleton]` does, so that
 //! an early `return Box::new(|| 1)` coerces to `Box<dyn Fn() -> u8>` as in the fn;
 //! except for a return type containing `impl Trait`, which a closure cannot name.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::args::Args;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::args::{Args, Concurrent};
 use super::validate::Form;
 use crate::common;
 
+/// Numbers the expansions that share a guard with a generated item, for their ids: two
+/// fns of one name from one `macro_rules` invocation (in two `impl`s) have the same
+/// module, name, file, line and column, but not the same number. Only the fn and its
+/// items, from one expansion, must agree on it.
+// singleton-audit: allow(a counter of this macro's expansions within one compilation, for unique ids)
+static EXPANSIONS: AtomicUsize = AtomicUsize::new(0);
+
 pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
-    let Form { item, output } = form;
+    let Form {
+        item,
+        output,
+        fallible,
+    } = form;
     let syn::ItemFn {
         attrs,
         vis,
@@ -23,78 +39,146 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         block,
     } = item;
     let name = common::name_of(&sig.ident);
+    let rt = quote!(::singleton_runtime::__private);
     let impl_trait = common::unstorable(output)
         .iter()
         .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
     let returns = (!impl_trait).then(|| quote!(-> #output));
+    let wait = args.concurrent == Concurrent::Wait;
+
+    let mut sig = sig.clone();
+    let (call, errors_text, must_use_text) = if let Some(type_args) = fallible {
+        let error = match type_args.as_slice() {
+            [_, error] => quote!(#error),
+            // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
+            _ => quote!(<#output as #rt::Fallible>::Error),
+        };
+        let value = match type_args.first() {
+            Some(value) => quote!(#value),
+            None => quote!(<#output as #rt::Fallible>::Value),
+        };
+        sig.output = syn::parse_quote! {
+            -> ::core::result::Result<#value, #rt::InitOnceError<#error>>
+        };
+        (
+            // Spanned at the return type: a `Result` that is not `core::result::Result`
+            // is reported there.
+            quote_spanned!(output.span()=> #rt::call_fallible),
+            "`InitOnceError::Failed` with the body's error (a later call runs the body \
+             again), or `InitOnceError::AlreadyInitialized` if a call has already succeeded",
+            format!(
+                "`{name}` returns Err if its body failed (a later call runs it again) or it \
+                 already ran: handle it with `?`, or match `InitOnceError::AlreadyInitialized` \
+                 if a second call is expected"
+            ),
+        )
+    } else {
+        sig.output = syn::parse_quote! {
+            -> ::core::result::Result<#output, #rt::AlreadyInitialized>
+        };
+        let errors = if wait {
+            "`AlreadyInitialized` if a call has already run the body (a call that arrives \
+             while another thread runs it waits for it first)"
+        } else {
+            "`AlreadyInitialized` if a call has already run the body, or is running it on \
+             another thread"
+        };
+        let must_use = if wait {
+            format!(
+                "`{name}` returns Err if it already ran: handle it with `?`, or `.ok()` if a \
+                 second call is expected"
+            )
+        } else {
+            format!(
+                "`{name}` returns Err if it already ran or is running on another thread: \
+                 handle it with `?`, or `.ok()` if a second call is expected"
+            )
+        };
+        (quote!(#rt::call), errors, must_use)
+    };
+
     // The fn now returns a `Result`: its docs (if any) say when it is an error, and
     // clippy's `missing_errors_doc` is allowed, because clippy drops doc lines that come
     // from a proc macro and would not see that section in a fn a local `macro_rules`
     // generated.
     let documented = attrs.iter().any(|a| a.path().is_ident("doc"));
     let errors_doc = (documented && !has_errors_section(attrs)).then(|| {
+        let text = format!("{errors_text}.");
         quote! {
             #[doc = ""]
             #[doc = "# Errors"]
             #[doc = ""]
-            #[doc = "`AlreadyInitialized` if a call has already run the body, or is running it on another thread."]
+            #[doc = #text]
         }
     });
-    let mut sig = sig.clone();
-    sig.output = syn::parse_quote! {
-        -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
+    // The user's own `#[must_use]` wins (a second one would be an unused attribute).
+    let must_use = (!attrs.iter().any(|a| a.path().is_ident("must_use")))
+        .then(|| quote!(#[must_use = #must_use_text]));
+
+    let shared = args.state.is_some() || args.reset.is_some();
+    let id = shared.then(|| {
+        // The fn and its generated items cannot name one `static` (they may be
+        // associated fns, where none can be declared): they meet in the runtime's
+        // registry under this id (module, name, place, expansion number).
+        let number = EXPANSIONS.fetch_add(1, Ordering::Relaxed).to_string();
+        quote!(::core::concat!(
+            ::core::module_path!(), "::", #name, "@", ::core::file!(), ":",
+            ::core::line!(), ":", ::core::column!(), "#", #number
+        ))
+    });
+    let guard = match &id {
+        // The static lives in the receiver's block, the body in the closure after it:
+        // the body cannot see the static, nor shadow it.
+        None => quote!({
+            static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
+            &__INIT_ONCE
+        }),
+        Some(id) => quote!(#rt::init_once_by_id(#id, #name)),
     };
-    let rt = quote!(::singleton_runtime::__private);
-    let Some(reset) = &args.reset else {
-        return quote! {
-            #(#attrs)*
-            #[track_caller]
-            #vis #sig {
-                // The static lives in the receiver's block, the body in the closure after
-                // it: the body cannot see the static, nor shadow it.
-                ({
-                    static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                    &__INIT_ONCE
-                })
-                .call(::core::panic::Location::caller(), move || #block)
+
+    let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let state = args.state.as_ref().map(|state| {
+        let doc = format!(
+            " Whether `{name}` has run (`{state}.is_done()`, `{state}.first_call()`), waiting \
+             until it has without calling it (`{state}.wait()`), and, with the `testing` \
+             feature of `singleton-runtime`, `{state}.reset()`."
+        );
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #vis const #state: #rt::InitOnceState = #rt::init_once_state(#id, #name);
+        }
+    });
+    let reset = args.reset.as_ref().map(|reset| {
+        let doc = format!(
+            " Makes the next call of `{name}` run its body again, on every thread. Needs the \
+             `testing` feature of `singleton-runtime`."
+        );
+        let bound = common::testing_bound();
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #[allow(clippy::extra_unused_lifetimes)]
+            #vis fn #reset()
+            #bound
+            {
+                #rt::reset_init_once(#id, #name);
             }
-        };
-    };
-    // The reset fn cannot name the static: the two fns may be associated fns, where no
-    // item both can name may be declared. They share an id instead (module, place,
-    // name: the same tokens, expanded at the same place), under which the fn registers
-    // its static when called.
-    let id = quote!(::core::concat!(
-        ::core::module_path!(), "::", #name, "@", ::core::file!(), ":",
-        ::core::line!(), ":", ::core::column!()
-    ));
-    let reset_doc = format!(
-        " Makes the next call of `{name}` run its body again, on every thread. Needs the \
-         `testing` feature of `singleton-runtime`."
-    );
-    let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
-    let bound = crate::common::testing_bound();
+        }
+    });
+
     quote! {
         #(#attrs)*
         #errors_doc
+        #must_use
         #[allow(clippy::missing_errors_doc)]
         #[track_caller]
         #vis #sig {
-            ({
-                static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                #rt::register_init_once(#id, &__INIT_ONCE)
-            })
-            .call(::core::panic::Location::caller(), move || #returns #block)
+            #call(#guard, ::core::panic::Location::caller(), #wait, move || #returns #block)
         }
 
-        #(#cfgs)*
-        #[doc = #reset_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn #reset()
-        #bound
-        {
-            #rt::reset_init_once(#id);
-        }
+        #state
+        #reset
     }
 }
 

@@ -9,7 +9,9 @@ use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = crate::common::with_args(args::Args::parse(args), |args| {
-        validate::validate(item.clone()).map(|form| (args, form))
+        let form = validate::validate(item.clone())?;
+        validate::check_names(&args, &form)?;
+        Ok((args, form))
     })
     .map(|(args, form)| expand::expand(&form, &args));
     result.unwrap_or_else(|error| crate::common::fallback(error, item))
