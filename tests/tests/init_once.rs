@@ -334,3 +334,105 @@ fn a_cycle_between_a_singleton_and_a_waiting_init_once_fn_is_reported_not_hung()
         "{messages:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// `state = NAME`: is_done / wait / first_call for code that must not call the fn, on a
+// free fn and on an associated fn.
+
+static STARTED_WITH: AtomicUsize = AtomicUsize::new(0);
+
+#[init_once(state = STARTUP)]
+fn startup(workers: usize) {
+    thread::sleep(Duration::from_millis(50));
+    STARTED_WITH.store(workers, Ordering::SeqCst);
+}
+
+#[test]
+fn workers_wait_for_setup_through_the_state_const() {
+    let seen = run_with_timeout("workers", || {
+        thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        STARTUP.wait();
+                        (STARTUP.is_done(), STARTED_WITH.load(Ordering::SeqCst))
+                    })
+                })
+                .collect();
+            thread::sleep(Duration::from_millis(20));
+            assert!(!STARTUP.is_done());
+            assert!(STARTUP.first_call().is_none());
+            startup(8).unwrap();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap())
+                .collect::<Vec<_>>()
+        })
+    })
+    .unwrap();
+    assert_eq!(seen, vec![(true, 8); 4], "a worker started before setup");
+    assert_eq!(STARTUP.name(), "startup");
+    assert_eq!(STARTUP.first_call().unwrap().file(), file!());
+    assert_eq!(
+        startup(9).unwrap_err().first_call(),
+        STARTUP.first_call().unwrap()
+    );
+}
+
+struct Pool;
+
+static POOL_TRIES: AtomicUsize = AtomicUsize::new(0);
+
+impl Pool {
+    /// Fallible, associated, with a state const beside it.
+    #[init_once(state = READY)]
+    fn start(size: usize) -> Result<usize, String> {
+        POOL_TRIES.fetch_add(1, Ordering::SeqCst);
+        if size == 0 {
+            return Err("empty pool".to_owned());
+        }
+        Ok(size)
+    }
+}
+
+#[test]
+fn an_associated_fn_has_an_associated_state_const_and_a_failed_run_is_not_done() {
+    assert_eq!(
+        Pool::start(0),
+        Err(InitOnceError::Failed("empty pool".to_owned()))
+    );
+    assert!(!Pool::READY.is_done(), "an Err is not the one run");
+    assert_eq!(Pool::start(3), Ok(3));
+    assert!(Pool::READY.is_done());
+    assert!(matches!(
+        Pool::start(4),
+        Err(InitOnceError::AlreadyInitialized(_))
+    ));
+    assert_eq!(POOL_TRIES.load(Ordering::SeqCst), 2);
+}
+
+/// Two `impl`s with a same-named `#[init_once(state = ..)]` fn from one `macro_rules`
+/// invocation: same module, name, file, line and column, yet two guards.
+macro_rules! plugins {
+    ($($plugin:ident),*) => {
+        $(
+            struct $plugin;
+            impl $plugin {
+                #[init_once(state = REGISTERED)]
+                fn register() -> &'static str {
+                    stringify!($plugin)
+                }
+            }
+        )*
+    };
+}
+
+plugins!(Audio, Video);
+
+#[test]
+fn same_named_fns_from_one_macro_invocation_have_their_own_guards() {
+    assert_eq!(Audio::register(), Ok("Audio"));
+    assert!(!Video::REGISTERED.is_done(), "Video shares Audio's guard");
+    assert_eq!(Video::register(), Ok("Video"));
+    assert!(Audio::REGISTERED.is_done() && Video::REGISTERED.is_done());
+}
