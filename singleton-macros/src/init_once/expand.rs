@@ -48,22 +48,27 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
 
     let mut sig = sig.clone();
     let (call, errors_text, must_use_text) = if let Some(type_args) = fallible {
+        // Spanned at the return type: a `Result` that is not `core::result::Result` is
+        // reported there.
+        let span = output.span();
         let error = match type_args.as_slice() {
             [_, error] => quote!(#error),
             // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
-            _ => quote!(<#output as #rt::Fallible>::Error),
+            _ => {
+                quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::Error)
+            }
         };
         let value = match type_args.first() {
             Some(value) => quote!(#value),
-            None => quote!(<#output as #rt::Fallible>::Value),
+            None => {
+                quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::Value)
+            }
         };
         sig.output = syn::parse_quote! {
             -> ::core::result::Result<#value, #rt::InitOnceError<#error>>
         };
         (
-            // Spanned at the return type: a `Result` that is not `core::result::Result`
-            // is reported there.
-            quote_spanned!(output.span()=> #rt::call_fallible),
+            quote_spanned!(span=> ::singleton_runtime::__private::call_fallible),
             "`InitOnceError::Failed` with the body's error (a later call runs the body \
              again), or `InitOnceError::AlreadyInitialized` if a call has already succeeded",
             format!(
