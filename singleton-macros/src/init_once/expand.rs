@@ -27,11 +27,7 @@ use crate::common;
 static EXPANSIONS: AtomicUsize = AtomicUsize::new(0);
 
 pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
-    let Form {
-        item,
-        output,
-        fallible,
-    } = form;
+    let Form { item, output, .. } = form;
     let syn::ItemFn {
         attrs,
         vis,
@@ -45,62 +41,14 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
     let returns = (!impl_trait).then(|| quote!(-> #output));
     let wait = args.concurrent == Concurrent::Wait;
-
+    let Wrapped {
+        output: wrapped,
+        call,
+        errors_text,
+        must_use_text,
+    } = wrap(form, &name, wait);
     let mut sig = sig.clone();
-    let (call, errors_text, must_use_text) = if let Some(type_args) = fallible {
-        // Spanned at the return type: a `Result` that is not `core::result::Result` is
-        // reported there.
-        let span = output.span();
-        let error = match type_args.as_slice() {
-            [_, error] => quote!(#error),
-            // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
-            _ => {
-                quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::Error)
-            }
-        };
-        let value = match type_args.first() {
-            Some(value) => quote!(#value),
-            None => {
-                quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::Value)
-            }
-        };
-        sig.output = syn::parse_quote! {
-            -> ::core::result::Result<#value, #rt::InitOnceError<#error>>
-        };
-        (
-            quote_spanned!(span=> ::singleton_runtime::__private::call_fallible),
-            "`InitOnceError::Failed` with the body's error (a later call runs the body \
-             again), or `InitOnceError::AlreadyInitialized` if a call has already succeeded",
-            format!(
-                "`{name}` returns Err if its body failed (a later call runs it again) or it \
-                 already ran: handle it with `?`, or match `InitOnceError::AlreadyInitialized` \
-                 if a second call is expected"
-            ),
-        )
-    } else {
-        sig.output = syn::parse_quote! {
-            -> ::core::result::Result<#output, #rt::AlreadyInitialized>
-        };
-        let errors = if wait {
-            "`AlreadyInitialized` if a call has already run the body (a call that arrives \
-             while another thread runs it waits for it first)"
-        } else {
-            "`AlreadyInitialized` if a call has already run the body, or is running it on \
-             another thread"
-        };
-        let must_use = if wait {
-            format!(
-                "`{name}` returns Err if it already ran: handle it with `?`, or `.ok()` if a \
-                 second call is expected"
-            )
-        } else {
-            format!(
-                "`{name}` returns Err if it already ran or is running on another thread: \
-                 handle it with `?`, or `.ok()` if a second call is expected"
-            )
-        };
-        (quote!(#rt::call), errors, must_use)
-    };
+    sig.output = wrapped;
 
     // The fn now returns a `Result`: its docs (if any) say when it is an error, and
     // clippy's `missing_errors_doc` is allowed, because clippy drops doc lines that come
@@ -120,8 +68,7 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
     let must_use = (!attrs.iter().any(|a| a.path().is_ident("must_use")))
         .then(|| quote!(#[must_use = #must_use_text]));
 
-    let shared = args.state.is_some() || args.reset.is_some();
-    let id = shared.then(|| {
+    let id = (args.state.is_some() || args.reset.is_some()).then(|| {
         // The fn and its generated items cannot name one `static` (they may be
         // associated fns, where none can be declared): they meet in the runtime's
         // registry under this id (module, name, place, expansion number).
@@ -140,7 +87,100 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         }),
         Some(id) => quote!(#rt::init_once_by_id(#id, #name)),
     };
+    let siblings = id.map(|id| siblings(args, attrs, vis, &name, &id));
 
+    quote! {
+        #(#attrs)*
+        #errors_doc
+        #must_use
+        #[allow(clippy::missing_errors_doc)]
+        #[track_caller]
+        #vis #sig {
+            #call(#guard, ::core::panic::Location::caller(), #wait, move || #returns #block)
+        }
+
+        #siblings
+    }
+}
+
+/// What the fn returns after expansion, the runtime fn its body goes to, and what its
+/// `# Errors` and `#[must_use]` say.
+struct Wrapped {
+    output: syn::ReturnType,
+    call: TokenStream,
+    errors_text: &'static str,
+    must_use_text: String,
+}
+
+fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
+    let rt = quote!(::singleton_runtime::__private);
+    let output = &form.output;
+    let Some(type_args) = &form.fallible else {
+        return Wrapped {
+            output: syn::parse_quote! {
+                -> ::core::result::Result<#output, #rt::AlreadyInitialized>
+            },
+            call: quote!(#rt::call),
+            errors_text: if wait {
+                "`AlreadyInitialized` if a call has already run the body (a call that arrives \
+                 while another thread runs it waits for it first)"
+            } else {
+                "`AlreadyInitialized` if a call has already run the body, or is running it on \
+                 another thread"
+            },
+            must_use_text: if wait {
+                format!(
+                    "`{name}` returns Err if it already ran: handle it with `?`, or `.ok()` if \
+                     a second call is expected"
+                )
+            } else {
+                format!(
+                    "`{name}` returns Err if it already ran or is running on another thread: \
+                     handle it with `?`, or `.ok()` if a second call is expected"
+                )
+            },
+        };
+    };
+    // Spanned at the return type: a `Result` that is not `core::result::Result` is
+    // reported there.
+    let span = output.span();
+    let projection = |item: TokenStream| quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::#item);
+    // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
+    let error = if let [_, error] = type_args.as_slice() {
+        quote!(#error)
+    } else {
+        projection(quote!(Error))
+    };
+    let value = if let Some(value) = type_args.first() {
+        quote!(#value)
+    } else {
+        projection(quote!(Value))
+    };
+    Wrapped {
+        output: syn::parse_quote! {
+            -> ::core::result::Result<#value, #rt::InitOnceError<#error>>
+        },
+        call: quote_spanned!(span=> ::singleton_runtime::__private::call_fallible),
+        errors_text: "`InitOnceError::Failed` with the body's error (a later call runs the body \
+             again), or `InitOnceError::AlreadyInitialized` if a call has already succeeded",
+        must_use_text: format!(
+            "`{name}` returns Err if its body failed (a later call runs it again) or it already \
+             ran: handle it with `?`, or match `InitOnceError::AlreadyInitialized` if a second \
+             call is expected"
+        ),
+    }
+}
+
+/// The `state` const and the `reset` fn, beside the fn (with its `cfg`s and visibility),
+/// reaching its guard by `id`.
+fn siblings(
+    args: &Args,
+    attrs: &[syn::Attribute],
+    vis: &syn::Visibility,
+    name: &str,
+    id: &TokenStream,
+) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let state = args.state.as_ref().map(|state| {
         let doc = format!(
@@ -171,20 +211,7 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
             }
         }
     });
-
-    quote! {
-        #(#attrs)*
-        #errors_doc
-        #must_use
-        #[allow(clippy::missing_errors_doc)]
-        #[track_caller]
-        #vis #sig {
-            #call(#guard, ::core::panic::Location::caller(), #wait, move || #returns #block)
-        }
-
-        #state
-        #reset
-    }
+    quote!(#state #reset)
 }
 
 /// Whether the docs already have an `# Errors` section (a fn returning its own `Result`):

@@ -32,6 +32,14 @@ mod tests {
             quote!(1, 2),
             quote!(reset = 1),
             quote!(reset = r, reset = s),
+            quote!(state = ),
+            quote!(state = 1),
+            quote!(state = Self::S),
+            quote!(state = f),
+            quote!(state = S, reset = S),
+            quote!(concurrent = ),
+            quote!(concurrent = maybe),
+            quote!(concurrent = refuse, state = S, reset = r),
         ];
         let items = [
             quote!(),
@@ -49,6 +57,15 @@ mod tests {
             quote!(async const fn f() {}),
             quote!(
                 fn f() -> impl {}
+            ),
+            quote!(
+                fn f() -> Result {}
+            ),
+            quote!(
+                fn f() -> io::Result {}
+            ),
+            quote!(
+                fn f() -> Result<'a, u8, E> {}
             ),
         ];
         crate::common::assert_never_panics(super::expand, &args, &items);
