@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use singleton_runtime::{AlreadyInitialized, InitOnceError, init_once};
-use support::{expect_panic, panic_message, race, run_with_timeout};
+use support::{assert_cycle_reported, expect_panic, race, run_with_timeout};
 
 static DETERMINISM_RUNS: AtomicUsize = AtomicUsize::new(0);
 static SEED: AtomicUsize = AtomicUsize::new(0);
@@ -310,28 +310,13 @@ fn waiting_configure() -> u32 {
 
 #[test]
 fn a_cycle_between_a_singleton_and_a_waiting_init_once_fn_is_reported_not_hung() {
-    let t1 = thread::spawn(|| run_with_timeout("builds-engine", || *waiting_engine()));
-    let t2 = thread::spawn(|| run_with_timeout("configures", waiting_configure));
-    let messages: Vec<String> = [
-        t1.join().unwrap().map(|_| ()),
-        t2.join().unwrap().map(|_| ()),
-    ]
-    .into_iter()
-    .map(|o| panic_message(&*o.expect_err("a call on the cycle returned")))
-    .collect();
-    assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("wait cycle across threads")
-                && m.contains("`waiting_configure` (#[init_once] fn)")
-                && m.contains("`waiting_engine` (singleton)")),
-        "{messages:#?}"
-    );
-    assert!(
-        messages
-            .iter()
-            .all(|m| m.contains("cycle") || m.contains("called again")),
-        "{messages:#?}"
+    assert_cycle_reported(
+        ("builds-engine", || *waiting_engine()),
+        ("configures", waiting_configure),
+        &[
+            "`waiting_configure` (#[init_once] fn)",
+            "`waiting_engine` (singleton)",
+        ],
     );
 }
 

@@ -1,6 +1,9 @@
 //! What `#[init_once]` expands to names these (through `::singleton_runtime::__private`).
 //! Hidden; the errors are those of the `InitOnce` methods they forward to.
-#![allow(clippy::missing_errors_doc, reason = "hidden: as the InitOnce methods they forward to")]
+#![allow(
+    clippy::missing_errors_doc,
+    reason = "hidden: as the InitOnce methods they forward to"
+)]
 
 use std::panic::Location;
 
