@@ -144,17 +144,20 @@ fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
     // Spanned at the return type: a `Result` that is not `core::result::Result` is
     // reported there.
     let span = output.span();
-    let projection = |item: TokenStream| quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::#item);
+    let projection = |item: &str| {
+        let item = syn::Ident::new(item, span);
+        quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::#item)
+    };
     // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
     let error = if let [_, error] = type_args.as_slice() {
         quote!(#error)
     } else {
-        projection(quote!(Error))
+        projection("Error")
     };
     let value = if let Some(value) = type_args.first() {
         quote!(#value)
     } else {
-        projection(quote!(Value))
+        projection("Value")
     };
     Wrapped {
         output: syn::parse_quote! {
