@@ -421,3 +421,26 @@ fn same_named_fns_from_one_macro_invocation_have_their_own_guards() {
     assert_eq!(Video::register(), Ok("Video"));
     assert!(Audio::REGISTERED.is_done() && Video::REGISTERED.is_done());
 }
+
+#[init_once(concurrent = refuse)]
+fn connect(reachable: bool) -> Result<u8, String> {
+    if reachable {
+        Ok(7)
+    } else {
+        Err("unreachable".to_owned())
+    }
+}
+
+#[test]
+fn with_concurrent_refuse_an_err_is_retried_too() {
+    assert_eq!(
+        connect(false),
+        Err(InitOnceError::Failed("unreachable".to_owned()))
+    );
+    assert_eq!(connect(true), Ok(7));
+    let Err(InitOnceError::AlreadyInitialized(already)) = connect(true) else {
+        panic!("the second success ran the body");
+    };
+    assert!(!already.in_progress());
+    assert_eq!(already.name(), "connect");
+}
