@@ -32,7 +32,9 @@ pub use state::InitOnceState;
 /// it gets the error at once, marked [`in_progress`](AlreadyInitialized::in_progress),
 /// so a body that hands work to a thread which calls the same fn, or a cycle with a
 /// singleton's initialiser, cannot deadlock. A panicking body leaves the guard
-/// uninitialised: a later call runs.
+/// uninitialised: a later call runs. [`call_or_wait`](Self::call_or_wait) and
+/// [`call_fallible`](Self::call_fallible) wait instead, as `#[init_once]` fns do by
+/// default; `#[init_once(concurrent = refuse)]` uses `call`.
 ///
 /// # Examples
 ///
