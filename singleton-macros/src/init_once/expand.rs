@@ -176,7 +176,7 @@ fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
 
 /// The `state` const and the `reset` fn, beside the fn (with its `cfg`s and visibility),
 /// reaching its guard by `id`.
-fn siblings(
+pub(crate) fn siblings(
     args: &Args,
     attrs: &[syn::Attribute],
     vis: &syn::Visibility,

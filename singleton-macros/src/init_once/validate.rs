@@ -90,9 +90,8 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
 
 /// The names the arguments give the generated items: each must differ from the fn's
 /// and from the other's (a `const` and a fn share one namespace).
-pub(crate) fn check_names(args: &Args, form: &Form) -> syn::Result<()> {
+pub(crate) fn check_names(args: &Args, fn_name: &syn::Ident) -> syn::Result<()> {
     let mut errors = Errors::default();
-    let fn_name = &form.item.sig.ident;
     for (key, name) in [("state", &args.state), ("reset", &args.reset)] {
         if let Some(name) = name
             && name == fn_name
