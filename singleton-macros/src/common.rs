@@ -182,6 +182,30 @@ pub(crate) fn peel_type(ty: &syn::Type) -> &syn::Type {
     }
 }
 
+/// The type arguments of `ty` if it is a path ending in `Result` (`Result<T, E>`,
+/// `io::Result<T>`, `fmt::Result`: none), also through the invisible group of a
+/// `$t:ty` fragment; `None` for any other type.
+pub(crate) fn result_args(ty: &syn::Type) -> Option<Vec<&syn::Type>> {
+    let syn::Type::Path(path) = peel_type(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    Some(match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
 /// [`peel_type`] for expressions: `$e:expr` and `$p:path` arrive as `Expr::Group`.
 pub(crate) fn peel_expr(expr: &syn::Expr) -> &syn::Expr {
     match expr {

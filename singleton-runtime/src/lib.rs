@@ -18,6 +18,8 @@ mod waits;
 
 pub use cache::*;
 pub use guarded::*;
+#[cfg(not(singleton_loom))]
+pub use init_once::InitOnceState;
 pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
 
@@ -169,12 +171,19 @@ pub use singleton::Singleton;
 #[doc(inline)]
 pub use singleton_macros::singleton;
 
-/// Makes a fn's body run once per process; every later call returns
-/// `Err(`[`AlreadyInitialized`]`)` naming the fn and where the first call was.
+/// Makes a fn's body run once per process; every later call returns an error naming
+/// the fn and where the first call was.
 ///
-/// `fn f(args) -> T` becomes `fn f(args) -> Result<T, AlreadyInitialized>` (and gains
-/// `#[track_caller]`, so the recorded location is the caller's). Generic fns and
-/// associated fns work; the body runs once across all of them.
+/// - `fn f(args) -> T` becomes `fn f(args) -> Result<T, `[`AlreadyInitialized`]`>`.
+/// - `fn f(args) -> Result<T, E>` (any path ending in `Result`: `io::Result<T>`,
+///   `fmt::Result`) becomes `fn f(args) -> Result<T, `[`InitOnceError<E>`](InitOnceError)`>`:
+///   one layer, `Failed(E)` or `AlreadyInitialized(..)`, so `?` propagates the body's
+///   error. An `Err` is not the one run: the fn stays uninitialised and the next call
+///   runs the body again.
+///
+/// The fn gains `#[track_caller]` (the recorded location is the caller's) and a
+/// `#[must_use]` that says what to do with the result. Generic fns and associated fns
+/// work; the body runs once across all of them.
 ///
 /// ```
 /// use singleton_runtime::{init_once, AlreadyInitialized};
@@ -190,30 +199,122 @@ pub use singleton_macros::singleton;
 /// assert_eq!(again.first_call().file(), file!());
 /// ```
 ///
-/// - A call that arrives while another thread's call runs is refused at once
-///   ([`AlreadyInitialized::in_progress`]); it never waits, so a body that hands work to
-///   threads calling the same fn, or a cycle with a singleton's initialiser, cannot
-///   deadlock.
-/// - A body that returns normally counts as the one run, also if it returns its own
-///   `Err`; a panicking body leaves it uninitialised: the next call runs the body.
-/// - The error must be handled: the result is `#[must_use]` like every `Result`.
+/// A fallible body, retried after an `Err`, and `?` on the flattened error:
+///
+/// ```
+/// use singleton_runtime::{init_once, InitOnceError};
+/// use std::io;
+///
+/// #[init_once]
+/// fn setup_logging(path: &str) -> io::Result<usize> {
+///     if path.is_empty() {
+///         return Err(io::Error::new(io::ErrorKind::NotFound, "no log path"));
+///     }
+///     Ok(path.len()) // open the file, install the logger ...
+/// }
+///
+/// // `?` into an `io::Result`: the body's own `io::Error`, kind and all.
+/// fn start(path: &str) -> io::Result<usize> {
+///     Ok(setup_logging(path)? * 2)
+/// }
+///
+/// assert_eq!(start("").unwrap_err().kind(), io::ErrorKind::NotFound);
+/// assert_eq!(start("/var/log/app").unwrap(), 24, "the Err was not the one run");
+/// assert!(matches!(setup_logging("/x"), Err(InitOnceError::AlreadyInitialized(_))));
+/// ```
+///
+/// `InitOnceError<E>` is an `Error` when `E` is (transparent: `Display` and `source()`
+/// are the body error's), so `?` also goes into `Box<dyn Error + Send + Sync>`, and
+/// into `io::Error` (it has a `From`); for `Box<dyn Error>` as `E` itself, or an error
+/// type of yours with a `From<AlreadyInitialized>`, use
+/// `.map_err(InitOnceError::into_error)?`.
+///
+/// # Concurrent calls wait
+///
+/// A call that arrives while the body runs on another thread waits for it, as with
+/// `std::sync::Once`: when any call returns, the body has run (or failed, and then the
+/// waiting call runs it itself). Waiting joins the crate's wait-for graph, so an
+/// `#[init_once]` body that needs a singleton whose initialiser calls the same fn on
+/// another thread panics with the cycle instead of hanging.
+///
+/// ```
+/// use singleton_runtime::init_once;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// static SEED: AtomicU64 = AtomicU64::new(0);
+///
+/// #[init_once]
+/// fn seed_everything(seed: u64) {
+///     std::thread::sleep(std::time::Duration::from_millis(20));
+///     SEED.store(seed, Ordering::SeqCst);
+/// }
+///
+/// std::thread::scope(|s| {
+///     for worker in 0..4 {
+///         s.spawn(move || {
+///             let _ = seed_everything(worker + 1); // one of them runs it ...
+///             assert_ne!(SEED.load(Ordering::SeqCst), 0, "... and none goes on unseeded");
+///         });
+///     }
+/// });
+/// ```
+///
+/// A body that spawns a thread calling the same fn and joins it deadlocks, as with
+/// `Once`: the join is invisible to the graph. After 10 s the waiting thread prints a
+/// report naming the fn and the thread running it (see "Deadlocks we cannot see" on
+/// [`Singleton`]). For code that must never wait, `#[init_once(concurrent = refuse)]`
+/// makes a concurrent call return `Err` at once, with
+/// [`in_progress()`](AlreadyInitialized::in_progress) true.
+///
+/// # Whether it ran, without calling it: `state = NAME`
+///
+/// `#[init_once(state = SETUP)]` also generates `const SETUP: `[`InitOnceState`] with
+/// the fn's visibility: `SETUP.is_done()`, `SETUP.wait()` (blocks until a call has
+/// succeeded: for workers that must not start before setup), `SETUP.first_call()`,
+/// and `SETUP.reset()` for tests. A `const` because it works beside a free fn and,
+/// as an associated const (`Engine::READY`), beside an associated fn, where no module
+/// or `static` can go.
+///
+/// ```
+/// use singleton_runtime::init_once;
+///
+/// struct Engine;
+///
+/// impl Engine {
+///     #[init_once(state = READY)]
+///     fn start(workers: usize) -> usize {
+///         workers
+///     }
+/// }
+///
+/// std::thread::scope(|s| {
+///     let worker = s.spawn(|| {
+///         Engine::READY.wait(); // does not start before the engine
+///         Engine::READY.is_done()
+///     });
+///     assert_eq!(Engine::start(4), Ok(4));
+///     assert!(worker.join().unwrap());
+/// });
+/// ```
 ///
 /// # Panics
 ///
-/// A call from inside the body (recursion) panics at once instead of deadlocking.
+/// A call from inside the body (recursion) panics at once instead of deadlocking; so
+/// does a wait that would close a cycle (see above).
 ///
 /// # Rejected at compile time
 ///
 /// Anything but a fn; `async fn`; `const fn`; `self` receivers (it runs once per
-/// process, not once per value); a non-Rust ABI; any argument but `reset`; `-> !` (a
-/// body that never returns never completes its one run: return `()` and diverge after
-/// the call).
+/// process, not once per value); a non-Rust ABI; arguments other than `state = NAME`,
+/// `concurrent = wait | refuse` and `reset = name`, or generated names that clash; `-> !`
+/// (a body that never returns never completes its one run: return `()` and diverge
+/// after the call); a return type named `Result` that is not `core::result::Result`.
 ///
 /// # Testing
 ///
-/// `#[init_once(reset = reset_setup)]` also generates `fn reset_setup()` (same
-/// visibility, also beside an associated fn), which makes the next call run the body
-/// again; it needs the runtime's `testing` feature (see [`testing`]).
+/// With the runtime's `testing` feature (see [`testing`]), `SETUP.reset()` makes the
+/// next call run the body again; `#[init_once(reset = reset_setup)]` generates that
+/// reset alone, as `fn reset_setup()` (same visibility, also beside an associated fn).
 ///
 /// ```compile_fail
 /// use singleton_runtime::init_once;

@@ -52,7 +52,7 @@
 //! | `#[singleton]` | `Config::reset()`, `config::reset()`: the next `instance()` / `config()` runs the initialiser |
 //! | `#[guarded_global]` | `NAME.reset()`: drops the value under the write lock; the next access builds it again |
 //! | `#[invalidating_cache]` | `name::reset()`: forgets the value and the errors; the next call loads as the first did |
-//! | `#[init_once(reset = reset_setup)]` | `reset_setup()`, generated beside the fn (also an associated one); [`InitOnce::reset`](crate::InitOnce::reset) by hand: the next call runs the body |
+//! | `#[init_once(state = SETUP)]` | `SETUP.reset()` ([`InitOnceState::reset`](crate::InitOnceState::reset); `SETUP` is generated beside the fn, an associated const beside an associated fn), or `reset_setup()` with `#[init_once(reset = reset_setup)]`; [`InitOnce::reset`](crate::InitOnce::reset) by hand: the next call runs the body |
 //!
 //! A reset cannot leave a reference dangling: every `&'static` a singleton handed out
 //! stays valid and keeps showing its old value (old generations are never freed). A

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use singleton_runtime::{InitOnce, InitOnceError, singleton};
-use support::{DEADLOCK_TIMEOUT, panic_message, run_with_timeout, within};
+use support::{DEADLOCK_TIMEOUT, assert_cycle_reported, within};
 
 static SEEDING: InitOnce = InitOnce::new("seed_everything");
 static SEED_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -153,28 +153,9 @@ fn engine() -> u32 {
 
 #[test]
 fn a_waiting_init_once_and_a_singleton_needing_each_other_are_reported() {
-    let t1 = thread::spawn(|| run_with_timeout("configures", configure));
-    let t2 = thread::spawn(|| run_with_timeout("builds-engine", || *engine()));
-    let messages: Vec<String> = [
-        t1.join().unwrap().map(|_| ()),
-        t2.join().unwrap().map(|_| ()),
-    ]
-    .into_iter()
-    .map(|o| panic_message(&*o.expect_err("a call on the cycle returned")))
-    .collect();
-    assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("wait cycle across threads")
-                && m.contains("`configure` (#[init_once] fn)")
-                && m.contains("`engine` (singleton)")),
-        "{messages:#?}"
-    );
-    // The other thread then finds the cycle on its own stack.
-    assert!(
-        messages
-            .iter()
-            .all(|m| m.contains("cycle") || m.contains("called again")),
-        "{messages:#?}"
+    assert_cycle_reported(
+        ("configures", configure),
+        ("builds-engine", || *engine()),
+        &["`configure` (#[init_once] fn)", "`engine` (singleton)"],
     );
 }

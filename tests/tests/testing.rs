@@ -215,6 +215,21 @@ fn an_init_once_fn_with_a_reset_fn_runs_again_after_it() {
     assert!(Engine::start(5).is_err());
 }
 
+#[init_once(state = CALIBRATION)]
+fn calibrate(offset: i32) -> i32 {
+    offset
+}
+
+#[test]
+fn an_init_once_state_const_resets() {
+    assert_eq!(calibrate(1), Ok(1));
+    assert!(CALIBRATION.is_done());
+    CALIBRATION.reset();
+    assert!(!CALIBRATION.is_done());
+    assert_eq!(calibrate(2), Ok(2), "ran again after the reset");
+    assert!(calibrate(3).is_err());
+}
+
 #[test]
 fn an_init_once_reset_runs_the_body_again() {
     static SETUP: InitOnce = InitOnce::new("setup");

@@ -8,11 +8,32 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = crate::common::with_args(args::Args::parse(args), |args| {
-        validate::validate(item.clone()).map(|form| (args, form))
+    let result = crate::common::with_args(args::Args::parse(args.clone()), |args| {
+        let form = validate::validate(item.clone())?;
+        validate::check_names(&args, &form.item.sig.ident)?;
+        Ok((args, form))
     })
     .map(|(args, form)| expand::expand(&form, &args));
-    result.unwrap_or_else(|error| crate::common::fallback(error, item))
+    result.unwrap_or_else(|error| {
+        let stubs = siblings_on_error(args, &item);
+        let mut out = crate::common::fallback(error, item);
+        out.extend(stubs);
+        out
+    })
+}
+
+/// Degrades gracefully: with an error in the item (an `async fn`, say), the `state`
+/// const and `reset` fn are still generated when the arguments and names are fine, so
+/// that their uses do not add "cannot find" errors to the one that matters.
+fn siblings_on_error(args: TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    let args = args::Args::parse(args).ok()?;
+    let syn::Item::Fn(f) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
+        return None;
+    };
+    validate::check_names(&args, &f.sig.ident).ok()?;
+    let id = quote::quote!(::core::concat!(::core::module_path!(), "::<invalid>"));
+    let name = crate::common::name_of(&f.sig.ident);
+    Some(expand::siblings(&args, &f.attrs, &f.vis, &name, &id))
 }
 
 #[cfg(test)]
@@ -30,6 +51,14 @@ mod tests {
             quote!(1, 2),
             quote!(reset = 1),
             quote!(reset = r, reset = s),
+            quote!(state = ),
+            quote!(state = 1),
+            quote!(state = Self::S),
+            quote!(state = f),
+            quote!(state = S, reset = S),
+            quote!(concurrent = ),
+            quote!(concurrent = maybe),
+            quote!(concurrent = refuse, state = S, reset = r),
         ];
         let items = [
             quote!(),
@@ -47,6 +76,15 @@ mod tests {
             quote!(async const fn f() {}),
             quote!(
                 fn f() -> impl {}
+            ),
+            quote!(
+                fn f() -> Result {}
+            ),
+            quote!(
+                fn f() -> io::Result {}
+            ),
+            quote!(
+                fn f() -> Result<'a, u8, E> {}
             ),
         ];
         crate::common::assert_never_panics(super::expand, &args, &items);

@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 
+use super::args::Args;
 use crate::common::{self, Errors};
 
 /// A fn `#[init_once]` can wrap.
@@ -9,6 +10,9 @@ pub(crate) struct Form {
     pub(crate) item: syn::ItemFn,
     /// The declared return type (`()` when none was written).
     pub(crate) output: syn::Type,
+    /// For a return type that is a path ending in `Result`, its type arguments (`T, E`
+    /// of `Result<T, E>`, `T` of `io::Result<T>`): the body is fallible.
+    pub(crate) fallible: Option<Vec<syn::Type>>,
 }
 
 pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
@@ -76,5 +80,46 @@ pub(crate) fn validate(item: TokenStream) -> syn::Result<Form> {
         );
     }
     errors.finish()?;
-    Ok(Form { item, output })
+    let fallible = common::result_args(&output).map(|args| args.into_iter().cloned().collect());
+    Ok(Form {
+        item,
+        output,
+        fallible,
+    })
+}
+
+/// The names the arguments give the generated items: each must differ from the fn's
+/// and from the other's (a `const` and a fn share one namespace).
+pub(crate) fn check_names(args: &Args, fn_name: &syn::Ident) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    for (key, name) in [("state", &args.state), ("reset", &args.reset)] {
+        if let Some(name) = name
+            && name == fn_name
+        {
+            errors.spanned(
+                name,
+                format!(
+                    "`{key} = {name}` would generate a second item named `{name}` beside the \
+                     fn: pick another name, e.g. `{}`",
+                    if key == "state" {
+                        format!("{}_STATE", common::name_of(name).to_uppercase())
+                    } else {
+                        format!("reset_{}", common::name_of(name))
+                    }
+                ),
+            );
+        }
+    }
+    if let (Some(state), Some(reset)) = (&args.state, &args.reset)
+        && state == reset
+    {
+        errors.spanned(
+            reset,
+            format!(
+                "`state` and `reset` both name `{reset}`, but a const and a fn cannot share a \
+                 name; with `state`, `reset` is not needed: `{state}.reset()` resets"
+            ),
+        );
+    }
+    errors.finish()
 }

@@ -196,23 +196,11 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     }))
 }
 
-/// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`;
-/// also through the invisible group of a `$t:ty` fragment.
+/// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`.
 fn result_value(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(path) = common::peel_type(ty) else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(value) => Some(value.clone()),
-        _ => None,
-    }
+    common::result_args(ty)?
+        .first()
+        .map(|value| (*value).clone())
 }
 
 /// `T` becomes `&'static T`; `Result<T, E>` becomes `Result<&'static T, E>`.

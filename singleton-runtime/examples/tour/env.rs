@@ -161,7 +161,9 @@ fn read_once() {
     match blas_threads() {
         Ok(n) => println!(
             "read once instead (recommended): blas_threads() = {n}, parsed from {VAR} on first \
-             use (1 when unset); tests override that value and never touch the environment"
+             use (1 when unset); a test overrides that value for its own thread with \
+             blas_threads::override_with(4, || ..) (the `testing` feature) and never touches \
+             the environment"
         ),
         Err(e) => println!("read once instead (recommended): blas_threads() refused {e}"),
     }

@@ -21,7 +21,7 @@
 //!
 //! | you need | use | what it guarantees |
 //! |---|---|---|
-//! | a setting that comes from the environment (thread counts, seeds, ports) | **read once**: a `#[singleton]` fn that parses it with [`var_or`] / [`var`] / [`var_opt`]; tests override that value, not the environment | the environment is never changed; the variable is read and checked once; a bad value is an error naming the variable and the value |
+//! | a setting that comes from the environment (thread counts, seeds, ports) | **read once**: a `#[singleton]` fn that parses it with [`var_or`] / [`var`] / [`var_opt`]; tests override that value, not the environment: `blas_threads::override_with(4, \|\| ..)` or `let _g = blas_threads::override_guard(4);` (the `testing` feature, see [`crate::testing`]) | the environment is never changed; the variable is read and checked once; a bad value is an error naming the variable and the value; an override is seen by its own thread only, so parallel tests each see their own value |
 //! | variables that code you do not control reads itself (a C library, every child process), set at start-up (TS-008) | [`set_before_threads`] at the top of `main`, with `#[init_once]` to make a second call an error | sound: changes the environment only after checking that the process has exactly one thread, else [`NotSingleThreaded`] and nothing changed |
 //! | one child process with other variables | [`std::process::Command::env`] | sound: changes only the child's environment |
 //! | a test that must change the real environment (TS-006/TS-007's scoped override) | `unsafe` [`with_vars`] / [`with_var`] / [`with_var_unset`], read with [`var_os_locked`] | scopes on different threads run one at a time, nest on one thread, restore in LIFO order on return and on panic, byte for byte; sound only under its `# Safety` conditions |
@@ -49,7 +49,23 @@
 //! fn pool_size() -> Result<usize, EnvVarError> {
 //!     Ok(*blas_threads()?) // `&'static usize`: read once, by the first caller
 //! }
-//! # let _ = pool_size();
+//!
+//! // In a test (with `singleton-runtime = { .., features = ["testing"] }` in
+//! // `[dev-dependencies]`): this thread's own value, whatever the environment says and
+//! // whatever tests on other threads override; `OMP_NUM_THREADS` is neither read nor set.
+//! blas_threads::override_with(4, || {
+//!     assert_eq!(pool_size().unwrap(), 4);
+//! });
+//! std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         let _twelve = blas_threads::override_guard(12); // until dropped
+//!         assert_eq!(pool_size().unwrap(), 12);
+//!     });
+//!     s.spawn(|| {
+//!         let _two = blas_threads::override_guard(2);
+//!         assert_eq!(pool_size().unwrap(), 2);
+//!     });
+//! });
 //! ```
 //!
 //! A scope cannot be opened without `unsafe`; rustc says so:

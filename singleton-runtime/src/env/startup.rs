@@ -113,7 +113,7 @@ impl std::error::Error for NotSingleThreaded {}
 /// }
 ///
 /// # #[cfg(any(target_os = "linux", target_os = "android", windows))] {
-/// set_global_determinism(42, 1).expect("called once").expect("one thread");
+/// set_global_determinism(42, 1).expect("one thread, and the first call");
 /// assert_eq!(std::env::var("PYTHONHASHSEED").as_deref(), Ok("42"));
 /// assert!(set_global_determinism(7, 8).is_err()); // a second call is refused
 /// # }

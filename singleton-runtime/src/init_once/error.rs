@@ -99,6 +99,48 @@ pub enum InitOnceError<E> {
     AlreadyInitialized(AlreadyInitialized),
 }
 
+impl<E> InitOnceError<E> {
+    /// The body's error, or [`AlreadyInitialized`] converted into `E`: for `?` into a
+    /// fn whose error type is `E` itself, when `E` can hold an `AlreadyInitialized`
+    /// (`Box<dyn Error>`, `anyhow::Error`, an enum with a `From` for it). `?` on the
+    /// `InitOnceError` itself needs `From<InitOnceError<E>>`, which std's
+    /// `Box<dyn Error>` cannot have (coherence forbids the impl), so this is the way
+    /// there. `io::Error` has that `From`: plain `?` works for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::{init_once, InitOnceError};
+    /// use std::error::Error;
+    ///
+    /// #[init_once]
+    /// fn load_plugins(dir: &str) -> Result<usize, Box<dyn Error>> {
+    ///     if dir.is_empty() {
+    ///         return Err("no plugin directory".into());
+    ///     }
+    ///     Ok(3)
+    /// }
+    ///
+    /// fn start(dir: &str) -> Result<usize, Box<dyn Error>> {
+    ///     let plugins = load_plugins(dir).map_err(InitOnceError::into_error)?;
+    ///     Ok(plugins)
+    /// }
+    ///
+    /// assert_eq!(start("").unwrap_err().to_string(), "no plugin directory");
+    /// assert_eq!(start("plugins").unwrap(), 3);
+    /// assert!(start("plugins").unwrap_err().to_string().contains("already initialised"));
+    /// ```
+    pub fn into_error(self) -> E
+    where
+        E: From<AlreadyInitialized>,
+    {
+        match self {
+            InitOnceError::Failed(error) => error,
+            InitOnceError::AlreadyInitialized(already) => already.into(),
+        }
+    }
+}
+
 impl InitOnceError<std::convert::Infallible> {
     /// For bodies that cannot fail.
     pub(super) fn into_already(self) -> AlreadyInitialized {
@@ -130,5 +172,22 @@ impl<E: std::error::Error> std::error::Error for InitOnceError<E> {
 impl<E> From<AlreadyInitialized> for InitOnceError<E> {
     fn from(already: AlreadyInitialized) -> Self {
         InitOnceError::AlreadyInitialized(already)
+    }
+}
+
+/// `?` on an `io::Result` of an `#[init_once]` fn in a fn returning `io::Result`: the
+/// body's `io::Error` as it was (its `kind()` kept), or [`AlreadyInitialized`] as an
+/// `io::Error` of kind `Other`.
+impl From<InitOnceError<std::io::Error>> for std::io::Error {
+    fn from(error: InitOnceError<std::io::Error>) -> Self {
+        error.into_error()
+    }
+}
+
+/// [`AlreadyInitialized`] as an `io::Error` of kind `Other` (the original is its
+/// `get_ref()`), so that `?` on an `#[init_once]` fn works in a fn returning `io::Result`.
+impl From<AlreadyInitialized> for std::io::Error {
+    fn from(already: AlreadyInitialized) -> Self {
+        std::io::Error::other(already)
     }
 }

@@ -16,8 +16,13 @@ use crate::sync::{
 use crate::waits::{Kind, Resource};
 
 mod error;
+pub(crate) mod private;
+#[cfg(not(singleton_loom))]
+mod state;
 
 pub use error::{AlreadyInitialized, InitOnceError};
+#[cfg(not(singleton_loom))]
+pub use state::InitOnceState;
 
 /// A "call only once" guard: the runtime type behind `#[init_once]`.
 ///
@@ -27,7 +32,9 @@ pub use error::{AlreadyInitialized, InitOnceError};
 /// it gets the error at once, marked [`in_progress`](AlreadyInitialized::in_progress),
 /// so a body that hands work to a thread which calls the same fn, or a cycle with a
 /// singleton's initialiser, cannot deadlock. A panicking body leaves the guard
-/// uninitialised: a later call runs.
+/// uninitialised: a later call runs. [`call_or_wait`](Self::call_or_wait) and
+/// [`call_fallible`](Self::call_fallible) wait instead, as `#[init_once]` fns do by
+/// default; `#[init_once(concurrent = refuse)]` uses `call`.
 ///
 /// # Examples
 ///
@@ -296,7 +303,7 @@ impl InitOnce {
     /// The one path behind every call: decide with the claim, then run the body, refuse,
     /// wait and decide again, or report the cycle.
     #[track_caller]
-    fn run<T, E>(
+    pub(crate) fn run<T, E>(
         &self,
         caller: &'static Location<'static>,
         then: Then,
@@ -437,58 +444,6 @@ impl fmt::Debug for InitOnce {
             .field("name", &self.name)
             .field("first_call", &self.first_call())
             .finish_non_exhaustive()
-    }
-}
-
-/// What `#[init_once]` expands to names these.
-pub(crate) mod private {
-    pub use super::{AlreadyInitialized, InitOnce, InitOnceError};
-
-    /// The `#[init_once(reset = ..)]` fns, by id: the reset fn cannot name its fn's
-    /// static (both may be associated fns), so the fn registers it on each call.
-    /// (Generated code is never built under loom.)
-    #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
-    // singleton-audit: allow(the runtime's own registry of #[init_once(reset = ..)] fns: #[guarded_global] is built on this crate)
-    static REGISTERED: crate::sync::Mutex<Vec<(&'static str, &'static InitOnce)>> =
-        crate::sync::Mutex::new(Vec::new());
-
-    /// Records `once` under `id` (with the `testing` feature; otherwise nothing) and
-    /// returns it.
-    #[inline]
-    pub fn register_init_once(id: &'static str, once: &'static InitOnce) -> &'static InitOnce {
-        #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
-        {
-            let mut registered = REGISTERED.lock();
-            if !registered.iter().any(|(known, _)| *known == id) {
-                registered.push((id, once));
-            }
-        }
-        let _ = id;
-        once
-    }
-
-    /// Resets the `InitOnce` registered under `id`; one never called is not done.
-    #[allow(
-        clippy::extra_unused_lifetimes,
-        reason = "the bound is the feature check"
-    )]
-    #[track_caller]
-    pub fn reset_init_once(id: &'static str)
-    where
-        for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
-    {
-        #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
-        {
-            let once = REGISTERED
-                .lock()
-                .iter()
-                .find(|(known, _)| *known == id)
-                .map(|e| e.1);
-            if let Some(once) = once {
-                once.reset();
-            }
-        }
-        let _ = id;
     }
 }
 

@@ -282,6 +282,12 @@ impl Graph {
                          `join`, a channel, a lock of another kind), this is a deadlock: \
                          see \"Deadlocks we cannot see\" in the docs of `Singleton`"
                     );
+                    if on.kind == super::Kind::InitOnce {
+                        report.push_str(
+                            "; an `#[init_once(concurrent = refuse)]` fn never waits for its \
+                             running body",
+                        );
+                    }
                     break;
                 }
             }

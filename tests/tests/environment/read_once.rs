@@ -30,9 +30,19 @@ pub const CASES: &[Case] = &[
         "read_once::blas_threads_value_not_utf8_is_an_error_naming_it",
         not_utf8,
     ),
+    (
+        "read_once::eight_threads_override_blas_threads_each_with_its_own_value",
+        eight_threads_override,
+    ),
 ];
 
-pub const CHILDREN: &[Case] = &[("read-once-blas-threads", child_blas_threads)];
+pub const CHILDREN: &[Case] = &[
+    ("read-once-blas-threads", child_blas_threads),
+    (
+        "read-once-blas-threads-overridden",
+        child_blas_threads_overridden,
+    ),
+];
 
 const LIMIT: Duration = Duration::from_secs(20);
 const VAR: &str = "OMP_NUM_THREADS";
@@ -62,6 +72,23 @@ fn invalid_value() {
         "Err(OMP_NUM_THREADS=\"twelve\" is not a valid usize: invalid digit found in string), \
          read 80 time(s)"
     );
+}
+
+/// Issue 12 §1's proof: the seeds' `blas_threads` race (thread A sets 12, thread B sets
+/// 4, A's restore undoes B's) cannot happen when tests override the value instead of
+/// the variable.
+fn eight_threads_override() {
+    let run = run_child(
+        "read-once-blas-threads-overridden",
+        &[(VAR, Some(OsStr::new("12")))],
+        LIMIT,
+    );
+    run.assert_success();
+    assert_eq!(
+        run.value("overridden"),
+        "8 threads x 1000 reads, each its own value; 0 reads of OMP_NUM_THREADS"
+    );
+    assert_eq!(run.value("after"), "Ok(12), read 1 time(s)");
 }
 
 #[cfg(unix)]
@@ -119,5 +146,56 @@ fn child_blas_threads() {
         Err(e) => format!("Err({e})"),
     };
     println!("blas_threads={shown}, read {reads} time(s)");
+    assert_eq!(snapshot(), before, "the environment was changed");
+}
+
+/// 8 threads behind a barrier each put their own thread count in place of
+/// `blas_threads()` (half with `override_with`, half with `override_guard`) and read it
+/// 1,000 times, yielding in between so that the others' overrides come and go: each
+/// sees only its own value, the variable is not read while they run (an override does
+/// not run the initialiser), and the environment is byte-identical afterwards. Then
+/// the real value, read once.
+fn child_blas_threads_overridden() {
+    const THREADS: usize = 8;
+    const READS_EACH: usize = 1000;
+    let before = snapshot();
+    let start = std::sync::Barrier::new(THREADS);
+    std::thread::scope(|s| {
+        for i in 0..THREADS {
+            let start = &start;
+            s.spawn(move || {
+                let own = 100 + i;
+                let read_own = || {
+                    start.wait();
+                    for _ in 0..READS_EACH {
+                        assert_eq!(blas_threads().ok().copied(), Some(own), "thread {i}");
+                        std::thread::yield_now();
+                    }
+                };
+                if i % 2 == 0 {
+                    blas_threads::override_with(own, read_own);
+                } else {
+                    let _guard = blas_threads::override_guard(own);
+                    read_own();
+                }
+            });
+        }
+    });
+    assert_eq!(snapshot(), before, "the environment was changed");
+    println!(
+        "overridden={THREADS} threads x {READS_EACH} reads, each its own value; {} reads of \
+         {VAR}",
+        READS.load(Ordering::SeqCst)
+    );
+    let after = blas_threads().copied().map_err(|e| e.to_string());
+    let _ = blas_threads();
+    println!(
+        "after={}, read {} time(s)",
+        match after {
+            Ok(n) => format!("Ok({n})"),
+            Err(e) => format!("Err({e})"),
+        },
+        READS.load(Ordering::SeqCst)
+    );
     assert_eq!(snapshot(), before, "the environment was changed");
 }

@@ -121,3 +121,36 @@ pub fn poll_until<T: Send + 'static>(
         }
     })
 }
+
+/// Runs `first` and `second` (name, fn) on threads of their own, each within
+/// [`DEADLOCK_TIMEOUT`], where each needs what the other is building: both must panic,
+/// one with the wait cycle naming every entry of `named` (e.g. "`engine` (singleton)"),
+/// the other having found the cycle on its own stack.
+pub fn assert_cycle_reported<A: Send + 'static, B: Send + 'static>(
+    first: (&'static str, impl FnOnce() -> A + Send + 'static),
+    second: (&'static str, impl FnOnce() -> B + Send + 'static),
+    named: &[&str],
+) {
+    let t1 = thread::spawn(move || run_with_timeout(first.0, first.1));
+    let t2 = thread::spawn(move || run_with_timeout(second.0, second.1));
+    let messages: Vec<String> = [
+        t1.join().unwrap().map(|_| ()),
+        t2.join().unwrap().map(|_| ()),
+    ]
+    .into_iter()
+    .map(|o| panic_message(&*o.expect_err("a call on the cycle returned")))
+    .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("wait cycle across threads")
+                && named.iter().all(|name| m.contains(name))),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("cycle") || m.contains("called again")),
+        "{messages:#?}"
+    );
+}

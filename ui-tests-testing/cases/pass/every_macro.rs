@@ -58,6 +58,9 @@ struct Engine;
 impl Engine {
     #[init_once(reset = reset_start)]
     fn start() {}
+
+    #[init_once(state = STOPPED)]
+    fn stop() {}
 }
 
 fn main() {
@@ -88,4 +91,8 @@ fn main() {
     Engine::start().unwrap();
     Engine::reset_start();
     Engine::start().unwrap();
+    Engine::stop().unwrap();
+    Engine::STOPPED.reset();
+    assert!(!Engine::STOPPED.is_done());
+    Engine::stop().unwrap();
 }

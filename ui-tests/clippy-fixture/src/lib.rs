@@ -74,6 +74,29 @@ pub fn set_level(text: &str) -> Result<u8, std::num::ParseIntError> {
     text.parse()
 }
 
+/// Opens the log once, never waiting for a concurrent call; `LOGGING` tells whether it ran.
+#[init_once(state = LOGGING, concurrent = refuse)]
+pub fn open_log(path: &str) -> std::io::Result<usize> {
+    Ok(path.len())
+}
+
+/// Writes the banner once.
+#[init_once(state = BANNER, reset = reset_banner)]
+pub fn banner() -> std::fmt::Result {
+    Ok(())
+}
+
+/// A worker pool.
+pub struct Workers;
+
+impl Workers {
+    /// Starts the workers once; `Workers::STARTED` tells whether it ran.
+    #[init_once(state = STARTED)]
+    pub fn start(count: usize) -> usize {
+        count
+    }
+}
+
 /// Counts.
 #[guarded_global]
 pub static COUNTS: Vec<u32> = Vec::new();
@@ -185,6 +208,19 @@ pub mod generated {
     once_fn!(
         /// Parses the level once.
         set_level(text: &str) -> Result<u8, std::num::ParseIntError> { text.parse() }
+    );
+
+    macro_rules! once_fn_with_state {
+        ($(#[$meta:meta])* $name:ident, $state:ident, $out:ty, $body:block) => {
+            $(#[$meta])*
+            #[init_once(state = $state, concurrent = refuse)]
+            pub fn $name() -> $out $body
+        };
+    }
+
+    once_fn_with_state!(
+        /// Opens the log once.
+        open_log, LOGGING, std::io::Result<u8>, { Ok(1) }
     );
 
     global!(

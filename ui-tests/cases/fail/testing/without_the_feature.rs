@@ -20,9 +20,13 @@ static LIMIT: u32 = 10;
 #[init_once(reset = reset_setup)]
 fn setup() {}
 
+#[init_once(state = CONFIGURED)]
+fn configure() {}
+
 fn main() {
     Settings::override_with(Settings { retries: 0 }, || ());
     region::reset();
     LIMIT.override_guard(3);
     reset_setup();
+    CONFIGURED.reset();
 }

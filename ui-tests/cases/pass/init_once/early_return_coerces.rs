@@ -29,7 +29,7 @@ pub fn shown() -> impl std::fmt::Display {
 
 fn main() {
     assert_eq!(make_handler(true).unwrap()(), 1);
-    assert_eq!(parse_handler("5").unwrap().unwrap()(), 5);
+    assert_eq!(parse_handler("5").unwrap()(), 5);
     assert!(make_handler(false).is_err());
     assert_eq!(shown().unwrap().to_string(), "shown");
 }

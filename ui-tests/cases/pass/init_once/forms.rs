@@ -44,6 +44,6 @@ fn main() {
     assert_eq!(install("stderr").unwrap(), "\"stderr\"");
     assert!(install(5).is_err());
     assert_eq!(first_word("hello world"), Ok("hello"));
-    assert_eq!(parse_level("3").unwrap(), Ok(3));
+    assert_eq!(parse_level("3"), Ok(3));
     assert_eq!(Runtime::start(4), Ok(4));
 }

@@ -30,6 +30,6 @@ fn main() {
     let first: Result<(), AlreadyInitialized> = set_seed(1);
     assert!(first.is_ok());
     assert!(set_seed(2).is_err());
-    assert_eq!(parse_level("3").unwrap(), Ok(3));
+    assert_eq!(parse_level("3"), Ok(3));
     assert_eq!(handler(true).unwrap()(), 1);
 }
