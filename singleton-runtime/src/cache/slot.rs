@@ -54,6 +54,6 @@ impl<T> Slot<T> {
     }
 
     pub(crate) fn take(&self) -> Option<Arc<T>> {
-        crate::sync::lock(&self.0).take()
+        self.0.lock().take()
     }
 }

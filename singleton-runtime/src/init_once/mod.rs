@@ -446,7 +446,8 @@ pub(crate) mod private {
 
     /// The `#[init_once(reset = ..)]` fns, by id: the reset fn cannot name its fn's
     /// static (both may be associated fns), so the fn registers it on each call.
-    #[cfg(any(test, feature = "testing"))]
+    // Not under loom: its mutex has no `const` constructor, and no model resets by id.
+    #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
     // singleton-audit: allow(the runtime's own registry of #[init_once(reset = ..)] fns: #[guarded_global] is built on this crate)
     static REGISTERED: crate::sync::Mutex<Vec<(&'static str, &'static InitOnce)>> =
         crate::sync::Mutex::new(Vec::new());
@@ -455,7 +456,7 @@ pub(crate) mod private {
     /// returns it.
     #[inline]
     pub fn register_init_once(id: &'static str, once: &'static InitOnce) -> &'static InitOnce {
-        #[cfg(any(test, feature = "testing"))]
+        #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
         {
             let mut registered = REGISTERED.lock();
             if !registered.iter().any(|(known, _)| *known == id) {
@@ -476,7 +477,7 @@ pub(crate) mod private {
     where
         for<'a> crate::testing::Feature: crate::testing::FeatureEnabled,
     {
-        #[cfg(any(test, feature = "testing"))]
+        #[cfg(all(any(test, feature = "testing"), not(singleton_loom)))]
         {
             let once = REGISTERED
                 .lock()
