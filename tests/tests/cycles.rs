@@ -278,6 +278,45 @@ fn a_cache_loader_and_a_singleton_needing_each_other_across_threads_are_reported
 }
 
 // ---------------------------------------------------------------------------------
+// A cache whose `path` expression needs a singleton whose initialiser needs the cache:
+// the thread evaluating the path holds the cache (hung before: the path ran before the
+// cache was published, so neither wait saw the cycle).
+
+#[singleton]
+fn cyc_dir() -> PathBuf {
+    // Let the other thread start a check of `path_cache` and wait for this value.
+    thread::sleep(Duration::from_millis(300));
+    let _ = path_cache();
+    cycle_dir()
+}
+
+#[invalidating_cache(path = cyc_dir().join("review7-path-cache.txt"))]
+fn path_cache(path: &Path) -> Result<usize, std::io::Error> {
+    Ok(path.as_os_str().len())
+}
+
+#[test]
+fn a_cache_path_needing_a_singleton_that_needs_the_cache_is_reported() {
+    let builder = thread::spawn(|| run_with_timeout("builds-dir", || cyc_dir().clone()));
+    thread::sleep(Duration::from_millis(100));
+    let checker = thread::spawn(|| run_with_timeout("checks-cache", || path_cache().map(|v| *v)));
+    let (b, c) = (builder.join().unwrap(), checker.join().unwrap());
+    let messages: Vec<String> = [b.err(), c.err()]
+        .into_iter()
+        .flatten()
+        .map(|p| panic_message(&*p))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("wait cycle across threads")
+                && m.contains("`cyc_dir` (singleton)")
+                && m.contains("`path_cache` (invalidating cache)")),
+        "{messages:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
 // Deadlocks the crate cannot see: an initialiser (or loader) that joins a thread which
 // needs the value. The joined thread waits in the graph; the join does not. After the
 // slow-wait threshold the waiter prints one report naming the value and the owner.
