@@ -45,20 +45,27 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         -> ::core::result::Result<#output, ::singleton_runtime::__private::AlreadyInitialized>
     };
     let rt = quote!(::singleton_runtime::__private);
-    let Some(reset) = &args.reset else {
-        return quote! {
+    // Both forms share the fn: its docs, lints and annotated closure; only the
+    // receiver differs (a reset fn needs the static registered, see below).
+    let function = |receiver: TokenStream| {
+        quote! {
             #(#attrs)*
+            #errors_doc
+            #[allow(clippy::missing_errors_doc)]
             #[track_caller]
             #vis #sig {
                 // The static lives in the receiver's block, the body in the closure after
                 // it: the body cannot see the static, nor shadow it.
                 ({
                     static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                    &__INIT_ONCE
+                    #receiver
                 })
-                .call(::core::panic::Location::caller(), move || #block)
+                .call(::core::panic::Location::caller(), move || #returns #block)
             }
-        };
+        }
+    };
+    let Some(reset) = &args.reset else {
+        return function(quote!(&__INIT_ONCE));
     };
     // The reset fn cannot name the static: the two fns may be associated fns, where no
     // item both can name may be declared. They share an id instead (module, place,
@@ -74,18 +81,9 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
     );
     let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
     let bound = crate::common::testing_bound();
+    let function = function(quote!(#rt::register_init_once(#id, &__INIT_ONCE)));
     quote! {
-        #(#attrs)*
-        #errors_doc
-        #[allow(clippy::missing_errors_doc)]
-        #[track_caller]
-        #vis #sig {
-            ({
-                static __INIT_ONCE: #rt::InitOnce = #rt::InitOnce::new(#name);
-                #rt::register_init_once(#id, &__INIT_ONCE)
-            })
-            .call(::core::panic::Location::caller(), move || #returns #block)
-        }
+        #function
 
         #(#cfgs)*
         #[doc = #reset_doc]
