@@ -200,6 +200,51 @@ fn a_writer_draining_a_reader_that_waits_for_it_is_reported_and_releases_the_loc
 }
 
 // ---------------------------------------------------------------------------------
+// No cycle: a reader holding a global and waiting for a singleton whose builder reads
+// the same global behind a *timed* writer. Reads do not wait for each other, and the
+// writer gives up at its deadline (reported as a cycle before: the builder's read was
+// taken to wait for the other reader).
+
+#[guarded_global]
+static TIMED_G: u32 = 0;
+
+#[singleton]
+fn timed_s() -> u32 {
+    // Let the reader take TIMED_G and wait for this, and the timed writer start draining.
+    thread::sleep(Duration::from_millis(300));
+    TIMED_G.read(|g| *g + 7)
+}
+
+#[test]
+fn a_timed_writer_between_a_reader_and_a_builder_is_not_a_cycle() {
+    let builder = thread::spawn(|| run_with_timeout("builder", || *timed_s()));
+    thread::sleep(Duration::from_millis(50));
+    let reader = thread::spawn(|| run_with_timeout("reader", || TIMED_G.read(|_| *timed_s())));
+    thread::sleep(Duration::from_millis(50));
+    let writer = thread::spawn(|| {
+        run_with_timeout("timed-writer", || {
+            TIMED_G
+                .try_write_for(Duration::from_millis(1500), |g| *g += 1)
+                .is_ok()
+        })
+    });
+    let b = builder.join().unwrap().map_err(|p| panic_message(&*p));
+    let r = reader.join().unwrap().map_err(|p| panic_message(&*p));
+    let w = writer.join().unwrap().map_err(|p| panic_message(&*p));
+    assert_eq!(
+        b,
+        Ok(7),
+        "the builder waited for the timed writer to give up"
+    );
+    assert_eq!(r, Ok(7));
+    assert_eq!(
+        w,
+        Ok(false),
+        "the timed writer gave up: the reader held the global"
+    );
+}
+
+// ---------------------------------------------------------------------------------
 // A singleton and an #[init_once] fn.
 
 #[init_once]
