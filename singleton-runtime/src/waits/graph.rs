@@ -272,27 +272,27 @@ impl Graph {
             thread_label(),
             waited.as_secs_f64()
         );
-        let mut wanted = on.clone();
+        let mut awaited = on.clone();
         let mut seen = vec![me];
         // A holder the graph does not know (a cache's loader that waits for nothing of
         // ours) is named by the caller.
         let mut owner = owner;
         loop {
-            let (holder, label) = match (self.holders(&wanted, me, &[], None).first(), owner.take())
-            {
-                (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
-                (None, Some(owner)) => (owner.id(), label(owner)),
-                (None, None) => {
-                    report.push_str(", which no thread is building right now");
-                    break;
-                }
-            };
+            let (holder, label) =
+                match (self.holders(&awaited, me, &[], None).first(), owner.take()) {
+                    (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
+                    (None, Some(owner)) => (owner.id(), label(owner)),
+                    (None, None) => {
+                        report.push_str(", which no thread is building right now");
+                        break;
+                    }
+                };
             let _ = write!(report, ", held by thread {label}");
             match self.waits.iter().find(|w| w.thread == holder) {
                 Some(wait) if !seen.contains(&holder) => {
                     seen.push(holder);
                     let _ = write!(report, ", which waits for {}", wait.on);
-                    wanted = wait.on.clone();
+                    awaited = wait.on.clone();
                 }
                 _ => {
                     let _ = write!(
