@@ -210,8 +210,14 @@ static TIMED_G: u32 = 0;
 
 #[singleton]
 fn timed_s() -> u32 {
-    // Let the reader take TIMED_G and wait for this, and the timed writer start draining.
-    thread::sleep(Duration::from_millis(300));
+    // Until the timed writer is draining the reader (which holds TIMED_G and waits for
+    // this), a read goes through: poll until one has to wait.
+    while TIMED_G
+        .try_read_for(Duration::from_millis(1), |_| ())
+        .is_ok()
+    {
+        thread::sleep(Duration::from_millis(5));
+    }
     TIMED_G.read(|g| *g + 7)
 }
 
@@ -224,7 +230,7 @@ fn a_timed_writer_between_a_reader_and_a_builder_is_not_a_cycle() {
     let writer = thread::spawn(|| {
         run_with_timeout("timed-writer", || {
             TIMED_G
-                .try_write_for(Duration::from_millis(1500), |g| *g += 1)
+                .try_write_for(Duration::from_secs(2), |g| *g += 1)
                 .is_ok()
         })
     });
