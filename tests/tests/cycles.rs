@@ -251,6 +251,58 @@ fn a_timed_writer_between_a_reader_and_a_builder_is_not_a_cycle() {
 }
 
 // ---------------------------------------------------------------------------------
+// The same with a writer that waits without deadline: now it is a deadlock (the builder
+// cannot read behind the writer, the writer waits for the reader, the reader for the
+// builder), reported naming the writer between them.
+
+#[guarded_global]
+static DRAINING_G: u32 = 0;
+
+// singleton-audit: allow(test instrumentation: only the first build waits for the writer)
+static DRAINING_FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+#[singleton]
+fn draining_s() -> u32 {
+    if DRAINING_FIRST.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        while DRAINING_G
+            .try_read_for(Duration::from_millis(1), |_| ())
+            .is_ok()
+        {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+    DRAINING_G.read(|g| *g + 7)
+}
+
+#[test]
+fn a_writer_between_a_reader_and_a_builder_is_reported_as_writing() {
+    let builder = thread::spawn(|| run_with_timeout("builder", || *draining_s()));
+    thread::sleep(Duration::from_millis(50));
+    let reader =
+        thread::spawn(|| run_with_timeout("reader", || DRAINING_G.read(|_| *draining_s())));
+    thread::sleep(Duration::from_millis(50));
+    let writer = thread::spawn(|| run_with_timeout("writer", || DRAINING_G.write(|g| *g += 1)));
+    let message = panic_message(&*builder.join().unwrap().expect_err("the cycle was reported"));
+    assert!(message.contains("wait cycle across threads"), "{message}");
+    assert!(
+        message.contains("thread 'writer'")
+            && message.contains(
+                "is writing `DRAINING_G` (guarded global) and waits for its readers to leave"
+            ),
+        "{message}"
+    );
+    assert!(
+        message.contains("holds `DRAINING_G` (guarded global) and waits for `draining_s`"),
+        "{message}"
+    );
+    // The reader then builds the singleton itself (a read nested in its own), and the
+    // writer gets its turn.
+    assert_eq!(reader.join().unwrap().ok(), Some(7));
+    assert!(writer.join().unwrap().is_ok());
+    assert_eq!(DRAINING_G.read(|g| *g), 1);
+}
+
+// ---------------------------------------------------------------------------------
 // A singleton and an #[init_once] fn.
 
 #[init_once]
