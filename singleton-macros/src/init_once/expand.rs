@@ -69,11 +69,14 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
     };
     // The reset fn cannot name the static: the two fns may be associated fns, where no
     // item both can name may be declared. They share an id instead (module, place,
-    // name: the same tokens, expanded at the same place), under which the fn registers
-    // its static when called.
+    // name, and the number of this expansion in the crate's build: a `macro_rules` that
+    // writes `impl $t { #[init_once(reset = ..)] fn setup() .. }` for several types
+    // puts them all at one place, in one module, under one name), under which the fn
+    // registers its static when called.
+    let expansion = next_expansion();
     let id = quote!(::core::concat!(
         ::core::module_path!(), "::", #name, "@", ::core::file!(), ":",
-        ::core::line!(), ":", ::core::column!()
+        ::core::line!(), ":", ::core::column!(), "#", #expansion
     ));
     let reset_doc = format!(
         " Makes the next call of `{name}` run its body again, on every thread. Needs the \
@@ -94,6 +97,15 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
             #rt::reset_init_once(#id);
         }
     }
+}
+
+/// A number no other `#[init_once(reset = ..)]` expansion of this compilation has:
+/// rustc runs a crate's proc macros in one process, and expands each item once.
+fn next_expansion() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // singleton-audit: allow(a counter of the macro's own expansions, in the compiler process)
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Whether the docs already have an `# Errors` section (a fn returning its own `Result`):
