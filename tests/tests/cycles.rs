@@ -208,16 +208,21 @@ fn a_writer_draining_a_reader_that_waits_for_it_is_reported_and_releases_the_loc
 #[guarded_global]
 static TIMED_G: u32 = 0;
 
-#[singleton]
-fn timed_s() -> u32 {
-    // Until the timed writer is draining the reader (which holds TIMED_G and waits for
-    // this), a read goes through: poll until one has to wait.
-    while TIMED_G
+/// Returns once a writer holds `global`: until then a read goes through, so poll until
+/// one has to wait.
+fn until_a_writer_holds(global: &'static singleton_runtime::GuardedGlobal<u32>) {
+    while global
         .try_read_for(Duration::from_millis(1), |_| ())
         .is_ok()
     {
         thread::sleep(Duration::from_millis(5));
     }
+}
+
+#[singleton]
+fn timed_s() -> u32 {
+    // The timed writer drains the reader, which holds TIMED_G and waits for this.
+    until_a_writer_holds(&TIMED_G);
     TIMED_G.read(|g| *g + 7)
 }
 
@@ -264,12 +269,7 @@ static DRAINING_FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 #[singleton]
 fn draining_s() -> u32 {
     if DRAINING_FIRST.swap(false, std::sync::atomic::Ordering::SeqCst) {
-        while DRAINING_G
-            .try_read_for(Duration::from_millis(1), |_| ())
-            .is_ok()
-        {
-            thread::sleep(Duration::from_millis(5));
-        }
+        until_a_writer_holds(&DRAINING_G);
     }
     DRAINING_G.read(|g| *g + 7)
 }
