@@ -200,6 +200,111 @@ fn a_writer_draining_a_reader_that_waits_for_it_is_reported_and_releases_the_loc
 }
 
 // ---------------------------------------------------------------------------------
+// No cycle: a reader holding a global and waiting for a singleton whose builder reads
+// the same global behind a *timed* writer. Reads do not wait for each other, and the
+// writer gives up at its deadline (reported as a cycle before: the builder's read was
+// taken to wait for the other reader).
+
+#[guarded_global]
+static TIMED_G: u32 = 0;
+
+/// Returns once a writer holds `global`: until then a read goes through, so poll until
+/// one has to wait.
+fn until_a_writer_holds(global: &'static singleton_runtime::GuardedGlobal<u32>) {
+    while global
+        .try_read_for(Duration::from_millis(1), |_| ())
+        .is_ok()
+    {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[singleton]
+fn timed_s() -> u32 {
+    // The timed writer drains the reader, which holds TIMED_G and waits for this.
+    until_a_writer_holds(&TIMED_G);
+    TIMED_G.read(|g| *g + 7)
+}
+
+#[test]
+fn a_timed_writer_between_a_reader_and_a_builder_is_not_a_cycle() {
+    let builder = thread::spawn(|| run_with_timeout("builder", || *timed_s()));
+    thread::sleep(Duration::from_millis(50));
+    let reader = thread::spawn(|| run_with_timeout("reader", || TIMED_G.read(|_| *timed_s())));
+    thread::sleep(Duration::from_millis(50));
+    let writer = thread::spawn(|| {
+        run_with_timeout("timed-writer", || {
+            TIMED_G
+                .try_write_for(Duration::from_secs(2), |g| *g += 1)
+                .is_ok()
+        })
+    });
+    let b = builder.join().unwrap().map_err(|p| panic_message(&*p));
+    let r = reader.join().unwrap().map_err(|p| panic_message(&*p));
+    let w = writer.join().unwrap().map_err(|p| panic_message(&*p));
+    assert_eq!(
+        b,
+        Ok(7),
+        "the builder waited for the timed writer to give up"
+    );
+    assert_eq!(r, Ok(7));
+    assert_eq!(
+        w,
+        Ok(false),
+        "the timed writer gave up: the reader held the global"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The same with a writer that waits without deadline: now it is a deadlock (the builder
+// cannot read behind the writer, the writer waits for the reader, the reader for the
+// builder), reported naming the writer between them.
+
+#[guarded_global]
+static DRAINING_G: u32 = 0;
+
+// singleton-audit: allow(test instrumentation: only the first build waits for the writer)
+static DRAINING_FIRST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+#[singleton]
+fn draining_s() -> u32 {
+    if DRAINING_FIRST.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        until_a_writer_holds(&DRAINING_G);
+    }
+    DRAINING_G.read(|g| *g + 7)
+}
+
+#[test]
+fn a_writer_between_a_reader_and_a_builder_is_reported_as_writing() {
+    let builder = thread::spawn(|| run_with_timeout("builder", || *draining_s()));
+    thread::sleep(Duration::from_millis(50));
+    let reader =
+        thread::spawn(|| run_with_timeout("reader", || DRAINING_G.read(|_| *draining_s())));
+    thread::sleep(Duration::from_millis(50));
+    let writer = thread::spawn(|| run_with_timeout("writer", || DRAINING_G.write(|g| *g += 1)));
+    let message = panic_message(&*builder.join().unwrap().expect_err("the cycle was reported"));
+    assert!(message.contains("wait cycle across threads"), "{message}");
+    assert!(
+        message.contains("thread 'writer'")
+            && message.contains(
+                "is writing `DRAINING_G` (guarded global) and waits for its readers to leave"
+            ),
+        "{message}"
+    );
+    assert!(
+        message.contains("holds `DRAINING_G` (guarded global) and waits for `draining_s`"),
+        "{message}"
+    );
+    // The reader then builds the singleton itself (a read nested in its own), and the
+    // writer gets its turn.
+    assert_eq!(reader.join().unwrap().ok(), Some(7));
+    assert!(writer.join().unwrap().is_ok());
+    assert_eq!(DRAINING_G.read(|g| *g), 1);
+}
+
+// ---------------------------------------------------------------------------------
+// A singleton and an #[init_once] fn.
+
 // A singleton and an #[init_once(concurrent = refuse)] fn (the waiting default is in
 // `init_once.rs`: there the cycle is reported).
 
@@ -276,6 +381,45 @@ fn a_cache_loader_and_a_singleton_needing_each_other_across_threads_are_reported
     // it is initialising: a cycle on one thread, reported too.
     let message = panic_message(&*o2.expect_err("a cyclic initialiser returned"));
     assert!(message.contains("cycle"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------
+// A cache whose `path` expression needs a singleton whose initialiser needs the cache:
+// the thread evaluating the path holds the cache (hung before: the path ran before the
+// cache was published, so neither wait saw the cycle).
+
+#[singleton]
+fn cyc_dir() -> PathBuf {
+    // Let the other thread start a check of `path_cache` and wait for this value.
+    thread::sleep(Duration::from_millis(300));
+    let _ = path_cache();
+    cycle_dir()
+}
+
+#[invalidating_cache(path = cyc_dir().join("path-cache.txt"))]
+fn path_cache(path: &Path) -> Result<usize, std::io::Error> {
+    std::fs::read_to_string(path).map(|text| text.len())
+}
+
+#[test]
+fn a_cache_path_needing_a_singleton_that_needs_the_cache_is_reported() {
+    let builder = thread::spawn(|| run_with_timeout("builds-dir", || cyc_dir().clone()));
+    thread::sleep(Duration::from_millis(100));
+    let checker = thread::spawn(|| run_with_timeout("checks-cache", || path_cache().map(|v| *v)));
+    let (b, c) = (builder.join().unwrap(), checker.join().unwrap());
+    let messages: Vec<String> = [b.err(), c.err()]
+        .into_iter()
+        .flatten()
+        .map(|p| panic_message(&*p))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("wait cycle across threads")
+                && m.contains("`cyc_dir` (singleton)")
+                && m.contains("`path_cache` (invalidating cache)")),
+        "{messages:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------

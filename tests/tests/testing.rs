@@ -215,6 +215,43 @@ fn an_init_once_fn_with_a_reset_fn_runs_again_after_it() {
     assert!(Engine::start(5).is_err());
 }
 
+// One `macro_rules` invocation writing the same associated `#[init_once]` fn for two
+// types: both expansions sit at one place, in one module, under one name. Before, they
+// shared one reset id, and `First::reset_setup()` reset `Second::setup` instead.
+struct First;
+struct Second;
+
+macro_rules! setups {
+    ($($t:ident),*) => {
+        $(
+            impl $t {
+                #[init_once(reset = reset_setup)]
+                fn setup() -> &'static str {
+                    stringify!($t)
+                }
+            }
+        )*
+    };
+}
+
+setups!(First, Second);
+
+#[test]
+fn init_once_fns_from_one_macro_rules_invocation_reset_each_their_own() {
+    assert_eq!(Second::setup(), Ok("Second"));
+    assert_eq!(First::setup(), Ok("First"));
+    First::reset_setup();
+    assert_eq!(
+        First::setup(),
+        Ok("First"),
+        "First was reset: its body runs again"
+    );
+    assert!(Second::setup().is_err(), "Second was not reset");
+    Second::reset_setup();
+    assert_eq!(Second::setup(), Ok("Second"));
+    assert!(First::setup().is_err());
+}
+
 #[init_once(state = CALIBRATION)]
 fn calibrate(offset: i32) -> i32 {
     offset

@@ -393,7 +393,13 @@ impl<T, E, K: Copy> Core<T, E, K> {
         drop(state);
 
         let flight = Flight { core: self };
+        // Building the source evaluates the `path` expression, user code that may wait
+        // for other primitives (a singleton holding the directory): this thread holds
+        // the cache meanwhile, published like a load (see `load_and_record`).
+        let held =
+            waits::Published::new(Resource::described(self.key(), Kind::Cache, self.label()));
         let source = source();
+        drop(held);
         if let (false, Some(seen), Some(current)) = (force, seen, current)
             && source.still_current(&seen)
         {
@@ -417,7 +423,8 @@ impl<T, E, K: Copy> Core<T, E, K> {
         // Loading runs user code, which may wait for other primitives: until it returns
         // this thread holds the cache, published to the wait-for graph if it waits (no
         // global lock here), and a slow waiter's report can name the file. (A check
-        // that finds the file unchanged runs no user code and skips both.)
+        // that finds the file unchanged runs no user code beyond the `path`
+        // expression, published in `attempt`.)
         let held =
             waits::Published::new(Resource::described(self.key(), Kind::Cache, self.label()));
         let loaded = source.load();

@@ -152,7 +152,7 @@ mod tests {
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests {
-    //! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
+    //! `RUSTFLAGS="--cfg singleton_loom" CARGO_TARGET_DIR=target/loom cargo test --release -p singleton-runtime --lib loom`
 
     use super::ReentrantLock;
     use crate::sync::UnsafeCell;

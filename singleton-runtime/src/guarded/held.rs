@@ -317,7 +317,7 @@ impl Drop for Linked<'_> {
 /// only before a thread sleeps.
 #[cold]
 pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::waits::Resource>) {
-    use crate::waits::{Kind, Resource};
+    use crate::waits::{Access, Kind, Resource};
     CTX.try_with(|ctx| {
         let mut name = None;
         let mut held: Vec<Resource> = Vec::new();
@@ -325,10 +325,20 @@ pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::wait
         while !frame.is_null() {
             // SAFETY: every linked frame is alive (see `enter_nested`).
             let f = unsafe { &*frame };
+            // A read holds it shared; a write or a build, alone (also under a read
+            // nested in it: the outermost frame decides).
+            let access = match f.mode.get() {
+                Mode::Read => Access::Shared,
+                Mode::Write | Mode::Init => Access::Exclusive,
+            };
             if f.key == key {
                 name = Some(f.name);
-            } else if !held.iter().any(|r| r.key == f.key) {
-                held.push(Resource::named(f.key, Kind::GuardedGlobal, f.name));
+            } else if let Some(known) = held.iter_mut().find(|r| r.key == f.key) {
+                if access == Access::Exclusive {
+                    known.access = access;
+                }
+            } else {
+                held.push(Resource::named(f.key, Kind::GuardedGlobal, f.name).with_access(access));
             }
             frame = f.prev.get();
         }

@@ -43,7 +43,7 @@ use crate::sync::{
     Ordering::{Acquire, Relaxed, Release, SeqCst},
     loom_const_array, loom_const_fn,
 };
-use crate::waits::{self, Kind, Resource};
+use crate::waits::{self, Access, Kind, Resource};
 
 /// A writer holds the lock, or waits for readers to drain.
 pub(crate) const WRITER: usize = 1;
@@ -169,7 +169,7 @@ impl RawLock {
     ) -> Result<Result<ReadToken, Refused>, TimedOut> {
         loop {
             if state & WRITER != 0 {
-                self.wait_until(deadline, || self.state() & WRITER == 0)?;
+                self.wait_until(deadline, Access::Exclusive, || self.state() & WRITER == 0)?;
             } else if state & POISONED != 0 {
                 return Ok(Err(Refused::Poisoned));
             } else {
@@ -255,7 +255,7 @@ impl RawLock {
                     break state;
                 }
             } else {
-                self.wait_until(deadline, || self.state() & WRITER == 0)?;
+                self.wait_until(deadline, Access::Exclusive, || self.state() & WRITER == 0)?;
             }
         };
         if was & BIAS != 0 {
@@ -307,7 +307,7 @@ impl RawLock {
             }
         }
         let undo = Undo(self, revoked);
-        let waited = self.wait_until(deadline, || self.drained());
+        let waited = self.wait_until(deadline, Access::Draining, || self.drained());
         std::mem::forget(undo);
         if let Err(timed_out) = waited {
             let state = self.state();
@@ -351,10 +351,13 @@ impl RawLock {
     }
 
     /// Blocks until `ready()` holds or `deadline` passes. Spins briefly first: most
-    /// critical sections are short, and parking costs microseconds.
+    /// critical sections are short, and parking costs microseconds. `waits_for` says
+    /// who blocks it in the wait-for graph: the writer ([`Access::Exclusive`]) or, for
+    /// a writer draining, the readers ([`Access::Draining`]).
     fn wait_until(
         &self,
         deadline: Option<Deadline>,
+        waits_for: Access,
         ready: impl Fn() -> bool,
     ) -> Result<(), TimedOut> {
         #[cfg(not(singleton_loom))]
@@ -373,7 +376,7 @@ impl RawLock {
         // `once::loom_tests`, and these models of the lock protocol would exceed loom's
         // branch budget with the graph's lock in every wait.)
         let _in_graph =
-            (deadline.is_none() && !cfg!(singleton_loom)).then(|| self.enter_wait_graph());
+            (deadline.is_none() && !cfg!(singleton_loom)).then(|| self.enter_wait_graph(waits_for));
         self.waiters.fetch_add(1, SeqCst);
         fence::dekker();
         let mut guard = self.park.lock();
@@ -401,10 +404,11 @@ impl RawLock {
     /// sleeping would close. Runs only when a wait without deadline is about to park.
     #[cold]
     #[inline(never)]
-    fn enter_wait_graph(&self) -> waits::WaitTicket {
+    fn enter_wait_graph(&self, waits_for: Access) -> waits::WaitTicket {
         let key = std::ptr::from_ref(self).addr();
         let (name, locks) = waits::wait_context(key);
-        let resource = Resource::named(key, Kind::GuardedGlobal, name.unwrap_or("?"));
+        let resource =
+            Resource::named(key, Kind::GuardedGlobal, name.unwrap_or("?")).with_access(waits_for);
         waits::before_wait(resource, locks).unwrap_or_else(|cycle| panic!("{cycle}"))
     }
 }

@@ -121,3 +121,60 @@ fn a_wait_that_would_close_a_cycle_across_threads_names_both_threads() {
         );
     });
 }
+
+/// Guarded globals in the graph: a reader blocked behind a writer is blocked by the
+/// writer, not by the other readers (two reads never wait for each other), and a writer
+/// draining readers blocks every other access, also when it is the last to register.
+#[test]
+fn readers_block_only_a_draining_writer_which_blocks_everyone() {
+    use crate::waits::{self, Access};
+    const S: usize = usize::MAX - 21;
+    const G: usize = usize::MAX - 23;
+    let global = |access| Resource::named(G, Kind::GuardedGlobal, "G").with_access(access);
+    crate::test_support::within_timeout(move || {
+        let (registered, done) = (mpsc::channel(), mpsc::channel::<()>());
+        // The builder holds S and waits to read G.
+        let r1 = registered.0.clone();
+        let builder_done = mpsc::channel::<()>();
+        let builder = std::thread::spawn(move || {
+            let s = blocking::claim(&resource(S, "s"), || false).expect("free");
+            r1.send(()).unwrap();
+            builder_done.1.recv().unwrap();
+            let ticket = waits::before_wait(global(Access::Exclusive), Vec::new());
+            let waited = ticket.is_ok();
+            r1.send(()).unwrap();
+            done.1.recv().unwrap();
+            drop((ticket, s));
+            waited
+        });
+        registered.1.recv().unwrap();
+        // The reader holds a read of G and waits for S: nobody is writing G, so the
+        // builder's wait to read G is no cycle.
+        let r2 = registered.0.clone();
+        let (reader_go, reader_wait) = mpsc::channel::<()>();
+        let reader = std::thread::spawn(move || {
+            let ticket = waits::before_wait(resource(S, "s"), vec![global(Access::Shared)]);
+            r2.send(()).unwrap();
+            reader_wait.recv().unwrap();
+            drop(ticket.expect("S is held by a thread that waits for nothing yet"));
+        });
+        registered.1.recv().unwrap();
+        builder_done.0.send(()).unwrap();
+        registered.1.recv().unwrap();
+        // A writer that drains G's readers, last to register: the reader waits for S,
+        // held by the builder, which cannot read G while this writer holds the write bit.
+        let cycle = waits::before_wait(global(Access::Draining), Vec::new())
+            .err()
+            .expect("the draining writer closes a cycle");
+        let message = cycle.to_string();
+        assert!(message.contains("wait cycle across threads"), "{message}");
+        assert!(message.contains("waits for `s`"), "{message}");
+        reader_go.send(()).unwrap();
+        done.0.send(()).unwrap();
+        reader.join().unwrap();
+        assert!(
+            builder.join().unwrap(),
+            "reading G behind no writer was taken for a cycle through G's reader"
+        );
+    });
+}

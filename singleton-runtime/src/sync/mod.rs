@@ -5,7 +5,7 @@
 //! -p singleton-runtime --lib loom` model-checks the same code that ships.
 //!
 //! The switch is `cfg(singleton_loom)`, a cfg named for this crate, not the plain
-//! `cfg(singleton_loom)` that other crates' loom tests set: a user who runs *their* loom models
+//! `cfg(loom)` that other crates' loom tests set: a user who runs *their* loom models
 //! with `--cfg loom` must still get this crate's `const` constructors, or every macro
 //! use in their crate stops compiling (tokio gates its own facade the same way).
 //!

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use super::{Kind, Resource};
+use super::{Access, Kind, Resource};
 
 /// A thread on a cycle: it holds `holds` and waits for `waits_for`.
 #[derive(Clone, Debug)]
@@ -73,14 +73,21 @@ impl fmt::Display for Cycle {
         let mut who = String::new();
         for (i, link) in self.links.iter().enumerate() {
             let this = if i == 0 { " (this thread)" } else { "" };
-            let _ = write!(
-                who,
-                "{}thread {}{this} holds {} and waits for {}",
-                if i == 0 { "" } else { "; " },
-                link.thread,
-                link.holds,
-                link.waits_for.name,
-            );
+            let sep = if i == 0 { "" } else { "; " };
+            let _ = if link.holds.access == Access::Draining {
+                // A writer that took the write bit, waiting for the readers to leave.
+                write!(
+                    who,
+                    "{sep}thread {}{this} is writing {} and waits for its readers to leave",
+                    link.thread, link.holds,
+                )
+            } else {
+                write!(
+                    who,
+                    "{sep}thread {}{this} holds {} and waits for {}",
+                    link.thread, link.holds, link.waits_for.name,
+                )
+            };
         }
         write!(
             f,

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::cycle::Link;
-use super::{Cycle, Resource};
+use super::{Access, Cycle, Resource};
 use crate::sync::{Thread, ThreadId, current_thread, current_thread_id, label, thread_label};
 
 /// A claim held by a thread.
@@ -102,14 +102,22 @@ impl Graph {
         Ok(())
     }
 
-    /// Who holds `key`: claim holders, and waiting threads that hold it as a lock;
-    /// this thread too if `my_locks` has it. Each with the resource as they hold it.
+    /// Who blocks a wait for `wanted`: claim holders, and waiting threads that hold it
+    /// as a lock; this thread too if `my_locks` has it. Each with the resource as they
+    /// hold it (`my_wait`: what this thread is about to wait for). Readers of a guarded global block only a writer draining them; every
+    /// other wait on it is blocked by its writer, which holds it (published) or is
+    /// still draining the readers (a wait of its own).
     fn holders(
         &self,
-        key: usize,
+        wanted: &Resource,
         me: ThreadId,
         my_locks: &[Resource],
+        my_wait: Option<&Resource>,
     ) -> Vec<(ThreadId, Resource)> {
+        let key = wanted.key;
+        let blocks = |held: &&Resource| {
+            held.key == key && (wanted.access == Access::Draining || held.access != Access::Shared)
+        };
         let mut found: Vec<(ThreadId, Resource)> = self
             .holds
             .iter()
@@ -117,12 +125,23 @@ impl Graph {
             .map(|h| (h.thread, h.resource.clone()))
             .collect();
         for wait in &self.waits {
-            if let Some(lock) = wait.locks.iter().find(|l| l.key == key) {
+            if let Some(lock) = wait.locks.iter().find(blocks) {
                 found.push((wait.thread, lock.clone()));
+            } else if wanted.access != Access::Draining
+                && wait.thread != me
+                && wait.on.key == key
+                && wait.on.access == Access::Draining
+            {
+                found.push((wait.thread, wait.on.clone()));
             }
         }
-        if let Some(lock) = my_locks.iter().find(|l| l.key == key) {
+        if let Some(lock) = my_locks.iter().find(blocks) {
             found.push((me, lock.clone()));
+        } else if wanted.access != Access::Draining
+            && my_wait.is_some_and(|on| on.key == key && on.access == Access::Draining)
+        {
+            // This thread is the writer about to drain: not registered yet.
+            found.extend(my_wait.map(|on| (me, on.clone())));
         }
         found
     }
@@ -148,7 +167,7 @@ impl Graph {
         // path[i] = (resource waited for, the holder of it that we followed).
         let mut path: Vec<(Resource, ThreadId)> = Vec::new();
         let mut visited: Vec<ThreadId> = Vec::new();
-        if self.search(me, on, my_locks, &mut path, &mut visited) {
+        if self.search(me, on, on, my_locks, &mut path, &mut visited) {
             Some(self.cycle(me, path))
         } else {
             None
@@ -158,12 +177,13 @@ impl Graph {
     fn search(
         &self,
         me: ThreadId,
+        my_wait: &Resource,
         wanted: &Resource,
         my_locks: &[Resource],
         path: &mut Vec<(Resource, ThreadId)>,
         visited: &mut Vec<ThreadId>,
     ) -> bool {
-        for (holder, held) in self.holders(wanted.key, me, my_locks) {
+        for (holder, held) in self.holders(wanted, me, my_locks, Some(my_wait)) {
             // The holder's own record names the resource best (a waiter may not know
             // a cache's path).
             path.push((held, holder));
@@ -173,7 +193,7 @@ impl Graph {
             if !visited.contains(&holder) {
                 visited.push(holder);
                 if let Some(wait) = self.waits.iter().find(|w| w.thread == holder)
-                    && self.search(me, &wait.on, my_locks, path, visited)
+                    && self.search(me, my_wait, &wait.on, my_locks, path, visited)
                 {
                     return true;
                 }
@@ -252,26 +272,27 @@ impl Graph {
             thread_label(),
             waited.as_secs_f64()
         );
-        let mut key = on.key;
+        let mut awaited = on.clone();
         let mut seen = vec![me];
         // A holder the graph does not know (a cache's loader that waits for nothing of
         // ours) is named by the caller.
         let mut owner = owner;
         loop {
-            let (holder, label) = match (self.holders(key, me, &[]).first(), owner.take()) {
-                (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
-                (None, Some(owner)) => (owner.id(), label(owner)),
-                (None, None) => {
-                    report.push_str(", which no thread is building right now");
-                    break;
-                }
-            };
+            let (holder, label) =
+                match (self.holders(&awaited, me, &[], None).first(), owner.take()) {
+                    (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
+                    (None, Some(owner)) => (owner.id(), label(owner)),
+                    (None, None) => {
+                        report.push_str(", which no thread is building right now");
+                        break;
+                    }
+                };
             let _ = write!(report, ", held by thread {label}");
             match self.waits.iter().find(|w| w.thread == holder) {
                 Some(wait) if !seen.contains(&holder) => {
                     seen.push(holder);
                     let _ = write!(report, ", which waits for {}", wait.on);
-                    key = wait.on.key;
+                    awaited = wait.on.clone();
                 }
                 _ => {
                     let _ = write!(

@@ -53,6 +53,21 @@ impl Kind {
     }
 }
 
+/// How a thread holds a resource, or what it waits for on one. Only guarded globals
+/// are ever anything but [`Access::Exclusive`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Held alone (a claim, a cache being loaded, the environment lock, a guarded
+    /// global's write or build); waited for: blocked by the thread holding it alone
+    /// (for a guarded global: by its writer, also one still draining readers).
+    Exclusive,
+    /// A guarded global's read: blocks writers only, never another reader.
+    Shared,
+    /// Waited for by a writer that holds the write bit and waits for the readers to
+    /// leave: blocked by the readers, and blocking every other access meanwhile.
+    Draining,
+}
+
 /// One thing a thread can hold or wait for.
 #[derive(Clone, Debug)]
 pub(crate) struct Resource {
@@ -61,6 +76,8 @@ pub(crate) struct Resource {
     pub(crate) kind: Kind,
     /// As messages print it, with backticks (a cache's name is its path).
     pub(crate) name: Cow<'static, str>,
+    /// How it is held or waited for.
+    pub(crate) access: Access,
 }
 
 impl Resource {
@@ -70,6 +87,7 @@ impl Resource {
             key,
             kind,
             name: Cow::Owned(format!("`{name}`")),
+            access: Access::Exclusive,
         }
     }
 
@@ -79,7 +97,13 @@ impl Resource {
             key,
             kind,
             name: Cow::Owned(name),
+            access: Access::Exclusive,
         }
+    }
+
+    /// The same resource, held or waited for as `access`.
+    pub(crate) fn with_access(self, access: Access) -> Self {
+        Self { access, ..self }
     }
 }
 
