@@ -275,6 +275,52 @@ pub(crate) fn testing_api(
     what: &str,
     reset_doc: &str,
 ) -> TokenStream {
+    testing_api_named(
+        vis,
+        value,
+        receiver,
+        what,
+        reset_doc,
+        TestingNames::IN_A_MODULE,
+    )
+}
+
+/// The names of the generated test tools.
+pub(crate) struct TestingNames {
+    pub(crate) override_with: &'static str,
+    pub(crate) override_guard: &'static str,
+    pub(crate) reset: &'static str,
+}
+
+impl TestingNames {
+    /// In a module of their own (`config::reset()`): the plain names.
+    pub(crate) const IN_A_MODULE: Self = Self {
+        override_with: "override_with",
+        override_guard: "override_guard",
+        reset: "reset",
+    };
+    /// Beside `instance()` among the type's own associated items, where a user's
+    /// `reset(&self)` or `override_with` must not clash (E0592): named after `instance`.
+    pub(crate) const BESIDE_INSTANCE: Self = Self {
+        override_with: "override_instance",
+        override_guard: "override_instance_guard",
+        reset: "reset_instance",
+    };
+}
+
+/// [`testing_api`] under other names.
+pub(crate) fn testing_api_named(
+    vis: &TokenStream,
+    value: &TokenStream,
+    receiver: &TokenStream,
+    what: &str,
+    reset_doc: &str,
+    names: TestingNames,
+) -> TokenStream {
+    let span = proc_macro2::Span::call_site();
+    let with_name = syn::Ident::new(names.override_with, span);
+    let guard_name = syn::Ident::new(names.override_guard, span);
+    let reset_name = syn::Ident::new(names.reset, span);
     let bound = testing_bound();
     let with_doc = format!(
         " Runs `f` with `value` in place of {what}, on this thread only: a test's own \
@@ -288,7 +334,7 @@ pub(crate) fn testing_api(
     quote! {
         #[doc = #with_doc]
         #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn override_with<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
+        #vis fn #with_name<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
         #bound
         {
             #receiver.override_with(value, f)
@@ -296,7 +342,7 @@ pub(crate) fn testing_api(
 
         #[doc = #guard_doc]
         #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn override_guard(value: #value) -> ::singleton_runtime::__private::OverrideGuard
+        #vis fn #guard_name(value: #value) -> ::singleton_runtime::__private::OverrideGuard
         #bound
         {
             #receiver.override_guard(value)
@@ -304,7 +350,7 @@ pub(crate) fn testing_api(
 
         #[doc = #reset_doc]
         #[allow(clippy::extra_unused_lifetimes)]
-        #vis fn reset()
+        #vis fn #reset_name()
         #bound
         {
             #receiver.reset();

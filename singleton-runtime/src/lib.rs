@@ -103,9 +103,11 @@ pub use singleton::Singleton;
 /// # Testing
 ///
 /// With the runtime's `testing` feature (in `[dev-dependencies]`), the struct form also
-/// gets `Type::override_with(value, || ...)`, `Type::override_guard(value)` and
-/// `Type::reset()`, and the fn form a module beside the fn with the same three
-/// (`name::override_with(..)`, ...): per-thread overrides for isolated tests, and
+/// gets `Type::override_instance(value, || ...)`, `Type::override_instance_guard(value)`
+/// and `Type::reset_instance()` (named after `instance()`, so that the type's own
+/// `reset` or `override_with` methods never clash), and the fn form a module beside the
+/// fn with `override_with`, `override_guard` and `reset` (`name::override_with(..)`,
+/// ...): per-thread overrides for isolated tests, and
 /// resets that keep every `&'static` valid. Because of that module, the fn form goes
 /// on a free fn (at module level or in a block), not on an associated fn. See
 /// [`testing`].

@@ -19,7 +19,7 @@
 //!
 //! | macro | override |
 //! |---|---|
-//! | `#[singleton] struct Config` | `Config::override_with(value, \|\| ...)`, `Config::override_guard(value)` |
+//! | `#[singleton] struct Config` | `Config::override_instance(value, \|\| ...)`, `Config::override_instance_guard(value)` (named after `instance()`, so that the type's own `reset` or `override_with` methods never clash) |
 //! | `#[singleton] fn config() -> T` | `config::override_with(value, \|\| ...)`, `config::override_guard(value)` |
 //! | `#[guarded_global] static NAME: T` | `NAME.override_with(value, \|\| ...)`, `NAME.override_guard(value)` |
 //! | `#[invalidating_cache] fn name` | `name::override_with(value, \|\| ...)`, `name::override_guard(value)` |
@@ -49,7 +49,7 @@
 //!
 //! | macro | reset |
 //! |---|---|
-//! | `#[singleton]` | `Config::reset()`, `config::reset()`: the next `instance()` / `config()` runs the initialiser |
+//! | `#[singleton]` | `Config::reset_instance()`, `config::reset()`: the next `instance()` / `config()` runs the initialiser |
 //! | `#[guarded_global]` | `NAME.reset()`: drops the value under the write lock; the next access builds it again |
 //! | `#[invalidating_cache]` | `name::reset()`: forgets the value and the errors; the next call loads as the first did |
 //! | `#[init_once(state = SETUP)]` | `SETUP.reset()` ([`InitOnceState::reset`](crate::InitOnceState::reset); `SETUP` is generated beside the fn, an associated const beside an associated fn), or `reset_setup()` with `#[init_once(reset = reset_setup)]`; [`InitOnce::reset`](crate::InitOnce::reset) by hand: the next call runs the body |
@@ -97,14 +97,14 @@
 //!
 //! // #[test]
 //! fn no_retries() {
-//!     Config::override_with(Config { retries: 0 }, || {
+//!     Config::override_instance(Config { retries: 0 }, || {
 //!         assert_eq!(retries(), 0);
 //!     });
 //! }
 //!
 //! // #[test]
 //! fn many_retries() {
-//!     let _config = Config::override_guard(Config { retries: 10 });
+//!     let _config = Config::override_instance_guard(Config { retries: 10 });
 //!     assert_eq!(retries(), 10);
 //! }
 //!

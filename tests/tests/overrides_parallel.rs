@@ -46,7 +46,7 @@ fn seen() -> [u32; 5] {
 
 fn exercise(me: u32) {
     for round in 0..ROUNDS {
-        Settings::override_with(Settings { owner: me }, || {
+        Settings::override_instance(Settings { owner: me }, || {
             let _threshold = threshold::override_guard(me);
             LIMIT.override_with(me, || {
                 let _file = owner_file::override_guard(me);

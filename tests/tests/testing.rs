@@ -65,7 +65,7 @@ fn eight_readers_against_a_thousand_resets_keep_every_reference() {
                 while taken.load(SeqCst) <= *built.last().unwrap() {
                     std::thread::yield_now();
                 }
-                Generation::reset();
+                Generation::reset_instance();
                 built.push(Generation::instance().number);
             }
             done.store(true, SeqCst);
@@ -291,9 +291,9 @@ impl Default for Mode {
 
 #[test]
 fn nested_overrides_restore_in_reverse_order() {
-    let outer = Mode::override_guard(Mode("outer"));
-    Mode::override_with(Mode("middle"), || {
-        let inner = Mode::override_guard(Mode("inner"));
+    let outer = Mode::override_instance_guard(Mode("outer"));
+    Mode::override_instance(Mode("middle"), || {
+        let inner = Mode::override_instance_guard(Mode("inner"));
         assert_eq!(Mode::instance().0, "inner");
         drop(inner);
         assert_eq!(Mode::instance().0, "middle");
@@ -306,7 +306,7 @@ fn nested_overrides_restore_in_reverse_order() {
 #[test]
 fn an_override_ends_when_its_closure_panics() {
     let message = catch_panic(|| {
-        Mode::override_with(Mode("doomed"), || {
+        Mode::override_instance(Mode("doomed"), || {
             assert_eq!(Mode::instance().0, "doomed");
             panic!("the test body failed");
         })
@@ -317,7 +317,7 @@ fn an_override_ends_when_its_closure_panics() {
 
 #[test]
 fn an_override_outlives_nothing_it_handed_out() {
-    let escaped: &'static Mode = Mode::override_with(Mode("escaped"), Mode::instance);
+    let escaped: &'static Mode = Mode::override_instance(Mode("escaped"), Mode::instance);
     assert_eq!(
         escaped.0, "escaped",
         "the overriding value is kept, not freed"
@@ -326,8 +326,8 @@ fn an_override_outlives_nothing_it_handed_out() {
 
 #[test]
 fn dropping_guards_out_of_order_panics_naming_the_rule() {
-    let outer = Mode::override_guard(Mode("outer"));
-    let inner = Mode::override_guard(Mode("inner"));
+    let outer = Mode::override_instance_guard(Mode("outer"));
+    let inner = Mode::override_instance_guard(Mode("inner"));
     let message = catch_panic(move || drop(outer));
     assert!(message.contains("drop the inner guard first"), "{message}");
     assert_eq!(Mode::instance().0, "inner");
@@ -368,7 +368,7 @@ fn a_guarded_override_is_a_global_of_its_own_poison_included() {
 #[test]
 fn threads_inherit_overrides_only_when_asked() {
     let _queue = QUEUE.override_guard(vec!["fixture"]);
-    let _mode = Mode::override_guard(Mode("test"));
+    let _mode = Mode::override_instance_guard(Mode("test"));
     let spawned = std::thread::spawn(|| (Mode::instance().0, QUEUE.read(Vec::len)));
     assert_eq!(spawned.join().unwrap(), ("production", 0));
     let overrides = Overrides::capture();
@@ -396,4 +396,45 @@ fn an_overridden_singleton_is_never_built() {
         assert_eq!(expensive(), "stand-in");
     });
     assert_eq!(BUILT.load(SeqCst), 0);
+}
+
+// A singleton struct with methods of its own named like the test tools: they do not
+// clash with the generated ones, which are named after `instance()` (before, E0592:
+// "duplicate definitions with name `reset`", also without the `testing` feature).
+#[singleton]
+#[derive(Default)]
+struct FailureTracker {
+    failures: std::sync::atomic::AtomicUsize,
+}
+
+impl FailureTracker {
+    /// Seed 004's `reset_failure_tracker()`, as a method of the tracker itself.
+    fn reset(&self) {
+        self.failures.store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn override_with(&self, failures: usize) {
+        self.failures
+            .store(failures, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_singleton_struct_keeps_its_own_reset_and_override_with_methods() {
+    let tracker = FailureTracker::instance();
+    tracker.override_with(3);
+    assert_eq!(
+        tracker.failures.load(std::sync::atomic::Ordering::SeqCst),
+        3
+    );
+    tracker.reset();
+    assert_eq!(
+        tracker.failures.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    FailureTracker::override_instance(FailureTracker::default(), || {
+        assert!(!std::ptr::eq(FailureTracker::instance(), tracker));
+    });
+    FailureTracker::reset_instance();
+    assert!(!std::ptr::eq(FailureTracker::instance(), tracker));
 }

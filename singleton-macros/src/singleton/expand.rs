@@ -75,7 +75,13 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     let not_clone = quote_spanned! {ident.span()=>
         const _: fn() = <#ident as #rt::SingletonMustNotImplementClone<_>>::check;
     };
-    let testing = testing_api(vis, &quote!(Self), &quote!(Self::__singleton_cell()), &name);
+    let testing = testing_api(
+        vis,
+        &quote!(Self),
+        &quote!(Self::__singleton_cell()),
+        &name,
+        common::TestingNames::BESIDE_INSTANCE,
+    );
     quote! {
         #item
 
@@ -113,8 +119,9 @@ fn testing_api(
     value: &TokenStream,
     cell: &TokenStream,
     name: &str,
+    names: common::TestingNames,
 ) -> TokenStream {
-    common::testing_api(
+    common::testing_api_named(
         &quote!(#vis),
         value,
         cell,
@@ -124,6 +131,7 @@ fn testing_api(
              references handed out before stay valid (old values are never freed). Needs \
              the `testing` feature of `singleton-runtime`."
         ),
+        names,
     )
 }
 
@@ -163,6 +171,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         &quote!(#marker::Value),
         &quote!(#marker::cell()),
         &name,
+        common::TestingNames::IN_A_MODULE,
     );
     let mod_doc = format!(
         " Test tools for the singleton [`{name}()`](fn@{name}): `override_with`, \

@@ -15,7 +15,7 @@ fn region() -> String {
 static LIMIT: u32 = 10;
 
 fn main() {
-    Settings::override_with(3, || ());
+    Settings::override_instance(3, || ());
     let _guard = region::override_guard("us");
     LIMIT.override_with(-1_i64, || ());
 }

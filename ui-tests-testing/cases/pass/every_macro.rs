@@ -64,7 +64,7 @@ impl Engine {
 }
 
 fn main() {
-    Registry::override_with(Registry { names: vec!["test"] }, || {
+    Registry::override_instance(Registry { names: vec!["test"] }, || {
         assert_eq!(Registry::instance().names, ["test"]);
     });
     let _port: OverrideGuard = Port::override_guard(Port(8080));
@@ -79,8 +79,8 @@ fn main() {
         .join()
         .unwrap();
 
-    Registry::reset();
-    Port::reset();
+    Registry::reset_instance();
+    Port::reset_instance();
     config::region::reset();
     QUEUE.reset();
     manifest::reset();

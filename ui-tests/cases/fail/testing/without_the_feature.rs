@@ -24,7 +24,7 @@ fn setup() {}
 fn configure() {}
 
 fn main() {
-    Settings::override_with(Settings { retries: 0 }, || ());
+    Settings::override_instance(Settings { retries: 0 }, || ());
     region::reset();
     LIMIT.override_guard(3);
     reset_setup();
