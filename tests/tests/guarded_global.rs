@@ -482,7 +482,7 @@ fn snapshot_replace_take_and_update() {
         REGISTRY_OPS.write(|v| v.push("a".into()));
         assert_eq!(REGISTRY_OPS.snapshot(), ["a"]);
         assert_eq!(REGISTRY_OPS.replace(vec!["b".into()]), ["a"]);
-        let old = REGISTRY_OPS.update(|v| v.iter().map(|s| s.repeat(2)).collect());
+        let old = REGISTRY_OPS.replace_with(|v| v.iter().map(|s| s.repeat(2)).collect());
         assert_eq!(old, ["b"]);
         assert_eq!(REGISTRY_OPS.take(), ["bb"]);
         assert!(REGISTRY_OPS.read(Vec::is_empty));
