@@ -63,6 +63,11 @@ pub struct Guarded<T> {
     core: Core<T, Counted>,
 }
 
+// A panic in a `write` poisons the value, so a `Guarded` seen again after an unwind
+// never shows a half-changed value unannounced (as for std's `RwLock`).
+impl<T> std::panic::UnwindSafe for Guarded<T> {}
+impl<T> std::panic::RefUnwindSafe for Guarded<T> {}
+
 impl<T: Send + Sync> Guarded<T> {
     /// A guarded `value` named `name` in every message about it: say which field it is
     /// (`"FeatureRegistry.features"`).

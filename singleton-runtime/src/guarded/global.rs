@@ -94,6 +94,10 @@ unsafe impl<T> Sync for GuardedGlobal<T> {}
 // SAFETY: moving the global moves the core it owns.
 unsafe impl<T: Send> Send for GuardedGlobal<T> {}
 
+// As for `Guarded`: poisoning announces a value a panic may have left half-changed.
+impl<T> std::panic::UnwindSafe for GuardedGlobal<T> {}
+impl<T> std::panic::RefUnwindSafe for GuardedGlobal<T> {}
+
 impl<T: Send + Sync> GuardedGlobal<T> {
     loom_const_fn! {
     /// A global named `name` (used in every message about it) whose value `init`
