@@ -100,11 +100,20 @@ fn seed_002_registry_with_guarded_fields_10_threads_x_100_registrations() {
         .collect();
         let unique: BTreeSet<u64> = sequences.iter().copied().collect();
         assert_eq!(unique.len(), 1_000, "1,000 unique sequence numbers");
-        assert_eq!(registry.candidates.read(Vec::len), 1_000, "no lost registration");
+        assert_eq!(
+            registry.candidates.read(Vec::len),
+            1_000,
+            "no lost registration"
+        );
         assert_eq!(registry.active.read(BTreeMap::len), 1_000);
         // 20 threads registering one key: the highest priority (then latest) wins.
-        race(20, |t| registry.register("cache", "redis", i32::try_from(t).unwrap()));
-        assert_eq!(registry.resolve("cache", "redis").map(|c| c.priority), Some(19));
+        race(20, |t| {
+            registry.register("cache", "redis", i32::try_from(t).unwrap())
+        });
+        assert_eq!(
+            registry.resolve("cache", "redis").map(|c| c.priority),
+            Some(19)
+        );
     });
 }
 
@@ -139,19 +148,22 @@ fn nested_reads_complete_with_a_writer_queued_in_between() {
                 // now has to wait behind it (and times out).
                 let queued = thread::scope(|probe| {
                     probe
-                        .spawn(|| loop {
-                            let attempt =
-                                flags.try_read_for(Duration::from_millis(5), |v| v.len());
-                            if attempt.is_err() {
-                                return attempt;
-                            }
+                        .spawn(|| {
+                            while flags
+                                .try_read_for(Duration::from_millis(5), Vec::len)
+                                .is_ok()
+                            {}
+                            flags.try_read_for(Duration::from_millis(5), Vec::len)
                         })
                         .join()
                         .expect("probe")
                 });
                 let err = queued.expect_err("the writer is queued");
                 assert!(!err.is_write());
-                assert!(!writer_done.load(Ordering::SeqCst), "the writer waits for us");
+                assert!(
+                    !writer_done.load(Ordering::SeqCst),
+                    "the writer waits for us"
+                );
                 // The nested read does not queue behind the writer.
                 let inner: u32 = flags.read(|inner| inner.iter().sum());
                 assert_eq!(inner + outer.iter().sum::<u32>(), 12);
@@ -166,26 +178,39 @@ fn nested_reads_complete_with_a_writer_queued_in_between() {
 fn a_write_while_holding_the_field_panics_naming_it() {
     within("field write while holding", DEADLOCK_TIMEOUT, || {
         let features = Features::instance();
-        let in_read =
-            catch_panic(|| features.flags.read(|_| features.flags.write(HashMap::clear)));
+        let in_read = catch_panic(|| {
+            features
+                .flags
+                .read(|_| features.flags.write(HashMap::clear))
+        });
         assert!(
             in_read.starts_with("guarded field `Features.flags`: `write` requested while this thread holds `Features.flags` in a `read`"),
             "{in_read}"
         );
         assert!(in_read.contains("would deadlock"), "{in_read}");
-        assert!(!features.flags.is_poisoned(), "a refused write changes nothing");
+        assert!(
+            !features.flags.is_poisoned(),
+            "a refused write changes nothing"
+        );
 
         let in_write = catch_panic(|| features.flags.write(|_| features.flags.read(HashMap::len)));
         assert!(
             in_write.contains("guarded field `Features.flags`: accessed while this thread holds `Features.flags` in a `write`"),
             "{in_write}"
         );
-        assert!(features.flags.is_poisoned(), "the outer write was interrupted");
+        assert!(
+            features.flags.is_poisoned(),
+            "the outer write was interrupted"
+        );
         features.flags.clear_poison();
         // Still usable from another thread: nothing was left locked.
-        thread::spawn(|| Features::instance().flags.write(|f| f.insert("x".into(), true)))
-            .join()
-            .expect("other thread");
+        thread::spawn(|| {
+            Features::instance()
+                .flags
+                .write(|f| f.insert("x".into(), true))
+        })
+        .join()
+        .expect("other thread");
         assert_eq!(features.flags.read(|f| f.get("x").copied()), Some(true));
     });
 }
@@ -213,7 +238,10 @@ fn a_lock_order_inversion_between_a_field_and_a_global_is_reported() {
             message.starts_with("lock order inversion: taking guarded field `Registry.models` while holding `ORDERED_GLOBAL`"),
             "{message}"
         );
-        assert!(message.contains("(`Registry.models` before `ORDERED_GLOBAL`)"), "{message}");
+        assert!(
+            message.contains("(`Registry.models` before `ORDERED_GLOBAL`)"),
+            "{message}"
+        );
         // Nothing was left locked or poisoned; the first order still works.
         assert!(!field.is_poisoned() && !ORDERED_GLOBAL.is_poisoned());
         assert_eq!(field.read(|f| ORDERED_GLOBAL.read(|g| f + g)), 3);
@@ -240,11 +268,16 @@ fn a_panicking_write_poisons_the_field_until_recovered() {
         assert!(totals.is_poisoned());
         let refused = catch_panic(|| totals.read(|t| t[0]));
         assert!(
-            refused.starts_with("guarded field `Stats.totals` is poisoned: a `write` panicked on thread 'crasher'"),
+            refused.starts_with(
+                "guarded field `Stats.totals` is poisoned: a `write` panicked on thread 'crasher'"
+            ),
             "{refused}"
         );
         // A field's name is not code: the advice names the method, not a path.
-        assert!(refused.contains("by calling its `recover(|value| ...)`"), "{refused}");
+        assert!(
+            refused.contains("by calling its `recover(|value| ...)`"),
+            "{refused}"
+        );
         assert_eq!(totals.recover(|t| t.iter().sum::<u64>()), 1, "half-changed");
         assert!(!totals.is_poisoned());
         totals.write(|t| t.fill(0));

@@ -33,9 +33,9 @@
 use std::cell::Cell;
 use std::ptr;
 
-use super::raw::{Reader, SLOTS};
 use super::error::Name;
 use super::order::{self, OrderId};
+use super::raw::{Reader, SLOTS};
 
 /// How a global is held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -309,7 +309,10 @@ fn loom_counted_field_read_excludes_a_writer() {
         };
         let seen = reader.join().unwrap();
         writer.join().unwrap();
-        assert!(seen == 1 || seen == 2, "before or after the write, saw {seen}");
+        assert!(
+            seen == 1 || seen == 2,
+            "before or after the write, saw {seen}"
+        );
         assert_eq!(field.read(|v| *v), 2);
     });
 }
@@ -328,7 +331,10 @@ fn loom_counted_field_nested_read_with_a_writer_queued_completes() {
         };
         let seen = reader.join().unwrap();
         writer.join().unwrap();
-        assert!(seen == 2 || seen == 10, "both reads see the same state, saw {seen}");
+        assert!(
+            seen == 2 || seen == 10,
+            "both reads see the same state, saw {seen}"
+        );
     });
 }
 

@@ -76,7 +76,7 @@ impl<T> GuardedGlobal<T> {
             value,
             OrderId::new(),
         )));
-        let value: *const Core<T, Biased> = &core.0;
+        let value: *const Core<T, Biased> = &raw const core.0;
         overrides::install(Key::of(Kind::Guarded, self), value, Some(core))
     }
 

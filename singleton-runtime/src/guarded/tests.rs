@@ -139,7 +139,8 @@ fn a_release_out_of_order_is_reported_by_the_next_access_naming_the_global() {
     within_timeout(|| {
         let order = super::order::OrderId::new();
         release_out_of_order(&order);
-        let later = super::held::Frame::new(3, Name::global("LATER"), super::held::Mode::Read, &order);
+        let later =
+            super::held::Frame::new(3, Name::global("LATER"), super::held::Mode::Read, &order);
         // SAFETY: `later` outlives the call; a successful `enter` is undone at once.
         let entered = catch_unwind(AssertUnwindSafe(|| unsafe { super::held::enter(&later) }));
         if entered.is_ok() {
