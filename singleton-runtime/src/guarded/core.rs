@@ -203,12 +203,6 @@ pub(crate) enum Peek {
     HeldHere,
 }
 
-impl<T: fmt::Debug, R: Readers> fmt::Debug for Core<T, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.debug("Guarded", f)
-    }
-}
-
 impl<T, R: Readers> Core<T, R> {
     /// Runs `f` on the value if that can be done now without waiting, panicking or
     /// being counted as an access (for `Debug`).

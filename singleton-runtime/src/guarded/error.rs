@@ -118,6 +118,15 @@ impl Name {
     pub(crate) const fn field(text: &'static str) -> Self {
         Self { text, field: true }
     }
+
+    /// What the wait-for graph calls it.
+    pub(crate) fn kind(self) -> crate::waits::Kind {
+        if self.field {
+            crate::waits::Kind::GuardedField
+        } else {
+            crate::waits::Kind::GuardedGlobal
+        }
+    }
 }
 
 impl fmt::Display for Name {

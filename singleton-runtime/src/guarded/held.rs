@@ -348,19 +348,40 @@ pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::wait
         let mut name = None;
         let mut held: Vec<Resource> = Vec::new();
         let mut frame = ctx.top.get();
-        while !frame.is_null() {
+        // A `BROKEN` stack is never walked (see the module docs).
+        while !frame.is_null() && frame != BROKEN {
             // SAFETY: every linked frame is alive (see `enter_nested`).
             let f = unsafe { &*frame };
             if f.key == key {
                 name = Some(f.name.text);
             } else if !held.iter().any(|r| r.key == f.key) {
-                held.push(Resource::named(f.key, Kind::GuardedGlobal, f.name.text));
+                held.push(Resource::named(f.key, f.name.kind(), f.name.text));
             }
             frame = f.prev.get();
         }
         (name, held)
     })
     .unwrap_or_default()
+}
+
+/// The guarded value this thread is taking under `key`, if it is (for the wait-for
+/// graph: its name and kind). Cold: only before a thread sleeps.
+#[cold]
+pub(crate) fn taking(key: usize) -> Option<Name> {
+    CTX.try_with(|ctx| {
+        let mut frame = ctx.top.get();
+        while !frame.is_null() && frame != BROKEN {
+            // SAFETY: every linked frame is alive (see `enter_nested`).
+            let f = unsafe { &*frame };
+            if f.key == key {
+                return Some(f.name);
+            }
+            frame = f.prev.get();
+        }
+        None
+    })
+    .ok()
+    .flatten()
 }
 
 /// Counts a read that took the counted path; every `REBIAS_AFTER` of them, returns

@@ -158,3 +158,71 @@ fn a_release_out_of_order_is_reported_by_the_next_access_naming_the_global() {
         assert_eq!(global.read(|a| global.read(|b| a + b)), 2);
     });
 }
+
+/// Found while adding `held::taking`: `wait_context` walked the frame stack without
+/// checking for `BROKEN`, so a thread that waited for a singleton (its claim collects
+/// the guarded values the thread holds) after a release out of order, and before any
+/// guarded access reported it, dereferenced the `BROKEN` marker (address 1).
+#[test]
+fn the_wait_context_of_a_thread_whose_frames_broke_is_empty_not_a_crash() {
+    within_timeout(|| {
+        let order = super::order::OrderId::new();
+        release_out_of_order(&order);
+        let (name, held) = super::held::wait_context(12_345);
+        assert_eq!((name, held.len()), (None, 0));
+        assert_eq!(super::held::taking(12_345), None);
+        // Report (and so clear) the broken order, leaving the thread usable.
+        let later = GuardedGlobal::new("later", || 1_u32);
+        assert!(catch_unwind(AssertUnwindSafe(|| later.read(|v| *v))).is_err());
+        assert_eq!(later.read(|v| *v), 1);
+    });
+}
+
+#[test]
+fn a_field_reads_writes_nests_and_drops_its_value() {
+    use super::Guarded;
+    within_timeout(|| {
+        let names = Guarded::new("T.names", vec![String::from("a")]);
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        names.write(|n| n.push("b".into()));
+                        names.read(|outer| names.read(|inner| assert_eq!(outer, inner)));
+                    }
+                });
+            }
+        });
+        assert_eq!(names.read(Vec::len), 61);
+        assert_eq!(names.replace(vec!["c".into()]).len(), 61);
+        assert_eq!(
+            names.replace_with(|v| [v.clone(), v.clone()].concat()),
+            ["c"]
+        );
+        assert_eq!(names.take(), ["c", "c"]);
+        let mut names = names;
+        names.get_mut().push("d".into());
+        assert_eq!(names.into_inner(), ["d"]); // Miri reports a leak or double free here
+    });
+}
+
+#[test]
+fn a_field_poisons_and_debug_never_waits_or_panics() {
+    use super::Guarded;
+    let totals = Guarded::new("T.totals", vec![0_u32; 2]);
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        totals.write(|t| {
+            t[0] = 1;
+            panic!("half-way");
+        });
+    }));
+    assert!(panicked.is_err() && totals.is_poisoned());
+    let shown = format!("{totals:?}");
+    assert_eq!(
+        shown,
+        r#"Guarded { name: "T.totals", poisoned: true, value: <locked>, .. }"#
+    );
+    totals.recover(|t| t.fill(0));
+    totals.write(|_| assert!(format!("{totals:?}").contains("in a write")));
+    totals.read(|_| assert!(format!("{totals:?}").contains("value: [0, 0]")));
+}

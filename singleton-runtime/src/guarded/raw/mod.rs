@@ -73,8 +73,7 @@ pub(crate) trait Readers: Sized {
     /// No reader registered anywhere (`SeqCst` loads).
     fn drained(&self) -> bool;
 
-    /// A writer took the bias off at `now` (a coarse tick, see `State`); may lengthen
-    /// the time before bias comes back.
+    /// A writer took the bias off; may lengthen the time before bias comes back.
     fn revoked(&self) {}
 
     /// A reader asks whether bias may come back (it read counted often).
@@ -405,8 +404,11 @@ impl<R: Readers> RawLock<R> {
     #[inline(never)]
     fn enter_wait_graph(&self) -> waits::WaitTicket {
         let key = std::ptr::from_ref(self).addr();
-        let (name, locks) = waits::wait_context(key);
-        let resource = Resource::named(key, Kind::GuardedGlobal, name.unwrap_or("?"));
+        let locks = waits::held_by_me(key);
+        let resource = match super::held::taking(key) {
+            Some(name) => Resource::named(key, name.kind(), name.text),
+            None => Resource::named(key, Kind::GuardedGlobal, "?"),
+        };
         waits::before_wait(resource, locks).unwrap_or_else(|cycle| panic!("{cycle}"))
     }
 }
