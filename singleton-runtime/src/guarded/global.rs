@@ -561,7 +561,7 @@ impl<T> GuardedGlobal<T> {
 
 impl<T> Drop for GuardedGlobal<T> {
     fn drop(&mut self) {
-        let core = *self.current.get_mut();
+        let core = self.current.load(Ordering::Acquire);
         if !core.is_null() {
             // SAFETY: from `Box::into_raw` in `build`, stored once; `&mut self`: no
             // access runs.

@@ -343,7 +343,7 @@ impl Drop for Linked<'_> {
 /// only before a thread sleeps.
 #[cold]
 pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::waits::Resource>) {
-    use crate::waits::{Kind, Resource};
+    use crate::waits::Resource;
     CTX.try_with(|ctx| {
         let mut name = None;
         let mut held: Vec<Resource> = Vec::new();
