@@ -1,7 +1,9 @@
-//! Loom models of the custom synchronisation under `GuardedGlobal`: the biased and
-//! counted read paths against a writer, bias being re-enabled while a writer arrives,
-//! a nested read with a writer queued in between (reentrancy bookkeeping), and lazy
-//! initialisation racing, and a writer that times out with biased readers inside.
+//! Loom models of the custom synchronisation under `GuardedGlobal` and `Guarded`: the
+//! biased and counted read paths against a writer, bias being re-enabled while a writer
+//! arrives, a nested read with a writer queued in between (reentrancy bookkeeping),
+//! lazy initialisation racing, a writer that times out with readers inside; and the
+//! same reads, nested reads, writers and timed-out writer with the one-word counted
+//! strategy of fields.
 //! Loom explores every interleaving (up to a preemption bound) and fails on a data race
 //! on the value's cell, a deadlock, or a lost wake-up.
 //!
@@ -53,14 +55,44 @@ fn counted(value: usize) -> Arc<GuardedGlobal<usize>> {
     global
 }
 
-fn read_against_write(global: &Arc<GuardedGlobal<usize>>) {
+/// The two front-ends, for models that check both: a global (biased or counted reads
+/// through per-thread slots) and a field (the one-word counted strategy).
+trait Front: Send + Sync + 'static {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R;
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R;
+}
+
+impl Front for GuardedGlobal<usize> {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R {
+        GuardedGlobal::read(self, f)
+    }
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R {
+        GuardedGlobal::write(self, f)
+    }
+}
+
+impl Front for Guarded<usize> {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R {
+        Guarded::read(self, f)
+    }
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R {
+        Guarded::write(self, f)
+    }
+}
+
+/// A field: the counted strategy, no bias ever.
+fn field(value: usize) -> Arc<Guarded<usize>> {
+    Arc::new(Guarded::new("F.field", value))
+}
+
+fn read_against_write<G: Front>(guarded: &Arc<G>) {
     let reader = {
-        let global = global.clone();
-        thread::spawn(move || global.read(|v| *v))
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.read(|v| *v))
     };
     let writer = {
-        let global = global.clone();
-        thread::spawn(move || global.write(|v| *v += 1))
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.write(|v| *v += 1))
     };
     let seen = reader.join().unwrap();
     writer.join().unwrap();
@@ -68,7 +100,36 @@ fn read_against_write(global: &Arc<GuardedGlobal<usize>>) {
         seen == 1 || seen == 2,
         "a read sees the value before or after the write"
     );
-    assert_eq!(global.read(|v| *v), 2);
+    assert_eq!(guarded.read(|v| *v), 2);
+}
+
+/// A read nested in a read on one thread, a writer on another: never deadlocks, and
+/// both reads see one state.
+fn nested_read_against_write<G: Front>(guarded: &Arc<G>) {
+    let reader = {
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.read(|a| guarded.read(|b| a + b)))
+    };
+    let writer = {
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.write(|v| *v = 5))
+    };
+    let seen = reader.join().unwrap();
+    writer.join().unwrap();
+    assert!(seen == 2 || seen == 10, "both reads see the same state");
+}
+
+fn two_writers<G: Front>(guarded: &Arc<G>) {
+    let writers: Vec<_> = (0..2)
+        .map(|_| {
+            let guarded = guarded.clone();
+            thread::spawn(move || guarded.write(|v| *v += 1))
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(guarded.read(|v| *v), 2);
 }
 
 #[test]
@@ -83,20 +144,7 @@ fn loom_counted_read_excludes_a_writer() {
 
 #[test]
 fn loom_nested_read_with_a_writer_queued_completes() {
-    model(|| {
-        let global = biased(1);
-        let reader = {
-            let global = global.clone();
-            thread::spawn(move || global.read(|a| global.read(|b| a + b)))
-        };
-        let writer = {
-            let global = global.clone();
-            thread::spawn(move || global.write(|v| *v = 5))
-        };
-        let seen = reader.join().unwrap();
-        writer.join().unwrap();
-        assert!(seen == 2 || seen == 10, "both reads see the same state");
-    });
+    model(|| nested_read_against_write(&biased(1)));
 }
 
 #[test]
@@ -180,19 +228,7 @@ fn loom_biased_and_counted_readers_against_a_writer() {
 
 #[test]
 fn loom_two_writers_wait_for_each_other() {
-    model(|| {
-        let global = counted(0);
-        let writers: Vec<_> = (0..2)
-            .map(|_| {
-                let global = global.clone();
-                thread::spawn(move || global.write(|v| *v += 1))
-            })
-            .collect();
-        for writer in writers {
-            writer.join().unwrap();
-        }
-        assert_eq!(global.read(|v| *v), 2);
-    });
+    model(|| two_writers(&counted(0)));
 }
 
 /// A built, idle, biased lock, and R: a biased read in slot 0, owned by the main thread.
@@ -291,70 +327,19 @@ fn loom_reset_against_a_reader() {
 // ---------------------------------------------------------------------------------
 // The counted strategy (`Guarded` fields): one reader word, no bias.
 
-fn field(value: usize) -> Arc<Guarded<usize>> {
-    Arc::new(Guarded::new("F.field", value))
-}
-
 #[test]
 fn loom_counted_field_read_excludes_a_writer() {
-    model(|| {
-        let field = field(1);
-        let reader = {
-            let field = field.clone();
-            thread::spawn(move || field.read(|v| *v))
-        };
-        let writer = {
-            let field = field.clone();
-            thread::spawn(move || field.write(|v| *v += 1))
-        };
-        let seen = reader.join().unwrap();
-        writer.join().unwrap();
-        assert!(
-            seen == 1 || seen == 2,
-            "before or after the write, saw {seen}"
-        );
-        assert_eq!(field.read(|v| *v), 2);
-    });
+    model(|| read_against_write(&field(1)));
 }
 
 #[test]
 fn loom_counted_field_nested_read_with_a_writer_queued_completes() {
-    model(|| {
-        let field = field(1);
-        let reader = {
-            let field = field.clone();
-            thread::spawn(move || field.read(|a| field.read(|b| a + b)))
-        };
-        let writer = {
-            let field = field.clone();
-            thread::spawn(move || field.write(|v| *v = 5))
-        };
-        let seen = reader.join().unwrap();
-        writer.join().unwrap();
-        assert!(
-            seen == 2 || seen == 10,
-            "both reads see the same state, saw {seen}"
-        );
-    });
+    model(|| nested_read_against_write(&field(1)));
 }
 
 #[test]
-fn loom_counted_field_two_writers_and_a_reader() {
-    model(|| {
-        let field = field(0);
-        let writers: Vec<_> = (0..2)
-            .map(|_| {
-                let field = field.clone();
-                thread::spawn(move || field.write(|v| *v += 1))
-            })
-            .collect();
-        let seen = field.read(|v| *v);
-        assert!(seen <= 2);
-        for writer in writers {
-            writer.join().unwrap();
-        }
-        assert_eq!(field.read(|v| *v), 2);
-    });
+fn loom_counted_field_two_writers() {
+    model(|| two_writers(&field(0)));
 }
 
 /// A writer whose deadline passes while a counted reader is inside gives the lock back
