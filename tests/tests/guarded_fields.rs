@@ -181,7 +181,7 @@ fn a_write_while_holding_the_field_panics_naming_it() {
         let in_read = catch_panic(|| {
             features
                 .flags
-                .read(|_| features.flags.write(HashMap::clear))
+                .read(|_| features.flags.write(HashMap::clear));
         });
         assert!(
             in_read.starts_with("guarded field `Features.flags`: `write` requested while this thread holds `Features.flags` in a `read`"),
