@@ -226,3 +226,51 @@ fn a_field_poisons_and_debug_never_waits_or_panics() {
     totals.write(|_| assert!(format!("{totals:?}").contains("in a write")));
     totals.read(|_| assert!(format!("{totals:?}").contains("value: [0, 0]")));
 }
+
+/// The rebias backoff (`raw/biased.rs`): a lock written soon after each time bias comes
+/// back pays the `membarrier` of a revocation exponentially more rarely; one written
+/// long after gets bias back at the next request. Each `try_bias` stands for a thread's
+/// request after ~1,000 counted reads.
+#[test]
+fn a_lock_written_soon_after_each_rebias_backs_off_and_a_quiet_one_does_not() {
+    if !super::raw::fence::available() {
+        // No asymmetric fence here (e.g. Miri): locks are never biased.
+        return;
+    }
+    within_timeout(|| {
+        let global = GuardedGlobal::new("often written", || 0_u32);
+        global.read(|_| ()); // built biased
+        let core = global.built().expect("built");
+        let mut revocations = 0;
+        for _ in 0..64 {
+            core.lock.try_bias();
+            if core.lock.status().biased {
+                revocations += 1;
+            }
+            global.write(|v| *v += 1); // revokes bias if it is on
+        }
+        // Without the backoff: 64 (every request granted, every write revokes).
+        assert!(
+            (3..=12).contains(&revocations),
+            "bias came back {revocations} times in 64 requests"
+        );
+        // Quiet for longer than `SOON` after bias came back: the next write resets the
+        // backoff, and the next request is granted at once.
+        let mut granted = false;
+        for _ in 0..10_000 {
+            core.lock.try_bias();
+            if core.lock.status().biased {
+                granted = true;
+                break;
+            }
+        }
+        assert!(granted, "the backoff ends");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        global.write(|v| *v += 1);
+        core.lock.try_bias();
+        assert!(
+            core.lock.status().biased,
+            "a late revocation does not back off"
+        );
+    });
+}
