@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::raw::{Biased, Counted, RawLock, ReadToken, Reader, WriteHeld};
+use super::raw::{Biased, Counted, RawLock, ReadToken, Reader, Readers, WriteHeld};
 use super::{Guarded, GuardedGlobal};
 use crate::sync::UnsafeCell;
 
@@ -255,26 +255,9 @@ fn biased_reader() -> (Arc<RawLock<Biased>>, ReadToken) {
 /// W1 gives up at its first unsatisfied wait, which (R being still inside) is the drain.
 #[test]
 fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer() {
-    use super::raw::{Deadline, TimedOut};
     model(|| {
         let (lock, token) = biased_reader();
-        // W1: `try_write_for` whose time runs out in the drain, R being inside.
-        let first = {
-            let lock = lock.clone();
-            thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
-        };
-        assert_eq!(first.join().unwrap(), Err(TimedOut), "R is still inside");
-        // W2: a plain `write`.
-        let second = {
-            let lock = lock.clone();
-            thread::spawn(move || {
-                let held = lock.lock_write(None).expect("no deadline");
-                lock.unlock_write(held.poisoned);
-            })
-        };
-        // R leaves while W2 arrives.
-        lock.unlock_read(token);
-        second.join().unwrap();
+        timed_out_writer_then_a_writer(&lock, token);
     });
 }
 
@@ -346,7 +329,6 @@ fn loom_counted_field_two_writers() {
 /// untouched; the next writer still gets in once the reader leaves.
 #[test]
 fn loom_counted_timed_out_writer_then_a_writer() {
-    use super::raw::{Deadline, TimedOut};
     model(|| {
         let lock = Arc::new(RawLock::<Counted>::new());
         let reader = Reader {
@@ -354,19 +336,30 @@ fn loom_counted_timed_out_writer_then_a_writer() {
             owned: false,
         };
         let token = lock.try_read(reader).expect("an idle lock reads");
-        let first = {
-            let lock = lock.clone();
-            thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
-        };
-        assert_eq!(first.join().unwrap(), Err(TimedOut), "the reader is inside");
-        let second = {
-            let lock = lock.clone();
-            thread::spawn(move || {
-                let held = lock.lock_write(None).expect("no deadline");
-                lock.unlock_write(held.poisoned);
-            })
-        };
-        lock.unlock_read(token);
-        second.join().unwrap();
+        timed_out_writer_then_a_writer(&lock, token);
     });
+}
+
+/// W1, a `try_write_for` whose time runs out in the drain (the reader holding `token`
+/// is inside), then W2, a plain `write`, while the reader leaves. Time is not modelled:
+/// W1's deadline has already passed, so it gives up at its first unsatisfied wait.
+fn timed_out_writer_then_a_writer<R: Readers + Send + Sync + 'static>(
+    lock: &Arc<RawLock<R>>,
+    token: ReadToken,
+) {
+    use super::raw::{Deadline, TimedOut};
+    let first = {
+        let lock = lock.clone();
+        thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
+    };
+    assert_eq!(first.join().unwrap(), Err(TimedOut), "the reader is inside");
+    let second = {
+        let lock = lock.clone();
+        thread::spawn(move || {
+            let held = lock.lock_write(None).expect("no deadline");
+            lock.unlock_write(held.poisoned);
+        })
+    };
+    lock.unlock_read(token);
+    second.join().unwrap();
 }
