@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use arc_swap::ArcSwap;
 use crossbeam_utils::sync::ShardedLock;
-use singleton_runtime::guarded_global;
+use singleton_runtime::{Guarded, guarded_global};
 
 use crate::harness::{Candidate, Config, Group, Report, Target};
 
@@ -33,6 +33,8 @@ const WRITE_EVERY: u64 = 100;
 struct Others {
     sharded: ShardedLock<u64>,
     swap: ArcSwap<u64>,
+    /// A guarded field, as in a `#[singleton]` registry.
+    field: Guarded<u64>,
 }
 
 impl Others {
@@ -57,6 +59,7 @@ pub fn run(cfg: &Config, report: &mut Report) {
     let others = Others {
         sharded: ShardedLock::new(1),
         swap: ArcSwap::from_pointee(1),
+        field: Guarded::new("Others.field", 1),
     };
     for threads in [1, 2] {
         let group = reads(threads, &others);
@@ -87,6 +90,9 @@ fn reads(threads: usize, others: &Others) -> Group<'_> {
     Group::new("guarded global: read-only", threads)
         .with(Candidate::op(STD_READ, std_read))
         .with(Candidate::op(GUARDED_READ, || GUARDED.read(|v| *v)))
+        .with(Candidate::op("Guarded<T> field read", || {
+            others.field.read(|v| *v)
+        }))
         .with(Candidate::op("parking_lot RwLock read", || *PARKING.read()))
         .with(Candidate::op("crossbeam ShardedLock read", || {
             others.sharded_read()
@@ -121,6 +127,13 @@ fn mixed(threads: usize, others: &Others) -> Group<'_> {
             },
         ))
         .with(looping(
+            "Guarded<T> field",
+            || others.field.read(|v| *v),
+            || {
+                others.field.write(|v| *v += 1);
+            },
+        ))
+        .with(looping(
             "parking_lot RwLock",
             || *PARKING.read(),
             || *PARKING.write() += 1,
@@ -144,6 +157,9 @@ fn writes(others: &Others) -> Group<'_> {
         .with(Candidate::op("std RwLock write", std_write))
         .with(Candidate::op("guarded write", || {
             GUARDED.write(|v| *v += 1);
+        }))
+        .with(Candidate::op("Guarded<T> field write", || {
+            others.field.write(|v| *v += 1);
         }))
         .with(Candidate::op("parking_lot RwLock write", || {
             *PARKING.write() += 1;

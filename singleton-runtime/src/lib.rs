@@ -374,6 +374,9 @@ pub use singleton_macros::init_once;
 /// With the `testing` feature, [`GuardedGlobal::override_with`] gives a test its own
 /// value on its thread and [`GuardedGlobal::reset`] rebuilds the value (see [`testing`]).
 ///
+/// For state inside a `#[singleton]` struct (a registry with methods), use a
+/// [`Guarded<T>`](crate::Guarded) field: the same lock and guarantees, per field.
+///
 /// `#[guarded_global(name = "...")]` sets the name used in messages (default: the
 /// static's name). Rejected at compile time: `static mut`, anything but a `static`, a
 /// type that is not `Send + Sync`, unknown or malformed arguments; the closure signatures

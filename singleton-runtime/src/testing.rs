@@ -50,7 +50,7 @@
 //! | macro | reset |
 //! |---|---|
 //! | `#[singleton]` | `Config::reset_instance()`, `config::reset()`: the next `instance()` / `config()` runs the initialiser |
-//! | `#[guarded_global]` | `NAME.reset()`: drops the value under the write lock; the next access builds it again |
+//! | `#[guarded_global]` | `NAME.reset()`: replaces the value with a fresh one from the initialiser under the write lock, and clears poison |
 //! | `#[invalidating_cache]` | `name::reset()`: forgets the value and the errors; the next call loads as the first did |
 //! | `#[init_once(state = SETUP)]` | `SETUP.reset()` ([`InitOnceState::reset`](crate::InitOnceState::reset); `SETUP` is generated beside the fn, an associated const beside an associated fn), or `reset_setup()` with `#[init_once(reset = reset_setup)]`; [`InitOnce::reset`](crate::InitOnce::reset) by hand: the next call runs the body |
 //!

@@ -482,7 +482,7 @@ fn snapshot_replace_take_and_update() {
         REGISTRY_OPS.write(|v| v.push("a".into()));
         assert_eq!(REGISTRY_OPS.snapshot(), ["a"]);
         assert_eq!(REGISTRY_OPS.replace(vec!["b".into()]), ["a"]);
-        let old = REGISTRY_OPS.update(|v| v.iter().map(|s| s.repeat(2)).collect());
+        let old = REGISTRY_OPS.replace_with(|v| v.iter().map(|s| s.repeat(2)).collect());
         assert_eq!(old, ["b"]);
         assert_eq!(REGISTRY_OPS.take(), ["bb"]);
         assert!(REGISTRY_OPS.read(Vec::is_empty));
@@ -491,6 +491,7 @@ fn snapshot_replace_take_and_update() {
     });
 }
 
+#[derive(Debug)]
 struct Tracked(Arc<AtomicUsize>);
 
 impl Drop for Tracked {
@@ -521,7 +522,7 @@ fn the_runtime_type_works_without_the_macro_and_drops_its_value() {
         );
         // Never accessed: nothing built, nothing to drop.
         let untouched = GuardedGlobal::new("untouched", no_tracked);
-        assert!(format!("{untouched:?}").contains("initialized: false"));
+        assert!(format!("{untouched:?}").contains("value: <uninit>"));
         drop(untouched);
         assert_eq!(drops.load(Ordering::SeqCst), 2);
     });
@@ -598,13 +599,9 @@ fn registry() -> Registry {
 fn a_global_nested_in_another_global_is_its_own_global() {
     static NESTED: GuardedGlobal<GuardedGlobal<u64>> =
         GuardedGlobal::new("NESTED", || GuardedGlobal::new("INNER", || 7));
-    let same =
-        NESTED.read(|inner| std::ptr::from_ref(inner).addr()) == std::ptr::from_ref(&NESTED).addr();
-    assert!(
-        same,
-        "layout changed: this rustc does not put `value` first"
-    );
-    // So the inner read is taken for a nested read of NESTED: never built.
+    // (The value once lay at the outer global's own address, and the inner read was
+    // taken for a nested read of NESTED: INNER was never built. The value now lives in
+    // the guarded core the global builds; the behaviour is still checked.)
     assert_eq!(
         NESTED.read(|inner| inner.read(|v| *v)),
         7,
@@ -617,11 +614,6 @@ fn a_nested_global_read_keeps_writers_of_that_global_out() {
     static REGISTRY: GuardedGlobal<Registry> = GuardedGlobal::new("REGISTRY", registry);
     REGISTRY.read(|r| {
         assert!(r.names.is_empty());
-        assert_eq!(
-            std::ptr::from_ref(&r.next_id).addr(),
-            std::ptr::from_ref(&REGISTRY).addr(),
-            "layout: the inner global shares the outer's address"
-        );
         r.next_id.read(|value| {
             let before = *value;
             let wrote = AtomicBool::new(false);

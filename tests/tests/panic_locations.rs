@@ -249,3 +249,32 @@ fn a_loader_that_needs_its_own_cache_points_at_the_inner_call() {
         "invalidating cache `merged`: asked for its own cache",
     );
 }
+
+// `Guarded<T>` fields: the same chain of `#[track_caller]`, through the shared core.
+
+#[test]
+fn a_field_write_while_holding_points_at_the_write() {
+    let caught = caught("field write while holding", || {
+        let field = singleton_runtime::Guarded::new("Registry.items", vec![1_u32]);
+        field.read(|_| {
+            next_line_panics();
+            field.write(Vec::clear);
+        });
+    });
+    assert_blames_the_caller(
+        &caught,
+        "guarded field `Registry.items`: `write` requested while this thread holds",
+    );
+}
+
+#[test]
+fn a_poisoned_field_points_at_the_access() {
+    let caught = caught("poisoned field", || {
+        let field = singleton_runtime::Guarded::new("Registry.totals", 0_u32);
+        let _ = catch_unwind(AssertUnwindSafe(|| field.write(|_| panic!("half-way"))));
+        LAST.take(); // the closure's own panic is not the one under test
+        next_line_panics();
+        field.snapshot();
+    });
+    assert_blames_the_caller(&caught, "guarded field `Registry.totals` is poisoned");
+}

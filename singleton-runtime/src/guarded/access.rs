@@ -1,17 +1,18 @@
-//! Taking and releasing a global: the fast paths that `read` and `write` inline, the
-//! slow paths (waiting, building the value, poison), and the access guards, which
-//! never leave this crate: every public method takes one, runs the user's closure, and
-//! drops it, also when the closure panics.
+//! Taking and releasing a guarded value: the fast paths that `read` and `write`
+//! inline, the slow paths (waiting, poison), and the access guards, which never leave
+//! this crate: every public method takes one, runs the user's closure, and drops it,
+//! also when the closure panics.
 
+use super::core::Core;
+use super::error;
 use super::held::{self, Entered, Frame, Linked, Mode};
-use super::lock::{Deadline, POISONED, RawLock, ReadToken, Refused, TimedOut, UNINIT};
-use super::{GuardedGlobal, error};
+use super::raw::{Deadline, ReadRefused, ReadToken, Reader, Readers, TimedOut};
 
-impl<T> GuardedGlobal<T> {
-    /// Identifies this global among the ones a thread holds: the address of its lock,
-    /// not of the global, because a global stored inside another one's value can start
-    /// at the same address as the outer global, but its lock never lies where the outer
-    /// lock does (the inner lock is inside the outer `value`, a separate field).
+impl<T, R: Readers> Core<T, R> {
+    /// Identifies this value among the ones a thread holds: the address of its lock,
+    /// not of the value, because a guarded value stored inside another one's value can
+    /// start at the same address as the outer one, but its lock never lies where the
+    /// outer lock does (the inner lock is inside the outer `value`, a separate field).
     #[inline]
     pub(super) fn key(&self) -> usize {
         std::ptr::from_ref(&self.lock).addr()
@@ -29,38 +30,46 @@ impl<T> GuardedGlobal<T> {
         &'a self,
         frame: &'a Frame,
         deadline: Option<Deadline>,
-    ) -> Result<ReadAccess<'a, T>, TimedOut> {
+    ) -> Result<ReadAccess<'a, T, R>, TimedOut> {
         // SAFETY: `frame` is borrowed (so pinned) for `'a`, and `Linked` (here, then in
         // the returned access) unlinks it before the borrow ends, also when unwinding.
         let entered = unsafe { held::enter(frame) };
         let linked = Linked(frame);
-        let slot = match entered {
+        let reader = match entered {
             Entered::Nested => {
                 return Ok(ReadAccess {
-                    global: self,
+                    core: self,
                     token: None,
                     linked,
                 });
             }
-            Entered::Fresh(slot) => slot,
+            Entered::Fresh(reader) => reader,
         };
-        match self.lock.try_read(slot.index, slot.owned) {
+        match self.lock.try_read(reader) {
             Ok(token) => {
-                if slot.owned && matches!(token, ReadToken::Counted(_)) {
+                if R::BIASED && reader.owned && matches!(token, ReadToken::Counted(_)) {
                     self.counted_read();
                 }
                 Ok(ReadAccess {
-                    global: self,
+                    core: self,
                     token: Some(token),
                     linked,
                 })
             }
-            Err(state) => self.acquire_read_slow(frame, slot, state, deadline, linked),
+            Err(busy) => match self.lock.read_slow(reader, busy, deadline) {
+                Ok(token) => Ok(ReadAccess {
+                    core: self,
+                    token: Some(token),
+                    linked,
+                }),
+                Err(ReadRefused::TimedOut) => Err(TimedOut),
+                Err(ReadRefused::Poisoned) => self.refuse_poisoned(),
+            },
         }
     }
 
     /// A thread that owns its slot read through the counted path: every so often,
-    /// try to turn bias back on.
+    /// ask for bias back.
     #[cold]
     #[inline(never)]
     fn counted_read(&self) {
@@ -69,51 +78,11 @@ impl<T> GuardedGlobal<T> {
         }
     }
 
-    /// Waits for a writer, builds the value, or reports poison.
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn acquire_read_slow<'a>(
-        &'a self,
-        frame: &'a Frame,
-        slot: held::Slot,
-        mut state: usize,
-        deadline: Option<Deadline>,
-        linked: Linked<'a>,
-    ) -> Result<ReadAccess<'a, T>, TimedOut> {
-        loop {
-            match self.lock.lock_read_slow(slot.index, state, deadline)? {
-                Ok(token) => {
-                    return Ok(ReadAccess {
-                        global: self,
-                        token: Some(token),
-                        linked,
-                    });
-                }
-                Err(Refused::Poisoned) => error::poisoned(self.name, self.poisoner().as_deref()),
-                Err(Refused::Uninit) => {
-                    let bits = self.lock.lock_write(deadline)?;
-                    let bits = if bits & UNINIT == 0 {
-                        bits
-                    } else {
-                        self.build(frame, bits)
-                    };
-                    frame.set_mode(Mode::Read);
-                    self.lock.unlock_write(bits);
-                    self.lock.try_bias();
-                }
-            }
-            match self.lock.try_read(slot.index, slot.owned) {
-                Ok(token) => {
-                    return Ok(ReadAccess {
-                        global: self,
-                        token: Some(token),
-                        linked,
-                    });
-                }
-                Err(now) => state = now,
-            }
-        }
+    fn refuse_poisoned(&self) -> ! {
+        error::poisoned(self.name, self.poisoner().as_deref())
     }
 
     #[inline(always)]
@@ -123,60 +92,45 @@ impl<T> GuardedGlobal<T> {
         frame: &'a Frame,
         deadline: Option<Deadline>,
         recovering: bool,
-    ) -> Result<WriteAccess<'a, T>, TimedOut> {
+    ) -> Result<WriteAccess<'a, T, R>, TimedOut> {
         // SAFETY: as in `acquire_read`.
         let entered = unsafe { held::enter(frame) };
         debug_assert!(matches!(entered, Entered::Fresh(_)), "writes never nest");
         let linked = Linked(frame);
-        let mut bits = self.lock.lock_write(deadline)?;
-        if bits != 0 {
-            bits = self.poisoned_or_uninit(frame, bits, recovering);
+        let held = self.lock.lock_write(deadline)?;
+        if held.poisoned && !recovering {
+            self.lock.unlock_write(true);
+            self.refuse_poisoned();
         }
         Ok(WriteAccess {
-            global: self,
-            bits,
+            core: self,
+            poisoned: held.poisoned,
             linked,
         })
     }
 
-    /// Holding the write lock with `bits` set: refuses a poisoned value (unless
-    /// `recovering`), builds a missing one; returns the bits to release with.
-    #[cold]
-    #[inline(never)]
-    #[track_caller]
-    fn poisoned_or_uninit(&self, frame: &Frame, mut bits: usize, recovering: bool) -> usize {
-        if bits & POISONED != 0 && !recovering {
-            self.lock.unlock_write(bits);
-            error::poisoned(self.name, self.poisoner().as_deref());
-        }
-        if bits & UNINIT != 0 {
-            bits = self.build(frame, bits);
-            frame.set_mode(Mode::Write);
-        }
-        bits
-    }
-
-    /// Builds the value while this thread holds the write lock, `bits` being the state
-    /// taken with it; returns the state to release with. If `init` panics, releases the
-    /// lock (still uninitialised, not poisoned) and lets the panic pass.
-    #[cold]
-    fn build(&self, frame: &Frame, bits: usize) -> usize {
-        struct Unlock<'a>(&'a RawLock, usize);
-        impl Drop for Unlock<'_> {
-            fn drop(&mut self) {
-                self.0.unlock_write(self.1);
-            }
-        }
-        let unlock = Unlock(&self.lock, bits);
-        frame.set_mode(Mode::Init);
-        let value = (self.init)();
-        std::mem::forget(unlock);
-        // SAFETY: this thread holds the write lock and `UNINIT` is set: the slot is
-        // empty and nobody else can reference it.
-        self.value.with_mut(|slot| unsafe {
-            (*slot).write(value);
-        });
-        bits & !UNINIT
+    /// A read now or never, for `Debug`: no waiting, no panic, no lock-order record.
+    pub(super) fn try_acquire_read_now<'a>(&'a self, frame: &'a Frame) -> Access<'a, T, R> {
+        // SAFETY: as in `acquire_read`.
+        let Some(entered) = (unsafe { held::enter_quietly(frame) }) else {
+            return Access::HeldHere;
+        };
+        let linked = Linked(frame);
+        let token = match entered {
+            Entered::Nested => None,
+            Entered::Fresh(reader) => match self.lock.try_read(Reader {
+                owned: false,
+                ..reader
+            }) {
+                Ok(token) => Some(token),
+                Err(_) => return Access::Busy,
+            },
+        };
+        Access::Got(ReadAccess {
+            core: self,
+            token,
+            linked,
+        })
     }
 
     pub(super) fn poisoner(&self) -> Option<String> {
@@ -184,15 +138,24 @@ impl<T> GuardedGlobal<T> {
     }
 }
 
+/// What [`Core::try_acquire_read_now`] got.
+pub(super) enum Access<'a, T, R: Readers> {
+    Got(ReadAccess<'a, T, R>),
+    /// A writer holds the lock, or the value is poisoned.
+    Busy,
+    /// This thread holds the value in a `write`.
+    HeldHere,
+}
+
 /// A read lock (or a read nested in this thread's outer read). Never handed out.
-pub(super) struct ReadAccess<'a, T> {
-    global: &'a GuardedGlobal<T>,
+pub(super) struct ReadAccess<'a, T, R: Readers> {
+    core: &'a Core<T, R>,
     /// `None` for a nested read, which holds no lock of its own.
     token: Option<ReadToken>,
     linked: Linked<'a>,
 }
 
-impl<T> ReadAccess<'_, T> {
+impl<T, R: Readers> ReadAccess<'_, T, R> {
     /// The closure returned: unlock and unlink, inlined at the call site. Left to drop
     /// glue, this was not inlined in the bench crate once `held::leave` checked the
     /// frame order, and every read got about 3x slower; `Drop` is for unwinding.
@@ -206,12 +169,12 @@ impl<T> ReadAccess<'_, T> {
     #[inline(always)]
     fn unlock(&self) {
         if let Some(token) = self.token {
-            self.global.lock.unlock_read(token);
+            self.core.lock.unlock_read(token);
         }
     }
 }
 
-impl<T> Drop for ReadAccess<'_, T> {
+impl<T, R: Readers> Drop for ReadAccess<'_, T, R> {
     fn drop(&mut self) {
         self.unlock();
     }
@@ -219,39 +182,36 @@ impl<T> Drop for ReadAccess<'_, T> {
 
 /// The write lock. Never handed out. `release` consumes it when the closure returns;
 /// dropped instead, it is being unwound by a panic of *this* closure, and poisons the
-/// global, whatever the thread was doing before: a write inside a `Drop` that runs
+/// value, whatever the thread was doing before: a write inside a `Drop` that runs
 /// during unwinding poisons if its own closure panics (and the panic is caught in that
 /// `Drop`), and does not if it completes (`std::thread::panicking()` cannot tell these
 /// apart).
-pub(super) struct WriteAccess<'a, T> {
-    global: &'a GuardedGlobal<T>,
-    bits: usize,
+pub(super) struct WriteAccess<'a, T, R: Readers> {
+    core: &'a Core<T, R>,
+    /// The value was poisoned when the lock was taken (a `recover`).
+    poisoned: bool,
     linked: Linked<'a>,
 }
 
-impl<T> WriteAccess<'_, T> {
+impl<T, R: Readers> WriteAccess<'_, T, R> {
     /// The closure returned: release, clearing poison if `recovered`; inlined at the
     /// call site (see `ReadAccess::release`).
     #[inline(always)]
     pub(super) fn release(self, recovered: bool) {
         let this = std::mem::ManuallyDrop::new(self);
-        let mut bits = this.bits;
+        let mut poisoned = this.poisoned;
         if recovered {
-            bits &= !POISONED;
-            *this.global.poisoned_by.lock() = None;
+            poisoned = false;
+            *this.core.poisoned_by.lock() = None;
         }
-        this.global.lock.unlock_write(bits);
+        this.core.lock.unlock_write(poisoned);
         held::leave(this.linked.0);
     }
 }
 
-impl<T> Drop for WriteAccess<'_, T> {
+impl<T, R: Readers> Drop for WriteAccess<'_, T, R> {
     fn drop(&mut self) {
-        let thread = std::thread::current();
-        let label = thread
-            .name()
-            .map_or_else(|| format!("{:?}", thread.id()), |n| format!("'{n}'"));
-        *self.global.poisoned_by.lock() = Some(label);
-        self.global.lock.unlock_write(self.bits | POISONED);
+        *self.core.poisoned_by.lock() = Some(crate::sync::thread_label());
+        self.core.lock.unlock_write(true);
     }
 }

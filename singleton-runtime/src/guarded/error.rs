@@ -23,7 +23,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockTimeout {
-    pub(crate) name: &'static str,
+    pub(crate) name: Name,
     pub(crate) timeout: Duration,
     pub(crate) write: bool,
 }
@@ -48,7 +48,7 @@ impl LockTimeout {
     /// });
     /// ```
     pub fn name(&self) -> &'static str {
-        self.name
+        self.name.text
     }
 
     /// How long the access waited.
@@ -93,7 +93,7 @@ impl fmt::Display for LockTimeout {
         };
         write!(
             f,
-            "timed out after {:?} waiting to {access} guarded global `{}`: another thread {holder} it",
+            "timed out after {:?} waiting to {access} {}: another thread {holder} it",
             self.timeout, self.name
         )
     }
@@ -101,13 +101,50 @@ impl fmt::Display for LockTimeout {
 
 impl std::error::Error for LockTimeout {}
 
+/// The name of a guarded value, and what it is: messages say "guarded global `NAME`"
+/// or "guarded field `Type.field`".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Name {
+    pub(crate) text: &'static str,
+    /// A [`Guarded`](crate::Guarded) (else a [`GuardedGlobal`](crate::GuardedGlobal)).
+    pub(crate) field: bool,
+}
+
+impl Name {
+    pub(crate) const fn global(text: &'static str) -> Self {
+        Self { text, field: false }
+    }
+
+    pub(crate) const fn field(text: &'static str) -> Self {
+        Self { text, field: true }
+    }
+
+    /// What the wait-for graph calls it.
+    pub(crate) fn kind(self) -> crate::waits::Kind {
+        if self.field {
+            crate::waits::Kind::GuardedField
+        } else {
+            crate::waits::Kind::GuardedGlobal
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.field { "field" } else { "global" };
+        write!(f, "guarded {what} `{}`", self.text)
+    }
+}
+
 #[cold]
 #[track_caller]
-pub(crate) fn poisoned(name: &'static str, by: Option<&str>) -> ! {
+pub(crate) fn poisoned(label: Name, by: Option<&str>) -> ! {
+    let name = label.text;
     let by = by.map_or_else(String::new, |thread| format!(" on thread {thread}"));
     // `NAME.recover(..)` reads well for a static's own name (a keyword, as in
     // `static r#type`, is written raw to be code); a free-form name is not code.
-    let path = !name.is_empty()
+    let path = !label.field
+        && !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
@@ -124,7 +161,7 @@ pub(crate) fn poisoned(name: &'static str, by: Option<&str>) -> ! {
         )
     };
     panic!(
-        "guarded global `{name}` is poisoned: a `write` panicked{by}, so the value may be \
+        "{label} is poisoned: a `write` panicked{by}, so the value may be \
          half-changed. Repair it {recover}, or accept it as it is {clear}"
     )
 }

@@ -33,8 +33,9 @@
 use std::cell::Cell;
 use std::ptr;
 
-use super::lock::SLOTS;
+use super::error::Name;
 use super::order::{self, OrderId};
+use super::raw::{Reader, SLOTS};
 
 /// How a global is held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ pub(crate) struct Frame {
     /// Address of the global: identifies it while it is held.
     key: usize,
     mode: Cell<Mode>,
-    name: &'static str,
+    name: Name,
     order: *const OrderId,
     /// A read nested in a read of the same global: holds no lock of its own.
     nested: Cell<bool>,
@@ -59,7 +60,7 @@ pub(crate) struct Frame {
 
 impl Frame {
     #[inline]
-    pub(crate) fn new(key: usize, name: &'static str, mode: Mode, order: &OrderId) -> Self {
+    pub(crate) fn new(key: usize, name: Name, mode: Mode, order: &OrderId) -> Self {
         Self {
             key,
             mode: Cell::new(mode),
@@ -90,7 +91,7 @@ struct ThreadCtx {
     /// The innermost frame, null, or [`BROKEN`].
     top: Cell<*const Frame>,
     /// The global first released out of order since the last report.
-    misordered: Cell<Option<&'static str>>,
+    misordered: Cell<Option<Name>>,
     slot: Cell<usize>,
     counted: Cell<u32>,
 }
@@ -134,19 +135,11 @@ loom::thread_local! {
     static CTX: ThreadCtx = ThreadCtx::new();
 }
 
-/// Where a thread reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Slot {
-    pub(crate) index: usize,
-    /// The thread owns the slot: it may take the biased read path.
-    pub(crate) owned: bool,
-}
-
 /// What `enter` found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Entered {
     /// Not held before: take the lock in this slot.
-    Fresh(Slot),
+    Fresh(Reader),
     /// A read nested in a read of the same global: do not touch the lock.
     Nested,
 }
@@ -182,8 +175,8 @@ pub(crate) unsafe fn enter(frame: &Frame) -> Entered {
     // Not reachable for a destructor-less thread-local, but if it were: take the lock
     // plainly, in a shared slot.
     let Some(ctx) = ctx() else {
-        return Entered::Fresh(Slot {
-            index: 0,
+        return Entered::Fresh(Reader {
+            slot: 0,
             owned: false,
         });
     };
@@ -198,15 +191,44 @@ pub(crate) unsafe fn enter(frame: &Frame) -> Entered {
     entered
 }
 
-fn slot_of(raw: usize) -> Slot {
+/// As [`enter`], for a look that must neither panic nor record anything (`Debug`):
+/// `None` if this thread holds the value in a way a read cannot nest in.
+///
+/// # Safety
+///
+/// As [`enter`].
+pub(crate) unsafe fn enter_quietly(frame: &Frame) -> Option<Entered> {
+    let ctx = ctx()?;
+    let top = ctx.top.get();
+    let mut outer = top;
+    let mut entered = None;
+    while !outer.is_null() && outer != BROKEN {
+        // SAFETY: every linked frame is alive (see `enter_nested`).
+        let h = unsafe { &*outer };
+        if h.key == frame.key {
+            if h.mode.get() != Mode::Read {
+                return None;
+            }
+            frame.nested.set(true);
+            entered = Some(Entered::Nested);
+            break;
+        }
+        outer = h.prev.get();
+    }
+    frame.prev.set(top);
+    ctx.top.set(frame);
+    Some(entered.unwrap_or_else(|| Entered::Fresh(slot_of(ctx.slot()))))
+}
+
+fn slot_of(raw: usize) -> Reader {
     if raw < SLOTS {
-        Slot {
-            index: raw,
+        Reader {
+            slot: raw,
             owned: true,
         }
     } else {
-        Slot {
-            index: raw - SLOTS,
+        Reader {
+            slot: raw - SLOTS,
             owned: false,
         }
     }
@@ -244,7 +266,7 @@ fn enter_nested(frame: &Frame, top: *const Frame, ctx: &ThreadCtx) -> Entered {
     if order::ENABLED {
         // SAFETY: a frame's `order` points into its global, which outlives the frame.
         let taken = unsafe { &*frame.order }.get();
-        let held: Vec<(usize, &'static str)> = held
+        let held: Vec<(usize, Name)> = held
             .iter()
             .filter(|h| !h.nested.get())
             .map(|h| {
@@ -275,7 +297,7 @@ pub(crate) fn leave(frame: &Frame) {
 /// may be gone, and none is followed again), and remember the first such global.
 #[cold]
 #[inline(never)]
-fn released_out_of_order(ctx: &ThreadCtx, name: &'static str) {
+fn released_out_of_order(ctx: &ThreadCtx, name: Name) {
     ctx.top.set(BROKEN);
     if ctx.misordered.get().is_none() {
         ctx.misordered.set(Some(name));
@@ -288,16 +310,20 @@ fn released_out_of_order(ctx: &ThreadCtx, name: &'static str) {
 /// them is not refused, but nothing dangling is ever followed).
 #[cold]
 #[track_caller]
-fn report_misordered(ctx: &ThreadCtx, now: &'static str) -> ! {
+fn report_misordered(ctx: &ThreadCtx, now: Name) -> ! {
     ctx.top.set(ptr::null());
-    let name = ctx.misordered.take().unwrap_or("?");
+    let name = ctx
+        .misordered
+        .take()
+        .map_or_else(|| "a guarded value".to_owned(), |n| n.to_string());
     panic!(
-        "guarded global `{name}` was released out of order on this thread (while an access \
+        "{name} was released out of order on this thread (while an access \
          taken after it was still running), so this thread's record of held globals was \
-         lost; the access to `{now}` is refused. Accesses on one thread must nest: this \
+         lost; the access to `{}` is refused. Accesses on one thread must nest: this \
          happens when a stack-switching coroutine (or a fiber library) switches away inside \
          a `read`/`write` closure and another one accesses a guarded global; finish the \
-         closure before switching"
+         closure before switching",
+        now.text
     )
 }
 
@@ -317,12 +343,13 @@ impl Drop for Linked<'_> {
 /// only before a thread sleeps.
 #[cold]
 pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::waits::Resource>) {
-    use crate::waits::{Access, Kind, Resource};
+    use crate::waits::{Access, Resource};
     CTX.try_with(|ctx| {
         let mut name = None;
         let mut held: Vec<Resource> = Vec::new();
         let mut frame = ctx.top.get();
-        while !frame.is_null() {
+        // A `BROKEN` stack is never walked (see the module docs).
+        while !frame.is_null() && frame != BROKEN {
             // SAFETY: every linked frame is alive (see `enter_nested`).
             let f = unsafe { &*frame };
             // A read holds it shared; a write or a build, alone (also under a read
@@ -332,19 +359,39 @@ pub(crate) fn wait_context(key: usize) -> (Option<&'static str>, Vec<crate::wait
                 Mode::Write | Mode::Init => Access::Exclusive,
             };
             if f.key == key {
-                name = Some(f.name);
+                name = Some(f.name.text);
             } else if let Some(known) = held.iter_mut().find(|r| r.key == f.key) {
                 if access == Access::Exclusive {
                     known.access = access;
                 }
             } else {
-                held.push(Resource::named(f.key, Kind::GuardedGlobal, f.name).with_access(access));
+                held.push(Resource::named(f.key, f.name.kind(), f.name.text).with_access(access));
             }
             frame = f.prev.get();
         }
         (name, held)
     })
     .unwrap_or_default()
+}
+
+/// The guarded value this thread is taking under `key`, if it is (for the wait-for
+/// graph: its name and kind). Cold: only before a thread sleeps.
+#[cold]
+pub(crate) fn taking(key: usize) -> Option<Name> {
+    CTX.try_with(|ctx| {
+        let mut frame = ctx.top.get();
+        while !frame.is_null() && frame != BROKEN {
+            // SAFETY: every linked frame is alive (see `enter_nested`).
+            let f = unsafe { &*frame };
+            if f.key == key {
+                return Some(f.name);
+            }
+            frame = f.prev.get();
+        }
+        None
+    })
+    .ok()
+    .flatten()
 }
 
 /// Counts a read that took the counted path; every `REBIAS_AFTER` of them, returns
@@ -366,20 +413,21 @@ pub(crate) fn counted_read() -> bool {
 
 #[cold]
 #[track_caller]
-fn reentry_panic(name: &'static str, wanted: Mode, outer: Mode) -> ! {
+fn reentry_panic(label: Name, wanted: Mode, outer: Mode) -> ! {
+    let name = label.text;
     match (wanted, outer) {
         (_, Mode::Init) => panic!(
-            "guarded global `{name}`: its initialiser accessed `{name}` itself (directly or \
+            "{label}: its initialiser accessed `{name}` itself (directly or \
              through other code), which cannot work (the value does not exist yet); build \
              the value without reading it"
         ),
         (Mode::Write | Mode::Init, Mode::Read) => panic!(
-            "guarded global `{name}`: `write` requested while this thread holds `{name}` in a \
+            "{label}: `write` requested while this thread holds `{name}` in a \
              `read`, which would deadlock; return what you need from the `read` and write \
              after it, or do the whole check-and-change inside one `write`"
         ),
         (_, Mode::Write) => panic!(
-            "guarded global `{name}`: accessed while this thread holds `{name}` in a `write`, \
+            "{label}: accessed while this thread holds `{name}` in a `write`, \
              which would deadlock; use the `&mut` value the outer `write` already gives you"
         ),
         (Mode::Read, Mode::Read) => unreachable!("nested reads are allowed"),

@@ -1,7 +1,9 @@
-//! Loom models of the custom synchronisation under `GuardedGlobal`: the biased and
-//! counted read paths against a writer, bias being re-enabled while a writer arrives,
-//! a nested read with a writer queued in between (reentrancy bookkeeping), and lazy
-//! initialisation racing, and a writer that times out with biased readers inside.
+//! Loom models of the custom synchronisation under `GuardedGlobal` and `Guarded`: the
+//! biased and counted read paths against a writer, bias being re-enabled while a writer
+//! arrives, a nested read with a writer queued in between (reentrancy bookkeeping),
+//! lazy initialisation racing, a writer that times out with readers inside; and the
+//! same reads, nested reads, writers and timed-out writer with the one-word counted
+//! strategy of fields.
 //! Loom explores every interleaving (up to a preemption bound) and fails on a data race
 //! on the value's cell, a deadlock, or a lost wake-up.
 //!
@@ -17,9 +19,11 @@ use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::GuardedGlobal;
-use super::lock::RawLock;
+use super::raw::{Biased, Counted, RawLock, ReadToken, Reader, Readers, WriteHeld};
+use super::{Guarded, GuardedGlobal};
 use crate::sync::UnsafeCell;
+
+const IDLE: Result<WriteHeld, super::raw::TimedOut> = Ok(WriteHeld { poisoned: false });
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
@@ -35,13 +39,13 @@ fn biased(value: usize) -> Arc<GuardedGlobal<usize>> {
     let global = Arc::new(GuardedGlobal::new("G", one));
     assert_eq!(global.read(|v| *v), 1);
     global.write(|v| *v = value);
-    // The write revoked bias; a read through the build path is the only way back in
-    // a short model, so rebuild the state by hand: idle, built -> biased.
-    global.lock.try_bias();
+    // The write revoked bias (the build turned it on); a short model cannot read
+    // ~1000 times to earn it back, so ask directly: idle -> biased.
+    global.built().expect("built").lock.try_bias();
     global
 }
 
-/// Built by a `write`: bias stays off, reads are counted.
+/// Written after the build: bias is off, reads are counted.
 fn counted(value: usize) -> Arc<GuardedGlobal<usize>> {
     fn zero() -> usize {
         0
@@ -51,14 +55,44 @@ fn counted(value: usize) -> Arc<GuardedGlobal<usize>> {
     global
 }
 
-fn read_against_write(global: &Arc<GuardedGlobal<usize>>) {
+/// The two front-ends, for models that check both: a global (biased or counted reads
+/// through per-thread slots) and a field (the one-word counted strategy).
+trait Front: Send + Sync + 'static {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R;
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R;
+}
+
+impl Front for GuardedGlobal<usize> {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R {
+        GuardedGlobal::read(self, f)
+    }
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R {
+        GuardedGlobal::write(self, f)
+    }
+}
+
+impl Front for Guarded<usize> {
+    fn read<R>(&self, f: impl FnOnce(&usize) -> R) -> R {
+        Guarded::read(self, f)
+    }
+    fn write<R>(&self, f: impl FnOnce(&mut usize) -> R) -> R {
+        Guarded::write(self, f)
+    }
+}
+
+/// A field: the counted strategy, no bias ever.
+fn field(value: usize) -> Arc<Guarded<usize>> {
+    Arc::new(Guarded::new("F.field", value))
+}
+
+fn read_against_write<G: Front>(guarded: &Arc<G>) {
     let reader = {
-        let global = global.clone();
-        thread::spawn(move || global.read(|v| *v))
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.read(|v| *v))
     };
     let writer = {
-        let global = global.clone();
-        thread::spawn(move || global.write(|v| *v += 1))
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.write(|v| *v += 1))
     };
     let seen = reader.join().unwrap();
     writer.join().unwrap();
@@ -66,7 +100,36 @@ fn read_against_write(global: &Arc<GuardedGlobal<usize>>) {
         seen == 1 || seen == 2,
         "a read sees the value before or after the write"
     );
-    assert_eq!(global.read(|v| *v), 2);
+    assert_eq!(guarded.read(|v| *v), 2);
+}
+
+/// A read nested in a read on one thread, a writer on another: never deadlocks, and
+/// both reads see one state.
+fn nested_read_against_write<G: Front>(guarded: &Arc<G>) {
+    let reader = {
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.read(|a| guarded.read(|b| a + b)))
+    };
+    let writer = {
+        let guarded = guarded.clone();
+        thread::spawn(move || guarded.write(|v| *v = 5))
+    };
+    let seen = reader.join().unwrap();
+    writer.join().unwrap();
+    assert!(seen == 2 || seen == 10, "both reads see the same state");
+}
+
+fn two_writers<G: Front>(guarded: &Arc<G>) {
+    let writers: Vec<_> = (0..2)
+        .map(|_| {
+            let guarded = guarded.clone();
+            thread::spawn(move || guarded.write(|v| *v += 1))
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(guarded.read(|v| *v), 2);
 }
 
 #[test]
@@ -81,36 +144,23 @@ fn loom_counted_read_excludes_a_writer() {
 
 #[test]
 fn loom_nested_read_with_a_writer_queued_completes() {
-    model(|| {
-        let global = biased(1);
-        let reader = {
-            let global = global.clone();
-            thread::spawn(move || global.read(|a| global.read(|b| a + b)))
-        };
-        let writer = {
-            let global = global.clone();
-            thread::spawn(move || global.write(|v| *v = 5))
-        };
-        let seen = reader.join().unwrap();
-        writer.join().unwrap();
-        assert!(seen == 2 || seen == 10, "both reads see the same state");
-    });
+    model(|| nested_read_against_write(&biased(1)));
 }
 
 #[test]
 fn loom_bias_turned_on_while_a_writer_arrives() {
     model(|| {
-        let lock = Arc::new(RawLock::new());
+        let lock = Arc::new(RawLock::<Biased>::new());
         let cell = Arc::new(UnsafeCell::new(0usize));
-        // Built and idle.
-        assert_eq!(lock.lock_write(None), Ok(super::lock::UNINIT));
-        lock.unlock_write(0);
         let reader = {
             let (lock, cell) = (lock.clone(), cell.clone());
             thread::spawn(move || {
                 lock.try_bias();
                 // Slot 1 is owned by this thread (slot 0 by the main thread).
-                if let Ok(token) = lock.try_read(1, true) {
+                if let Ok(token) = lock.try_read(Reader {
+                    slot: 1,
+                    owned: true,
+                }) {
                     // SAFETY: a read lock is held; loom checks no write overlaps.
                     cell.with(|v| unsafe { assert!(*v <= 1) });
                     lock.unlock_read(token);
@@ -120,10 +170,10 @@ fn loom_bias_turned_on_while_a_writer_arrives() {
         let writer = {
             let (lock, cell) = (lock.clone(), cell.clone());
             thread::spawn(move || {
-                assert_eq!(lock.lock_write(None), Ok(0));
+                assert_eq!(lock.lock_write(None), IDLE);
                 // SAFETY: the write lock is held; loom checks no read overlaps.
                 cell.with_mut(|v| unsafe { *v += 1 });
-                lock.unlock_write(0);
+                lock.unlock_write(false);
             })
         };
         reader.join().unwrap();
@@ -178,29 +228,20 @@ fn loom_biased_and_counted_readers_against_a_writer() {
 
 #[test]
 fn loom_two_writers_wait_for_each_other() {
-    model(|| {
-        let global = counted(0);
-        let writers: Vec<_> = (0..2)
-            .map(|_| {
-                let global = global.clone();
-                thread::spawn(move || global.write(|v| *v += 1))
-            })
-            .collect();
-        for writer in writers {
-            writer.join().unwrap();
-        }
-        assert_eq!(global.read(|v| *v), 2);
-    });
+    model(|| two_writers(&counted(0)));
 }
 
 /// A built, idle, biased lock, and R: a biased read in slot 0, owned by the main thread.
-fn biased_reader() -> (Arc<RawLock>, super::lock::ReadToken) {
-    let lock = Arc::new(RawLock::new());
-    assert_eq!(lock.lock_write(None), Ok(super::lock::UNINIT));
-    lock.unlock_write(0);
+fn biased_reader() -> (Arc<RawLock<Biased>>, ReadToken) {
+    let lock = Arc::new(RawLock::<Biased>::new());
     lock.try_bias();
-    let token = lock.try_read(0, true).expect("an idle lock reads");
-    assert_eq!(token, super::lock::ReadToken::Biased(0));
+    let token = lock
+        .try_read(Reader {
+            slot: 0,
+            owned: true,
+        })
+        .expect("an idle lock reads");
+    assert_eq!(token, ReadToken::Biased(0));
     (lock, token)
 }
 
@@ -214,26 +255,9 @@ fn biased_reader() -> (Arc<RawLock>, super::lock::ReadToken) {
 /// W1 gives up at its first unsatisfied wait, which (R being still inside) is the drain.
 #[test]
 fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer() {
-    use super::lock::{Deadline, TimedOut};
     model(|| {
         let (lock, token) = biased_reader();
-        // W1: `try_write_for` whose time runs out in the drain, R being inside.
-        let first = {
-            let lock = lock.clone();
-            thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
-        };
-        assert_eq!(first.join().unwrap(), Err(TimedOut), "R is still inside");
-        // W2: a plain `write`.
-        let second = {
-            let lock = lock.clone();
-            thread::spawn(move || {
-                let bits = lock.lock_write(None).expect("no deadline");
-                lock.unlock_write(bits);
-            })
-        };
-        // R leaves while W2 arrives.
-        lock.unlock_read(token);
-        second.join().unwrap();
+        timed_out_writer_then_a_writer(&lock, token);
     });
 }
 
@@ -241,7 +265,7 @@ fn loom_a_biased_reader_left_behind_by_a_timed_out_writer_wakes_the_next_writer(
 /// biased reader's exit race freely (W1 may also find R gone and write).
 #[test]
 fn loom_a_timed_out_writer_a_writer_and_a_biased_reader_race() {
-    use super::lock::Deadline;
+    use super::raw::Deadline;
     model(|| {
         let (lock, token) = biased_reader();
         let writers: Vec<_> = [Some(Deadline::passed()), None]
@@ -249,8 +273,8 @@ fn loom_a_timed_out_writer_a_writer_and_a_biased_reader_race() {
             .map(|deadline| {
                 let lock = lock.clone();
                 thread::spawn(move || {
-                    if let Ok(bits) = lock.lock_write(deadline) {
-                        lock.unlock_write(bits);
+                    if let Ok(held) = lock.lock_write(deadline) {
+                        lock.unlock_write(held.poisoned);
                     }
                 })
             })
@@ -281,4 +305,61 @@ fn loom_reset_against_a_reader() {
             assert!(seen == 5 || seen == initial, "old or rebuilt, saw {seen}");
         });
     }
+}
+
+// ---------------------------------------------------------------------------------
+// The counted strategy (`Guarded` fields): one reader word, no bias.
+
+#[test]
+fn loom_counted_field_read_excludes_a_writer() {
+    model(|| read_against_write(&field(1)));
+}
+
+#[test]
+fn loom_counted_field_nested_read_with_a_writer_queued_completes() {
+    model(|| nested_read_against_write(&field(1)));
+}
+
+#[test]
+fn loom_counted_field_two_writers() {
+    model(|| two_writers(&field(0)));
+}
+
+/// A writer whose deadline passes while a counted reader is inside gives the lock back
+/// untouched; the next writer still gets in once the reader leaves.
+#[test]
+fn loom_counted_timed_out_writer_then_a_writer() {
+    model(|| {
+        let lock = Arc::new(RawLock::<Counted>::new());
+        let reader = Reader {
+            slot: 0,
+            owned: false,
+        };
+        let token = lock.try_read(reader).expect("an idle lock reads");
+        timed_out_writer_then_a_writer(&lock, token);
+    });
+}
+
+/// W1, a `try_write_for` whose time runs out in the drain (the reader holding `token`
+/// is inside), then W2, a plain `write`, while the reader leaves. Time is not modelled:
+/// W1's deadline has already passed, so it gives up at its first unsatisfied wait.
+fn timed_out_writer_then_a_writer<R: Readers + Send + Sync + 'static>(
+    lock: &Arc<RawLock<R>>,
+    token: ReadToken,
+) {
+    use super::raw::{Deadline, TimedOut};
+    let first = {
+        let lock = lock.clone();
+        thread::spawn(move || lock.lock_write(Some(Deadline::passed())))
+    };
+    assert_eq!(first.join().unwrap(), Err(TimedOut), "the reader is inside");
+    let second = {
+        let lock = lock.clone();
+        thread::spawn(move || {
+            let held = lock.lock_write(None).expect("no deadline");
+            lock.unlock_write(held.poisoned);
+        })
+    };
+    lock.unlock_read(token);
+    second.join().unwrap();
 }

@@ -14,6 +14,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use super::error::Name;
+
 #[cfg(not(singleton_loom))]
 use crate::sync::{Mutex, thread_label};
 
@@ -30,6 +32,11 @@ pub(crate) struct OrderId(AtomicUsize);
 impl OrderId {
     pub(crate) const fn new() -> Self {
         Self(AtomicUsize::new(0))
+    }
+
+    /// The id `id`, taken from another (a global's core shares the global's id).
+    pub(crate) const fn fixed(id: usize) -> Self {
+        Self(AtomicUsize::new(id))
     }
 
     /// The id, assigning a fresh one on first call.
@@ -50,8 +57,8 @@ impl OrderId {
 /// Where an ordered pair was first seen.
 #[cfg(not(singleton_loom))]
 struct FirstSeen {
-    held: &'static str,
-    taken: &'static str,
+    held: Name,
+    taken: Name,
     thread: String,
 }
 
@@ -68,7 +75,7 @@ static SEEN: Mutex<BTreeMap<(usize, usize), FirstSeen>> = Mutex::new(BTreeMap::n
 /// ...), naming every global on it.
 #[cfg(not(singleton_loom))]
 #[track_caller]
-pub(crate) fn check(held: &[(usize, &'static str)], taken: usize, taken_name: &'static str) {
+pub(crate) fn check(held: &[(usize, Name)], taken: usize, taken_name: Name) {
     let mut report = None;
     {
         let mut seen = SEEN.lock();
@@ -97,7 +104,7 @@ pub(crate) fn check(held: &[(usize, &'static str)], taken: usize, taken_name: &'
 
 /// Under loom, lock order is not tracked (`ENABLED` is false): never called.
 #[cfg(singleton_loom)]
-pub(crate) fn check(_: &[(usize, &'static str)], _: usize, _: &'static str) {}
+pub(crate) fn check(_: &[(usize, Name)], _: usize, _: Name) {}
 
 #[cfg(not(singleton_loom))]
 /// The edges of a path `from -> ... -> to` in the graph, if there is one (breadth
@@ -142,39 +149,44 @@ fn path(
 fn message(
     seen: &BTreeMap<(usize, usize), FirstSeen>,
     path: &[(usize, usize)],
-    holding: &'static str,
-    taken: &'static str,
+    holding: Name,
+    taken: Name,
 ) -> String {
     let firsts: Vec<&FirstSeen> = path.iter().map(|edge| &seen[edge]).collect();
     if let [first] = firsts[..] {
         return format!(
-            "lock order inversion: taking guarded global `{taken}` while holding \
-             `{holding}`, but `{}` was taken while holding `{}` before (first seen on \
-             thread {}); two threads doing this at once deadlock. Take them in one order \
-             everywhere (`{}` before `{}`), or copy what you need out of one before taking \
-             the other",
-            first.taken, first.held, first.thread, first.held, first.taken
+            "lock order inversion: taking {taken} while holding `{}`, but `{}` was taken \
+             while holding `{}` before (first seen on thread {}); two threads doing this \
+             at once deadlock. Take them in one order everywhere (`{}` before `{}`), or \
+             copy what you need out of one before taking the other",
+            holding.text,
+            first.taken.text,
+            first.held.text,
+            first.thread,
+            first.held.text,
+            first.taken.text
         );
     }
-    let mut cycle = vec![format!("`{taken}`")];
-    cycle.extend(firsts.iter().map(|f| format!("`{}`", f.taken)));
-    cycle.push(format!("`{taken}`"));
+    let mut cycle = vec![format!("`{}`", taken.text)];
+    cycle.extend(firsts.iter().map(|f| format!("`{}`", f.taken.text)));
+    cycle.push(format!("`{}`", taken.text));
     let before: Vec<String> = firsts
         .iter()
         .map(|f| {
             format!(
                 "`{}` was taken while holding `{}` (first seen on thread {})",
-                f.taken, f.held, f.thread
+                f.taken.text, f.held.text, f.thread
             )
         })
         .collect();
-    let order: Vec<String> = std::iter::once(format!("`{taken}`"))
-        .chain(firsts.iter().map(|f| format!("`{}`", f.taken)))
+    let order: Vec<String> = std::iter::once(format!("`{}`", taken.text))
+        .chain(firsts.iter().map(|f| format!("`{}`", f.taken.text)))
         .collect();
     format!(
-        "lock order cycle: taking guarded global `{taken}` while holding `{holding}` closes \
+        "lock order cycle: taking {taken} while holding `{}` closes \
          the cycle {}: {}; threads doing these at once deadlock. Take them in one order \
          everywhere ({}), or copy what you need out of one before taking the next",
+        holding.text,
         cycle.join(" -> "),
         before.join(", "),
         order.join(" before "),

@@ -1,61 +1,32 @@
 //! Overrides and resets of a [`GuardedGlobal`] (the `testing` feature; see
 //! [`crate::testing`]).
 
-use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use super::GuardedGlobal;
-use super::held::{self, Linked, Mode};
-#[cfg(any(test, feature = "testing"))]
-use super::lock::{Deadline, TimedOut};
-use super::lock::{POISONED, RawLock, UNINIT};
+use super::core::Core;
+use super::error::Name;
 use super::order::OrderId;
+use super::raw::Biased;
 use crate::overrides::{self, Key, Kind, OverrideGuard, Shared};
-use crate::sync::UnsafeCell;
 use crate::testing::{Feature, FeatureEnabled};
 
 impl<T> GuardedGlobal<T> {
-    /// This thread's override, if it has one: a guarded global of its own.
+    /// This thread's override, if it has one: a guarded value of its own.
     #[cfg(any(test, feature = "testing"))]
     #[cold]
     #[inline(never)]
-    pub(super) fn overridden(&self) -> Option<overrides::Found<Self>> {
+    pub(super) fn overridden(&self) -> Option<overrides::Found<Core<T, Biased>>> {
         // SAFETY: entries under a guarded global's key are installed by its
-        // `override_guard`, always with a `GuardedGlobal<T>` (see `crate::overrides`).
-        unsafe { overrides::find::<Self>(Key::of(Kind::Guarded, self)) }
-    }
-
-    /// An access that reached an override, out of line: the override's own fast path
-    /// is inlined here, not into every `read` of the real global.
-    #[cfg(any(test, feature = "testing"))]
-    #[cold]
-    #[inline(never)]
-    pub(super) fn shared_cold<R>(
-        global: &Self,
-        deadline: Option<Deadline>,
-        f: impl FnOnce(&T) -> R,
-    ) -> Result<R, TimedOut> {
-        global.shared(deadline, f)
-    }
-
-    /// As [`shared_cold`](Self::shared_cold), for exclusive access.
-    #[cfg(any(test, feature = "testing"))]
-    #[cold]
-    #[inline(never)]
-    pub(super) fn exclusive_cold<R>(
-        global: &Self,
-        deadline: Option<Deadline>,
-        recovering: bool,
-        f: impl FnOnce(&mut T) -> R,
-    ) -> Result<R, TimedOut> {
-        global.exclusive(deadline, recovering, f)
+        // `override_guard`, always with a `Core<T, Biased>` (see `crate::overrides`).
+        unsafe { overrides::find::<Core<T, Biased>>(Key::of(Kind::Guarded, self)) }
     }
 
     /// Runs `f` with `value` in place of this global, on this thread only (see
     /// [`crate::testing`]): `read`, `write` and the other accesses from this thread
-    /// reach the override, a guarded global of its own (same name, same initialiser,
-    /// same checks), and a `write` changes the override, never the real global. Nested
-    /// overrides restore in reverse order, also when `f` panics.
+    /// reach the override, a guarded value of its own (same name, same checks), and a
+    /// `write` changes the override, never the real global. Nested overrides restore
+    /// in reverse order, also when `f` panics.
     ///
     /// # Examples
     ///
@@ -100,36 +71,25 @@ impl<T> GuardedGlobal<T> {
     where
         for<'a> Feature: FeatureEnabled,
     {
-        let global = Arc::new(Shared(Self {
-            lock: RawLock::new(),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
-            init: self.init,
-            name: self.name,
-            order: OrderId::new(),
-            poisoned_by: crate::sync::Mutex::new(None),
-        }));
-        let global_ref = &global.0;
-        let Ok(bits) = global_ref.lock.lock_write(None) else {
-            unreachable!("an access without deadline cannot time out")
-        };
-        // SAFETY: this thread holds the write lock of a global nobody else can reach
-        // yet, and `UNINIT` is set: the slot is empty.
-        global_ref.value.with_mut(|slot| unsafe {
-            (*slot).write(value);
-        });
-        global_ref.lock.unlock_write(bits & !UNINIT);
-        let value: *const Self = global_ref;
-        overrides::install(Key::of(Kind::Guarded, self), value, Some(global))
+        let core: Arc<Shared<Core<T, Biased>>> = Arc::new(Shared(Core::new(
+            Name::global(self.name),
+            value,
+            OrderId::new(),
+        )));
+        let value: *const Core<T, Biased> = &raw const core.0;
+        overrides::install(Key::of(Kind::Guarded, self), value, Some(core))
     }
 
-    /// Drops the value under the write lock, so that the next access builds it again
-    /// with the initialiser, on every thread; clears poison too. Waits for running
-    /// accesses, like a `write`. Overrides are not affected.
+    /// Replaces the value with a fresh one from the initialiser, under the write lock,
+    /// and clears poison: what the next access sees is what a first access would have
+    /// built. Waits for running accesses, like a `write`. A global never accessed stays
+    /// unbuilt. Overrides are not affected.
     ///
     /// # Panics
     ///
     /// As [`write`](Self::write): if this thread holds the global, or (lock-order
-    /// checking) taking it inverts an order seen before. If the value's `Drop`
+    /// checking) taking it inverts an order seen before. If the initialiser panics, the
+    /// panic passes through and the value is unchanged; if the old value's `Drop`
     /// panics, the panic passes through and the global is still reset.
     ///
     /// # Examples
@@ -144,34 +104,15 @@ impl<T> GuardedGlobal<T> {
     /// SEEN.reset();
     /// assert_eq!(SEEN.read(Vec::clone), [0]);
     /// ```
+    #[track_caller]
     pub fn reset(&self)
     where
         for<'a> Feature: FeatureEnabled,
     {
-        /// Releases the lock uninitialised and unpoisoned, also if `T::drop` panics.
-        struct Release<'a>(&'a RawLock, usize);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                self.0.unlock_write(self.1);
-            }
-        }
-
-        let frame = self.frame(Mode::Write);
-        // SAFETY: `frame` lives until the end of this fn, and `linked` unlinks it
-        // before, also when unwinding (it is dropped after `release`).
-        let _entered = unsafe { held::enter(&frame) };
-        let _linked = Linked(&frame);
-        let Ok(bits) = self.lock.lock_write(None) else {
-            unreachable!("an access without deadline cannot time out")
-        };
-        let _release = Release(&self.lock, (bits | UNINIT) & !POISONED);
-        *self.poisoned_by.lock() = None;
-        if bits & UNINIT == 0 {
-            // SAFETY: this thread holds the write lock and the value is built (no
-            // `UNINIT`); the lock is released with `UNINIT` set, so nobody reads it
-            // again before it is rebuilt.
-            self.value
-                .with_mut(|slot| unsafe { (*slot).assume_init_drop() });
+        if let Some(core) = self.built() {
+            let fresh = (self.init)();
+            let old = core.recover(|value| std::mem::replace(value, fresh));
+            drop(old);
         }
     }
 }

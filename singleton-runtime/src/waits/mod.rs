@@ -36,6 +36,8 @@ pub(crate) enum Kind {
     Singleton,
     InitOnce,
     GuardedGlobal,
+    /// A `Guarded<T>` field.
+    GuardedField,
     Cache,
     /// The lock of `singleton_runtime::env`'s scopes.
     Environment,
@@ -47,6 +49,7 @@ impl Kind {
             Kind::Singleton => "singleton",
             Kind::InitOnce => "#[init_once] fn",
             Kind::GuardedGlobal => "guarded global",
+            Kind::GuardedField => "guarded field",
             Kind::Cache => "invalidating cache",
             Kind::Environment => "lock of `singleton_runtime::env` scopes",
         }

@@ -54,5 +54,5 @@ fn main() {
     std::thread::spawn(|| COUNTS.write(|c| c[0] += 1)).join().unwrap();
     let timed: Result<u64, LockTimeout> = COUNTS.try_read_for(Duration::from_millis(5), |c| c[0]);
     assert_eq!(timed, Ok(1));
-    assert_eq!(PLAIN.update(|p| p + 1), 1);
+    assert_eq!(PLAIN.replace_with(|p| p + 1), 1);
 }
