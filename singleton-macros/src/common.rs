@@ -286,6 +286,7 @@ pub(crate) fn testing_api(
 }
 
 /// The names of the generated test tools.
+#[derive(Clone, Copy)]
 pub(crate) struct TestingNames {
     pub(crate) override_with: &'static str,
     pub(crate) override_guard: &'static str,
