@@ -286,12 +286,12 @@ fn result_aliases_keep_their_shape() {
 }
 
 mod nested {
-    pub mod deeper {
+    pub(crate) mod deeper {
         use singleton_runtime::singleton;
 
         #[singleton]
         #[derive(Default)]
-        pub struct Counter {
+        pub(crate) struct Counter {
             pub hits: std::sync::atomic::AtomicU64,
         }
     }

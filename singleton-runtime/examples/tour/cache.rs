@@ -74,7 +74,7 @@ fn save_by_rename(text: &str) {
     std::fs::rename(&tmp, config_path()).expect("rename over the config");
 }
 
-pub fn run() {
+pub(crate) fn run() {
     println!("\n== #[invalidating_cache] (TS-009: a cached config file that went stale) ==");
     std::fs::write(config_path(), "version: 1\nseed: 42\n").expect("write config");
 

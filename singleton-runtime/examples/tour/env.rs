@@ -187,7 +187,7 @@ fn set_at_start_up() {
     let _ = worker.join();
 }
 
-pub fn run() {
+pub(crate) fn run() {
     println!("\n== environment variables ==");
     lost_restore_in_python();
     with_vars_serialises_the_scopes();

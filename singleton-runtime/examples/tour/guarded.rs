@@ -45,7 +45,7 @@ fn resnet(depth: u32) -> String {
     format!("resnet-{depth}")
 }
 
-pub fn run() {
+pub(crate) fn run() {
     println!(
         "\n== #[guarded_global]: global state that changes, behind a lock you cannot forget =="
     );

@@ -71,7 +71,7 @@ fn right() -> u32 {
     *left() + 1
 }
 
-pub fn run() {
+pub(crate) fn run() {
     println!("== #[singleton]: one instance, built on first use, from any number of threads ==");
     println!(
         "the bug (TS-001, TS-004): `if _registry is None: _registry = Registry()` run by two \

@@ -12,12 +12,12 @@ use crate::support::panic_message;
 const ROLE: &str = "SINGLETON_ENV_TEST_CHILD";
 
 /// A named test case, or a named child role.
-pub type Case = (&'static str, fn());
+pub(crate) type Case = (&'static str, fn());
 
 /// In a child: plays the role named by [`ROLE`] (a panic exits with 101). In the parent:
 /// runs the cases selected by the libtest command line (see [`Args`]), each caught, and
 /// exits with 1 if any failed.
-pub fn main(cases: &[&[Case]], children: &[&[Case]]) {
+pub(crate) fn main(cases: &[&[Case]], children: &[&[Case]]) {
     if let Some(role) = std::env::var_os(ROLE) {
         let role = role.to_str().expect("role names are UTF-8");
         let (_, child) = children
@@ -178,7 +178,7 @@ impl Args {
 
 /// What a child process did.
 #[derive(Debug)]
-pub struct ChildRun {
+pub(crate) struct ChildRun {
     pub status: ExitStatus,
     pub stdout: String,
     pub stderr: String,
@@ -186,7 +186,7 @@ pub struct ChildRun {
 
 impl ChildRun {
     /// Panics with the child's output unless it exited with success.
-    pub fn assert_success(&self) -> &Self {
+    pub(crate) fn assert_success(&self) -> &Self {
         assert!(
             self.status.success(),
             "child failed ({}):\n{}{}",
@@ -198,7 +198,7 @@ impl ChildRun {
     }
 
     /// The child's stdout lines that start with `key=`, without the key.
-    pub fn values(&self, key: &str) -> Vec<&str> {
+    pub(crate) fn values(&self, key: &str) -> Vec<&str> {
         let prefix = format!("{key}=");
         self.stdout
             .lines()
@@ -207,7 +207,7 @@ impl ChildRun {
     }
 
     /// The one value of `key` (see [`values`](Self::values)).
-    pub fn value(&self, key: &str) -> &str {
+    pub(crate) fn value(&self, key: &str) -> &str {
         match self.values(key).as_slice() {
             [one] => one,
             other => panic!(
@@ -221,7 +221,7 @@ impl ChildRun {
 /// Runs this binary again as the child `role`, with `vars` set (`Some`) or removed
 /// (`None`) in its environment only, and waits at most `limit` (then kills it and
 /// panics: a deadlock fails instead of hanging).
-pub fn run_child(role: &str, vars: &[(&str, Option<&OsStr>)], limit: Duration) -> ChildRun {
+pub(crate) fn run_child(role: &str, vars: &[(&str, Option<&OsStr>)], limit: Duration) -> ChildRun {
     let mut command = Command::new(std::env::current_exe().expect("path of this test binary"));
     command.env(ROLE, role);
     for (name, value) in vars {
@@ -235,7 +235,7 @@ pub fn run_child(role: &str, vars: &[(&str, Option<&OsStr>)], limit: Duration) -
 
 /// Runs this binary again as a test runner (not a child role) with the command-line
 /// arguments `args`, within `limit`.
-pub fn run_runner(args: &[&str], limit: Duration) -> ChildRun {
+pub(crate) fn run_runner(args: &[&str], limit: Duration) -> ChildRun {
     let mut command = Command::new(std::env::current_exe().expect("path of this test binary"));
     command.env_remove(ROLE).args(args);
     run(command, &format!("runner {args:?}"), limit)
@@ -277,7 +277,7 @@ fn run(mut command: Command, what: &str, limit: Duration) -> ChildRun {
 }
 
 /// The whole environment, sorted, byte for byte.
-pub fn snapshot() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+pub(crate) fn snapshot() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
     let mut vars: Vec<_> = std::env::vars_os().collect();
     vars.sort();
     vars
@@ -285,7 +285,7 @@ pub fn snapshot() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
 
 /// The number of threads of this process (Linux: `/proc/self/task`).
 #[cfg(target_os = "linux")]
-pub fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::fs::read_dir("/proc/self/task")
         .expect("/proc/self/task")
         .count()

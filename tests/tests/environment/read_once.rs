@@ -12,7 +12,7 @@ use singleton_runtime::singleton;
 
 use crate::harness::{Case, run_child, snapshot};
 
-pub const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     (
         "read_once::blas_threads_from_the_environment",
         from_the_environment,
@@ -36,7 +36,7 @@ pub const CASES: &[Case] = &[
     ),
 ];
 
-pub const CHILDREN: &[Case] = &[
+pub(crate) const CHILDREN: &[Case] = &[
     ("read-once-blas-threads", child_blas_threads),
     (
         "read-once-blas-threads-overridden",

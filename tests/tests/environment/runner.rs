@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::harness::{Case, run_runner};
 
-pub const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     (
         "runner::list_prints_the_names_and_runs_nothing",
         list_prints_the_names_and_runs_nothing,

@@ -12,7 +12,7 @@ use singleton_runtime::env::{var_os_locked, with_var, with_var_unset, with_vars}
 
 use crate::harness::{Case, run_child, snapshot};
 
-pub const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     (
         "scoped::nested_scopes_restore_in_lifo_order_byte_for_byte",
         basics,
@@ -31,7 +31,7 @@ pub const CASES: &[Case] = &[
     ),
 ];
 
-pub const CHILDREN: &[Case] = &[
+pub(crate) const CHILDREN: &[Case] = &[
     ("scoped-basics", child_basics),
     ("scoped-stress", child_stress),
     ("scoped-interactions", child_interactions),
@@ -157,6 +157,7 @@ fn child_basics() {
     assert_eq!(snapshot(), before);
 
     // A panic in the closure: restored, and the panic comes out unchanged.
+    // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
     let panicked = planned_panic(|| unsafe {
         with_var(NEW, Some(raw("during panic")), || {
             assert_eq!(locked(NEW), Some(raw("during panic")));
@@ -169,6 +170,7 @@ fn child_basics() {
     // A name the platform cannot store: a panic before anything is changed, and the
     // lock is free afterwards (another thread gets in).
     let bad =
+        // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
         catch_unwind(|| unsafe { with_vars(&[(NEW, Some("x")), ("BAD=NAME", Some("y"))], || ()) });
     let message = crate::support::panic_message(&*bad.unwrap_err());
     assert!(
@@ -176,6 +178,7 @@ fn child_basics() {
         "{message}"
     );
     assert_eq!(snapshot(), before);
+    // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
     std::thread::spawn(|| unsafe { with_var_unset(SHARED, || assert_eq!(locked(SHARED), None)) })
         .join()
         .unwrap();
@@ -183,6 +186,7 @@ fn child_basics() {
     // Two threads: B's scope cannot begin while A's is open, and A never sees B's value.
     let (a_entered, b_may_start) = std::sync::mpsc::channel();
     std::thread::scope(|s| {
+        // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
         s.spawn(move || unsafe {
             with_var(SHARED, Some("a"), || {
                 A_INSIDE.store(true, SeqCst);
@@ -194,6 +198,7 @@ fn child_basics() {
                 A_INSIDE.store(false, SeqCst);
             });
         });
+        // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
         s.spawn(move || unsafe {
             b_may_start.recv().unwrap();
             with_var(SHARED, Some("b"), || {
@@ -385,6 +390,7 @@ fn child_interactions() {
     // `std::env` and `singleton_runtime::env`, and no C code reads the environment.
     std::thread::scope(|s| {
         let b = s.spawn(setting_read_by_b);
+        // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
         let a = s.spawn(|| unsafe {
             with_var(SHARED, Some("a"), || {
                 A_IN_SCOPE.wait();
@@ -398,13 +404,16 @@ fn child_interactions() {
         assert_eq!(b.join().unwrap(), "a");
     });
 
+    // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
     let seen = unsafe { with_var(NEW, Some("outer"), setting_read_in_scope) };
     assert_eq!(seen.as_deref(), Some(OsStr::new("nested in init")));
 
     // A scope inside a guarded global's write, and a write inside a scope, one thread.
+    // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
     LOG.write(|log| unsafe {
         with_var(NEW, Some("in write"), || log.push(locked(NEW)));
     });
+    // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
     unsafe {
         with_var(NEW, Some("in scope"), || {
             LOG.write(|log| log.push(locked(NEW)));
@@ -458,6 +467,7 @@ fn child_cycle_with_a_singleton() {
         // SAFETY: this child's other thread uses only `std::env` and
         // `singleton_runtime::env`, and no C code reads the environment.
         let a = s.spawn(|| {
+            // SAFETY: as at the top of this fn: only `std::env` and this crate touch the environment.
             catch_unwind(|| unsafe {
                 with_var(SHARED, Some("a"), || {
                     A_IN_SCOPE_FOR_CYCLE.wait();

@@ -9,7 +9,7 @@ use singleton_runtime::env::{self, NotSingleThreaded};
 
 use crate::harness::{Case, run_child};
 
-pub const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     (
         "startup::one_thread_sets_and_removes",
         one_thread_sets_and_removes,
@@ -28,7 +28,7 @@ pub const CASES: &[Case] = &[
     ),
 ];
 
-pub const CHILDREN: &[Case] = &[
+pub(crate) const CHILDREN: &[Case] = &[
     ("startup-one-thread", child_one_thread),
     ("startup-two-threads", child_two_threads),
     ("startup-name-starts-a-thread", child_name_starts_a_thread),

@@ -11,11 +11,11 @@ use std::thread;
 use std::time::Duration;
 
 /// Long enough for a loaded 2-core CI machine, short enough that a hang is a failure.
-pub const DEADLOCK_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const DEADLOCK_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Runs `f` on a new thread named `name` and returns its outcome (`Err` carries the
 /// panic payload). Panics with "deadlock: ..." if `f` has not finished within `limit`.
-pub fn outcome_within<T: Send + 'static>(
+pub(crate) fn outcome_within<T: Send + 'static>(
     name: &str,
     limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
@@ -39,7 +39,7 @@ pub fn outcome_within<T: Send + 'static>(
 }
 
 /// [`outcome_within`] with [`DEADLOCK_TIMEOUT`].
-pub fn run_with_timeout<T: Send + 'static>(
+pub(crate) fn run_with_timeout<T: Send + 'static>(
     name: &str,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> thread::Result<T> {
@@ -48,7 +48,7 @@ pub fn run_with_timeout<T: Send + 'static>(
 
 /// Runs `f` on its own thread within `limit` and returns its value; a panic in `f`
 /// is passed on to the caller.
-pub fn within<T: Send + 'static>(
+pub(crate) fn within<T: Send + 'static>(
     name: &str,
     limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
@@ -57,7 +57,7 @@ pub fn within<T: Send + 'static>(
 }
 
 /// The message of a panic payload (`&str` or `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     payload
         .downcast_ref::<String>()
         .cloned()
@@ -67,7 +67,7 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 
 /// Runs `f` under [`DEADLOCK_TIMEOUT`] on its own thread and returns its panic message;
 /// fails if it did not panic.
-pub fn expect_panic<T: Send + 'static>(
+pub(crate) fn expect_panic<T: Send + 'static>(
     name: &str,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> String {
@@ -78,7 +78,7 @@ pub fn expect_panic<T: Send + 'static>(
 }
 
 /// Runs `f` on this thread and returns its panic message; fails if it did not panic.
-pub fn catch_panic<R>(f: impl FnOnce() -> R) -> String {
+pub(crate) fn catch_panic<R>(f: impl FnOnce() -> R) -> String {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(_) => panic!("expected a panic"),
         Err(payload) => panic_message(&*payload),
@@ -87,7 +87,7 @@ pub fn catch_panic<R>(f: impl FnOnce() -> R) -> String {
 
 /// Runs `f(i)` on `threads` threads released together by a barrier, so that they race;
 /// returns what each returned, in thread order. A panicking thread fails the caller.
-pub fn race<R: Send>(threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+pub(crate) fn race<R: Send>(threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
     let barrier = Barrier::new(threads);
     thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -108,7 +108,7 @@ pub fn race<R: Send>(threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
 
 /// Calls `attempt` every 10 ms until it returns `Some`, and returns that; fails with
 /// "deadlock: ..." if that takes longer than [`DEADLOCK_TIMEOUT`].
-pub fn poll_until<T: Send + 'static>(
+pub(crate) fn poll_until<T: Send + 'static>(
     name: &str,
     mut attempt: impl FnMut() -> Option<T> + Send + 'static,
 ) -> T {
@@ -126,7 +126,7 @@ pub fn poll_until<T: Send + 'static>(
 /// [`DEADLOCK_TIMEOUT`], where each needs what the other is building: both must panic,
 /// one with the wait cycle naming every entry of `named` (e.g. "`engine` (singleton)"),
 /// the other having found the cycle on its own stack.
-pub fn assert_cycle_reported<A: Send + 'static, B: Send + 'static>(
+pub(crate) fn assert_cycle_reported<A: Send + 'static, B: Send + 'static>(
     first: (&'static str, impl FnOnce() -> A + Send + 'static),
     second: (&'static str, impl FnOnce() -> B + Send + 'static),
     named: &[&str],
