@@ -130,7 +130,7 @@ fn child_basics() {
 
     // Nesting on one thread, LIFO restore, a repeated name in one call, and variables
     // that did not exist removed again.
-    // SAFETY (all `unsafe` blocks in this fn): this child's other threads use only
+    // SAFETY: (all `unsafe` blocks in this fn) this child's other threads use only
     // `std::env` and `singleton_runtime::env`, and no C code reads the environment.
     unsafe {
         with_vars(
@@ -386,7 +386,7 @@ static LOG: Vec<Option<OsString>> = Vec::new();
 
 fn child_interactions() {
     let before = snapshot();
-    // SAFETY (all `unsafe` blocks in this fn): this child's other threads use only
+    // SAFETY: (all `unsafe` blocks in this fn) this child's other threads use only
     // `std::env` and `singleton_runtime::env`, and no C code reads the environment.
     std::thread::scope(|s| {
         let b = s.spawn(setting_read_by_b);
