@@ -199,7 +199,8 @@ pub(crate) fn scan(files: &[SourceFile], threads: usize, parse_all: bool) -> Vec
 }
 
 /// Words without which a file can yield nothing: no static, attribute, environment
-/// write, lock acquisition or usage fact a verdict reads. Files with none of them
+/// write, lock acquisition or usage fact a verdict reads (every method name that
+/// `verdict/rules.rs` asks `calls(..)` about, and the words of `inventory`'s fn facts). Files with none of them
 /// (and no `static` keyword, see [`has_static_keyword`]) are counted but not parsed
 /// (unless `parse_all`).
 const KEYWORDS: &[&str] = &[
@@ -221,6 +222,13 @@ const KEYWORDS: &[&str] = &[
     ".swap(",
     "call_once",
     ".modified()",
+    // Usage facts a verdict reads from any file of the crate: a `store` makes an
+    // `AtomicBool` a state flag and an `AtomicPtr` no lazy singleton; a fn that fills a
+    // `static mut` on first use makes it a hand-rolled singleton.
+    ".store(",
+    "is_none()",
+    "is_null()",
+    "get_or_insert",
 ];
 
 /// `static` as a keyword: not the lifetime `'static`, not part of a longer word.

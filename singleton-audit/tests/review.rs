@@ -98,3 +98,39 @@ fn read_write() {
         ]
     );
 }
+
+/// Skipping files without keywords must not change a verdict: a `store` or an
+/// `is_none()` in another file of the crate is a usage fact.
+#[test]
+fn files_skipped_for_speed_change_no_verdict() {
+    let files = [
+        (
+            "src/lib.rs",
+            "use std::sync::atomic::{AtomicBool, Ordering::SeqCst};\n\
+             mod other;\n\
+             pub static RUNNING: AtomicBool = AtomicBool::new(false);\n\
+             pub static mut INSTANCE: Option<Vec<u8>> = None;\n\
+             pub fn start() { if RUNNING.swap(true, SeqCst) { return; } }\n",
+        ),
+        (
+            "src/other.rs",
+            "pub fn stop() { crate::RUNNING.store(false, std::sync::atomic::Ordering::SeqCst); }\n\
+             pub fn instance() -> &'static Vec<u8> {\n\
+                 unsafe { if INSTANCE.is_none() { INSTANCE = Some(Vec::new()); } }\n\
+                 todo!()\n\
+             }\n",
+        ),
+    ];
+    let default = audit_crate_at("2021", &files, "", &Options::default());
+    let all = Options {
+        parse_all: true,
+        ..Options::default()
+    };
+    let parse_all = audit_crate_at("2021", &files, "", &all);
+    let expected = [
+        ("RUNNING".to_string(), "atomic", "atomic"),
+        ("INSTANCE".to_string(), "static-mut", "static-mut-singleton"),
+    ];
+    assert_eq!(verdicts(&parse_all), expected);
+    assert_eq!(verdicts(&default), expected);
+}
