@@ -1,7 +1,8 @@
 //! Where lock guards of statics are alive inside one fn body, from syntax alone.
 //!
 //! A guard is alive
-//! - from `let g = M.lock()...;` to the end of its block or a `drop(g);` statement;
+//! - from `let g = M.lock()...;` to the end of its block or a `drop(g);` statement (in
+//!   an inner block: until that block ends);
 //! - as a temporary, to the end of its statement; a `match`, `if let`, `while let`
 //!   scrutinee or a `for` iterator keeps its temporaries alive through the arms/body
 //!   (an `if let` scrutinee's until the end of the then-block in edition 2024, also
@@ -147,6 +148,9 @@ struct Live<'ast> {
     via: GuardVia,
     end: End<'ast>,
     binding: Option<String>,
+    /// `drop(binding)` ran in the block being walked (an inner block: the guard is
+    /// alive again after it, on the path that did not take the branch).
+    dropped: bool,
 }
 
 struct Walker<'ast> {
@@ -263,6 +267,8 @@ impl<'ast> Walker<'ast> {
 
     fn walk_block(&mut self, block: &'ast Block) {
         let mark = self.live.len();
+        // Guards of outer blocks dropped in this one: alive again after it.
+        let mut dropped_outer = Vec::new();
         let block_end = close_line(block);
         for (i, stmt) in block.stmts.iter().enumerate() {
             match stmt {
@@ -295,12 +301,23 @@ impl<'ast> Walker<'ast> {
                             via: GuardVia::Let,
                             end,
                             binding: Some(binding),
+                            dropped: false,
                         });
                     }
                 }
                 Stmt::Expr(expr, _) => {
                     if let Some(name) = dropped(expr) {
-                        self.live.retain(|l| l.binding.as_ref() != Some(&name));
+                        // The innermost binding of that name (an outer one is shadowed).
+                        let hit = self
+                            .live
+                            .iter()
+                            .rposition(|l| !l.dropped && l.binding.as_ref() == Some(&name));
+                        if let Some(i) = hit {
+                            self.live[i].dropped = true;
+                            if i < mark {
+                                dropped_outer.push(i);
+                            }
+                        }
                         continue;
                     }
                     self.temporary_scope(expr);
@@ -309,10 +326,15 @@ impl<'ast> Walker<'ast> {
             }
         }
         self.live.truncate(mark);
+        for i in dropped_outer {
+            if let Some(live) = self.live.get_mut(i) {
+                live.dropped = false;
+            }
+        }
     }
 
     fn acquire(&mut self, acquire: Acquire) {
-        for live in &self.live {
+        for live in self.live.iter().filter(|l| !l.dropped) {
             if live.acquire.name == acquire.name {
                 let start = live.acquire.pos.line;
                 self.facts.reacquires.push(Reacquire {
@@ -335,6 +357,7 @@ impl<'ast> Walker<'ast> {
             via: self.scope.via,
             end: self.scope.end,
             binding: None,
+            dropped: false,
         });
     }
 
@@ -491,6 +514,30 @@ mod tests {
             N.lock();
         }";
         assert_eq!(reacquired(src), [(2, 4, 3, "let-guard")]);
+    }
+
+    #[test]
+    fn a_drop_in_a_branch_ends_the_guard_in_that_branch_only() {
+        let src = "fn f(c: bool) {
+            let g = A.lock().unwrap();
+            match B.lock().unwrap().first() {
+                Some(_) => { drop(g); }
+                None => {}
+            }
+            B.lock().unwrap();
+        }
+        fn h(c: bool) {
+            let g = A.lock().unwrap();
+            if g.is_empty() {
+                drop(g);
+                A.lock().unwrap();
+                return;
+            }
+            A.lock().unwrap();
+        }";
+        // In `f` the match's temporary guard of `B` is gone after its statement; in `h`
+        // the guard is alive after the `if` when the branch was not taken.
+        assert_eq!(reacquired(src), [(10, 17, 16, "let-guard")]);
     }
 
     #[test]
