@@ -20,7 +20,8 @@ use crate::suppress::allowed;
 pub(crate) struct SourceFile {
     pub(crate) abs: PathBuf,
     pub(crate) rel: PathBuf,
-    /// The directory of the nearest `Cargo.toml` (the root when there is none).
+    /// The directory of the nearest `Cargo.toml` (`/` when there is none): the crate whose
+    /// files share usage facts.
     pub(crate) package: PathBuf,
     pub(crate) edition_2024: bool,
 }
@@ -53,7 +54,7 @@ pub(crate) fn find_files(root: &Path, excludes: &[PathBuf]) -> io::Result<Vec<So
         let dir = root.parent().unwrap_or(Path::new("."));
         // One file: its crate's manifest may be any number of levels up.
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let (package, edition_2024) = packages.of(&dir, Path::new("/"));
+        let (package, edition_2024) = packages.of(&dir);
         files.push(SourceFile {
             abs: root.to_path_buf(),
             rel: PathBuf::from(root.file_name().unwrap_or_default()),
@@ -110,7 +111,8 @@ fn walk(
             }
             walk(root, &path, excludes, packages, out)?;
         } else if kind.is_file() && name.ends_with(".rs") {
-            let (package, edition_2024) = packages.of(dir, root);
+            // The crate's manifest may be above the audited directory (`src/`).
+            let (package, edition_2024) = packages.of(dir);
             out.push(SourceFile {
                 rel: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
                 abs: path,
@@ -135,7 +137,9 @@ fn is_build_dir(path: &Path) -> bool {
 struct PackageCache(HashMap<PathBuf, (PathBuf, bool)>);
 
 impl PackageCache {
-    fn of(&mut self, dir: &Path, root: &Path) -> (PathBuf, bool) {
+    /// The nearest manifest at or above `dir` (also above the audited directory), or
+    /// the topmost directory when there is none.
+    fn of(&mut self, dir: &Path) -> (PathBuf, bool) {
         if let Some(hit) = self.0.get(dir) {
             return hit.clone();
         }
@@ -151,8 +155,8 @@ impl PackageCache {
                 (dir.to_path_buf(), edition_2024)
             }
             Err(_) => match dir.parent() {
-                Some(parent) if dir != root && dir.starts_with(root) => self.of(parent, root),
-                _ => (dir.to_path_buf(), false),
+                Some(parent) => self.of(parent),
+                None => (dir.to_path_buf(), false),
             },
         };
         self.0.insert(dir.to_path_buf(), found.clone());

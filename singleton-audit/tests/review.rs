@@ -134,3 +134,32 @@ fn files_skipped_for_speed_change_no_verdict() {
     assert_eq!(verdicts(&parse_all), expected);
     assert_eq!(verdicts(&default), expected);
 }
+
+/// The edition of a directory below the crate's manifest (`cargo singleton-audit src`)
+/// is the crate's, as for one file: Rust 2024 drops an `if let` scrutinee's guard
+/// before `else`.
+#[test]
+fn a_directory_below_the_manifest_has_the_crates_edition() {
+    let src = "use std::sync::Mutex;\n\
+               use std::collections::HashMap;\n\
+               static M: Mutex<HashMap<u8, u8>> = Mutex::new(HashMap::new());\n\
+               pub fn get(k: u8) -> u8 {\n\
+                   if let Some(v) = M.lock().unwrap().get(&k) {\n\
+                       *v\n\
+                   } else {\n\
+                       M.lock().unwrap().insert(k, 0);\n\
+                       0\n\
+                   }\n\
+               }\n";
+    for (edition, expected) in [("2024", 0), ("2021", 1)] {
+        for under in ["", "src", "src/lib.rs"] {
+            let report =
+                audit_crate_at(edition, &[("src/lib.rs", src)], under, &Options::default());
+            assert_eq!(
+                report.double_locks.len(),
+                expected,
+                "edition {edition}, auditing `{under}`"
+            );
+        }
+    }
+}
