@@ -51,7 +51,11 @@ pub(crate) fn find_files(root: &Path, excludes: &[PathBuf]) -> io::Result<Vec<So
     let mut files = Vec::new();
     let mut packages = PackageCache::default();
     if root.is_file() {
-        let dir = root.parent().unwrap_or(Path::new("."));
+        // `lib.rs` alone has the parent `""`: the current directory.
+        let dir = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         // One file: its crate's manifest may be any number of levels up.
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         let (package, edition_2024) = packages.of(&dir);

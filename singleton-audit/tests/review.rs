@@ -163,3 +163,30 @@ fn a_directory_below_the_manifest_has_the_crates_edition() {
         }
     }
 }
+
+/// `cargo singleton-audit lib.rs` run inside `src/`: the file's crate is found above the
+/// current directory too.
+#[test]
+fn a_bare_file_name_finds_its_crates_edition() {
+    let root = std::env::temp_dir().join(format!("audit-review-bare-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "static M: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());\n\
+         pub fn f() { if let Some(x) = M.lock().unwrap().first() { } else { M.lock().unwrap().push(1); } }\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-singleton-audit"))
+        .args(["lib.rs", "--brief"])
+        .current_dir(root.join("src"))
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("0 double locks"), "{stdout}");
+}
