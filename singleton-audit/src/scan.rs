@@ -182,22 +182,39 @@ fn workspace_edition_2024(dir: &Path) -> bool {
     })
 }
 
+/// Stack of a parser thread. Parsing, walking and dropping a syntax tree recurse once
+/// per nesting level, and generated code nests deeply (a 20,000-call method chain
+/// overflows the default 2 MiB): a stack overflow aborts the process, so the whole
+/// audit. Only touched pages are backed by memory.
+const PARSER_STACK: usize = 512 << 20;
+
 /// Reads and parses `files` on `threads` threads; results in `files` order.
 pub(crate) fn scan(files: &[SourceFile], threads: usize, parse_all: bool) -> Vec<Scanned> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Scanned>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let worker = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else { break };
+            let scanned = scan_one(file.clone(), parse_all);
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(scanned);
+            }
+        }
+    };
     std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let scanned = scan_one(file.clone(), parse_all);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(scanned);
-                    }
-                }
-            });
+        let started = (0..threads.max(1))
+            .filter(|_| {
+                std::thread::Builder::new()
+                    .name("singleton-audit-parser".into())
+                    .stack_size(PARSER_STACK)
+                    .spawn_scoped(s, worker)
+                    .is_ok()
+            })
+            .count();
+        if started == 0 {
+            // No thread of that size could be had: parse here.
+            worker();
         }
     });
     slots

@@ -190,3 +190,37 @@ fn a_bare_file_name_finds_its_crates_edition() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("0 double locks"), "{stdout}");
 }
+
+/// Deeply nested code (generated files: long method chains, nested parentheses) is
+/// parsed and walked without overflowing a parser thread's stack, which would abort
+/// the whole audit.
+#[test]
+fn deeply_nested_code_does_not_abort_the_audit() {
+    let root = std::env::temp_dir().join(format!("audit-review-deep-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let n = 20_000;
+    let src = format!(
+        "static X: u8 = {}1{};\nfn f() {{ let v = X{}; }}\nstatic mut Y: u8 = 0;\n",
+        "(".repeat(n),
+        ")".repeat(n),
+        ".a()".repeat(n)
+    );
+    std::fs::write(root.join("src/lib.rs"), src).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-singleton-audit"))
+        .arg(&root)
+        .arg("--brief")
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("2 globals: 1 fine, 0 to migrate, 1 risky"),
+        "{stdout}"
+    );
+}
