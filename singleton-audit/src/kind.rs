@@ -217,13 +217,13 @@ fn classify_path(path: &syn::Path, uses: &Uses, depth: u8) -> Kind {
             ptr: n == "AtomicPtr",
             flag: n == "AtomicBool",
         },
-        "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "SpinMutex" | "SpinRwLock" => {
-            Kind::Lock {
-                family: family(&full_path(path, uses)),
-                rw: name.contains("RwLock"),
-                inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
-            }
-        }
+        "Mutex" | "RwLock" | "ReentrantMutex" | "ReentrantLock" | "FairMutex" | "SpinMutex"
+        | "SpinRwLock" => Kind::Lock {
+            family: family(&full_path(path, uses)),
+            rw: name.contains("RwLock"),
+            reentrant: name.starts_with("Reentrant"),
+            inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
+        },
         "LazyLock" | "Lazy" | "SyncLazy" | "LazyCell" => match inner() {
             lock @ (Kind::Lock { .. } | Kind::Atomic { .. }) => lock,
             _ => Kind::Lazy {
@@ -305,6 +305,7 @@ mod tests {
             Kind::Lock {
                 family: "std",
                 rw: false,
+                reentrant: false,
                 inner: "HashMap<String, u32>".into()
             }
         );
@@ -316,6 +317,7 @@ mod tests {
             Kind::Lock {
                 family: "parking_lot",
                 rw: true,
+                reentrant: false,
                 inner: "Vec<u8>".into()
             }
         );
@@ -324,6 +326,7 @@ mod tests {
             Kind::Lock {
                 family: "tokio",
                 rw: false,
+                reentrant: false,
                 inner: "u8".into()
             }
         );

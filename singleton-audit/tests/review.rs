@@ -224,3 +224,33 @@ fn deeply_nested_code_does_not_abort_the_audit() {
         "{stdout}"
     );
 }
+
+/// A reentrant mutex is made to be locked again by the thread that holds it: no double
+/// lock (its lock order against other locks still counts).
+#[test]
+fn a_reentrant_mutex_locked_again_is_no_double_lock() {
+    let report = audit_lib(
+        "2021",
+        r"
+use parking_lot::ReentrantMutex;
+use std::cell::RefCell;
+static LOG: ReentrantMutex<RefCell<Vec<String>>> = ReentrantMutex::new(RefCell::new(Vec::new()));
+static OTHER: std::sync::Mutex<u8> = std::sync::Mutex::new(0);
+pub fn log(s: &str) {
+    let outer = LOG.lock();
+    LOG.lock().borrow_mut().push(s.to_string());
+    let o = OTHER.lock().unwrap();
+}
+pub fn other() {
+    let o = OTHER.lock().unwrap();
+    OTHER.lock().unwrap();
+    let l = LOG.lock();
+}
+",
+    );
+    assert_eq!(
+        double_locks(&report),
+        [("OTHER".to_string(), "other".to_string(), 12, 13)]
+    );
+    assert_eq!(report.lock_order.len(), 1);
+}
