@@ -191,14 +191,22 @@ fn acquisition(call: &syn::ExprMethodCall) -> Option<Acquire> {
 }
 
 /// The acquisition a `let` initialiser binds as a guard: `M.lock()` followed only by
-/// `unwrap`/`expect`/`?`/`.await` and the like.
+/// `unwrap`/`expect`/`map_err`/`ok`/`?`/`.await` and the like.
 fn guard_chain(expr: &Expr) -> Option<Acquire> {
     match expr {
         Expr::MethodCall(call) => {
             let method = call.method.to_string();
+            // Unwrapping, or converting the poison error (the guard stays inside).
             if matches!(
                 method.as_str(),
-                "unwrap" | "expect" | "unwrap_or_else" | "unwrap_or_default"
+                "unwrap"
+                    | "expect"
+                    | "unwrap_or_else"
+                    | "unwrap_or_default"
+                    | "map_err"
+                    | "ok"
+                    | "context"
+                    | "with_context"
             ) {
                 guard_chain(&call.receiver)
             } else {
@@ -674,6 +682,28 @@ mod tests {
                 (8, 11, 10, "let-guard"),
                 (16, 20, 19, "let-guard"),
                 (22, 25, 24, "let-guard"),
+            ]
+        );
+    }
+
+    #[test]
+    fn guards_bound_through_error_conversions() {
+        let src = "fn f() -> Result<(), E> {
+            let g = M.lock().map_err(|e| E::from(e))?;
+            M.lock();
+            let h = N.lock().ok()?;
+            N.lock();
+            let k = P.lock().context(\"poisoned\")?;
+            P.lock();
+            let n = Q.lock().map_err(E::from)?.len();
+            Q.lock();
+        }";
+        assert_eq!(
+            reacquired(src),
+            [
+                (2, 10, 3, "let-guard"),
+                (4, 10, 5, "let-guard"),
+                (6, 10, 7, "let-guard"),
             ]
         );
     }
