@@ -247,14 +247,15 @@ const KEYWORDS: &[&str] = &[
     ".swap(",
     "call_once",
     ".modified()",
-    // Usage facts a verdict reads from any file of the crate: a `store` makes an
-    // `AtomicBool` a state flag and an `AtomicPtr` no lazy singleton; a fn that fills a
-    // `static mut` on first use makes it a hand-rolled singleton.
+    // A usage fact a verdict reads from any file of the crate: a `store` makes an
+    // `AtomicBool` a state flag and an `AtomicPtr` no lazy singleton.
     ".store(",
-    "is_none()",
-    "is_null()",
-    "get_or_insert",
 ];
+
+/// A fn that fills a `static mut` on first use makes it a hand-rolled singleton; these
+/// words count only in a file that also says `unsafe` (a `static mut` is touched only
+/// there; a lock around an `Option` is filled after a `.lock()`, a keyword already).
+const FILL_WORDS: &[&str] = &["is_none()", "is_null()", "get_or_insert"];
 
 /// `static` as a keyword: not the lifetime `'static`, not part of a longer word.
 fn has_static_keyword(text: &str) -> bool {
@@ -269,7 +270,9 @@ fn has_static_keyword(text: &str) -> bool {
 }
 
 fn may_yield(text: &str) -> bool {
-    has_static_keyword(text) || KEYWORDS.iter().any(|k| text.contains(k))
+    has_static_keyword(text)
+        || KEYWORDS.iter().any(|k| text.contains(k))
+        || (FILL_WORDS.iter().any(|k| text.contains(k)) && text.contains("unsafe"))
 }
 
 fn scan_one(file: SourceFile, parse_all: bool) -> Scanned {
@@ -432,6 +435,10 @@ mod tests {
         ));
         assert!(may_yield(
             "fn f() { M\n        .lock()\n        .unwrap(); }"
+        ));
+        assert!(!may_yield("fn f(x: Option<u8>) -> bool { x.is_none() }"));
+        assert!(may_yield(
+            "fn f() { unsafe { if INSTANCE.is_none() { INSTANCE = Some(1); } } }"
         ));
     }
 }
