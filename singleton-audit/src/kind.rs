@@ -217,13 +217,16 @@ fn classify_path(path: &syn::Path, uses: &Uses, depth: u8) -> Kind {
             ptr: n == "AtomicPtr",
             flag: n == "AtomicBool",
         },
-        "Mutex" | "RwLock" | "ReentrantMutex" | "ReentrantLock" | "FairMutex" | "SpinMutex"
-        | "SpinRwLock" => Kind::Lock {
-            family: family(&full_path(path, uses)),
-            rw: name.contains("RwLock"),
-            reentrant: name.starts_with("Reentrant"),
-            inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
-        },
+        // Not `ReentrantLock`: std's is unstable, and a type of that name is most likely
+        // the crate's own (this project's runtime has one).
+        "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "SpinMutex" | "SpinRwLock" => {
+            Kind::Lock {
+                family: family(&full_path(path, uses)),
+                rw: name.contains("RwLock"),
+                reentrant: name.starts_with("Reentrant"),
+                inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
+            }
+        }
         "LazyLock" | "Lazy" | "SyncLazy" | "LazyCell" => match inner() {
             lock @ (Kind::Lock { .. } | Kind::Atomic { .. }) => lock,
             _ => Kind::Lazy {
@@ -368,6 +371,7 @@ mod tests {
             Kind::Annotated
         );
         assert_eq!(kind_of("Singleton", &[]), Kind::Opaque);
+        assert_eq!(kind_of("ReentrantLock", &[]), Kind::Opaque);
         let renamed = [("StdAtomicUsize", "std::sync::atomic::AtomicUsize")];
         assert_eq!(kind_of("StdAtomicUsize", &renamed).name(), "atomic");
     }

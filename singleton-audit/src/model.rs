@@ -101,8 +101,7 @@ pub enum Kind {
         family: &'static str,
         /// `RwLock` rather than `Mutex`.
         rw: bool,
-        /// A reentrant mutex (`ReentrantMutex`, `ReentrantLock`): the thread holding it
-        /// may lock it again.
+        /// A reentrant mutex (`ReentrantMutex`): the thread holding it may lock it again.
         reentrant: bool,
         /// The type behind the lock, pretty-printed.
         inner: String,
