@@ -107,11 +107,22 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
     let mut usage = Usage::default();
     // Lock statics of the crate: name → is an RwLock.
     let mut locks: BTreeMap<String, bool> = BTreeMap::new();
+    // Those the holding thread may lock again.
+    let mut reentrant: BTreeSet<String> = BTreeSet::new();
     for (_, facts) in &files {
         usage.merge(facts.inventory.usage.clone());
         for g in &facts.inventory.globals {
-            if let (Kind::Lock { rw, .. }, None) = (&g.kind, g.annotation) {
+            if let (
+                Kind::Lock {
+                    rw, reentrant: re, ..
+                },
+                None,
+            ) = (&g.kind, g.annotation)
+            {
                 locks.insert(g.name.clone(), *rw);
+                if *re {
+                    reentrant.insert(g.name.clone());
+                }
             }
         }
     }
@@ -158,7 +169,7 @@ fn audit_crate(files: Vec<(SourceFile, FileFacts)>, report: &mut Report) {
             let Some(&rw) = locks.get(&r.first.name) else {
                 continue;
             };
-            if !conflicting(r.first.mode, r.second.mode) {
+            if !conflicting(r.first.mode, r.second.mode) || reentrant.contains(&r.first.name) {
                 continue;
             }
             report.double_locks.push(DoubleLock {

@@ -67,12 +67,26 @@ pub(crate) struct Args {
 }
 
 /// Parses the arguments after the program name. Cargo runs a subcommand as
-/// `cargo-singleton-audit singleton-audit ...`: that first word is skipped.
-pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut args = args.into_iter().peekable();
-    if args.peek().map(String::as_str) == Some("singleton-audit") {
-        args.next();
+/// `cargo-singleton-audit singleton-audit ...`: that first word is skipped when cargo
+/// ran us as its subcommand (`cargo_subcommand`), or when a PATH follows it. Otherwise
+/// (`cargo run -p singleton-audit -- singleton-audit`) it is the directory to audit.
+pub(crate) fn parse(
+    args: impl IntoIterator<Item = String>,
+    cargo_subcommand: bool,
+) -> Result<Command, String> {
+    let args: Vec<String> = args.into_iter().collect();
+    if args.first().map(String::as_str) == Some("singleton-audit") {
+        let rest = parse_words(args[1..].iter().cloned());
+        let path_follows = matches!(&rest, Ok(Command::Audit(a)) if a.path.is_some());
+        if cargo_subcommand || path_follows {
+            return rest;
+        }
     }
+    parse_words(args)
+}
+
+fn parse_words(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut args = args.into_iter();
     let mut out = Args::default();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -122,7 +136,33 @@ mod tests {
     use super::*;
 
     fn parse_words(words: &str) -> Result<Command, String> {
-        parse(words.split_whitespace().map(String::from))
+        parse(words.split_whitespace().map(String::from), false)
+    }
+
+    fn words(words: &str) -> Vec<String> {
+        words.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn the_subcommand_word_alone_is_a_path_unless_cargo_ran_us() {
+        let path_of = |c: Result<Command, String>| match c {
+            Ok(Command::Audit(a)) => a.path,
+            _ => None,
+        };
+        // `cargo run -p singleton-audit -- singleton-audit --deny migrate`: the directory.
+        let alone = words("singleton-audit --deny migrate");
+        assert_eq!(
+            path_of(parse(alone.clone(), false)),
+            Some("singleton-audit".into())
+        );
+        // `cargo singleton-audit --deny migrate`: cargo's word, the default path.
+        assert_eq!(path_of(parse(alone, true)), None);
+        // `cargo singleton-audit singleton-audit`: the second one is the directory.
+        let twice = words("singleton-audit singleton-audit");
+        assert_eq!(path_of(parse(twice, true)), Some("singleton-audit".into()));
+        // The word then a PATH, under any runner: cargo's word.
+        let then_path = words("singleton-audit --json src");
+        assert_eq!(path_of(parse(then_path, false)), Some("src".into()));
     }
 
     #[test]

@@ -9,20 +9,80 @@ use syn::{GenericArgument, PathArguments, Type};
 
 use crate::model::Kind;
 
-/// The file's `use` declarations: imported name → the path it stands for
-/// (`Mutex` → `parking_lot::Mutex`).
-pub(crate) type Uses = HashMap<String, String>;
+/// The file's `use` declarations (imported name → the path it stands for: `Mutex` →
+/// `parking_lot::Mutex`) and its type aliases (`type Registry = Mutex<..>;`, keyed by
+/// their path inside the file: `Registry`, `types::Shared`).
+#[derive(Clone, Default)]
+pub(crate) struct Uses {
+    imports: HashMap<String, String>,
+    aliases: HashMap<String, Type>,
+}
+
+impl Uses {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// The path an imported name stands for.
+    pub(crate) fn get(&self, name: &str) -> Option<&String> {
+        self.imports.get(name)
+    }
+
+    pub(crate) fn insert(&mut self, name: String, path: String) {
+        self.imports.insert(name, path);
+    }
+
+    pub(crate) fn insert_alias(&mut self, path: String, ty: Type) {
+        self.aliases.insert(path, ty);
+    }
+
+    /// The type an alias declared in this file stands for: `Registry`, or
+    /// `types::Shared` / `crate::types::Shared` / `self::..` / `super::..` (a module of
+    /// this file).
+    fn alias(&self, path: &syn::Path) -> Option<&Type> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        let written: Vec<String> = path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
+            .collect();
+        self.aliases.get(&written.join("::"))
+    }
+}
+
+impl FromIterator<(String, String)> for Uses {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        Self {
+            imports: iter.into_iter().collect(),
+            aliases: HashMap::new(),
+        }
+    }
+}
+
+/// How many aliases deep a type is followed (`type A = B; type B = Mutex<u8>;`).
+const ALIAS_DEPTH: u8 = 8;
 
 /// The kind of a static of type `ty`.
 pub(crate) fn classify(ty: &Type, uses: &Uses) -> Kind {
+    classify_at(ty, uses, 0)
+}
+
+fn classify_at(ty: &Type, uses: &Uses, depth: u8) -> Kind {
     match ty {
-        Type::Path(path) if path.qself.is_none() => classify_path(&path.path, uses),
-        Type::Reference(r) => classify(&r.elem, uses),
-        Type::Array(a) => classify(&a.elem, uses),
-        Type::Slice(s) => classify(&s.elem, uses),
-        Type::Paren(p) => classify(&p.elem, uses),
-        Type::Group(g) => classify(&g.elem, uses),
-        Type::Tuple(t) => strongest(t.elems.iter().map(|e| classify(e, uses))),
+        Type::Path(path) if path.qself.is_none() => match uses.alias(&path.path) {
+            Some(_) if depth >= ALIAS_DEPTH => Kind::Opaque,
+            Some(target) => classify_at(target, uses, depth + 1),
+            None => classify_path(&path.path, uses, depth),
+        },
+        Type::Reference(r) => classify_at(&r.elem, uses, depth),
+        Type::Array(a) => classify_at(&a.elem, uses, depth),
+        Type::Slice(s) => classify_at(&s.elem, uses, depth),
+        Type::Paren(p) => classify_at(&p.elem, uses, depth),
+        Type::Group(g) => classify_at(&g.elem, uses, depth),
+        Type::Tuple(t) => strongest(t.elems.iter().map(|e| classify_at(e, uses, depth))),
         Type::BareFn(_) | Type::Never(_) => Kind::Immutable,
         _ => Kind::Opaque,
     }
@@ -136,7 +196,7 @@ const PASS_THROUGH: &[&str] = &[
     "Wrapping",
 ];
 
-fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
+fn classify_path(path: &syn::Path, uses: &Uses, depth: u8) -> Kind {
     let Some(last) = path.segments.last() else {
         return Kind::Opaque;
     };
@@ -148,16 +208,22 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
         _ => last.ident.to_string(),
     };
     let args = type_args(path);
-    let inner = || args.first().map_or(Kind::Opaque, |t| classify(t, uses));
+    let inner = || {
+        args.first()
+            .map_or(Kind::Opaque, |t| classify_at(t, uses, depth))
+    };
     match name.as_str() {
         n if n.starts_with("Atomic") || n.starts_with("ArcSwap") => Kind::Atomic {
             ptr: n == "AtomicPtr",
             flag: n == "AtomicBool",
         },
+        // Not `ReentrantLock`: std's is unstable, and a type of that name is most likely
+        // the crate's own (this project's runtime has one).
         "Mutex" | "RwLock" | "ReentrantMutex" | "FairMutex" | "SpinMutex" | "SpinRwLock" => {
             Kind::Lock {
                 family: family(&full_path(path, uses)),
                 rw: name.contains("RwLock"),
+                reentrant: name.starts_with("Reentrant"),
                 inner: args.first().map(|t| pretty(t)).unwrap_or_default(),
             }
         }
@@ -186,7 +252,7 @@ fn classify_path(path: &syn::Path, uses: &Uses) -> Kind {
             if args.is_empty() {
                 Kind::Opaque
             } else {
-                strongest(args.iter().map(|t| classify(t, uses)))
+                strongest(args.iter().map(|t| classify_at(t, uses, depth)))
             }
         }
         n if IMMUTABLE.contains(&n) => Kind::Immutable,
@@ -242,6 +308,7 @@ mod tests {
             Kind::Lock {
                 family: "std",
                 rw: false,
+                reentrant: false,
                 inner: "HashMap<String, u32>".into()
             }
         );
@@ -253,6 +320,7 @@ mod tests {
             Kind::Lock {
                 family: "parking_lot",
                 rw: true,
+                reentrant: false,
                 inner: "Vec<u8>".into()
             }
         );
@@ -261,6 +329,7 @@ mod tests {
             Kind::Lock {
                 family: "tokio",
                 rw: false,
+                reentrant: false,
                 inner: "u8".into()
             }
         );
@@ -302,6 +371,7 @@ mod tests {
             Kind::Annotated
         );
         assert_eq!(kind_of("Singleton", &[]), Kind::Opaque);
+        assert_eq!(kind_of("ReentrantLock", &[]), Kind::Opaque);
         let renamed = [("StdAtomicUsize", "std::sync::atomic::AtomicUsize")];
         assert_eq!(kind_of("StdAtomicUsize", &renamed).name(), "atomic");
     }

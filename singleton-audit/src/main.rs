@@ -11,7 +11,10 @@ use cli::{Command, Format};
 use singleton_audit::{Options, audit, report};
 
 fn main() -> ExitCode {
-    let command = match cli::parse(std::env::args().skip(1)) {
+    // Cargo sets `CARGO` for its subcommands; `cargo run` also sets `CARGO_PKG_NAME`.
+    let cargo_subcommand =
+        std::env::var_os("CARGO").is_some() && std::env::var_os("CARGO_PKG_NAME").is_none();
+    let command = match cli::parse(std::env::args().skip(1), cargo_subcommand) {
         Ok(command) => command,
         Err(message) => {
             eprintln!("error: {message}\n\n{}", cli::USAGE);

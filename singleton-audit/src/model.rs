@@ -101,6 +101,8 @@ pub enum Kind {
         family: &'static str,
         /// `RwLock` rather than `Mutex`.
         rw: bool,
+        /// A reentrant mutex (`ReentrantMutex`): the thread holding it may lock it again.
+        reentrant: bool,
         /// The type behind the lock, pretty-printed.
         inner: String,
     },

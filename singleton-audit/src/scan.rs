@@ -20,7 +20,8 @@ use crate::suppress::allowed;
 pub(crate) struct SourceFile {
     pub(crate) abs: PathBuf,
     pub(crate) rel: PathBuf,
-    /// The directory of the nearest `Cargo.toml` (the root when there is none).
+    /// The directory of the nearest `Cargo.toml` (`/` when there is none): the crate whose
+    /// files share usage facts.
     pub(crate) package: PathBuf,
     pub(crate) edition_2024: bool,
 }
@@ -50,10 +51,14 @@ pub(crate) fn find_files(root: &Path, excludes: &[PathBuf]) -> io::Result<Vec<So
     let mut files = Vec::new();
     let mut packages = PackageCache::default();
     if root.is_file() {
-        let dir = root.parent().unwrap_or(Path::new("."));
+        // `lib.rs` alone has the parent `""`: the current directory.
+        let dir = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         // One file: its crate's manifest may be any number of levels up.
         let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let (package, edition_2024) = packages.of(&dir, Path::new("/"));
+        let (package, edition_2024) = packages.of(&dir);
         files.push(SourceFile {
             abs: root.to_path_buf(),
             rel: PathBuf::from(root.file_name().unwrap_or_default()),
@@ -110,7 +115,8 @@ fn walk(
             }
             walk(root, &path, excludes, packages, out)?;
         } else if kind.is_file() && name.ends_with(".rs") {
-            let (package, edition_2024) = packages.of(dir, root);
+            // The crate's manifest may be above the audited directory (`src/`).
+            let (package, edition_2024) = packages.of(dir);
             out.push(SourceFile {
                 rel: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
                 abs: path,
@@ -135,7 +141,9 @@ fn is_build_dir(path: &Path) -> bool {
 struct PackageCache(HashMap<PathBuf, (PathBuf, bool)>);
 
 impl PackageCache {
-    fn of(&mut self, dir: &Path, root: &Path) -> (PathBuf, bool) {
+    /// The nearest manifest at or above `dir` (also above the audited directory), or
+    /// the topmost directory when there is none.
+    fn of(&mut self, dir: &Path) -> (PathBuf, bool) {
         if let Some(hit) = self.0.get(dir) {
             return hit.clone();
         }
@@ -151,8 +159,8 @@ impl PackageCache {
                 (dir.to_path_buf(), edition_2024)
             }
             Err(_) => match dir.parent() {
-                Some(parent) if dir != root && dir.starts_with(root) => self.of(parent, root),
-                _ => (dir.to_path_buf(), false),
+                Some(parent) => self.of(parent),
+                None => (dir.to_path_buf(), false),
             },
         };
         self.0.insert(dir.to_path_buf(), found.clone());
@@ -174,22 +182,39 @@ fn workspace_edition_2024(dir: &Path) -> bool {
     })
 }
 
+/// Stack of a parser thread. Parsing, walking and dropping a syntax tree recurse once
+/// per nesting level, and generated code nests deeply (a 20,000-call method chain
+/// overflows the default 2 MiB): a stack overflow aborts the process, so the whole
+/// audit. Only touched pages are backed by memory.
+const PARSER_STACK: usize = 512 << 20;
+
 /// Reads and parses `files` on `threads` threads; results in `files` order.
 pub(crate) fn scan(files: &[SourceFile], threads: usize, parse_all: bool) -> Vec<Scanned> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Scanned>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let worker = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else { break };
+            let scanned = scan_one(file.clone(), parse_all);
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(scanned);
+            }
+        }
+    };
     std::thread::scope(|s| {
-        for _ in 0..threads.max(1) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let scanned = scan_one(file.clone(), parse_all);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(scanned);
-                    }
-                }
-            });
+        let started = (0..threads.max(1))
+            .filter(|_| {
+                std::thread::Builder::new()
+                    .name("singleton-audit-parser".into())
+                    .stack_size(PARSER_STACK)
+                    .spawn_scoped(s, worker)
+                    .is_ok()
+            })
+            .count();
+        if started == 0 {
+            // No thread of that size could be had: parse here.
+            worker();
         }
     });
     slots
@@ -199,7 +224,8 @@ pub(crate) fn scan(files: &[SourceFile], threads: usize, parse_all: bool) -> Vec
 }
 
 /// Words without which a file can yield nothing: no static, attribute, environment
-/// write, lock acquisition or usage fact a verdict reads. Files with none of them
+/// write, lock acquisition or usage fact a verdict reads (every method name that
+/// `verdict/rules.rs` asks `calls(..)` about, and the words of `inventory`'s fn facts). Files with none of them
 /// (and no `static` keyword, see [`has_static_keyword`]) are counted but not parsed
 /// (unless `parse_all`).
 const KEYWORDS: &[&str] = &[
@@ -221,7 +247,15 @@ const KEYWORDS: &[&str] = &[
     ".swap(",
     "call_once",
     ".modified()",
+    // A usage fact a verdict reads from any file of the crate: a `store` makes an
+    // `AtomicBool` a state flag and an `AtomicPtr` no lazy singleton.
+    ".store(",
 ];
+
+/// A fn that fills a `static mut` on first use makes it a hand-rolled singleton; these
+/// words count only in a file that also says `unsafe` (a `static mut` is touched only
+/// there; a lock around an `Option` is filled after a `.lock()`, a keyword already).
+const FILL_WORDS: &[&str] = &["is_none()", "is_null()", "get_or_insert"];
 
 /// `static` as a keyword: not the lifetime `'static`, not part of a longer word.
 fn has_static_keyword(text: &str) -> bool {
@@ -236,7 +270,9 @@ fn has_static_keyword(text: &str) -> bool {
 }
 
 fn may_yield(text: &str) -> bool {
-    has_static_keyword(text) || KEYWORDS.iter().any(|k| text.contains(k))
+    has_static_keyword(text)
+        || KEYWORDS.iter().any(|k| text.contains(k))
+        || (FILL_WORDS.iter().any(|k| text.contains(k)) && text.contains("unsafe"))
 }
 
 fn scan_one(file: SourceFile, parse_all: bool) -> Scanned {
@@ -399,6 +435,10 @@ mod tests {
         ));
         assert!(may_yield(
             "fn f() { M\n        .lock()\n        .unwrap(); }"
+        ));
+        assert!(!may_yield("fn f(x: Option<u8>) -> bool { x.is_none() }"));
+        assert!(may_yield(
+            "fn f() { unsafe { if INSTANCE.is_none() { INSTANCE = Some(1); } } }"
         ));
     }
 }

@@ -193,25 +193,40 @@ impl Inventory<'_> {
         self.macro_line = saved;
     }
 
+    /// `std::env::set_var` / `remove_var` as called: written out, through `use std::env`
+    /// (or `use std::env as e;`), or imported by name (also renamed:
+    /// `use std::env::set_var as sv;`).
     fn env_write(&self, path: &syn::Path) -> Option<&'static str> {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let last = segs.last()?.as_str();
-        let call = match last {
-            "set_var" => "set_var",
-            "remove_var" => "remove_var",
-            _ => return None,
+        let which = |full: &str| match full {
+            "std::env::set_var" => Some("set_var"),
+            "std::env::remove_var" => Some("remove_var"),
+            _ => None,
         };
-        let std_env = |name: &str| self.uses.get(name).is_none_or(|p| p == "std::env");
-        let ok = match segs.as_slice() {
-            [std, env, _] => std == "std" && env == "env",
-            [env, _] => env == "env" && std_env("env"),
-            [_] => self
+        let segments = &path.segments;
+        let last = segments.last()?;
+        if segments.len() == 1 {
+            return self
                 .uses
-                .get(last)
-                .is_some_and(|p| p == &format!("std::env::{last}")),
-            _ => false,
+                .get(&last.ident.to_string())
+                .and_then(|p| which(p));
+        }
+        // A module alias cannot rename the fn: cheap test before building the path.
+        if last.ident != "set_var" && last.ident != "remove_var" {
+            return None;
+        }
+        let written: Vec<String> = segments.iter().map(|s| s.ident.to_string()).collect();
+        let first = written[0].as_str();
+        let head = match self.uses.get(first) {
+            Some(imported) => imported.clone(),
+            // `use std::env;` inside a fn body is not collected: a bare `env` is std's.
+            None if first == "env" => "std::env".to_string(),
+            None => first.to_string(),
         };
-        ok.then_some(call)
+        let full = std::iter::once(head)
+            .chain(written[1..].iter().cloned())
+            .collect::<Vec<_>>()
+            .join("::");
+        which(&full)
     }
 }
 
@@ -448,6 +463,34 @@ mod tests {
             .map(|g| (g.name.as_str(), g.in_main, g.pos.line))
             .collect();
         assert_eq!(writes, [("set_var", true, 3), ("remove_var", false, 4)]);
+    }
+
+    #[test]
+    fn env_writes_through_renamed_imports() {
+        let inv = inv(r#"
+            use std::env::set_var as sv;
+            use std::env::{remove_var as unset};
+            use std::env as e;
+            use ::std::env as root_env;
+            fn f() { unsafe { sv("A", "1"); unset("B"); e::set_var("C", "3"); } }
+            fn g() { unsafe { root_env::remove_var("D"); ::std::env::set_var("E", "5"); } }
+            fn h() { other::sv(1); x.sv(2); }
+        "#);
+        let writes: Vec<_> = inv
+            .globals
+            .iter()
+            .map(|g| (g.name.as_str(), g.pos.line))
+            .collect();
+        assert_eq!(
+            writes,
+            [
+                ("set_var", 6),
+                ("remove_var", 6),
+                ("set_var", 6),
+                ("remove_var", 7),
+                ("set_var", 7)
+            ]
+        );
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! A file's `use` declarations: which path an imported name stands for, so that
-//! `Mutex` after `use parking_lot::Mutex;` is parking_lot's.
+//! `Mutex` after `use parking_lot::Mutex;` is parking_lot's; and its type aliases, so
+//! that `static R: Registry` with `type Registry = Mutex<..>;` is a lock.
 
 use crate::kind::Uses;
 
-/// The `use` declarations of a file (module level, nested modules included).
+/// The `use` declarations and type aliases of a file (module level, nested modules
+/// included).
 pub(super) fn collect_uses(items: &[syn::Item], uses: &mut Uses) {
+    collect_in(items, "", uses);
+}
+
+fn collect_in(items: &[syn::Item], module: &str, uses: &mut Uses) {
     fn tree(prefix: &str, tree_: &syn::UseTree, uses: &mut Uses) {
         let join = |name: &str| {
             if prefix.is_empty() {
@@ -37,9 +43,23 @@ pub(super) fn collect_uses(items: &[syn::Item], uses: &mut Uses) {
     for item in items {
         match item {
             syn::Item::Use(u) => tree("", &u.tree, uses),
+            syn::Item::Type(t) => {
+                let name = t.ident.to_string();
+                let key = if module.is_empty() {
+                    name
+                } else {
+                    format!("{module}::{name}")
+                };
+                uses.insert_alias(key, (*t.ty).clone());
+            }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    collect_uses(inner, uses);
+                    let module = if module.is_empty() {
+                        m.ident.to_string()
+                    } else {
+                        format!("{module}::{}", m.ident)
+                    };
+                    collect_in(inner, &module, uses);
                 }
             }
             _ => {}

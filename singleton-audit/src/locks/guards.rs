@@ -1,7 +1,9 @@
 //! Where lock guards of statics are alive inside one fn body, from syntax alone.
 //!
 //! A guard is alive
-//! - from `let g = M.lock()...;` to the end of its block or a `drop(g);` statement;
+//! - from `let g = M.lock()...;` to the end of its block or a statement passing it to a
+//!   fn (`drop(g);`); a `let` moving it (`let h = Holder { g };`) hands it on to `h`
+//!   (in a branch: dead until the branch ends only);
 //! - as a temporary, to the end of its statement; a `match`, `if let`, `while let`
 //!   scrutinee or a `for` iterator keeps its temporaries alive through the arms/body
 //!   (an `if let` scrutinee's until the end of the then-block in edition 2024, also
@@ -94,8 +96,9 @@ impl FnFinder {
                 end: End::Line(0),
             },
             facts: mem::take(&mut self.facts),
+            arm: false,
         };
-        walker.walk_block(block);
+        walker.walk_block(block, false);
         self.facts = walker.facts;
     }
 }
@@ -147,6 +150,9 @@ struct Live<'ast> {
     via: GuardVia,
     end: End<'ast>,
     binding: Option<String>,
+    /// `drop(binding)` ran in the block being walked (an inner block: the guard is
+    /// alive again after it, on the path that did not take the branch).
+    dropped: bool,
 }
 
 struct Walker<'ast> {
@@ -156,6 +162,8 @@ struct Walker<'ast> {
     /// How temporaries created now are kept alive.
     scope: Scope<'ast>,
     facts: GuardFacts,
+    /// The block about to be walked is a `match` arm's: it may not run.
+    arm: bool,
 }
 
 /// `M.lock()` / `M.read()` / `M.write()` with `M` spelled like a static.
@@ -183,14 +191,22 @@ fn acquisition(call: &syn::ExprMethodCall) -> Option<Acquire> {
 }
 
 /// The acquisition a `let` initialiser binds as a guard: `M.lock()` followed only by
-/// `unwrap`/`expect`/`?`/`.await` and the like.
+/// `unwrap`/`expect`/`map_err`/`ok`/`?`/`.await` and the like.
 fn guard_chain(expr: &Expr) -> Option<Acquire> {
     match expr {
         Expr::MethodCall(call) => {
             let method = call.method.to_string();
+            // Unwrapping, or converting the poison error (the guard stays inside).
             if matches!(
                 method.as_str(),
-                "unwrap" | "expect" | "unwrap_or_else" | "unwrap_or_default"
+                "unwrap"
+                    | "expect"
+                    | "unwrap_or_else"
+                    | "unwrap_or_default"
+                    | "map_err"
+                    | "ok"
+                    | "context"
+                    | "with_context"
             ) {
                 guard_chain(&call.receiver)
             } else {
@@ -213,19 +229,84 @@ fn bound_name(pat: &Pat) -> Option<String> {
     }
 }
 
-/// `drop(g)` / `mem::drop(g)`: the name dropped.
-fn dropped(expr: &Expr) -> Option<String> {
-    let Expr::Call(call) = expr else { return None };
-    let Expr::Path(func) = &*call.func else {
-        return None;
+/// The names a statement-level call takes by value: `drop(g)`, `mem::drop(g)`,
+/// `consume(g)`, `MutexGuard::unlock_fair(g)`. A guard passed so is gone when the
+/// statement ends (the fn drops it, or returns it into a temporary).
+fn consumed(expr: &Expr) -> Vec<String> {
+    let Expr::Call(call) = expr else {
+        return Vec::new();
     };
-    if func.path.segments.last()?.ident != "drop" || call.args.len() != 1 {
-        return None;
-    }
-    match call.args.first()? {
-        Expr::Path(arg) => arg.path.get_ident().map(ToString::to_string),
+    call.args.iter().filter_map(bare_name).collect()
+}
+
+/// `g` as a whole expression.
+fn bare_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(ToString::to_string),
+        Expr::Paren(p) => bare_name(&p.expr),
         _ => None,
     }
+}
+
+/// Does `expr` (a `let` initialiser) move `name` into what it builds: `g` itself, or as
+/// an argument, a struct field, a tuple or array element (`Holder { g }`,
+/// `MutexGuard::map(g, f)`, `CV.wait(g)`)? Closures are not looked into.
+fn moves(expr: &Expr, name: &str) -> bool {
+    struct Moves<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl Moves<'_> {
+        fn check<'a>(&mut self, exprs: impl IntoIterator<Item = &'a Expr>) {
+            self.found |= exprs
+                .into_iter()
+                .any(|e| bare_name(e).as_deref() == Some(self.name));
+        }
+    }
+    impl<'ast> Visit<'ast> for Moves<'_> {
+        fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+            self.check(&e.args);
+            visit::visit_expr_call(self, e);
+        }
+        fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
+            self.check(&e.args);
+            visit::visit_expr_method_call(self, e);
+        }
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            self.check(e.fields.iter().map(|f| &f.expr));
+            visit::visit_expr_struct(self, e);
+        }
+        fn visit_expr_tuple(&mut self, e: &'ast syn::ExprTuple) {
+            self.check(&e.elems);
+            visit::visit_expr_tuple(self, e);
+        }
+        fn visit_expr_array(&mut self, e: &'ast syn::ExprArray) {
+            self.check(&e.elems);
+            visit::visit_expr_array(self, e);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+    }
+    if bare_name(expr).as_deref() == Some(name) {
+        return true;
+    }
+    let mut finder = Moves { name, found: false };
+    finder.visit_expr(expr);
+    finder.found
+}
+
+/// Where a guard bound to `binding` dies among the statements after its `let`: a
+/// statement that passes it to a fn, a `let` that moves it, or the block's end.
+fn guard_end<'ast>(rest: &'ast [Stmt], binding: &str, block_end: usize) -> End<'ast> {
+    rest.iter()
+        .find_map(|s| match s {
+            Stmt::Expr(e, _) if consumed(e).iter().any(|n| n == binding) => Some(End::Expr(e)),
+            Stmt::Local(l) if l.init.as_ref().is_some_and(|i| moves(&i.expr, binding)) => {
+                Some(End::Local(l))
+            }
+            _ => None,
+        })
+        .unwrap_or(End::Line(block_end))
 }
 
 fn has_let(cond: &Expr) -> bool {
@@ -261,8 +342,13 @@ impl<'ast> Walker<'ast> {
         self.live.truncate(mark);
     }
 
-    fn walk_block(&mut self, block: &'ast Block) {
+    /// Walks a block. In a `conditional` one (a branch, a loop body that may not run), a
+    /// guard of an outer block that is dropped or moved away is dead until the block
+    /// ends only: on the path that skips the block it is still alive.
+    fn walk_block(&mut self, block: &'ast Block, conditional: bool) {
         let mark = self.live.len();
+        // Guards of outer blocks dropped in this one: alive again after it.
+        let mut dropped_outer = Vec::new();
         let block_end = close_line(block);
         for (i, stmt) in block.stmts.iter().enumerate() {
             match stmt {
@@ -278,41 +364,80 @@ impl<'ast> Walker<'ast> {
                         self.with_scope(scope, diverge);
                     }
                     self.live.truncate(m);
+                    let rest = &block.stmts[i + 1..];
+                    // Guards moved into what this `let` binds live as long as it.
+                    let moved: Vec<usize> = (0..self.live.len())
+                        .filter(|&j| {
+                            let l = &self.live[j];
+                            !l.dropped && l.binding.as_ref().is_some_and(|b| moves(&init.expr, b))
+                        })
+                        .collect();
+                    for j in moved {
+                        let new_binding = match &local.pat {
+                            Pat::Wild(_) => None,
+                            pat => match bound_name(pat) {
+                                Some(name) => Some(name),
+                                // Destructured: left alive under its old name.
+                                None => continue,
+                            },
+                        };
+                        self.live[j].dropped = true;
+                        if j < mark && conditional {
+                            dropped_outer.push(j);
+                        }
+                        if let Some(binding) = new_binding {
+                            let acquire = self.live[j].acquire.clone();
+                            self.live.push(Live {
+                                acquire,
+                                via: GuardVia::Let,
+                                end: guard_end(rest, &binding, block_end),
+                                binding: Some(binding),
+                                dropped: false,
+                            });
+                        }
+                    }
                     if let (Some(acquire), Some(binding)) =
                         (guard_chain(&init.expr), bound_name(&local.pat))
                     {
-                        let end = block.stmts[i + 1..]
-                            .iter()
-                            .find_map(|s| match s {
-                                Stmt::Expr(e, _) if dropped(e).as_ref() == Some(&binding) => {
-                                    Some(End::Expr(e))
-                                }
-                                _ => None,
-                            })
-                            .unwrap_or(End::Line(block_end));
+                        let end = guard_end(rest, &binding, block_end);
                         self.live.push(Live {
                             acquire,
                             via: GuardVia::Let,
                             end,
                             binding: Some(binding),
+                            dropped: false,
                         });
                     }
                 }
                 Stmt::Expr(expr, _) => {
-                    if let Some(name) = dropped(expr) {
-                        self.live.retain(|l| l.binding.as_ref() != Some(&name));
-                        continue;
-                    }
                     self.temporary_scope(expr);
+                    for name in consumed(expr) {
+                        // The innermost binding of that name (an outer one is shadowed).
+                        let hit = self
+                            .live
+                            .iter()
+                            .rposition(|l| !l.dropped && l.binding.as_ref() == Some(&name));
+                        if let Some(i) = hit {
+                            self.live[i].dropped = true;
+                            if i < mark && conditional {
+                                dropped_outer.push(i);
+                            }
+                        }
+                    }
                 }
                 Stmt::Item(_) | Stmt::Macro(_) => {}
             }
         }
         self.live.truncate(mark);
+        for i in dropped_outer {
+            if let Some(live) = self.live.get_mut(i) {
+                live.dropped = false;
+            }
+        }
     }
 
     fn acquire(&mut self, acquire: Acquire) {
-        for live in &self.live {
+        for live in self.live.iter().filter(|l| !l.dropped) {
             if live.acquire.name == acquire.name {
                 let start = live.acquire.pos.line;
                 self.facts.reacquires.push(Reacquire {
@@ -335,6 +460,7 @@ impl<'ast> Walker<'ast> {
             via: self.scope.via,
             end: self.scope.end,
             binding: None,
+            dropped: false,
         });
     }
 
@@ -348,7 +474,9 @@ impl<'ast> Walker<'ast> {
 
 impl<'ast> Visit<'ast> for Walker<'ast> {
     fn visit_block(&mut self, block: &'ast Block) {
-        self.walk_block(block);
+        // A plain, `unsafe` or `loop` block runs (at least once); a match arm may not.
+        let conditional = mem::take(&mut self.arm);
+        self.walk_block(block, conditional);
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
@@ -360,7 +488,7 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
     }
 
     fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
-        self.detached(|w| w.walk_block(&block.block));
+        self.detached(|w| w.walk_block(&block.block, false));
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
@@ -380,14 +508,16 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
             if let Some((_, guard)) = &arm.guard {
                 self.temporary_scope(guard);
             }
+            self.arm = matches!(&*arm.body, Expr::Block(b) if b.label.is_none());
             self.temporary_scope(&arm.body);
+            self.arm = false;
         }
     }
 
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
         if !has_let(&e.cond) {
             self.temporary_scope(&e.cond);
-            self.walk_block(&e.then_branch);
+            self.walk_block(&e.then_branch, true);
             if let Some((_, other)) = &e.else_branch {
                 self.visit_expr(other);
             }
@@ -404,7 +534,7 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
             end,
         };
         self.with_scope(scope, &e.cond);
-        self.walk_block(&e.then_branch);
+        self.walk_block(&e.then_branch, true);
         if self.edition_2024 {
             // Rust 2024 drops the scrutinee's temporaries before `else`.
             self.live.truncate(mark);
@@ -425,7 +555,7 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
         } else {
             self.temporary_scope(&e.cond);
         }
-        self.walk_block(&e.body);
+        self.walk_block(&e.body, true);
         self.live.truncate(mark);
     }
 
@@ -435,7 +565,7 @@ impl<'ast> Visit<'ast> for Walker<'ast> {
             end: self.scope.end,
         };
         self.with_scope(scope, &e.expr);
-        self.walk_block(&e.body);
+        self.walk_block(&e.body, true);
     }
 
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
@@ -491,6 +621,91 @@ mod tests {
             N.lock();
         }";
         assert_eq!(reacquired(src), [(2, 4, 3, "let-guard")]);
+    }
+
+    #[test]
+    fn a_drop_in_a_branch_ends_the_guard_in_that_branch_only() {
+        let src = "fn f(c: bool) {
+            let g = A.lock().unwrap();
+            match B.lock().unwrap().first() {
+                Some(_) => { drop(g); }
+                None => {}
+            }
+            B.lock().unwrap();
+        }
+        fn h(c: bool) {
+            let g = A.lock().unwrap();
+            if g.is_empty() {
+                drop(g);
+                A.lock().unwrap();
+                return;
+            }
+            A.lock().unwrap();
+        }";
+        // In `f` the match's temporary guard of `B` is gone after its statement; in `h`
+        // the guard is alive after the `if` when the branch was not taken.
+        assert_eq!(reacquired(src), [(10, 17, 16, "let-guard")]);
+    }
+
+    #[test]
+    fn a_guard_moved_away_is_followed_to_where_it_dies() {
+        let src = "fn f() {
+            let g = A.lock().unwrap();
+            consume(g);
+            A.lock().unwrap();
+            let g = A.lock().unwrap();
+            MutexGuard::unlock_fair(g);
+            A.lock().unwrap();
+            let g = A.lock().unwrap();
+            let holder = Holder { guard: g, n: 1 };
+            A.lock().unwrap();
+            drop(holder);
+            A.lock().unwrap();
+            let g = A.lock().unwrap();
+            let _ = finish(g);
+            A.lock().unwrap();
+            let g = A.lock().unwrap();
+            {
+                let mapped = MutexGuard::map(g, |v| v);
+                A.lock().unwrap();
+            }
+            A.lock().unwrap();
+            let g = A.lock().unwrap();
+            let n = g.len() + count(&g);
+            A.lock().unwrap();
+        }";
+        // Moved into a fn (or dropped with the statement's result): dead. Moved into a
+        // struct or another guard: alive as long as that binding.
+        assert_eq!(
+            reacquired(src),
+            [
+                (8, 11, 10, "let-guard"),
+                (16, 20, 19, "let-guard"),
+                (22, 25, 24, "let-guard"),
+            ]
+        );
+    }
+
+    #[test]
+    fn guards_bound_through_error_conversions() {
+        let src = "fn f() -> Result<(), E> {
+            let g = M.lock().map_err(|e| E::from(e))?;
+            M.lock();
+            let h = N.lock().ok()?;
+            N.lock();
+            let k = P.lock().context(\"poisoned\")?;
+            P.lock();
+            let n = Q.lock().map_err(E::from)?.len();
+            Q.lock();
+        }";
+        assert_eq!(
+            reacquired(src),
+            [
+                (2, 10, 3, "let-guard"),
+                (4, 10, 5, "let-guard"),
+                (6, 10, 7, "let-guard"),
+            ]
+        );
     }
 
     #[test]
