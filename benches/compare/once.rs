@@ -107,7 +107,7 @@ fn while_overridden_elsewhere(cfg: &Config, report: &mut Report) {
     let (done, done_rx) = std::sync::mpsc::channel::<()>();
     let holder = std::thread::spawn(move || {
         let _registry = registry::override_guard(vec![0]);
-        let _struct = Registry::override_guard(Registry { items: vec![0] });
+        let _struct = Registry::override_instance_guard(Registry { items: vec![0] });
         installed.send(()).unwrap();
         let _ = done_rx.recv();
     });

@@ -67,7 +67,7 @@ fn main() {
     Registry::override_instance(Registry { names: vec!["test"] }, || {
         assert_eq!(Registry::instance().names, ["test"]);
     });
-    let _port: OverrideGuard = Port::override_guard(Port(8080));
+    let _port: OverrideGuard = Port::override_instance_guard(Port(8080));
     assert_eq!(Port::instance().unwrap().0, 8080);
     config::region::override_with("us".to_owned(), || assert_eq!(config::region(), "us"));
     threads::override_with(1, || assert_eq!(*threads().unwrap(), 1));
