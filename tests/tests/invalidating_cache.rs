@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
-use singleton_runtime::{Fingerprint, InvalidatingCache, invalidating_cache};
+use singleton_runtime::{CacheRef, Fingerprint, InvalidatingCache, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, poll_until, race, within};
 
 // ---------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ fn next_timestamp_tick() {
 /// see the one re-read after the window).
 const FRESH_MARGIN: Duration = Duration::from_millis(1500);
 
-fn version_of(result: Result<Arc<Versioned>, Arc<LoadError>>) -> u32 {
+fn version_of(result: Result<CacheRef<Versioned>, Arc<LoadError>>) -> u32 {
     result.expect("a value").version
 }
 
@@ -339,14 +339,14 @@ fn every_kind_of_bad_file_keeps_the_last_good_value_and_exposes_the_error() {
         break_it();
         let served = broken_cfg().unwrap();
         assert!(
-            Arc::ptr_eq(&served, &first),
+            CacheRef::ptr_eq(&served, &first),
             "{what}: the last good value, the very same Arc"
         );
         let error = broken_cfg::last_error().unwrap_or_else(|| panic!("{what}: error recorded"));
         assert!(!error.to_string().is_empty());
         // An unchanged bad file is not parsed again on every call.
         let loads = BROKEN_LOADS.load(SeqCst);
-        assert!(Arc::ptr_eq(&broken_cfg().unwrap(), &first));
+        assert!(CacheRef::ptr_eq(&broken_cfg().unwrap(), &first));
         if broken_at.elapsed() < FRESH_MARGIN {
             assert_eq!(
                 BROKEN_LOADS.load(SeqCst),
@@ -457,7 +457,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
     let values = within("8 threads at first load", DEADLOCK_TIMEOUT * 3 / 2, burst);
     assert_eq!(SLOW_LOADS.load(SeqCst), 1);
     assert!(
-        values.iter().all(|v| Arc::ptr_eq(v, &values[0])),
+        values.iter().all(|v| CacheRef::ptr_eq(v, &values[0])),
         "all share one Arc"
     );
 
@@ -478,7 +478,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
     assert!(
         values
             .iter()
-            .all(|v| v.version == 2 && Arc::ptr_eq(v, &values[0]))
+            .all(|v| v.version == 2 && CacheRef::ptr_eq(v, &values[0]))
     );
 }
 

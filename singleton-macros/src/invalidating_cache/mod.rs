@@ -1,5 +1,5 @@
 //! `#[invalidating_cache(path = ...)]`: a loader `fn name(path: &Path) -> Result<T, E>`
-//! becomes `name() -> Result<Arc<T>, Arc<E>>`, a process-wide cache of the file that
+//! becomes `name() -> Result<CacheRef<T>, Arc<E>>`, a process-wide cache of the file that
 //! reloads when the file changes, plus a module `name` to invalidate, reload and
 //! inspect it.
 //!

@@ -25,7 +25,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::reloads::Reloads;
 use super::slot::Slot;
+use super::value::CacheRef;
 use crate::sync::{
     AtomicU64, Condvar, Mutex, MutexGuard, Ordering, Thread, current_thread, current_thread_id,
     loom_const_fn,
@@ -119,6 +121,8 @@ pub(crate) struct Core<T, E, K> {
     slot: Slot<T>,
     state: Mutex<State<E, K>>,
     done: Condvar,
+    /// Subscribers, told after each successful load.
+    reloads: Reloads,
     /// What messages call the cache (the loader fn's name, for `#[invalidating_cache]`).
     /// A name given up front, never computed from user code: the code that could
     /// describe the cache (its `path` expression) may be what re-entered it.
@@ -171,6 +175,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 slot: Slot::new(),
                 state: Mutex::new(State::new()),
                 done: Condvar::new(),
+                reloads: Reloads::new(),
                 name: None,
             }
         }
@@ -184,6 +189,42 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// The name given by [`named`](Self::named).
     pub(crate) fn name(&self) -> Option<&'static str> {
         self.name
+    }
+
+    /// The current value if it needs no check at clock reading `now`, borrowed: one
+    /// atomic load, one comparison and an arc-swap `load` (no reference count).
+    #[inline]
+    pub(crate) fn hit_ref(&self, now: u64) -> Option<CacheRef<T>> {
+        if self.fresh(now) {
+            self.slot.guard()
+        } else {
+            None
+        }
+    }
+
+    /// Whether a value (if any) needs no check at clock reading `now`.
+    #[inline]
+    pub(crate) fn fresh(&self, now: u64) -> bool {
+        now < self.deadline.load(Ordering::Acquire)
+    }
+
+    /// How many times a value was stored (or the slot emptied by a reset).
+    #[inline]
+    pub(crate) fn stores(&self) -> u64 {
+        self.slot.stores()
+    }
+
+    /// The subscribers.
+    pub(crate) fn reloads(&self) -> &Reloads {
+        &self.reloads
+    }
+
+    /// The current value and the generation it was loaded as, and the slot's store
+    /// count, read together (all three change under the state lock).
+    pub(crate) fn with_generation(&self) -> (Option<(Arc<T>, u64)>, u64) {
+        let state = self.state.lock();
+        let value = self.slot.load().map(|value| (value, state.generation));
+        (value, self.slot.stores())
     }
 
     /// The current value if it needs no check at clock reading `now`: one atomic load,
@@ -230,6 +271,13 @@ impl<T, E, K: Copy> Core<T, E, K> {
     pub(crate) fn invalidate(&self) {
         let mut state = self.state.lock();
         state.epoch += 1;
+        self.deadline.store(0, Ordering::Release);
+    }
+
+    /// Makes the next call check the source (the fingerprint decides whether to load),
+    /// as if the interval had passed: an event of the watcher.
+    #[cfg_attr(not(feature = "watch"), allow(dead_code))]
+    pub(crate) fn expire(&self) {
         self.deadline.store(0, Ordering::Release);
     }
 
@@ -457,7 +505,11 @@ impl<T, E, K: Copy> Core<T, E, K> {
         };
         drop(state);
         drop(old_error);
+        let stored = outcome.error.is_none();
         flight.finish(epoch, now, interval, outcome, replaced);
+        if stored {
+            self.reloads.publish();
+        }
         result
     }
 }

@@ -4,15 +4,25 @@
 //! - `fingerprint`: what "changed" means, and the same-tick rule;
 //! - `source`: loading with the fingerprint bound to the bytes read;
 //! - `flight`: the hit path, the deadline, single flight and invalidation (loom-checked);
-//! - `slot`: the `Arc` the readers clone (arc-swap; a mutex stand-in under loom);
+//! - `slot`: the value the readers borrow (arc-swap; a mutex stand-in under loom);
+//! - `value`: [`CacheRef`], what a hit hands out;
+//! - `local`: the per-thread kept values of closure access (`with`);
+//! - `reloads` and `subscription`: telling subscribers about reloads;
+//! - `watch`: push detection with the `notify` crate (feature `watch`);
 //! - `clock`: the cheap monotonic clock of the hit path.
 
 mod clock;
 mod fingerprint;
 mod flight;
+mod local;
+mod reloads;
 mod slot;
 mod source;
+mod subscription;
 mod testing;
+mod value;
+#[cfg(all(feature = "watch", not(singleton_loom)))]
+mod watch;
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
@@ -25,6 +35,8 @@ pub use fingerprint::Fingerprint;
 use fingerprint::Seen;
 use flight::Core;
 use source::FileSource;
+pub use subscription::{Changed, Subscription};
+pub use value::CacheRef;
 
 /// How long a cache trusts a value without looking at the file, unless told otherwise:
 /// one second.
@@ -118,6 +130,10 @@ pub struct InvalidatingCache<T, E> {
     load: fn(&Path) -> Result<T, E>,
     interval: Interval,
     core: Core<T, E, Seen>,
+    /// Called on the first check: starts the watcher (`watch = true`).
+    watch: Option<fn()>,
+    #[cfg(all(feature = "watch", not(singleton_loom)))]
+    watcher: watch::Watcher,
 }
 
 impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
@@ -135,8 +151,10 @@ impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
 }
 
 // SAFETY: every field is `Sync` when `T: Send + Sync` and `E: Send + Sync` (the slot is an
-// `ArcSwapOption<T>`, the state a `Mutex` holding `Option<Arc<E>>`, the rest atomics
-// and fn pointers), and the only constructors, `new` and `private::new_cache`, require
+// `ArcSwapOption<T>`, the state a `Mutex` holding `Option<Arc<E>>`, the subscribers a
+// `Mutex` of `Waker`s and a `Condvar`, the watcher a `OnceLock` of a `Mutex` of a `Send`
+// watcher (asserted in `watch.rs`), the rest atomics and fn pointers), and the only
+// constructors, `new` and `private::new_cache`, require
 // exactly that. Stating it here makes a non-`Sync` type fail once, at the constructor,
 // with the message of `private::Shareable`, instead of again at the `static`.
 unsafe impl<T, E> Sync for InvalidatingCache<T, E> {}
@@ -163,6 +181,9 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
             load,
             interval: Interval::Fixed(DEFAULT_CHECK_INTERVAL),
             core: Core::new(),
+            watch: None,
+            #[cfg(all(feature = "watch", not(singleton_loom)))]
+            watcher: watch::Watcher::new(),
         }
     }
     }
@@ -255,24 +276,165 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     #[inline]
     #[track_caller]
-    pub fn get(&self) -> Result<Arc<T>, Arc<E>> {
+    pub fn get(&self) -> Result<CacheRef<T>, Arc<E>> {
         #[cfg(any(test, feature = "testing"))]
         if crate::overrides::active()
             && let Some(value) = self.overridden()
         {
-            return Ok(value);
+            return Ok(CacheRef::from_arc(value));
         }
         let now = clock::now_ns();
-        match self.core.hit(now) {
+        match self.core.hit_ref(now) {
             Some(value) => Ok(value),
-            None => self.check(now),
+            None => self.check(now).map(CacheRef::from_arc),
         }
     }
 
     #[cold]
     #[track_caller]
     fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
+        if let Some(start) = self.watch {
+            start();
+        }
         self.core.get(now, self.interval_ns(), || self.source())
+    }
+
+    /// Runs `f` on the cached value and returns what it returns: [`get`](Self::get)
+    /// for code that only looks at the value, and the fastest way to read it. Each
+    /// thread keeps its own reference to the current value, so a call costs a clock
+    /// read, a thread-local lookup and the load of a counter that only a reload
+    /// writes; the first call after a reload takes the ordinary path once.
+    ///
+    /// A thread's kept reference lives until that thread calls `with` on this cache
+    /// again (or exits), so a replaced value may be freed later than with `get`.
+    /// Calls nested in `f` work (they take the ordinary path).
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get): the loader's error while there is no good value yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static NAME: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok("svc".to_owned()));
+    ///
+    /// assert_eq!(NAME.with(|name| name.len())?, 3);
+    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>>
+    where
+        T: Send + Sync + 'static,
+    {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active()
+            && let Some(value) = self.overridden()
+        {
+            return Ok(f(&value));
+        }
+        let now = clock::now_ns();
+        let f = if self.core.fresh(now) {
+            match local::try_with(self.key(), self.core.stores(), f) {
+                Ok(result) => return Ok(result),
+                Err(f) => f,
+            }
+        } else {
+            f
+        };
+        self.with_slow(now, f)
+    }
+
+    /// `with` when this thread keeps no current value: the ordinary path, then keep it.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn with_slow<R>(&'static self, now: u64, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>>
+    where
+        T: Send + Sync + 'static,
+    {
+        // Read before the value: a store in between makes the kept value look older
+        // than it is (one more miss), never newer.
+        let stores = self.core.stores();
+        let value = match self.core.hit(now) {
+            Some(value) => value,
+            None => self.check(now)?,
+        };
+        local::keep(self.key(), stores, &value);
+        Ok(f(&value))
+    }
+
+    fn key(&self) -> usize {
+        std::ptr::from_ref(self).addr()
+    }
+
+    /// The cached value (checked and loaded as by [`get`](Self::get)) together with
+    /// its generation (see [`generation`](Self::generation)), read atomically: the
+    /// generation is the one that value was loaded as.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static PORT: InvalidatingCache<u16, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok(80));
+    ///
+    /// let (port, generation) = PORT.get_with_generation()?;
+    /// assert_eq!((*port, generation), (80, 1));
+    /// PORT.invalidate();
+    /// assert_eq!(PORT.get_with_generation()?.1, 2);
+    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
+    /// ```
+    #[track_caller]
+    pub fn get_with_generation(&self) -> Result<(CacheRef<T>, u64), Arc<E>> {
+        loop {
+            let value = self.get()?;
+            #[cfg(any(test, feature = "testing"))]
+            if crate::overrides::active() && self.overridden().is_some() {
+                return Ok((value, self.generation()));
+            }
+            drop(value);
+            // `None` only if a reset emptied the slot since `get`: go again.
+            if let (Some((value, generation)), _) = self.core.with_generation() {
+                return Ok((CacheRef::from_arc(value), generation));
+            }
+        }
+    }
+
+    /// A subscription to this cache's reloads: its [`recv_timeout`](Subscription::recv_timeout)
+    /// blocks until a load stores a new value (and checks the file while it waits), its
+    /// [`changed`](Subscription::changed) is a future for the same, with no runtime
+    /// needed. Reloads that happen before the subscription is polled are reported as
+    /// one: a subscriber sees the newest value, never a queue, and a slow subscriber
+    /// delays no reload and no reader.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use singleton_runtime::InvalidatingCache;
+    ///
+    /// static PORT: InvalidatingCache<u16, std::io::Error> =
+    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok(80));
+    ///
+    /// let mut reloads = PORT.subscribe();
+    /// assert!(reloads.try_recv().is_none(), "nothing loaded yet");
+    /// PORT.get()?;
+    /// let (port, generation) = reloads.try_recv().expect("the first load");
+    /// assert_eq!((*port, generation), (80, 1));
+    /// assert!(reloads.recv_timeout(Duration::from_millis(10)).is_none());
+    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
+    /// ```
+    pub fn subscribe(&self) -> Subscription<'_, T, E> {
+        Subscription::new(self)
     }
 
     /// Loads the file now, whatever its fingerprint, and returns the outcome of that
@@ -301,9 +463,10 @@ impl<T, E> InvalidatingCache<T, E> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[track_caller]
-    pub fn reload(&self) -> Result<Arc<T>, Arc<E>> {
+    pub fn reload(&self) -> Result<CacheRef<T>, Arc<E>> {
         self.core
             .reload(clock::now_ns(), self.interval_ns(), || self.source())
+            .map(CacheRef::from_arc)
     }
 
     /// Makes the next [`get`](Self::get) reload, even if the file looks unchanged. No
@@ -475,7 +638,7 @@ pub(crate) mod private {
     #[cfg(not(singleton_loom))]
     use std::time::Duration;
 
-    pub use super::InvalidatingCache;
+    pub use super::{CacheRef, InvalidatingCache, Subscription};
 
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
     /// `check_interval = ...` expression, or `None` for the default. (Generated code
@@ -487,13 +650,48 @@ pub(crate) mod private {
         path: fn() -> PathBuf,
         load: fn(&Path) -> Result<T, E>,
         interval: Option<fn() -> Duration>,
+        watch: Option<fn()>,
     ) -> InvalidatingCache<T, E> {
-        let cache = InvalidatingCache::new(path, load).named(name);
+        let mut cache = InvalidatingCache::new(path, load).named(name);
+        cache.watch = watch;
         match interval {
             Some(interval) => cache.with_check_interval_fn(interval),
             None => cache,
         }
     }
+
+    /// `watch = true`: starts the watcher of `cache` (on its first check).
+    #[cfg(all(feature = "watch", not(singleton_loom)))]
+    pub fn watch<T: Send + Sync + 'static, E: Send + Sync + 'static>(
+        cache: &'static InvalidatingCache<T, E>,
+    ) {
+        // A watch that cannot start leaves the check interval in charge; `cache().watch()`
+        // tells why.
+        let _ = cache.watch();
+    }
+
+    /// `watch = true` without the `watch` feature: [`watch_feature`] reports it once;
+    /// this stand-in keeps it the only error.
+    #[cfg(not(all(feature = "watch", not(singleton_loom))))]
+    pub fn watch<T, E>(_cache: &'static InvalidatingCache<T, E>) {}
+
+    /// The `watch` feature, as a type: [`WatchEnabled`] is implemented for it only when
+    /// the feature is on.
+    pub enum WatchFeature {}
+
+    /// Implemented for [`WatchFeature`] only with the `watch` feature.
+    #[diagnostic::on_unimplemented(
+        message = "`#[invalidating_cache(watch = true)]` needs the `watch` feature of `singleton-runtime`",
+        label = "`watch = true` here",
+        note = "in Cargo.toml: `singleton-runtime = {{ version = \"...\", features = [\"watch\"] }}`"
+    )]
+    pub trait WatchEnabled {}
+
+    #[cfg(all(feature = "watch", not(singleton_loom)))]
+    impl WatchEnabled for WatchFeature {}
+
+    /// Checks, at the `watch = true` of a cache, that the feature is on.
+    pub const fn watch_feature<F: WatchEnabled>() {}
 
     /// What every thread may share: the value and the error of a cache are handed to
     /// all callers. A supertrait of `Send + Sync` with a message that says so.
