@@ -113,23 +113,30 @@ pub fn run(cfg: &Config, report: &mut Report) {
     );
 
     for threads in [1, 2] {
-        let mut group = Group::new("cached config read: one field of the current config", threads)
-            .with(Candidate::tiny_op(LOAD, || {
-                SWAP.load().as_ref().map(|c| c.seed)
-            }))
-            .with(Candidate::tiny_op("arc-swap load_full (Arc<T>)", || {
-                SWAP.load_full().map(|c| c.seed)
-            }))
-            .with(Candidate::tiny_op(HIT, || default_mode().map(|c| c.seed).ok()))
-            .with(Candidate::tiny_op(WITH, || default_mode::with(|c| c.seed).ok()))
-            .with(Candidate::tiny_op("cached #[once(time = 1)]", || {
-                cached_once().map(|c| c.seed).ok()
-            }))
-            .with(Candidate::op(
-                "#[invalidating_cache] strict (Duration::ZERO)",
-                || strict_mode().map(|c| c.seed).ok(),
-            ))
-            .with(Candidate::op(SEED, || stat_per_call().map(|c| c.seed).ok()));
+        let mut group = Group::new(
+            "cached config read: one field of the current config",
+            threads,
+        )
+        .with(Candidate::tiny_op(LOAD, || {
+            SWAP.load().as_ref().map(|c| c.seed)
+        }))
+        .with(Candidate::tiny_op("arc-swap load_full (Arc<T>)", || {
+            SWAP.load_full().map(|c| c.seed)
+        }))
+        .with(Candidate::tiny_op(HIT, || {
+            default_mode().map(|c| c.seed).ok()
+        }))
+        .with(Candidate::tiny_op(WITH, || {
+            default_mode::with(|c| c.seed).ok()
+        }))
+        .with(Candidate::tiny_op("cached #[once(time = 1)]", || {
+            cached_once().map(|c| c.seed).ok()
+        }))
+        .with(Candidate::op(
+            "#[invalidating_cache] strict (Duration::ZERO)",
+            || strict_mode().map(|c| c.seed).ok(),
+        ))
+        .with(Candidate::op(SEED, || stat_per_call().map(|c| c.seed).ok()));
         // The targets: the default hit within 1.3x `load` on one thread and
         // 1.5x on two (readers write no shared line), closure access ahead of `load`.
         let hit_bound = if threads == 1 { 1.3 } else { 1.5 };

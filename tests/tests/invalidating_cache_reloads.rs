@@ -65,13 +65,11 @@ fn parse(path: &Path, loads: &AtomicU64) -> Result<Config, String> {
         .map(|w| w.parse::<u32>().map_err(|e| format!("{w:?}: {e}")))
         .collect::<Result<Vec<u32>, String>>()?;
     match copies.first() {
-        Some(&version) if copies.len() == 8 && copies.iter().all(|&c| c == version) => {
-            Ok(Config {
-                version,
-                copies,
-                load_no: loads.fetch_add(1, SeqCst) + 1,
-            })
-        }
+        Some(&version) if copies.len() == 8 && copies.iter().all(|&c| c == version) => Ok(Config {
+            version,
+            copies,
+            load_no: loads.fetch_add(1, SeqCst) + 1,
+        }),
         _ => Err(format!("torn or empty: {text:?}")),
     }
 }
@@ -241,7 +239,10 @@ fn a_subscriber_is_told_of_a_reload_made_on_another_thread() {
     let path = setup("told", 1);
     told_cfg().unwrap();
     let mut reloads = told_cfg::subscribe();
-    assert!(reloads.try_recv().is_none(), "subscribed after the first load");
+    assert!(
+        reloads.try_recv().is_none(),
+        "subscribed after the first load"
+    );
     let waiter = std::thread::spawn(move || reloads.recv_timeout(DEADLOCK_TIMEOUT));
     std::thread::sleep(Duration::from_millis(50));
     write_in_place(&path, 2);
@@ -271,7 +272,12 @@ fn a_subscriber_that_does_not_look_blocks_no_reload_and_sees_the_newest() {
     assert!(reloads.try_recv().is_none(), "reported once");
 }
 
-cache!(polled_cfg, POLLED_LOADS, "polled", Duration::from_millis(50));
+cache!(
+    polled_cfg,
+    POLLED_LOADS,
+    "polled",
+    Duration::from_millis(50)
+);
 
 /// With nobody calling the cache, a blocking subscriber checks the file itself (as the
 /// interval allows) and sees the edit.
@@ -343,12 +349,21 @@ fn seen_after(name: &str, peek: fn() -> Option<u32>, version: u32, since: Instan
     })
 }
 
-cache!(watched_edit_cfg, WATCHED_EDIT_LOADS, "watched-edit", HOUR, true);
+cache!(
+    watched_edit_cfg,
+    WATCHED_EDIT_LOADS,
+    "watched-edit",
+    HOUR,
+    true
+);
 
 #[test]
 fn with_watch_an_edit_is_picked_up_without_any_caller() {
     let path = setup("watched-edit", 1);
-    assert!(!watched_edit_cfg::cache().is_watching(), "nothing before first use");
+    assert!(
+        !watched_edit_cfg::cache().is_watching(),
+        "nothing before first use"
+    );
     assert_eq!(watched_edit_cfg().unwrap().version, 1);
     assert!(watched_edit_cfg::cache().is_watching());
     let peek = || watched_edit_cfg::cache().peek().map(|c| c.version);
@@ -360,7 +375,13 @@ fn with_watch_an_edit_is_picked_up_without_any_caller() {
     }
 }
 
-cache!(watched_rename_cfg, WATCHED_RENAME_LOADS, "watched-rename", HOUR, true);
+cache!(
+    watched_rename_cfg,
+    WATCHED_RENAME_LOADS,
+    "watched-rename",
+    HOUR,
+    true
+);
 
 #[test]
 fn with_watch_a_rename_over_save_is_picked_up_without_any_caller() {
@@ -377,10 +398,20 @@ fn with_watch_a_rename_over_save_is_picked_up_without_any_caller() {
     let loads = WATCHED_RENAME_LOADS.load(SeqCst);
     std::fs::write(path.with_file_name("neighbour.txt"), "x").unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(WATCHED_RENAME_LOADS.load(SeqCst), loads, "the fingerprint decides");
+    assert_eq!(
+        WATCHED_RENAME_LOADS.load(SeqCst),
+        loads,
+        "the fingerprint decides"
+    );
 }
 
-cache!(watched_configmap_cfg, WATCHED_CONFIGMAP_LOADS, "watched-configmap", HOUR, true);
+cache!(
+    watched_configmap_cfg,
+    WATCHED_CONFIGMAP_LOADS,
+    "watched-configmap",
+    HOUR,
+    true
+);
 
 #[test]
 fn with_watch_a_configmap_symlink_swap_is_picked_up_without_any_caller() {
@@ -407,7 +438,12 @@ fn with_watch_a_configmap_symlink_swap_is_picked_up_without_any_caller() {
     }
 }
 
-cache!(unwatched_cfg, UNWATCHED_LOADS, "unwatched", Duration::from_secs(1));
+cache!(
+    unwatched_cfg,
+    UNWATCHED_LOADS,
+    "unwatched",
+    Duration::from_secs(1)
+);
 
 /// Staleness without `watch`, for comparison: a reader calling the cache every
 /// millisecond sees an edit when the 1 s interval has passed. Measured and printed;

@@ -280,12 +280,28 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
+    // `Box<dyn Error + Send + Sync>`: stored as the runtime's `BoxedError`.
+    let (shared_fn, load) = if loader.boxed_error {
+        let value = &loader.value;
+        (
+            quote! {
+                fn __load_shared(
+                    path: &::std::path::Path,
+                ) -> ::core::result::Result<#value, #rt::BoxedError> {
+                    __load(path).map_err(#rt::BoxedError::from)
+                }
+            },
+            quote_spanned!(output.span()=> __load_shared),
+        )
+    } else {
+        (TokenStream::new(), quote_spanned!(output.span()=> __load))
+    };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::new_cache(#name, __path, __load, #interval, #watch)
+        ::singleton_runtime::__private::new_cache(#name, __path, #load, #interval, #watch)
     };
     quote! {
         #(#cfg_attrs)*
@@ -295,6 +311,7 @@ fn cache_impl(loader: &Loader) -> TokenStream {
             #path_fn
             #interval_fn
             #watch_fn
+            #shared_fn
             static __CACHE: #cache_ty = #new_cache;
             // Stands in for the module's `__Cache` if `name` is not that module.
             #[allow(dead_code)]

@@ -2,6 +2,7 @@
 //! it into the pieces `expand` needs, or reports every misuse at its token.
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 
 use super::args::Args;
@@ -24,6 +25,9 @@ pub(crate) struct Loader {
     pub(crate) output: syn::Type,
     pub(crate) value: syn::Type,
     pub(crate) error: syn::Type,
+    /// `E` is `Box<dyn Error + Send + Sync>`: the cache stores it as the runtime's
+    /// `BoxedError` (an `Error`, unlike `Arc<Box<dyn Error>>`), and `error` names that.
+    pub(crate) boxed_error: bool,
     pub(crate) block: Box<syn::Block>,
 }
 
@@ -95,6 +99,12 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
             format!("expected {SHAPE}"),
         ));
     };
+    let boxed_error = is_boxed_dyn_error(&error);
+    let error = if boxed_error {
+        syn::parse_quote_spanned! {error.span()=> ::singleton_runtime::__private::BoxedError}
+    } else {
+        error
+    };
     let (lint_attrs, cfg_attrs) = split_attrs(&item.attrs);
     // `#[expect]` moves to the loader body: left on the generated fn as well, it would be
     // unfulfilled there (the body is no longer in it) and warn.
@@ -114,6 +124,7 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         output,
         value,
         error,
+        boxed_error,
         block: item.block,
     })
 }
@@ -191,6 +202,8 @@ fn check_output(
     let mut found = Errors::default();
     check_storable("value", &value, &mut found);
     check_storable("error", &error, &mut found);
+    check_dyn_shareable("value", &value, &mut found);
+    check_dyn_shareable("error", &error, &mut found);
     match found.finish() {
         Ok(()) => Some(((**ty).clone(), value, error)),
         Err(e) => {
@@ -278,6 +291,68 @@ fn check_storable(what: &str, ty: &syn::Type, errors: &mut Errors) {
             ),
         }
     }
+}
+
+/// A trait object in `T` or `E` without `Send` and `Sync` among its bounds is shared by
+/// every thread and cannot be: one error, at the trait object, with the bounds to add
+/// (rustc would report `Send` and `Sync` apart, through the runtime).
+fn check_dyn_shareable(what: &str, ty: &syn::Type, errors: &mut Errors) {
+    struct Finder<'a>(Vec<&'a syn::TypeTraitObject>);
+    impl<'a> syn::visit::Visit<'a> for Finder<'a> {
+        fn visit_type_trait_object(&mut self, object: &'a syn::TypeTraitObject) {
+            self.0.push(object);
+            syn::visit::visit_type_trait_object(self, object);
+        }
+    }
+    let mut finder = Finder(Vec::new());
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    for object in finder.0 {
+        let missing: Vec<&str> = ["Send", "Sync"]
+            .into_iter()
+            .filter(|marker| !has_bound(object, marker))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let written = object.to_token_stream().to_string();
+        let fixed = format!("{written} + {}", missing.join(" + "));
+        errors.spanned(
+            object,
+            format!(
+                "the {what} type is shared by every thread that calls the cache, so a trait \
+                 object in it must be `Send + Sync`: write `{fixed}`"
+            ),
+        );
+    }
+}
+
+fn has_bound(object: &syn::TypeTraitObject, marker: &str) -> bool {
+    object.bounds.iter().any(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == marker),
+        _ => false,
+    })
+}
+
+/// `Box<dyn Error + Send + Sync>` (any path to `Error`, any lifetime bound).
+fn is_boxed_dyn_error(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    let inner = match args.args.iter().collect::<Vec<_>>()[..] {
+        [syn::GenericArgument::Type(syn::Type::TraitObject(object))] => object,
+        _ => return false,
+    };
+    last.ident == "Box"
+        && path.qself.is_none()
+        && has_bound(inner, "Error")
+        && has_bound(inner, "Send")
+        && has_bound(inner, "Sync")
 }
 
 /// Lint attributes (which must also cover the loader's body) and `#[cfg]`s (which must

@@ -25,10 +25,33 @@ struct Entry {
     key: usize,
     /// `Slot::stores` when `value` was current.
     stores: u64,
-    /// `value` as a pointer to its `T`.
+    /// The kept `Arc<T>`, as a pointer to its `T`; `None` for an empty entry.
+    value: Option<Kept>,
+}
+
+/// An `Arc<T>` with its type erased: the pointer of `Arc::into_raw`, and the function
+/// that gives the reference back.
+struct Kept {
     ptr: *const (),
-    /// Keeps the value alive (never read: held for its `Drop`).
-    _value: Option<Arc<dyn Send + Sync>>,
+    release: unsafe fn(*const ()),
+}
+
+/// Gives back the reference of an `Arc<T>` kept as `ptr`.
+///
+/// # Safety
+///
+/// `ptr` came from `Arc::<T>::into_raw`, and is released once.
+unsafe fn release<T>(ptr: *const ()) {
+    // SAFETY: as the caller promises.
+    drop(unsafe { Arc::from_raw(ptr.cast::<T>()) });
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        // SAFETY: `keep` built `ptr` with `Arc::into_raw` of an `Arc<T>` and `release`
+        // as `release::<T>` for that same `T`; a `Kept` is dropped once.
+        unsafe { (self.release)(self.ptr) }
+    }
 }
 
 struct Local {
@@ -42,7 +65,7 @@ thread_local! {
         Local {
             busy: Cell::new(false),
             entries: [const {
-                UnsafeCell::new(Entry { key: 0, stores: 0, ptr: std::ptr::null(), _value: None })
+                UnsafeCell::new(Entry { key: 0, stores: 0, value: None })
             }; WAYS],
         }
     };
@@ -82,14 +105,14 @@ pub(crate) fn try_with<T: 'static, R, F: FnOnce(&T) -> R>(
         if entry.key != key || entry.stores != stores {
             return None;
         }
+        let ptr = entry.value.as_ref()?.ptr;
         let f = f.take()?;
         local.busy.set(true);
         let _busy = Busy(&local.busy);
-        // SAFETY: `ptr` points to the `T` of the `Arc` the entry holds (`keep` stored
-        // both from one `Arc<T>`, and key `key` is only ever stored with the `T` of
-        // cache `key`); the entry is not replaced while `busy` is set, so the `Arc`
-        // keeps the value alive for the whole call.
-        Some(f(unsafe { &*entry.ptr.cast::<T>() }))
+        // SAFETY: `ptr` is the `T` of the `Arc<T>` the entry keeps (key `key` is only
+        // ever kept with the `T` of cache `key`); the entry is not replaced while
+        // `busy` is set, so the `Arc` keeps the value alive for the whole call.
+        Some(f(unsafe { &*ptr.cast::<T>() }))
     });
     match (ran, f) {
         (Ok(Some(result)), _) => Ok(result),
@@ -101,13 +124,15 @@ pub(crate) fn try_with<T: 'static, R, F: FnOnce(&T) -> R>(
 
 /// Keeps `value`, current at `stores`, as this thread's value of cache `key`, unless a
 /// closure of `with` is running.
-pub(crate) fn keep<T: Send + Sync + 'static>(key: usize, stores: u64, value: &Arc<T>) {
+pub(crate) fn keep<T: 'static>(key: usize, stores: u64, value: &Arc<T>) {
     let _ = LOCAL.try_with(|local| {
         if local.busy.get() {
             return;
         }
-        let ptr = Arc::as_ptr(value).cast::<()>();
-        let kept: Arc<dyn Send + Sync> = Arc::clone(value) as _;
+        let kept = Kept {
+            ptr: Arc::into_raw(Arc::clone(value)).cast::<()>(),
+            release: release::<T>,
+        };
         // SAFETY: this thread only, and not while a closure runs (see `try_with`).
         let entry = unsafe { &mut *local.entries[way(key)].get() };
         let old = std::mem::replace(
@@ -115,8 +140,7 @@ pub(crate) fn keep<T: Send + Sync + 'static>(key: usize, stores: u64, value: &Ar
             Entry {
                 key,
                 stores,
-                ptr,
-                _value: Some(kept),
+                value: Some(kept),
             },
         );
         // The replaced value's `Drop` (user code) runs with no reference into the

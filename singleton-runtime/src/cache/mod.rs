@@ -11,6 +11,7 @@
 //! - `watch`: push detection with the `notify` crate (feature `watch`);
 //! - `clock`: the cheap monotonic clock of the hit path.
 
+mod boxed_error;
 mod clock;
 mod fingerprint;
 mod flight;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use boxed_error::BoxedError;
 pub use fingerprint::Fingerprint;
 use fingerprint::Seen;
 use flight::Core;
@@ -326,10 +328,7 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     #[inline]
     #[track_caller]
-    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>>
-    where
-        T: Send + Sync + 'static,
-    {
+    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>> {
         #[cfg(any(test, feature = "testing"))]
         if crate::overrides::active()
             && let Some(value) = self.overridden()
@@ -352,10 +351,7 @@ impl<T, E> InvalidatingCache<T, E> {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn with_slow<R>(&'static self, now: u64, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>>
-    where
-        T: Send + Sync + 'static,
-    {
+    fn with_slow<R>(&'static self, now: u64, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>> {
         // Read before the value: a store in between makes the kept value look older
         // than it is (one more miss), never newer.
         let stores = self.core.stores();
@@ -638,7 +634,7 @@ pub(crate) mod private {
     #[cfg(not(singleton_loom))]
     use std::time::Duration;
 
-    pub use super::{CacheRef, InvalidatingCache, Subscription};
+    pub use super::{BoxedError, CacheRef, InvalidatingCache, Subscription};
 
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
     /// `check_interval = ...` expression, or `None` for the default. (Generated code
@@ -698,7 +694,7 @@ pub(crate) mod private {
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
         label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
-        note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`"
+        note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`, and add `+ Send + Sync` to a trait object: `Box<dyn Error + Send + Sync>`"
     )]
     pub trait Shareable: Send + Sync {}
 
