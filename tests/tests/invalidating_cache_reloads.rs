@@ -465,3 +465,45 @@ fn without_watch_an_edit_is_seen_within_the_check_interval() {
     }
     assert!(worst < DEADLOCK_TIMEOUT);
 }
+
+// ---------------------------------------------------------------------------------
+// §4: a path chosen at run time (the README's example, tested).
+
+/// Set once from the command line (`--config <file>`), before the first call.
+// singleton-audit: allow(the README's run-time path example: a flag parsed once at start-up)
+static CONFIG_FLAG: OnceLock<PathBuf> = OnceLock::new();
+
+fn config_from_flag() -> PathBuf {
+    CONFIG_FLAG
+        .get()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("app.conf"))
+}
+
+/// `--config <file>` from `args` (what `main` would pass `std::env::args()`).
+fn config_flag(mut args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    while let Some(arg) = args.next() {
+        if arg == "--config" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    None
+}
+
+static FLAG_LOADS: AtomicU64 = AtomicU64::new(0);
+
+#[invalidating_cache(path = config_from_flag())]
+fn flagged_cfg(path: &Path) -> Result<Config, String> {
+    parse(path, &FLAG_LOADS)
+}
+
+#[test]
+fn a_path_chosen_at_run_time_from_a_flag_is_the_file_read() {
+    let path = setup("flagged", 5);
+    let args = ["prog", "--config", path.to_str().unwrap(), "--verbose"].map(String::from);
+    CONFIG_FLAG
+        .set(config_flag(args.into_iter()).expect("--config given"))
+        .unwrap();
+    assert_eq!(flagged_cfg().unwrap().version, 5);
+    assert_eq!(flagged_cfg::cache().path(), path);
+}
