@@ -4,6 +4,9 @@
 //! rename-over, ConfigMap symlink swap picked up with no caller). Anything that could
 //! hang runs with a timeout.
 
+// `Duration::from_mins`/`from_hours` are newer than the workspace's MSRV (1.85).
+#![allow(clippy::duration_suboptimal_units)]
+
 mod support;
 
 use std::future::Future;

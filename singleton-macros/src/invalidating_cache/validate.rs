@@ -344,9 +344,10 @@ fn is_boxed_dyn_error(ty: &syn::Type) -> bool {
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return false;
     };
-    let inner = match args.args.iter().collect::<Vec<_>>()[..] {
-        [syn::GenericArgument::Type(syn::Type::TraitObject(object))] => object,
-        _ => return false,
+    let [syn::GenericArgument::Type(syn::Type::TraitObject(inner))] =
+        args.args.iter().collect::<Vec<_>>()[..]
+    else {
+        return false;
     };
     last.ident == "Box"
         && path.qself.is_none()
