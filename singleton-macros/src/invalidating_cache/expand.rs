@@ -283,12 +283,17 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     // `Box<dyn Error + Send + Sync>`: stored as the runtime's `BoxedError`.
     let (shared_fn, load) = if loader.boxed_error {
         let value = &loader.value;
+        let input = if loader.context {
+            quote!(&mut #rt::LoadContext)
+        } else {
+            quote!(&::std::path::Path)
+        };
         (
             quote! {
                 fn __load_shared(
-                    path: &::std::path::Path,
+                    input: #input,
                 ) -> ::core::result::Result<#value, #rt::BoxedError> {
-                    __load(path).map_err(#rt::BoxedError::from)
+                    __load(input).map_err(#rt::BoxedError::from)
                 }
             },
             quote_spanned!(output.span()=> __load_shared),
@@ -296,12 +301,17 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     } else {
         (TokenStream::new(), quote_spanned!(output.span()=> __load))
     };
+    let constructor = if loader.context {
+        quote!(new_context_cache)
+    } else {
+        quote!(new_cache)
+    };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::new_cache(#name, __path, #load, #interval, #watch)
+        ::singleton_runtime::__private::#constructor(#name, __path, #load, #interval, #watch)
     };
     quote! {
         #(#cfg_attrs)*

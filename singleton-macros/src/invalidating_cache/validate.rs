@@ -19,8 +19,10 @@ pub(crate) struct Loader {
     pub(crate) cfg_attrs: Vec<syn::Attribute>,
     pub(crate) vis: syn::Visibility,
     pub(crate) ident: syn::Ident,
-    /// The `path: &Path` parameter, as written.
+    /// The `path: &Path` (or `ctx: &mut LoadContext`) parameter, as written.
     pub(crate) param: syn::PatType,
+    /// The loader reads through a `&mut LoadContext` (several files).
+    pub(crate) context: bool,
     /// The return type as written, and its `T` and `E`.
     pub(crate) output: syn::Type,
     pub(crate) value: syn::Type,
@@ -31,7 +33,7 @@ pub(crate) struct Loader {
     pub(crate) block: Box<syn::Block>,
 }
 
-const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>`";
+const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>` (or `fn name(ctx: &mut LoadContext) -> Result<T, E>` for several files)";
 
 pub(crate) fn validate(args: syn::Result<Args>, item: TokenStream) -> syn::Result<Loader> {
     let item = match syn::parse2::<syn::Item>(item) {
@@ -91,7 +93,7 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
     let param = check_inputs(sig, &mut errors);
     let output = check_output(sig, &mut errors);
     errors.finish()?;
-    let (Some(param), Some((output, value, error))) = (param, output) else {
+    let (Some((param, context)), Some((output, value, error))) = (param, output) else {
         // Every `None` above recorded an error, so this is not reached; stated as an
         // error rather than a panic all the same.
         return Err(syn::Error::new_spanned(
@@ -121,6 +123,7 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         vis: item.vis,
         ident: item.sig.ident,
         param,
+        context,
         output,
         value,
         error,
@@ -129,7 +132,8 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
     })
 }
 
-fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatType> {
+/// The parameter, and whether it is a `&mut LoadContext`.
+fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<(syn::PatType, bool)> {
     if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
         errors.spanned(
             receiver,
@@ -158,17 +162,20 @@ fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatTyp
     let Some(syn::FnArg::Typed(first)) = sig.inputs.first() else {
         return None;
     };
-    if !is_ref_to_path(&first.ty) {
+    let context = is_ref_to(&first.ty, "LoadContext", true);
+    if !context && !is_ref_to(&first.ty, "Path", false) {
         errors.spanned(
             &first.ty,
             "the loader's parameter must be `&Path` (`std::path::Path`): the cache passes the \
-             path of the file it checks",
+             path of the file it checks; or `&mut LoadContext` \
+             (`singleton_runtime::LoadContext`) for a value read from several files",
         );
     }
-    Some(first.clone())
+    Some((first.clone(), context))
 }
 
-fn is_ref_to_path(ty: &syn::Type) -> bool {
+/// `&name` (or `&mut name` if `mutable`), `name` being the last segment of a path.
+fn is_ref_to(ty: &syn::Type, name: &str, mutable: bool) -> bool {
     let syn::Type::Reference(reference) = common::peel_type(ty) else {
         return false;
     };
@@ -180,8 +187,8 @@ fn is_ref_to_path(ty: &syn::Type) -> bool {
         .path
         .segments
         .last()
-        .is_some_and(|s| s.ident == "Path" && matches!(s.arguments, syn::PathArguments::None));
-    reference.mutability.is_none() && lifetime_ok && path.qself.is_none() && last_is_path
+        .is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::None));
+    reference.mutability.is_some() == mutable && lifetime_ok && path.qself.is_none() && last_is_path
 }
 
 fn check_output(

@@ -167,7 +167,7 @@ impl<T, E, K> Core<T, E, K> {
     }
 }
 
-impl<T, E, K: Copy> Core<T, E, K> {
+impl<T, E, K: Clone> Core<T, E, K> {
     loom_const_fn! {
         pub(crate) fn new() -> Self {
             Self {
@@ -323,7 +323,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             generation: state.generation,
             failures: state.failures,
             loaded_at: state.loaded_at,
-            seen: state.seen.map(|(seen, _)| seen),
+            seen: state.seen.as_ref().map(|(seen, _)| seen.clone()),
         }
     }
 
@@ -425,9 +425,9 @@ impl<T, E, K: Copy> Core<T, E, K> {
         state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
-        let seen = state
-            .seen
-            .and_then(|(seen, in_epoch)| (in_epoch == epoch && !retry_failed).then_some(seen));
+        let seen = state.seen.as_ref().and_then(|(seen, in_epoch)| {
+            (*in_epoch == epoch && !retry_failed).then(|| seen.clone())
+        });
         let current = match (self.slot.load(), &state.last_error) {
             (Some(value), _) => Some(Ok(value)),
             (None, Some(error)) => Some(Err(Arc::clone(error))),

@@ -251,7 +251,10 @@ fn loom_a_waiting_subscriber_is_never_left_asleep() {
             cache.reloads().wait(timeout, || cache.stores() == seen);
         }
         let (value, _) = cache.with_generation();
-        assert_eq!(value.map(|(value, generation)| (*value, generation)), Some((1, 1)));
+        assert_eq!(
+            value.map(|(value, generation)| (*value, generation)),
+            Some((1, 1))
+        );
         reloader.join().unwrap();
     });
 }
@@ -282,7 +285,9 @@ fn loom_a_registered_future_is_woken_or_sees_the_reload() {
         let flag = Arc::new(Flag(loom::sync::atomic::AtomicBool::new(false)));
         let waker = std::task::Waker::from(Arc::clone(&flag));
         let id = cache.reloads().subscribe();
-        let pending = cache.reloads().register(id, &waker, || cache.stores() == seen);
+        let pending = cache
+            .reloads()
+            .register(id, &waker, || cache.stores() == seen);
         reloader.join().unwrap();
         assert!(!pending || flag.0.load(Ordering::SeqCst), "left asleep");
     });

@@ -13,6 +13,7 @@
 
 mod boxed_error;
 mod clock;
+mod context;
 mod fingerprint;
 mod flight;
 mod local;
@@ -33,8 +34,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use boxed_error::BoxedError;
+pub use context::LoadContext;
+use context::{AnySource, ContextSource, Observed};
 pub use fingerprint::Fingerprint;
-use fingerprint::Seen;
 use flight::Core;
 use source::FileSource;
 pub use subscription::{Changed, Subscription};
@@ -54,6 +56,14 @@ pub use value::CacheRef;
 /// assert_eq!(singleton_runtime::DEFAULT_CHECK_INTERVAL.as_secs(), 1);
 /// ```
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How a cache's loader reads: the one file at its path, or any files through a
+/// [`LoadContext`].
+#[derive(Clone, Copy, Debug)]
+enum Loader<T, E> {
+    Path(fn(&Path) -> Result<T, E>),
+    Context(fn(&mut LoadContext) -> Result<T, E>),
+}
 
 #[derive(Clone, Copy, Debug)]
 enum Interval {
@@ -129,9 +139,9 @@ enum Interval {
 /// ```
 pub struct InvalidatingCache<T, E> {
     path: fn() -> PathBuf,
-    load: fn(&Path) -> Result<T, E>,
+    load: Loader<T, E>,
     interval: Interval,
-    core: Core<T, E, Seen>,
+    core: Core<T, E, Observed>,
     /// Called on the first check: starts the watcher (`watch = true`).
     watch: Option<fn()>,
     #[cfg(all(feature = "watch", not(singleton_loom)))]
@@ -178,6 +188,37 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
     ///     InvalidatingCache::new(|| "/etc/hosts".into(), |path| std::fs::read_to_string(path));
     /// ```
     pub fn new(path: fn() -> PathBuf, load: fn(&Path) -> Result<T, E>) -> Self {
+        Self::with_loader(path, Loader::Path(load))
+    }
+    }
+
+    crate::sync::loom_const_fn! {
+    /// A cache of a value made of several files: `load` reads each file through the
+    /// [`LoadContext`] (the main one, at `path()`, and any it includes), which tracks
+    /// them all. A change to any of them reloads the whole value; a load that fails for
+    /// any file keeps the last good value whole (see [`LoadContext`] for an example).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::{InvalidatingCache, LoadContext};
+    ///
+    /// fn load(ctx: &mut LoadContext) -> std::io::Result<String> {
+    ///     let main = ctx.read_to_string(ctx.path().to_owned())?;
+    ///     let extra = ctx.read_to_string("/etc/hostname").unwrap_or_default();
+    ///     Ok(main + &extra)
+    /// }
+    ///
+    /// static HOSTS: InvalidatingCache<String, std::io::Error> =
+    ///     InvalidatingCache::with_context(|| "/etc/hosts".into(), load);
+    /// ```
+    pub fn with_context(path: fn() -> PathBuf, load: fn(&mut LoadContext) -> Result<T, E>) -> Self {
+        Self::with_loader(path, Loader::Context(load))
+    }
+    }
+
+    crate::sync::loom_const_fn! {
+    fn with_loader(path: fn() -> PathBuf, load: Loader<T, E>) -> Self {
         Self {
             path,
             load,
@@ -586,7 +627,27 @@ impl<T, E> InvalidatingCache<T, E> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fingerprint(&self) -> Option<Fingerprint> {
-        self.core.status().seen.and_then(|seen| seen.fingerprint)
+        match self.core.status().seen? {
+            Observed::One(seen) => seen.fingerprint,
+            Observed::Files(files) => {
+                let main = self.path();
+                files.iter().find(|f| f.path == main)?.fingerprint()
+            }
+        }
+    }
+
+    /// The files the most recent load read (or looked for): the path, for a `&Path`
+    /// loader; every file read through the [`LoadContext`], for a context loader.
+    ///
+    /// # Examples
+    ///
+    /// See [`LoadContext`].
+    pub fn files(&self) -> Vec<PathBuf> {
+        match self.core.status().seen {
+            None => Vec::new(),
+            Some(Observed::One(_)) => vec![self.path()],
+            Some(Observed::Files(files)) => files.iter().map(|f| f.path.clone()).collect(),
+        }
     }
 
     /// How long a value is trusted without looking at the file.
@@ -619,10 +680,11 @@ impl<T, E> InvalidatingCache<T, E> {
         u64::try_from(self.check_interval().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    fn source(&self) -> FileSource<T, E> {
-        FileSource {
-            path: (self.path)(),
-            load: self.load,
+    fn source(&self) -> AnySource<T, E> {
+        let path = (self.path)();
+        match self.load {
+            Loader::Path(load) => AnySource::File(FileSource { path, load }),
+            Loader::Context(load) => AnySource::Context(ContextSource { path, load }),
         }
     }
 }
@@ -634,7 +696,7 @@ pub(crate) mod private {
     #[cfg(not(singleton_loom))]
     use std::time::Duration;
 
-    pub use super::{BoxedError, CacheRef, InvalidatingCache, Subscription};
+    pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscription};
 
     /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
     /// `check_interval = ...` expression, or `None` for the default. (Generated code
@@ -648,7 +710,34 @@ pub(crate) mod private {
         interval: Option<fn() -> Duration>,
         watch: Option<fn()>,
     ) -> InvalidatingCache<T, E> {
-        let mut cache = InvalidatingCache::new(path, load).named(name);
+        configure(InvalidatingCache::new(path, load), name, interval, watch)
+    }
+
+    /// [`new_cache`] for a loader that reads several files through a [`LoadContext`].
+    #[cfg(not(singleton_loom))]
+    pub const fn new_context_cache<T: Shareable, E: Shareable>(
+        name: &'static str,
+        path: fn() -> PathBuf,
+        load: fn(&mut LoadContext) -> Result<T, E>,
+        interval: Option<fn() -> Duration>,
+        watch: Option<fn()>,
+    ) -> InvalidatingCache<T, E> {
+        configure(
+            InvalidatingCache::with_context(path, load),
+            name,
+            interval,
+            watch,
+        )
+    }
+
+    #[cfg(not(singleton_loom))]
+    const fn configure<T, E>(
+        cache: InvalidatingCache<T, E>,
+        name: &'static str,
+        interval: Option<fn() -> Duration>,
+        watch: Option<fn()>,
+    ) -> InvalidatingCache<T, E> {
+        let mut cache = cache.named(name);
         cache.watch = watch;
         match interval {
             Some(interval) => cache.with_check_interval_fn(interval),
