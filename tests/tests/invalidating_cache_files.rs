@@ -214,3 +214,33 @@ fn a_rename_over_save_of_one_include_reloads() {
     assert_eq!(RENAMED_LOADS.load(SeqCst), 2);
     assert_eq!(renamed::generation(), 2);
 }
+
+static WATCHED_LOADS: AtomicU64 = AtomicU64::new(0);
+
+#[invalidating_cache(path = base("watched"), check_interval = Duration::from_secs(3600), watch = true)]
+fn watched(ctx: &mut LoadContext) -> Result<Settings, String> {
+    load_settings(ctx, &WATCHED_LOADS)
+}
+
+/// With `watch = true`, an include in another directory, added by an edit, is watched
+/// too: its edits are picked up with nobody calling the cache (the interval is an hour).
+#[test]
+fn with_watch_an_include_in_another_directory_is_watched_once_read() {
+    let base = base("watched");
+    let include = base.parent().unwrap().join("conf.d").join("extra.conf");
+    write(&include, "c=1\n");
+    write(&base, "a=1\n");
+    assert_eq!(get(&watched().unwrap(), "c"), None);
+    let peek = |key: &'static str| move || watched::cache().peek().and_then(|s| get(&s, key));
+
+    write(&base, "a=1\ninclude conf.d/extra.conf\n");
+    let c = peek("c");
+    support::poll_until("the edit of the base", move || {
+        (c() == Some("1".into())).then_some(())
+    });
+    write(&include, "c=2\n");
+    let c = peek("c");
+    support::poll_until("the edit of the include", move || {
+        (c() == Some("2".into())).then_some(())
+    });
+}

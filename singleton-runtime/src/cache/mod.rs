@@ -339,7 +339,12 @@ impl<T, E> InvalidatingCache<T, E> {
         if let Some(start) = self.watch {
             start();
         }
-        self.core.get(now, self.interval_ns(), || self.source())
+        let result = self.core.get(now, self.interval_ns(), || self.source());
+        #[cfg(all(feature = "watch", not(singleton_loom)))]
+        if self.watch.is_some() && matches!(self.load, Loader::Context(_)) {
+            self.watcher.follow(&self.files());
+        }
+        result
     }
 
     /// Runs `f` on the cached value and returns what it returns: [`get`](Self::get)

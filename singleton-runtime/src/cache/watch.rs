@@ -1,9 +1,11 @@
 //! Push detection (feature `watch`): a `notify` watcher (inotify, kqueue, FSEvents) on
 //! the directory of the file, and on the directory of the file a symlink leads to,
 //! started on the cache's first check, never before: a cache nobody uses has no watch
-//! and no thread. An event there makes the watcher's thread check the file at once;
-//! the fingerprint still decides whether it changed (an event about a neighbour costs
-//! one `stat`). The check interval stays the fallback when events are lost, the
+//! and no thread (a started watch has two: the watcher's, and one that runs the
+//! checks). An event there makes that thread check the file at once; the fingerprint
+//! still decides whether it changed (an event about a neighbour costs one `stat`). A
+//! context loader's files are followed: the directory of each file a load read is
+//! watched from then on. The check interval stays the fallback when events are lost, the
 //! directory cannot be watched, or the platform has no watcher.
 //!
 //! Watching the directory, not the file, is what sees a rename-over save (the watched
@@ -29,7 +31,27 @@ const _: fn() = || {
 /// The watcher of one cache, once started: kept for the life of the process (caches
 /// are `static`), or the reason it could not start.
 #[derive(Debug)]
-pub(crate) struct Watcher(OnceLock<Result<Mutex<RecommendedWatcher>, String>>);
+pub(crate) struct Watcher(OnceLock<Result<Mutex<Watching>, String>>);
+
+/// A running watcher and the directories it watches.
+#[derive(Debug)]
+struct Watching {
+    watcher: RecommendedWatcher,
+    dirs: Vec<PathBuf>,
+}
+
+impl Watching {
+    /// Watches the directories of `file` not watched yet. A directory that cannot be
+    /// watched is left to the check interval.
+    fn follow(&mut self, file: &Path) {
+        for dir in directories(file) {
+            if !self.dirs.contains(&dir) {
+                let _ = self.watcher.watch(&dir, RecursiveMode::NonRecursive);
+                self.dirs.push(dir);
+            }
+        }
+    }
+}
 
 impl Watcher {
     pub(crate) const fn new() -> Self {
@@ -38,6 +60,17 @@ impl Watcher {
 
     pub(crate) fn started(&self) -> bool {
         matches!(self.0.get(), Some(Ok(_)))
+    }
+
+    /// After a load: also watch the directories of every file it read (includes of a
+    /// context loader).
+    pub(crate) fn follow(&self, files: &[PathBuf]) {
+        if let Some(Ok(watching)) = self.0.get() {
+            let mut watching = watching.lock();
+            for file in files {
+                watching.follow(file);
+            }
+        }
     }
 }
 
@@ -70,28 +103,48 @@ fn directories(path: &Path) -> Vec<PathBuf> {
 
 fn start<T: Send + Sync + 'static, E: Send + Sync + 'static>(
     cache: &'static InvalidatingCache<T, E>,
-) -> Result<Mutex<RecommendedWatcher>, String> {
+) -> Result<Mutex<Watching>, String> {
+    // Checks run on a thread of their own, not on the watcher's: a slow loader must not
+    // hold up the events of other caches, and a check that finds a new include adds a
+    // watch, which the watcher's own thread cannot do from inside its callback (it
+    // would wait for itself). Events that arrive during a check are folded into one.
+    let (events, checks) = std::sync::mpsc::channel::<()>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
         // An error event (an overflowed queue) may have lost a change: check too.
         if event.as_ref().map_or(true, relevant) {
-            // The loader runs on this thread: a panic in it must not end the watch (the
-            // cache stays consistent: a panicking load stores nothing).
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.on_change()));
+            let _ = events.send(());
         }
     })
     .map_err(|e| e.to_string())?;
-    for dir in directories(&cache.path()) {
+    std::thread::Builder::new()
+        .name(format!(
+            "singleton-watch {}",
+            cache.core.name().unwrap_or("cache")
+        ))
+        .spawn(move || {
+            while checks.recv().is_ok() {
+                while checks.try_recv().is_ok() {}
+                // A panic in the loader must not end the watch (the cache stays
+                // consistent: a panicking load stores nothing).
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cache.on_change();
+                }));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    let dirs = directories(&cache.path());
+    for dir in &dirs {
         watcher
-            .watch(&dir, RecursiveMode::NonRecursive)
+            .watch(dir, RecursiveMode::NonRecursive)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    Ok(Mutex::new(watcher))
+    Ok(Mutex::new(Watching { watcher, dirs }))
 }
 
 impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E> {
     /// Starts watching the file's directory (feature `watch`), if not already
     /// watched: from then on a change is picked up within milliseconds of the event,
-    /// without any caller, by a thread of the watcher that checks the file (the
+    /// without any caller, by a thread of the cache's that checks the file (the
     /// fingerprint decides) and reloads it. The check interval stays the fallback.
     /// Called on the first check of a cache built with [`watched`](Self::watched) or
     /// `#[invalidating_cache(watch = true)]`.
