@@ -151,3 +151,61 @@ pub(crate) fn keep<T: 'static>(key: usize, stores: u64, value: &Arc<T>) {
         drop(old);
     });
 }
+
+#[cfg(all(test, not(singleton_loom)))]
+mod tests {
+    use super::*;
+
+    /// Counts drops of the values it is part of.
+    struct Counted<'a>(u32, &'a Cell<u32>);
+
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.1.set(self.1.get() + 1);
+        }
+    }
+
+    #[test]
+    fn a_kept_value_serves_its_key_and_count_only_and_is_released_when_replaced() {
+        // Leaked: kept values may live until the thread exits.
+        let drops: &'static Cell<u32> = Box::leak(Box::new(Cell::new(0)));
+        let key = 0x1000;
+        let first = Arc::new(Counted(1, drops));
+        keep(key, 7, &first);
+        drop(first);
+        assert_eq!(try_with(key, 7, |v: &Counted<'_>| v.0).ok(), Some(1));
+        assert!(try_with(key, 8, |v: &Counted<'_>| v.0).is_err(), "a newer store");
+        assert!(try_with(key + (WAYS << 6), 7, |v: &Counted<'_>| v.0).is_err(), "another cache");
+        assert_eq!(drops.get(), 0, "still kept");
+        keep(key, 8, &Arc::new(Counted(2, drops)));
+        assert_eq!(drops.get(), 1, "the replaced value is released");
+        assert_eq!(try_with(key, 8, |v: &Counted<'_>| v.0).ok(), Some(2));
+        // Empty the entry so that nothing outlives the test's borrow.
+        keep(key, 9, &Arc::new(Counted(3, drops)));
+        assert_eq!(drops.get(), 2);
+    }
+
+    #[test]
+    fn a_nested_call_takes_the_ordinary_path_and_keeps_nothing() {
+        let key = 0x2000;
+        keep(key, 1, &Arc::new(5_u32));
+        let outer = try_with(key, 1, |v: &u32| {
+            let inner = try_with(key, 1, |w: &u32| *w);
+            assert!(inner.is_err(), "busy: the entry is borrowed");
+            keep(key, 2, &Arc::new(6_u32)); // ignored while busy
+            *v
+        });
+        assert_eq!(outer.ok(), Some(5));
+        assert_eq!(try_with(key, 1, |v: &u32| *v).ok(), Some(5), "not replaced");
+        assert!(try_with(key, 2, |v: &u32| *v).is_err());
+    }
+
+    #[test]
+    fn a_panicking_closure_clears_busy() {
+        let key = 0x3000;
+        keep(key, 1, &Arc::new(1_u8));
+        let caught = std::panic::catch_unwind(|| try_with(key, 1, |_: &u8| panic!("closure")));
+        assert!(caught.is_err());
+        assert_eq!(try_with(key, 1, |v: &u8| *v).ok(), Some(1));
+    }
+}
