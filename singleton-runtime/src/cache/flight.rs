@@ -1,11 +1,12 @@
 //! The concurrency of a cache, apart from any file: a value slot, a deadline before
 //! which a hit needs no check, and a single-flight state machine for checks and loads.
 //!
-//! - A hit reads the deadline and clones the slot's `Arc`; nothing else.
+//! - A hit reads the deadline and borrows the slot's value (an arc-swap guard);
+//!   nothing else.
 //! - Past the deadline, one caller (the one that finds `busy` clear) checks the source,
 //!   and loads it if it changed. It runs outside the lock; the lock is only taken for
 //!   bookkeeping, never across I/O or user code.
-//! - While it runs, callers that have a value keep getting the previous `Arc` (the
+//! - While it runs, callers that have a value keep getting the previous one (the
 //!   checker moves the deadline forward before it starts, so they stay on the hit
 //!   path); callers with no value yet wait for that one attempt and share its outcome,
 //!   value or error.

@@ -174,8 +174,14 @@ mod tests {
         keep(key, 7, &first);
         drop(first);
         assert_eq!(try_with(key, 7, |v: &Counted<'_>| v.0).ok(), Some(1));
-        assert!(try_with(key, 8, |v: &Counted<'_>| v.0).is_err(), "a newer store");
-        assert!(try_with(key + (WAYS << 6), 7, |v: &Counted<'_>| v.0).is_err(), "another cache");
+        assert!(
+            try_with(key, 8, |v: &Counted<'_>| v.0).is_err(),
+            "a newer store"
+        );
+        assert!(
+            try_with(key + (WAYS << 6), 7, |v: &Counted<'_>| v.0).is_err(),
+            "another cache"
+        );
         assert_eq!(drops.get(), 0, "still kept");
         keep(key, 8, &Arc::new(Counted(2, drops)));
         assert_eq!(drops.get(), 1, "the replaced value is released");

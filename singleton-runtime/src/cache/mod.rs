@@ -75,12 +75,18 @@ enum Interval {
 /// changes. This is what `#[invalidating_cache]` expands to; it can also be used by
 /// hand, as a `static`.
 ///
-/// - [`get`](Self::get) returns the cached `Arc<T>`. The first call loads. Later calls
-///   within the check interval are a clock read, an atomic load and an `Arc` clone; the
+/// - [`get`](Self::get) returns the cached value as a [`CacheRef<T>`](CacheRef), which
+///   derefs to `T` (`.to_arc()` for an `Arc` to keep). The first call loads. Later calls
+///   within the check interval are a clock read, an atomic load and an `arc-swap`
+///   `load` (no reference count: readers on different cores write no common line); the
 ///   first call after it `stat`s the file and reloads if its [`Fingerprint`] changed.
+///   [`with`](Self::with) runs a closure on the value, cheaper still.
+/// - A value made of several files: [`with_context`](Self::with_context) and
+///   [`LoadContext`]. Reloads can be awaited: [`subscribe`](Self::subscribe); pushed by
+///   the OS with the `watch` feature (`watched`, `watch`).
 /// - Single flight: one caller checks or loads at a time; meanwhile the others keep the
 ///   previous value, or, before the first value, wait for that load and share its
-///   outcome. A reader's `Arc` is its own: a reload never changes a value in use.
+///   outcome. A reader's value is its own: a reload never changes a value in use.
 /// - A failed load (missing file, parse error, permission, a directory in its place)
 ///   keeps the last good value and records the error ([`last_error`](Self::last_error));
 ///   only with no good value yet does `get` return the error. A failure is retried once
@@ -95,7 +101,8 @@ enum Interval {
 ///
 /// **Errors** are `Arc<E>`: every caller that shared one failed load gets the same
 /// error, and `Arc<E>` implements `std::error::Error` when `E` does, so `?` into
-/// `Box<dyn Error>` or `anyhow::Error` works.
+/// `Box<dyn Error>` or `anyhow::Error` works. For `Box<dyn Error + Send + Sync>`, which
+/// is not an `Error` itself, use [`BoxedError`] (`#[invalidating_cache]` does).
 ///
 /// **Staleness**: a value is served at most `check_interval` plus one coarse clock tick
 /// (at most 10 ms) plus the time of one reload after the change was made. A rewrite
