@@ -302,9 +302,9 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         (TokenStream::new(), quote_spanned!(output.span()=> __load))
     };
     let constructor = if loader.context {
-        quote!(new_context_cache)
+        quote_spanned!(output.span()=> new_context_cache)
     } else {
-        quote!(new_cache)
+        quote_spanned!(output.span()=> new_cache)
     };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
