@@ -4,6 +4,9 @@
 //! keeps the last good value whole; an include added by an edit is tracked from then
 //! on. Every cache is strict (`check_interval = 0`), so each call checks.
 
+// `Duration::from_mins`/`from_hours` are newer than the workspace's MSRV (1.85).
+#![allow(clippy::duration_suboptimal_units)]
+
 mod support;
 
 use std::collections::BTreeMap;
