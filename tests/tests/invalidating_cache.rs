@@ -14,7 +14,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
@@ -84,16 +84,9 @@ fn parse(path: &Path) -> Result<Versioned, LoadError> {
     Ok(Versioned { version, payload })
 }
 
-fn root() -> &'static Path {
-    // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
-    static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
-}
-
 /// `<temp dir>/<name>/config.txt` (the directory is created by [`setup`]).
 fn fixture(name: &str) -> PathBuf {
-    root().join(name).join("config.txt")
+    support::temp_root().join(name).join("config.txt")
 }
 
 fn setup(name: &str) -> PathBuf {
@@ -108,9 +101,7 @@ fn write_in_place(path: &Path, version: u32) {
 
 /// The safe way to save: write a temp file, rename it over the config.
 fn write_renamed(path: &Path, version: u32) {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, render(version)).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
+    support::save_by_rename(path, render(version));
 }
 
 const OLD_MTIME: i64 = 1_600_000_000;

@@ -12,7 +12,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
@@ -20,16 +20,9 @@ use singleton_runtime::{LoadContext, invalidating_cache};
 
 type Settings = BTreeMap<String, String>;
 
-fn root() -> &'static Path {
-    // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
-    static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
-}
-
 /// `<temp dir>/<name>/base.conf`.
 fn base(name: &str) -> PathBuf {
-    root().join(name).join("base.conf")
+    support::temp_root().join(name).join("base.conf")
 }
 
 /// Long enough for the kernel's timestamp clock to move on, so that a rewrite of the
@@ -46,9 +39,7 @@ fn write(path: &Path, text: &str) {
 
 fn rename_over(path: &Path, text: &str) {
     next_tick();
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
+    support::save_by_rename(path, text);
 }
 
 /// `key=value` lines and `include <file>` lines (relative to the including file).

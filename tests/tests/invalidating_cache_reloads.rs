@@ -28,16 +28,9 @@ struct Config {
     load_no: u64,
 }
 
-fn root() -> &'static Path {
-    // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
-    static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
-}
-
 /// `<temp dir>/<name>/config.txt`.
 fn fixture(name: &str) -> PathBuf {
-    root().join(name).join("config.txt")
+    support::temp_root().join(name).join("config.txt")
 }
 
 fn setup(name: &str, version: u32) -> PathBuf {
@@ -56,9 +49,7 @@ fn write_in_place(path: &Path, version: u32) {
 }
 
 fn write_renamed(path: &Path, version: u32) {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, render(version)).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
+    support::save_by_rename(path, render(version));
 }
 
 fn parse(path: &Path, loads: &AtomicU64) -> Result<Config, String> {

@@ -231,21 +231,27 @@ fn loom_a_panicking_loader_releases_waiters() {
     });
 }
 
+/// A cache with no value, its store count, and a thread that loads version 1 into it.
+fn reload_on_another_thread() -> (Arc<Cache>, u64, thread::JoinHandle<()>) {
+    let cache = Arc::new(Cache::new());
+    let fake = Fake::new(1, false);
+    let seen = cache.stores();
+    let reloader = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || {
+            cache.reload(NOW, LONG, || Probe(&fake)).unwrap();
+        })
+    };
+    (cache, seen, reloader)
+}
+
 /// A subscriber waiting as `Subscription::recv_timeout` does (under loom the timed
 /// wait is a wait for a notification) is woken by the reload, whichever runs first,
 /// and then reads the new value with its generation.
 #[test]
 fn loom_a_waiting_subscriber_is_never_left_asleep() {
     loom::model(|| {
-        let cache = Arc::new(Cache::new());
-        let fake = Fake::new(1, false);
-        let seen = cache.stores();
-        let reloader = {
-            let (cache, fake) = (Arc::clone(&cache), Arc::clone(&fake));
-            thread::spawn(move || {
-                cache.reload(NOW, LONG, || Probe(&fake)).unwrap();
-            })
-        };
+        let (cache, seen, reloader) = reload_on_another_thread();
         while cache.stores() == seen {
             let timeout = std::time::Duration::from_secs(1);
             cache.reloads().wait(timeout, || cache.stores() == seen);
@@ -273,15 +279,7 @@ impl std::task::Wake for Flag {
 #[test]
 fn loom_a_registered_future_is_woken_or_sees_the_reload() {
     loom::model(|| {
-        let cache = Arc::new(Cache::new());
-        let fake = Fake::new(1, false);
-        let seen = cache.stores();
-        let reloader = {
-            let (cache, fake) = (Arc::clone(&cache), Arc::clone(&fake));
-            thread::spawn(move || {
-                cache.reload(NOW, LONG, || Probe(&fake)).unwrap();
-            })
-        };
+        let (cache, seen, reloader) = reload_on_another_thread();
         let flag = Arc::new(Flag(loom::sync::atomic::AtomicBool::new(false)));
         let waker = std::task::Waker::from(Arc::clone(&flag));
         let id = cache.reloads().subscribe();
