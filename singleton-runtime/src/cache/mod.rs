@@ -108,7 +108,9 @@ enum Interval {
 /// (at most 10 ms) plus the time of one reload after the change was made. A rewrite
 /// that lands in the same filesystem timestamp tick as the read it raced (and so may
 /// leave every fingerprint field equal) is caught by re-reading once when the tick
-/// has closed: within `check_interval` + 2 s.
+/// has closed: within `check_interval` + 2 s. With a watcher (feature `watch`), a
+/// change is usually stored within a millisecond of the write (0.26–0.78 ms measured
+/// in the tests), the interval bounding it when an event is lost.
 ///
 /// `T` and `E` must be `Send + Sync` for a `static`.
 ///
@@ -422,7 +424,8 @@ impl<T, E> InvalidatingCache<T, E> {
 
     /// The cached value (checked and loaded as by [`get`](Self::get)) together with
     /// its generation (see [`generation`](Self::generation)), read atomically: the
-    /// generation is the one that value was loaded as.
+    /// generation is the one that value was loaded as. (Under a test's override: the
+    /// override, with the real cache's generation.)
     ///
     /// # Errors
     ///
