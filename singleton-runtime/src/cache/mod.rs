@@ -6,7 +6,11 @@
 //! - `flight`: the hit path, the deadline, single flight and invalidation (loom-checked);
 //! - `slot`: the value the readers borrow (arc-swap; a mutex stand-in under loom);
 //! - `value`: [`CacheRef`], what a hit hands out;
+//! - `read`: `with`, `get_with_generation`, `subscribe`;
 //! - `local`: the per-thread kept values of closure access (`with`);
+//! - `context`: caches of several files ([`LoadContext`]);
+//! - `boxed_error`: [`BoxedError`];
+//! - `private`: what the macro's expansion names;
 //! - `reloads` and `subscription`: telling subscribers about reloads;
 //! - `watch`: push detection with the `notify` crate (feature `watch`);
 //! - `clock`: the cheap monotonic clock of the hit path.
@@ -17,6 +21,7 @@ mod context;
 mod fingerprint;
 mod flight;
 mod local;
+mod read;
 mod reloads;
 mod slot;
 mod source;
@@ -356,139 +361,6 @@ impl<T, E> InvalidatingCache<T, E> {
         result
     }
 
-    /// Runs `f` on the cached value and returns what it returns: [`get`](Self::get)
-    /// for code that only looks at the value, and the fastest way to read it. Each
-    /// thread keeps its own reference to the current value, so a call costs a clock
-    /// read, a thread-local lookup and the load of a counter that only a reload
-    /// writes; the first call after a reload takes the ordinary path once.
-    ///
-    /// A thread's kept reference lives until that thread calls `with` on this cache
-    /// again (or exits), so a replaced value may be freed later than with `get`.
-    /// Calls nested in `f` work (they take the ordinary path).
-    ///
-    /// # Errors
-    ///
-    /// As [`get`](Self::get): the loader's error while there is no good value yet.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use singleton_runtime::InvalidatingCache;
-    ///
-    /// static NAME: InvalidatingCache<String, std::io::Error> =
-    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok("svc".to_owned()));
-    ///
-    /// assert_eq!(NAME.with(|name| name.len())?, 3);
-    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
-    /// ```
-    #[inline]
-    #[track_caller]
-    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>> {
-        #[cfg(any(test, feature = "testing"))]
-        if crate::overrides::active()
-            && let Some(value) = self.overridden()
-        {
-            return Ok(f(&value));
-        }
-        let now = clock::now_ns();
-        let f = if self.core.fresh(now) {
-            match local::try_with(self.key(), self.core.stores(), f) {
-                Ok(result) => return Ok(result),
-                Err(f) => f,
-            }
-        } else {
-            f
-        };
-        self.with_slow(now, f)
-    }
-
-    /// `with` when this thread keeps no current value: the ordinary path, then keep it.
-    #[cold]
-    #[inline(never)]
-    #[track_caller]
-    fn with_slow<R>(&'static self, now: u64, f: impl FnOnce(&T) -> R) -> Result<R, Arc<E>> {
-        // Read before the value: a store in between makes the kept value look older
-        // than it is (one more miss), never newer.
-        let stores = self.core.stores();
-        let value = match self.core.hit(now) {
-            Some(value) => value,
-            None => self.check(now)?,
-        };
-        local::keep(self.key(), stores, &value);
-        Ok(f(&value))
-    }
-
-    fn key(&self) -> usize {
-        std::ptr::from_ref(self).addr()
-    }
-
-    /// The cached value (checked and loaded as by [`get`](Self::get)) together with
-    /// its generation (see [`generation`](Self::generation)), read atomically: the
-    /// generation is the one that value was loaded as. (Under a test's override: the
-    /// override, with the real cache's generation.)
-    ///
-    /// # Errors
-    ///
-    /// As [`get`](Self::get).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use singleton_runtime::InvalidatingCache;
-    ///
-    /// static PORT: InvalidatingCache<u16, std::io::Error> =
-    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok(80));
-    ///
-    /// let (port, generation) = PORT.get_with_generation()?;
-    /// assert_eq!((*port, generation), (80, 1));
-    /// PORT.invalidate();
-    /// assert_eq!(PORT.get_with_generation()?.1, 2);
-    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
-    /// ```
-    #[track_caller]
-    pub fn get_with_generation(&self) -> Result<(CacheRef<T>, u64), Arc<E>> {
-        loop {
-            let value = self.get()?;
-            #[cfg(any(test, feature = "testing"))]
-            if crate::overrides::active() && self.overridden().is_some() {
-                return Ok((value, self.generation()));
-            }
-            drop(value);
-            // `None` only if a reset emptied the slot since `get`: go again.
-            if let (Some((value, generation)), _) = self.core.with_generation() {
-                return Ok((CacheRef::from_arc(value), generation));
-            }
-        }
-    }
-
-    /// A subscription to this cache's reloads: its [`recv_timeout`](Subscription::recv_timeout)
-    /// blocks until a load stores a new value (and checks the file while it waits), its
-    /// [`changed`](Subscription::changed) is a future for the same, with no runtime
-    /// needed. Reloads that happen before the subscription is polled are reported as
-    /// one: a subscriber sees the newest value, never a queue, and a slow subscriber
-    /// delays no reload and no reader.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// use singleton_runtime::InvalidatingCache;
-    ///
-    /// static PORT: InvalidatingCache<u16, std::io::Error> =
-    ///     InvalidatingCache::new(|| "/surely/not/here.txt".into(), |_| Ok(80));
-    ///
-    /// let mut reloads = PORT.subscribe();
-    /// assert!(reloads.try_recv().is_none(), "nothing loaded yet");
-    /// PORT.get()?;
-    /// let (port, generation) = reloads.try_recv().expect("the first load");
-    /// assert_eq!((*port, generation), (80, 1));
-    /// assert!(reloads.recv_timeout(Duration::from_millis(10)).is_none());
-    /// # Ok::<(), std::sync::Arc<std::io::Error>>(())
-    /// ```
-    pub fn subscribe(&self) -> Subscription<'_, T, E> {
-        Subscription::new(self)
-    }
-
     /// Loads the file now, whatever its fingerprint, and returns the outcome of that
     /// load (it waits for a check or load already running, then loads). Meanwhile other
     /// callers keep getting the previous value. On failure the cache keeps serving its
@@ -706,124 +578,4 @@ impl<T, E> InvalidatingCache<T, E> {
 
 /// What `#[invalidating_cache]`'s expansion names, through
 /// `::singleton_runtime::__private`.
-pub(crate) mod private {
-    use std::path::{Path, PathBuf};
-    #[cfg(not(singleton_loom))]
-    use std::time::Duration;
-
-    pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscription};
-
-    /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
-    /// `check_interval = ...` expression, or `None` for the default. (Generated code
-    /// is never compiled under loom, so there is no loom build of it.) `name` is the
-    /// loader fn's name, for messages.
-    #[cfg(not(singleton_loom))]
-    pub const fn new_cache<T: Shareable, E: Shareable>(
-        name: &'static str,
-        path: fn() -> PathBuf,
-        load: fn(&Path) -> Result<T, E>,
-        interval: Option<fn() -> Duration>,
-        watch: Option<fn()>,
-    ) -> InvalidatingCache<T, E> {
-        configure(InvalidatingCache::new(path, load), name, interval, watch)
-    }
-
-    /// [`new_cache`] for a loader that reads several files through a [`LoadContext`].
-    #[cfg(not(singleton_loom))]
-    pub const fn new_context_cache<T: Shareable, E: Shareable>(
-        name: &'static str,
-        path: fn() -> PathBuf,
-        load: fn(&mut LoadContext) -> Result<T, E>,
-        interval: Option<fn() -> Duration>,
-        watch: Option<fn()>,
-    ) -> InvalidatingCache<T, E> {
-        configure(
-            InvalidatingCache::with_context(path, load),
-            name,
-            interval,
-            watch,
-        )
-    }
-
-    #[cfg(not(singleton_loom))]
-    const fn configure<T, E>(
-        cache: InvalidatingCache<T, E>,
-        name: &'static str,
-        interval: Option<fn() -> Duration>,
-        watch: Option<fn()>,
-    ) -> InvalidatingCache<T, E> {
-        let mut cache = cache.named(name);
-        cache.watch = watch;
-        match interval {
-            Some(interval) => cache.with_check_interval_fn(interval),
-            None => cache,
-        }
-    }
-
-    /// `watch = true`: starts the watcher of `cache` (on its first check).
-    #[cfg(all(feature = "watch", not(singleton_loom)))]
-    pub fn watch<T: Send + Sync + 'static, E: Send + Sync + 'static>(
-        cache: &'static InvalidatingCache<T, E>,
-    ) {
-        // A watch that cannot start leaves the check interval in charge; `cache().watch()`
-        // tells why.
-        let _ = cache.watch();
-    }
-
-    /// `watch = true` without the `watch` feature: [`watch_feature`] reports it once;
-    /// this stand-in keeps it the only error.
-    #[cfg(not(all(feature = "watch", not(singleton_loom))))]
-    pub fn watch<T, E>(_cache: &'static InvalidatingCache<T, E>) {}
-
-    /// The `watch` feature, as a type: [`WatchEnabled`] is implemented for it only when
-    /// the feature is on.
-    pub enum WatchFeature {}
-
-    /// Implemented for [`WatchFeature`] only with the `watch` feature.
-    #[diagnostic::on_unimplemented(
-        message = "`#[invalidating_cache(watch = true)]` needs the `watch` feature of `singleton-runtime`",
-        label = "`watch = true` here",
-        note = "in Cargo.toml: `singleton-runtime = {{ version = \"...\", features = [\"watch\"] }}`"
-    )]
-    pub trait WatchEnabled {}
-
-    #[cfg(all(feature = "watch", not(singleton_loom)))]
-    impl WatchEnabled for WatchFeature {}
-
-    /// Checks, at the `watch = true` of a cache, that the feature is on.
-    pub const fn watch_feature<F: WatchEnabled>() {}
-
-    /// What every thread may share: the value and the error of a cache are handed to
-    /// all callers. A supertrait of `Send + Sync` with a message that says so.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
-        label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
-        note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`, and add `+ Send + Sync` to a trait object: `Box<dyn Error + Send + Sync>`"
-    )]
-    pub trait Shareable: Send + Sync {}
-
-    impl<T: Send + Sync + ?Sized> Shareable for T {}
-
-    /// Names the error type of a loader declared with a `Result` alias such as
-    /// `io::Result<T>`, which the macro cannot see through.
-    #[diagnostic::on_unimplemented(
-        message = "an `#[invalidating_cache]` loader must return `Result<T, E>`, not `{Self}`",
-        label = "not a `Result<T, E>`"
-    )]
-    pub trait LoaderResult {
-        /// `T`.
-        type Value;
-        /// `E`.
-        type Error;
-    }
-
-    impl<T, E> LoaderResult for Result<T, E> {
-        type Value = T;
-        type Error = E;
-    }
-
-    /// The `path = ...` expression, as an owned path.
-    pub fn path_buf<P: AsRef<Path>>(path: P) -> PathBuf {
-        path.as_ref().to_path_buf()
-    }
-}
+pub(crate) mod private;
