@@ -397,13 +397,17 @@ pub use singleton_macros::guarded_global;
 
 /// Makes a loader fn a process-wide cache of a file that reloads when the file changes.
 ///
-/// On `fn name(path: &Path) -> Result<T, E>`, with `path = <expr>` (anything
-/// `AsRef<Path>`) and optionally `check_interval = <Duration>` (default 1 s;
-/// `Duration::ZERO` checks on every call), generates `name() -> Result<Arc<T>, Arc<E>>`
-/// and a module `name` with `invalidate()`, `reload()`, `last_error()`, `generation()`,
-/// `last_loaded()` and `cache()` (the [`InvalidatingCache`] itself); with the
-/// `testing` feature also `override_with`, `override_guard` and `reset` (see
-/// [`testing`]).
+/// On `fn name(path: &Path) -> Result<T, E>` (or `fn name(ctx: &mut LoadContext) ->
+/// Result<T, E>` for a value read from several files, see [`LoadContext`]), with
+/// `path = <expr>` (anything `AsRef<Path>`), optionally `check_interval = <Duration>`
+/// (default 1 s; `Duration::ZERO` checks on every call) and `watch = true` (feature
+/// `watch`: changes pushed by the OS), generates `name() -> Result<CacheRef<T>, Arc<E>>`
+/// ([`CacheRef`] derefs to `T`; `.to_arc()` for an `Arc` to keep) and a module `name`
+/// with `with(|value| ...)`, `get_with_generation()`, `subscribe()`, `invalidate()`,
+/// `reload()`, `last_error()`, `generation()`, `last_loaded()` and `cache()` (the
+/// [`InvalidatingCache`] itself); with the `testing` feature also `override_with`,
+/// `override_guard` and `reset` (see [`testing`]). An `E` of
+/// `Box<dyn Error + Send + Sync>` is stored as [`BoxedError`], an `Error`.
 ///
 /// ```
 /// use singleton_runtime::invalidating_cache;
@@ -430,9 +434,9 @@ pub use singleton_macros::guarded_global;
 ///
 /// Change detection compares a fingerprint (device, inode, size, mtime ns, ctime ns) of
 /// the file the loader read, following symlinks; one caller reloads at a time while the
-/// others keep the previous `Arc`; a hit costs a clock read and an `Arc` clone, no
-/// `stat`. Rejected at compile time: a missing `path`, unknown options, a loader without
-/// exactly one `&Path` parameter, a return type that is not `Result`, generics, `async`,
+/// others keep the previous value; a hit costs a clock read, an atomic load and an
+/// `arc-swap` `load` (no reference count, no `stat`). Rejected at compile time: a missing `path`, unknown options, a loader without
+/// exactly one `&Path` (or `&mut LoadContext`) parameter, a return type that is not `Result`, generics, `async`,
 /// `self` receivers.
 ///
 /// ```compile_fail

@@ -14,11 +14,11 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use filetime::FileTime;
-use singleton_runtime::{Fingerprint, InvalidatingCache, invalidating_cache};
+use singleton_runtime::{CacheRef, Fingerprint, InvalidatingCache, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, poll_until, race, within};
 
 // ---------------------------------------------------------------------------------
@@ -84,16 +84,9 @@ fn parse(path: &Path) -> Result<Versioned, LoadError> {
     Ok(Versioned { version, payload })
 }
 
-fn root() -> &'static Path {
-    // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
-    static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
-}
-
 /// `<temp dir>/<name>/config.txt` (the directory is created by [`setup`]).
 fn fixture(name: &str) -> PathBuf {
-    root().join(name).join("config.txt")
+    support::temp_root().join(name).join("config.txt")
 }
 
 fn setup(name: &str) -> PathBuf {
@@ -108,9 +101,7 @@ fn write_in_place(path: &Path, version: u32) {
 
 /// The safe way to save: write a temp file, rename it over the config.
 fn write_renamed(path: &Path, version: u32) {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, render(version)).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
+    support::save_by_rename(path, render(version));
 }
 
 const OLD_MTIME: i64 = 1_600_000_000;
@@ -131,7 +122,7 @@ fn next_timestamp_tick() {
 /// see the one re-read after the window).
 const FRESH_MARGIN: Duration = Duration::from_millis(1500);
 
-fn version_of(result: Result<Arc<Versioned>, Arc<LoadError>>) -> u32 {
+fn version_of(result: Result<CacheRef<Versioned>, Arc<LoadError>>) -> u32 {
     result.expect("a value").version
 }
 
@@ -339,14 +330,14 @@ fn every_kind_of_bad_file_keeps_the_last_good_value_and_exposes_the_error() {
         break_it();
         let served = broken_cfg().unwrap();
         assert!(
-            Arc::ptr_eq(&served, &first),
+            CacheRef::ptr_eq(&served, &first),
             "{what}: the last good value, the very same Arc"
         );
         let error = broken_cfg::last_error().unwrap_or_else(|| panic!("{what}: error recorded"));
         assert!(!error.to_string().is_empty());
         // An unchanged bad file is not parsed again on every call.
         let loads = BROKEN_LOADS.load(SeqCst);
-        assert!(Arc::ptr_eq(&broken_cfg().unwrap(), &first));
+        assert!(CacheRef::ptr_eq(&broken_cfg().unwrap(), &first));
         if broken_at.elapsed() < FRESH_MARGIN {
             assert_eq!(
                 BROKEN_LOADS.load(SeqCst),
@@ -457,7 +448,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
     let values = within("8 threads at first load", DEADLOCK_TIMEOUT * 3 / 2, burst);
     assert_eq!(SLOW_LOADS.load(SeqCst), 1);
     assert!(
-        values.iter().all(|v| Arc::ptr_eq(v, &values[0])),
+        values.iter().all(|v| CacheRef::ptr_eq(v, &values[0])),
         "all share one Arc"
     );
 
@@ -478,7 +469,7 @@ fn eight_threads_at_first_load_run_the_loader_once_and_once_more_after_invalidat
     assert!(
         values
             .iter()
-            .all(|v| v.version == 2 && Arc::ptr_eq(v, &values[0]))
+            .all(|v| v.version == 2 && CacheRef::ptr_eq(v, &values[0]))
     );
 }
 

@@ -1,4 +1,4 @@
-//! `#[invalidating_cache(path = <expr>, check_interval = <expr>)]`.
+//! `#[invalidating_cache(path = <expr>, check_interval = <expr>, watch = <bool>)]`.
 
 use proc_macro2::{Span, TokenStream};
 
@@ -12,17 +12,37 @@ pub(crate) struct Args {
     /// `check_interval = ...`: an expression of type `Duration`, evaluated at each
     /// check; `None` for the runtime's default.
     pub(crate) check_interval: Option<syn::Expr>,
+    /// `watch = true`: the `true`, whose span reports a missing `watch` feature.
+    pub(crate) watch: Option<syn::LitBool>,
 }
 
 impl Args {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
-        let pairs =
-            common::parse_key_values("invalidating_cache", tokens, &["path", "check_interval"])?;
+        let pairs = common::parse_key_values(
+            "invalidating_cache",
+            tokens,
+            &["path", "check_interval", "watch"],
+        )?;
         let mut path = None;
         let mut check_interval = None;
+        let mut watch = None;
         for pair in pairs {
             if pair.key == "path" {
                 path = Some(pair.value);
+            } else if pair.key == "watch" {
+                watch = match pair.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(flag),
+                        ..
+                    }) => flag.value.then_some(flag),
+                    other => {
+                        return Err(syn::Error::new_spanned(
+                            other,
+                            "`watch` takes `true` or `false`: `watch = true` picks up a change \
+                             within milliseconds (needs the `watch` feature of `singleton-runtime`)",
+                        ));
+                    }
+                };
             } else {
                 check_interval = Some(pair.value);
             }
@@ -38,6 +58,7 @@ impl Args {
         Ok(Self {
             path,
             check_interval,
+            watch,
         })
     }
 }

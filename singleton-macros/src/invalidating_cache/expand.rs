@@ -1,7 +1,7 @@
 //! Writes the code of a valid [`Loader`]:
 //!
 //! ```text
-//! fn name() -> Result<Arc<T>, Arc<E>> {       // the user's attrs
+//! fn name() -> Result<CacheRef<T>, Arc<E>> {       // the user's attrs
 //!     fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
 //!     { use name::*; cache().get() }            // the module's `cache` shadows the stand-in
 //! }
@@ -10,7 +10,8 @@
 //!     pub(super) struct __Cache;
 //!     trait __Unlinked { fn get<C>() -> &'static C { unreachable!() } }  // stand-in
 //!     pub fn cache() { __Cache::get() }        // the inherent `get` below wins over it
-//!     pub fn invalidate() / reload() / last_error() / generation() / last_loaded()
+//!     pub fn with(f) / get_with_generation() / subscribe() / invalidate() / reload()
+//!     pub fn last_error() / generation() / last_loaded()
 //! }
 //! const _: () = {                              // at the user's level, so the loader body,
 //!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
@@ -68,7 +69,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         // `macro_rules` generated, it would not see the section above.
         #[allow(clippy::missing_errors_doc)]
         #track_caller
-        #vis fn #ident() -> ::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>> {
+        #vis fn #ident() -> ::core::result::Result<::singleton_runtime::__private::CacheRef<#value>, ::std::sync::Arc<#error>> {
             #[allow(dead_code)]
             fn cache() -> &'static #cache_ty {
                 ::core::unreachable!("stands in for a module that failed to compile")
@@ -112,7 +113,7 @@ fn control_module(loader: &Loader) -> TokenStream {
         ..
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
-    let result = quote!(::core::result::Result<::std::sync::Arc<#value>, ::std::sync::Arc<#error>>);
+    let result = quote!(::core::result::Result<::singleton_runtime::__private::CacheRef<#value>, ::std::sync::Arc<#error>>);
     let testing = crate::common::testing_api(
         &quote!(pub),
         &value,
@@ -148,6 +149,33 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[must_use]
             pub fn cache() -> &'static ::singleton_runtime::InvalidatingCache<#value, #error> {
                 __Cache::get()
+            }
+
+            #[doc = " Runs `f` on the cached value: the fastest read (no reference count, no shared"]
+            #[doc = " cache line written); see `InvalidatingCache::with`."]
+            #[doc = ""]
+            #[doc = " # Errors"]
+            #[doc = ""]
+            #[doc = " The loader's error, while there is no good value yet."]
+            #[track_caller]
+            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#value) -> __R) -> ::core::result::Result<__R, ::std::sync::Arc<#error>> {
+                cache().with(f)
+            }
+
+            #[doc = " The cached value and the generation it was loaded as, read together."]
+            #[doc = ""]
+            #[doc = " # Errors"]
+            #[doc = ""]
+            #[doc = " The loader's error, while there is no good value yet."]
+            #[track_caller]
+            pub fn get_with_generation() -> ::core::result::Result<(::singleton_runtime::__private::CacheRef<#value>, u64), ::std::sync::Arc<#error>> {
+                cache().get_with_generation()
+            }
+
+            #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
+            #[must_use]
+            pub fn subscribe() -> ::singleton_runtime::__private::Subscription<'static, #value, #error> {
+                cache().subscribe()
             }
 
             #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
@@ -238,12 +266,52 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
+    let (watch_fn, watch) = match &args.watch {
+        Some(flag) => (
+            quote_spanned! {flag.span()=>
+                const _: () = ::singleton_runtime::__private::watch_feature::<
+                    ::singleton_runtime::__private::WatchFeature,
+                >();
+                fn __watch() {
+                    ::singleton_runtime::__private::watch(&__CACHE);
+                }
+            },
+            quote!(::core::option::Option::Some(__watch)),
+        ),
+        None => (TokenStream::new(), quote!(::core::option::Option::None)),
+    };
+    // `Box<dyn Error + Send + Sync>`: stored as the runtime's `BoxedError`.
+    let (shared_fn, load) = if loader.boxed_error {
+        let value = &loader.value;
+        let input = if loader.context {
+            quote!(&mut #rt::LoadContext)
+        } else {
+            quote!(&::std::path::Path)
+        };
+        (
+            quote! {
+                fn __load_shared(
+                    input: #input,
+                ) -> ::core::result::Result<#value, #rt::BoxedError> {
+                    __load(input).map_err(#rt::BoxedError::from)
+                }
+            },
+            quote_spanned!(output.span()=> __load_shared),
+        )
+    } else {
+        (TokenStream::new(), quote_spanned!(output.span()=> __load))
+    };
+    let constructor = if loader.context {
+        quote_spanned!(output.span()=> new_context_cache)
+    } else {
+        quote_spanned!(output.span()=> new_cache)
+    };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::new_cache(#name, __path, __load, #interval)
+        ::singleton_runtime::__private::#constructor(#name, __path, #load, #interval, #watch)
     };
     quote! {
         #(#cfg_attrs)*
@@ -252,6 +320,8 @@ fn cache_impl(loader: &Loader) -> TokenStream {
             fn __load(#param) -> #output #block
             #path_fn
             #interval_fn
+            #watch_fn
+            #shared_fn
             static __CACHE: #cache_ty = #new_cache;
             // Stands in for the module's `__Cache` if `name` is not that module.
             #[allow(dead_code)]

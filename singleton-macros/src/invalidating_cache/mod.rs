@@ -1,7 +1,8 @@
 //! `#[invalidating_cache(path = ...)]`: a loader `fn name(path: &Path) -> Result<T, E>`
-//! becomes `name() -> Result<Arc<T>, Arc<E>>`, a process-wide cache of the file that
-//! reloads when the file changes, plus a module `name` to invalidate, reload and
-//! inspect it.
+//! (or `fn name(ctx: &mut LoadContext) -> Result<T, E>`, reading several files)
+//! becomes `name() -> Result<CacheRef<T>, Arc<E>>`, a process-wide cache of the file(s)
+//! that reloads when one changes, plus a module `name` to read it by closure, subscribe
+//! to reloads, invalidate, reload and inspect it.
 //!
 //! `args` parses the attribute, `validate` checks the fn and splits it into a
 //! [`validate::Loader`] or errors at the offending tokens, `expand` writes the code.
@@ -35,6 +36,10 @@ mod tests {
             quote!(path = "a",, check_interval = x),
             quote!(interval = 5),
             quote!("config.toml"),
+            quote!(path = "a", watch),
+            quote!(path = "a", watch = ),
+            quote!(path = "a", watch = 1),
+            quote!(path = "a", watch = true, watch = false),
         ];
         let items = [
             quote!(),
@@ -48,6 +53,18 @@ mod tests {
             ),
             quote!(
                 fn f(path: &Path) -> Result<u8, E, F> {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f(ctx: &mut LoadContext) -> Result<u8, Box<dyn Error>> {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f(
+                    ctx: &LoadContext,
+                ) -> Result<Box<dyn Fn() + Send>, Box<dyn Error + Send + Sync>> {
                     todo!()
                 }
             ),

@@ -2,6 +2,7 @@
 //! it into the pieces `expand` needs, or reports every misuse at its token.
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 
 use super::args::Args;
@@ -18,16 +19,21 @@ pub(crate) struct Loader {
     pub(crate) cfg_attrs: Vec<syn::Attribute>,
     pub(crate) vis: syn::Visibility,
     pub(crate) ident: syn::Ident,
-    /// The `path: &Path` parameter, as written.
+    /// The `path: &Path` (or `ctx: &mut LoadContext`) parameter, as written.
     pub(crate) param: syn::PatType,
+    /// The loader reads through a `&mut LoadContext` (several files).
+    pub(crate) context: bool,
     /// The return type as written, and its `T` and `E`.
     pub(crate) output: syn::Type,
     pub(crate) value: syn::Type,
     pub(crate) error: syn::Type,
+    /// `E` is `Box<dyn Error + Send + Sync>`: the cache stores it as the runtime's
+    /// `BoxedError` (an `Error`, unlike `Arc<Box<dyn Error>>`), and `error` names that.
+    pub(crate) boxed_error: bool,
     pub(crate) block: Box<syn::Block>,
 }
 
-const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>`";
+const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>` (or `fn name(ctx: &mut LoadContext) -> Result<T, E>` for several files)";
 
 pub(crate) fn validate(args: syn::Result<Args>, item: TokenStream) -> syn::Result<Loader> {
     let item = match syn::parse2::<syn::Item>(item) {
@@ -87,13 +93,19 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
     let param = check_inputs(sig, &mut errors);
     let output = check_output(sig, &mut errors);
     errors.finish()?;
-    let (Some(param), Some((output, value, error))) = (param, output) else {
+    let (Some((param, context)), Some((output, value, error))) = (param, output) else {
         // Every `None` above recorded an error, so this is not reached; stated as an
         // error rather than a panic all the same.
         return Err(syn::Error::new_spanned(
             &item.sig,
             format!("expected {SHAPE}"),
         ));
+    };
+    let boxed_error = is_boxed_dyn_error(&error);
+    let error = if boxed_error {
+        syn::parse_quote_spanned! {error.span()=> ::singleton_runtime::__private::BoxedError}
+    } else {
+        error
     };
     let (lint_attrs, cfg_attrs) = split_attrs(&item.attrs);
     // `#[expect]` moves to the loader body: left on the generated fn as well, it would be
@@ -111,14 +123,17 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         vis: item.vis,
         ident: item.sig.ident,
         param,
+        context,
         output,
         value,
         error,
+        boxed_error,
         block: item.block,
     })
 }
 
-fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatType> {
+/// The parameter, and whether it is a `&mut LoadContext`.
+fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<(syn::PatType, bool)> {
     if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
         errors.spanned(
             receiver,
@@ -147,17 +162,20 @@ fn check_inputs(sig: &syn::Signature, errors: &mut Errors) -> Option<syn::PatTyp
     let Some(syn::FnArg::Typed(first)) = sig.inputs.first() else {
         return None;
     };
-    if !is_ref_to_path(&first.ty) {
+    let context = is_ref_to(&first.ty, "LoadContext", true);
+    if !context && !is_ref_to(&first.ty, "Path", false) {
         errors.spanned(
             &first.ty,
             "the loader's parameter must be `&Path` (`std::path::Path`): the cache passes the \
-             path of the file it checks",
+             path of the file it checks; or `&mut LoadContext` \
+             (`singleton_runtime::LoadContext`) for a value read from several files",
         );
     }
-    Some(first.clone())
+    Some((first.clone(), context))
 }
 
-fn is_ref_to_path(ty: &syn::Type) -> bool {
+/// `&name` (or `&mut name` if `mutable`), `name` being the last segment of a path.
+fn is_ref_to(ty: &syn::Type, name: &str, mutable: bool) -> bool {
     let syn::Type::Reference(reference) = common::peel_type(ty) else {
         return false;
     };
@@ -169,8 +187,8 @@ fn is_ref_to_path(ty: &syn::Type) -> bool {
         .path
         .segments
         .last()
-        .is_some_and(|s| s.ident == "Path" && matches!(s.arguments, syn::PathArguments::None));
-    reference.mutability.is_none() && lifetime_ok && path.qself.is_none() && last_is_path
+        .is_some_and(|s| s.ident == name && matches!(s.arguments, syn::PathArguments::None));
+    reference.mutability.is_some() == mutable && lifetime_ok && path.qself.is_none() && last_is_path
 }
 
 fn check_output(
@@ -191,6 +209,8 @@ fn check_output(
     let mut found = Errors::default();
     check_storable("value", &value, &mut found);
     check_storable("error", &error, &mut found);
+    check_dyn_shareable("value", &value, &mut found);
+    check_dyn_shareable("error", &error, &mut found);
     match found.finish() {
         Ok(()) => Some(((**ty).clone(), value, error)),
         Err(e) => {
@@ -278,6 +298,69 @@ fn check_storable(what: &str, ty: &syn::Type, errors: &mut Errors) {
             ),
         }
     }
+}
+
+/// A trait object in `T` or `E` without `Send` and `Sync` among its bounds is shared by
+/// every thread and cannot be: one error, at the trait object, with the bounds to add
+/// (rustc would report `Send` and `Sync` apart, through the runtime).
+fn check_dyn_shareable(what: &str, ty: &syn::Type, errors: &mut Errors) {
+    struct Finder<'a>(Vec<&'a syn::TypeTraitObject>);
+    impl<'a> syn::visit::Visit<'a> for Finder<'a> {
+        fn visit_type_trait_object(&mut self, object: &'a syn::TypeTraitObject) {
+            self.0.push(object);
+            syn::visit::visit_type_trait_object(self, object);
+        }
+    }
+    let mut finder = Finder(Vec::new());
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    for object in finder.0 {
+        let missing: Vec<&str> = ["Send", "Sync"]
+            .into_iter()
+            .filter(|marker| !has_bound(object, marker))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let written = object.to_token_stream().to_string();
+        let fixed = format!("{written} + {}", missing.join(" + "));
+        errors.spanned(
+            object,
+            format!(
+                "the {what} type is shared by every thread that calls the cache, so a trait \
+                 object in it must be `Send + Sync`: write `{fixed}`"
+            ),
+        );
+    }
+}
+
+fn has_bound(object: &syn::TypeTraitObject, marker: &str) -> bool {
+    object.bounds.iter().any(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == marker),
+        _ => false,
+    })
+}
+
+/// `Box<dyn Error + Send + Sync>` (any path to `Error`, any lifetime bound).
+fn is_boxed_dyn_error(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    let [syn::GenericArgument::Type(syn::Type::TraitObject(inner))] =
+        args.args.iter().collect::<Vec<_>>()[..]
+    else {
+        return false;
+    };
+    last.ident == "Box"
+        && path.qself.is_none()
+        && has_bound(inner, "Error")
+        && has_bound(inner, "Send")
+        && has_bound(inner, "Sync")
 }
 
 /// Lint attributes (which must also cover the loader's body) and `#[cfg]`s (which must

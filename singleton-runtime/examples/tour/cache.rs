@@ -86,17 +86,34 @@ pub(crate) fn run() {
         stale.version
     );
 
-    // The fix, read by three threads while the file changes under them.
+    // The fix, read by three threads while the file changes under them, and watched by
+    // a subscriber that is told of each reload (it never polls the getter).
     let stop = Arc::new(AtomicBool::new(false));
+    let subscriber = {
+        let stop = Arc::clone(&stop);
+        thread::spawn(move || {
+            let mut reloads = reproducibility_config::subscribe();
+            let mut told = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                if let Some((config, generation)) = reloads.recv_timeout(Duration::from_millis(50))
+                {
+                    told.push((generation, config.version));
+                }
+            }
+            told
+        })
+    };
     let readers: Vec<_> = (0..3)
         .map(|_| {
             let stop = Arc::clone(&stop);
             thread::spawn(move || {
                 let mut seen: Vec<u32> = Vec::new();
                 while !stop.load(Ordering::SeqCst) {
-                    let config = reproducibility_config().expect("a good version exists");
-                    if seen.last() != Some(&config.version) {
-                        seen.push(config.version);
+                    // Closure access: the cheapest read, for code that only looks.
+                    let version = reproducibility_config::with(|config| config.version)
+                        .expect("a good version exists");
+                    if seen.last() != Some(&version) {
+                        seen.push(version);
                     }
                     thread::sleep(Duration::from_millis(1));
                 }
@@ -134,6 +151,8 @@ pub(crate) fn run() {
         let seen = reader.join().expect("reader thread");
         println!("reader {i} saw versions {seen:?} (in order, never a broken one)");
     }
+    let told = subscriber.join().expect("subscriber thread");
+    println!("the subscriber was told of reloads (generation, version): {told:?}");
     let now = reproducibility_config().expect("fixed");
     println!(
         "fixed: version {}; {} loads succeeded, {} failed (a missing file is retried at each check); last error: {:?}",

@@ -1,11 +1,12 @@
 //! The concurrency of a cache, apart from any file: a value slot, a deadline before
 //! which a hit needs no check, and a single-flight state machine for checks and loads.
 //!
-//! - A hit reads the deadline and clones the slot's `Arc`; nothing else.
+//! - A hit reads the deadline and borrows the slot's value (an arc-swap guard);
+//!   nothing else.
 //! - Past the deadline, one caller (the one that finds `busy` clear) checks the source,
 //!   and loads it if it changed. It runs outside the lock; the lock is only taken for
 //!   bookkeeping, never across I/O or user code.
-//! - While it runs, callers that have a value keep getting the previous `Arc` (the
+//! - While it runs, callers that have a value keep getting the previous one (the
 //!   checker moves the deadline forward before it starts, so they stay on the hit
 //!   path); callers with no value yet wait for that one attempt and share its outcome,
 //!   value or error.
@@ -25,7 +26,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::reloads::Reloads;
 use super::slot::Slot;
+use super::value::CacheRef;
 use crate::sync::{
     AtomicU64, Condvar, Mutex, MutexGuard, Ordering, Thread, current_thread, current_thread_id,
     loom_const_fn,
@@ -119,6 +122,8 @@ pub(crate) struct Core<T, E, K> {
     slot: Slot<T>,
     state: Mutex<State<E, K>>,
     done: Condvar,
+    /// Subscribers, told after each successful load.
+    reloads: Reloads,
     /// What messages call the cache (the loader fn's name, for `#[invalidating_cache]`).
     /// A name given up front, never computed from user code: the code that could
     /// describe the cache (its `path` expression) may be what re-entered it.
@@ -163,7 +168,7 @@ impl<T, E, K> Core<T, E, K> {
     }
 }
 
-impl<T, E, K: Copy> Core<T, E, K> {
+impl<T, E, K: Clone> Core<T, E, K> {
     loom_const_fn! {
         pub(crate) fn new() -> Self {
             Self {
@@ -171,6 +176,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
                 slot: Slot::new(),
                 state: Mutex::new(State::new()),
                 done: Condvar::new(),
+                reloads: Reloads::new(),
                 name: None,
             }
         }
@@ -184,6 +190,42 @@ impl<T, E, K: Copy> Core<T, E, K> {
     /// The name given by [`named`](Self::named).
     pub(crate) fn name(&self) -> Option<&'static str> {
         self.name
+    }
+
+    /// The current value if it needs no check at clock reading `now`, borrowed: one
+    /// atomic load, one comparison and an arc-swap `load` (no reference count).
+    #[inline]
+    pub(crate) fn hit_ref(&self, now: u64) -> Option<CacheRef<T>> {
+        if self.fresh(now) {
+            self.slot.guard()
+        } else {
+            None
+        }
+    }
+
+    /// Whether a value (if any) needs no check at clock reading `now`.
+    #[inline]
+    pub(crate) fn fresh(&self, now: u64) -> bool {
+        now < self.deadline.load(Ordering::Acquire)
+    }
+
+    /// How many times a value was stored (or the slot emptied by a reset).
+    #[inline]
+    pub(crate) fn stores(&self) -> u64 {
+        self.slot.stores()
+    }
+
+    /// The subscribers.
+    pub(crate) fn reloads(&self) -> &Reloads {
+        &self.reloads
+    }
+
+    /// The current value and the generation it was loaded as, and the slot's store
+    /// count, read together (all three change under the state lock).
+    pub(crate) fn with_generation(&self) -> (Option<(Arc<T>, u64)>, u64) {
+        let state = self.state.lock();
+        let value = self.slot.load().map(|value| (value, state.generation));
+        (value, self.slot.stores())
     }
 
     /// The current value if it needs no check at clock reading `now`: one atomic load,
@@ -233,6 +275,13 @@ impl<T, E, K: Copy> Core<T, E, K> {
         self.deadline.store(0, Ordering::Release);
     }
 
+    /// Makes the next call check the source (the fingerprint decides whether to load),
+    /// as if the interval had passed: an event of the watcher.
+    #[cfg_attr(not(feature = "watch"), allow(dead_code))]
+    pub(crate) fn expire(&self) {
+        self.deadline.store(0, Ordering::Release);
+    }
+
     /// Back to the state before the first call (a reset, `testing`): no value, no
     /// errors, no statistics. Waits for the attempt in flight.
     #[track_caller]
@@ -275,7 +324,7 @@ impl<T, E, K: Copy> Core<T, E, K> {
             generation: state.generation,
             failures: state.failures,
             loaded_at: state.loaded_at,
-            seen: state.seen.map(|(seen, _)| seen),
+            seen: state.seen.as_ref().map(|(seen, _)| seen.clone()),
         }
     }
 
@@ -377,9 +426,9 @@ impl<T, E, K: Copy> Core<T, E, K> {
         state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
-        let seen = state
-            .seen
-            .and_then(|(seen, in_epoch)| (in_epoch == epoch && !retry_failed).then_some(seen));
+        let seen = state.seen.as_ref().and_then(|(seen, in_epoch)| {
+            (*in_epoch == epoch && !retry_failed).then(|| seen.clone())
+        });
         let current = match (self.slot.load(), &state.last_error) {
             (Some(value), _) => Some(Ok(value)),
             (None, Some(error)) => Some(Err(Arc::clone(error))),
@@ -464,7 +513,11 @@ impl<T, E, K: Copy> Core<T, E, K> {
         };
         drop(state);
         drop(old_error);
+        let stored = outcome.error.is_none();
         flight.finish(epoch, now, interval, outcome, replaced);
+        if stored {
+            self.reloads.publish();
+        }
         result
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Modelled: the deadline atomic, the state mutex and condvar, the busy flag, epochs,
 //! waiting for the first load, serving the old value during a reload, invalidation
-//! racing a load, `reload` racing `get`, and a panicking loader.
+//! racing a load, `reload` racing `get`, a panicking loader, and telling subscribers
+//! (`reloads.rs`: a blocking waiter and a registered waker are never left asleep).
 //! Not modelled: arc-swap (the slot is a mutex stand-in, see `slot.rs`), the file
 //! system (a `Fake` source holds a version number in a loom atomic; "what was seen" is
 //! that number), and clock time (callers pass fixed clock readings).
@@ -227,6 +228,66 @@ fn loom_a_panicking_loader_releases_waiters() {
         // Waits for the panicking load if it is in flight, then loads itself.
         assert_eq!(*get(&cache, &fake).unwrap(), 3);
         panicker.join().unwrap();
+    });
+}
+
+/// A cache with no value, its store count, and a thread that loads version 1 into it.
+fn reload_on_another_thread() -> (Arc<Cache>, u64, thread::JoinHandle<()>) {
+    let cache = Arc::new(Cache::new());
+    let fake = Fake::new(1, false);
+    let seen = cache.stores();
+    let reloader = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || {
+            cache.reload(NOW, LONG, || Probe(&fake)).unwrap();
+        })
+    };
+    (cache, seen, reloader)
+}
+
+/// A subscriber waiting as `Subscription::recv_timeout` does (under loom the timed
+/// wait is a wait for a notification) is woken by the reload, whichever runs first,
+/// and then reads the new value with its generation.
+#[test]
+fn loom_a_waiting_subscriber_is_never_left_asleep() {
+    loom::model(|| {
+        let (cache, seen, reloader) = reload_on_another_thread();
+        while cache.stores() == seen {
+            let timeout = std::time::Duration::from_secs(1);
+            cache.reloads().wait(timeout, || cache.stores() == seen);
+        }
+        let (value, _) = cache.with_generation();
+        assert_eq!(
+            value.map(|(value, generation)| (*value, generation)),
+            Some((1, 1))
+        );
+        reloader.join().unwrap();
+    });
+}
+
+/// Sets a flag when woken.
+struct Flag(loom::sync::atomic::AtomicBool);
+
+impl std::task::Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A future registering its waker while a reload runs either sees the reload or is
+/// woken by it.
+#[test]
+fn loom_a_registered_future_is_woken_or_sees_the_reload() {
+    loom::model(|| {
+        let (cache, seen, reloader) = reload_on_another_thread();
+        let flag = Arc::new(Flag(loom::sync::atomic::AtomicBool::new(false)));
+        let waker = std::task::Waker::from(Arc::clone(&flag));
+        let id = cache.reloads().subscribe();
+        let pending = cache
+            .reloads()
+            .register(id, &waker, || cache.stores() == seen);
+        reloader.join().unwrap();
+        assert!(!pending || flag.0.load(Ordering::SeqCst), "left asleep");
     });
 }
 

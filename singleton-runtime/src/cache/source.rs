@@ -81,7 +81,7 @@ impl<T, E> Source<T, E, Seen> for FileSource<T, E> {
 /// never makes a terminal the process's controlling terminal. Elsewhere than Linux (and
 /// under Miri), a path that is not a regular file is not opened at all (its fingerprint
 /// then comes from `stat`).
-fn open_to_fstat(path: &Path) -> io::Result<File> {
+pub(crate) fn open_to_fstat(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(all(any(target_os = "linux", target_os = "android"), not(miri)))]

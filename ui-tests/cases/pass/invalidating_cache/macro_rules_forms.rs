@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use singleton_runtime::invalidating_cache;
+use singleton_runtime::{CacheRef, invalidating_cache};
 
 fn text_file() -> PathBuf {
     std::env::temp_dir().join(format!("ui-invalidating-cache-macro-rules-{}", std::process::id()))
@@ -27,7 +27,7 @@ cached_file!(alias(path: &std::path::Path) -> io::Result<String>, text_file(), D
 
 fn main() {
     std::fs::write(text_file(), "one").unwrap();
-    let value: Result<Arc<String>, Arc<io::Error>> = text();
+    let value: Result<CacheRef<String>, Arc<io::Error>> = text();
     assert_eq!(*value.unwrap(), "one");
     assert_eq!(*alias().unwrap(), "one");
     assert_eq!(text::generation(), 1);

@@ -40,6 +40,6 @@ fn main() {
     assert_eq!(error.0, "/definitely/missing/app.toml");
     assert!(reload().is_err());
     assert_eq!(config::local::cache().check_interval(), INTERVAL);
-    let _: Result<std::sync::Arc<Shared>, std::sync::Arc<std::io::Error>> = config::shared();
+    let _: Result<singleton_runtime::CacheRef<Shared>, std::sync::Arc<std::io::Error>> = config::shared();
     assert_eq!(*with_alias().unwrap(), vec![1, 2, 3]);
 }

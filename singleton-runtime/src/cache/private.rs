@@ -1,0 +1,122 @@
+//! What `#[invalidating_cache]`'s expansion names, through
+//! `::singleton_runtime::__private`.
+
+use std::path::{Path, PathBuf};
+#[cfg(not(singleton_loom))]
+use std::time::Duration;
+
+pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscription};
+
+/// The cache behind a `#[invalidating_cache]` fn: `interval` is the
+/// `check_interval = ...` expression, or `None` for the default. (Generated code
+/// is never compiled under loom, so there is no loom build of it.) `name` is the
+/// loader fn's name, for messages.
+#[cfg(not(singleton_loom))]
+pub const fn new_cache<T: Shareable, E: Shareable>(
+    name: &'static str,
+    path: fn() -> PathBuf,
+    load: fn(&Path) -> Result<T, E>,
+    interval: Option<fn() -> Duration>,
+    watch: Option<fn()>,
+) -> InvalidatingCache<T, E> {
+    configure(InvalidatingCache::new(path, load), name, interval, watch)
+}
+
+/// [`new_cache`] for a loader that reads several files through a [`LoadContext`].
+#[cfg(not(singleton_loom))]
+pub const fn new_context_cache<T: Shareable, E: Shareable>(
+    name: &'static str,
+    path: fn() -> PathBuf,
+    load: fn(&mut LoadContext) -> Result<T, E>,
+    interval: Option<fn() -> Duration>,
+    watch: Option<fn()>,
+) -> InvalidatingCache<T, E> {
+    configure(
+        InvalidatingCache::with_context(path, load),
+        name,
+        interval,
+        watch,
+    )
+}
+
+#[cfg(not(singleton_loom))]
+const fn configure<T, E>(
+    cache: InvalidatingCache<T, E>,
+    name: &'static str,
+    interval: Option<fn() -> Duration>,
+    watch: Option<fn()>,
+) -> InvalidatingCache<T, E> {
+    let mut cache = cache.named(name);
+    cache.watch = watch;
+    match interval {
+        Some(interval) => cache.with_check_interval_fn(interval),
+        None => cache,
+    }
+}
+
+/// `watch = true`: starts the watcher of `cache` (on its first check).
+#[cfg(all(feature = "watch", not(singleton_loom)))]
+pub fn watch<T: Send + Sync + 'static, E: Send + Sync + 'static>(
+    cache: &'static InvalidatingCache<T, E>,
+) {
+    // A watch that cannot start leaves the check interval in charge; `cache().watch()`
+    // tells why.
+    let _ = cache.watch();
+}
+
+/// `watch = true` without the `watch` feature: [`watch_feature`] reports it once;
+/// this stand-in keeps it the only error.
+#[cfg(not(all(feature = "watch", not(singleton_loom))))]
+pub fn watch<T, E>(_cache: &'static InvalidatingCache<T, E>) {}
+
+/// The `watch` feature, as a type: [`WatchEnabled`] is implemented for it only when
+/// the feature is on.
+pub enum WatchFeature {}
+
+/// Implemented for [`WatchFeature`] only with the `watch` feature.
+#[diagnostic::on_unimplemented(
+    message = "`#[invalidating_cache(watch = true)]` needs the `watch` feature of `singleton-runtime`",
+    label = "`watch = true` here",
+    note = "in Cargo.toml: `singleton-runtime = {{ version = \"...\", features = [\"watch\"] }}`"
+)]
+pub trait WatchEnabled {}
+
+#[cfg(all(feature = "watch", not(singleton_loom)))]
+impl WatchEnabled for WatchFeature {}
+
+/// Checks, at the `watch = true` of a cache, that the feature is on.
+pub const fn watch_feature<F: WatchEnabled>() {}
+
+/// What every thread may share: the value and the error of a cache are handed to
+/// all callers. A supertrait of `Send + Sync` with a message that says so.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
+    label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
+    note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`, and add `+ Send + Sync` to a trait object: `Box<dyn Error + Send + Sync>`"
+)]
+pub trait Shareable: Send + Sync {}
+
+impl<T: Send + Sync + ?Sized> Shareable for T {}
+
+/// Names the error type of a loader declared with a `Result` alias such as
+/// `io::Result<T>`, which the macro cannot see through.
+#[diagnostic::on_unimplemented(
+    message = "an `#[invalidating_cache]` loader must return `Result<T, E>`, not `{Self}`",
+    label = "not a `Result<T, E>`"
+)]
+pub trait LoaderResult {
+    /// `T`.
+    type Value;
+    /// `E`.
+    type Error;
+}
+
+impl<T, E> LoaderResult for Result<T, E> {
+    type Value = T;
+    type Error = E;
+}
+
+/// The `path = ...` expression, as an owned path.
+pub fn path_buf<P: AsRef<Path>>(path: P) -> PathBuf {
+    path.as_ref().to_path_buf()
+}
