@@ -5,6 +5,7 @@ mod sync;
 #[cfg(all(test, not(singleton_loom)))]
 mod test_support;
 
+mod async_singleton;
 mod cache;
 pub mod env;
 mod guarded;
@@ -16,6 +17,7 @@ mod singleton;
 pub mod testing;
 mod waits;
 
+pub use async_singleton::{AsyncSingleton, GetOrInit, GetOrTryInit};
 pub use cache::*;
 pub use guarded::*;
 pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
@@ -349,6 +351,7 @@ pub use singleton_macros::invalidating_cache;
 /// public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::async_singleton::private::*;
     pub use crate::cache::private::*;
     pub use crate::guarded::private::*;
     pub use crate::init_once::private::*;

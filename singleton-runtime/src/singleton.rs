@@ -180,7 +180,7 @@ impl<T> Singleton<T> {
 
     /// The current generation's value, overrides aside.
     #[inline]
-    fn current(&self) -> Option<&T> {
+    pub(crate) fn current(&self) -> Option<&T> {
         let node = self.current.load(Ordering::Acquire);
         if node.is_null() {
             return None;
@@ -285,6 +285,31 @@ impl<T> Singleton<T> {
         drop(claim);
         // SAFETY: `node` was allocated above and is freed only by `drop` (`&mut self`).
         Ok(unsafe { &(*node).value })
+    }
+
+    /// Publishes `value` as the current generation, for a front-end that has decided by
+    /// itself (under a lock of its own) that this caller builds it: the async one.
+    pub(crate) fn publish(&self, value: T) -> &T {
+        let node = Box::into_raw(Box::new(Node {
+            value,
+            next: std::ptr::null_mut(),
+        }));
+        let old = self.current.swap(node, Ordering::AcqRel);
+        if !old.is_null() {
+            self.retire(old);
+        }
+        // SAFETY: `node` was allocated above and is freed only by `drop` (`&mut self`).
+        unsafe { &(*node).value }
+    }
+
+    /// Empties the current generation (kept alive, see `retire`), for a front-end that
+    /// keeps initialisers out by itself (the async one's reset).
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn clear(&self) {
+        let old = self.current.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !old.is_null() {
+            self.retire(old);
+        }
     }
 
     /// Keeps `node` (unlinked from `current`, or never linked) alive as long as

@@ -7,6 +7,9 @@ use super::{Kind, Resource};
 /// A thread on a cycle: it holds `holds` and waits for `waits_for`.
 #[derive(Clone, Debug)]
 pub(super) struct Link {
+    /// The agent is an async initialiser rather than a thread.
+    pub(super) task: bool,
+    /// As messages name it: `thread 'name' (ThreadId(3))`, `the async initialiser of ..`.
     pub(super) thread: String,
     pub(super) holds: Resource,
     pub(super) waits_for: Resource,
@@ -21,7 +24,7 @@ pub(crate) struct Cycle {
     pub(super) chain: Vec<Resource>,
     /// The threads, this one first; empty for a cycle on this thread alone.
     pub(super) links: Vec<Link>,
-    /// This thread's label.
+    /// This thread's (or async initialiser's) label, as [`Link::thread`].
     pub(super) me: String,
 }
 
@@ -64,7 +67,7 @@ impl fmt::Display for Cycle {
             };
             return write!(
                 f,
-                "{what}: {names} (on thread {}): the initialiser of {wanted} {how}; break the \
+                "{what}: {names} (on {}): the initialiser of {wanted} {how}; break the \
                  cycle so that no initialiser needs, directly or through others, the value \
                  it is creating",
                 self.me
@@ -72,19 +75,28 @@ impl fmt::Display for Cycle {
         }
         let mut who = String::new();
         for (i, link) in self.links.iter().enumerate() {
-            let this = if i == 0 { " (this thread)" } else { "" };
+            let this = match (i, link.task) {
+                (0, false) => " (this thread)",
+                (0, true) => " (polled by this thread)",
+                _ => "",
+            };
             let _ = write!(
                 who,
-                "{}thread {}{this} holds {} and waits for {}",
+                "{}{}{this} holds {} and waits for {}",
                 if i == 0 { "" } else { "; " },
                 link.thread,
                 link.holds,
                 link.waits_for.name,
             );
         }
+        let across = if self.links.iter().any(|l| l.task) {
+            "tasks"
+        } else {
+            "threads"
+        };
         write!(
             f,
-            "{what} across threads: {names} ({who}); each waits for the next, which would \
+            "{what} across {across}: {names} ({who}); each waits for the next, which would \
              deadlock, so this thread panics instead of sleeping; break the cycle so that \
              nothing done while holding one of these needs, directly or through others, \
              another one on it"
