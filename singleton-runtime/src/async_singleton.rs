@@ -103,8 +103,8 @@ struct Running<T, E> {
 
 struct State<T, E> {
     init: Init<T, E>,
-    /// The waiter (by id) that polls the run; `None` after it was dropped: the next
-    /// waiter to be polled takes over.
+    /// The waiter (by id) that polls the run; `None` when no waiter is left (the next
+    /// caller takes over).
     driver: Option<u64>,
     /// Every waiting future's waker, by id.
     waiters: Vec<(u64, Waker)>,
@@ -142,7 +142,11 @@ impl<T, E> State<T, E> {
         if matches!(self.init, Init::Idle) {
             return None;
         }
-        self.waiters.first().map(|(_, waker)| waker.clone())
+        // The next driver is named now, not when it polls: if it too goes away before
+        // it polls, its own `leave` hands the role on again.
+        let (next, waker) = self.waiters.first()?;
+        self.driver = Some(*next);
+        Some(waker.clone())
     }
 
     /// The run is over: everybody looks again.

@@ -1,4 +1,5 @@
-//! `#[singleton(init = path, error = Type)]`.
+//! `#[singleton(init = path, error = Type)]`, `init = async path` for an async
+//! initialiser.
 
 use proc_macro2::TokenStream;
 
@@ -17,10 +18,13 @@ pub(crate) struct Args {
 pub(crate) struct Init {
     pub(crate) key: syn::Ident,
     pub(crate) expr: syn::Expr,
+    /// `init = async path` (or an async closure): `init` returns a future, and
+    /// `instance()` is an `async fn`.
+    pub(crate) asyncness: Option<syn::Token![async]>,
 }
 
 enum Value {
-    Expr(syn::Expr),
+    Expr(Option<syn::Token![async]>, syn::Expr),
     Type(syn::Type),
 }
 
@@ -30,14 +34,27 @@ impl Args {
             if key == "error" {
                 input.parse().map(Value::Type)
             } else {
-                input.parse().map(Value::Expr)
+                // `async path`: `async` is not part of an expression there (an async
+                // closure or block is: `async || ..`, `async move ..`, `async { .. }`).
+                let marked = input.peek(syn::Token![async])
+                    && !input.peek2(syn::Token![|])
+                    && !input.peek2(syn::Token![||])
+                    && !input.peek2(syn::Token![move])
+                    && !input.peek2(syn::token::Brace);
+                let asyncness = if marked { Some(input.parse()?) } else { None };
+                Ok(Value::Expr(asyncness, input.parse()?))
             }
         })?;
         let mut args = Args::default();
         for KeyValue { key, value } in pairs {
             match value {
-                Value::Expr(expr) => {
+                    Value::Expr(mut asyncness, expr) => {
                     // Through the group of a `$init:expr` or `$init:path` fragment.
+                    if let syn::Expr::Closure(closure) = common::peel_expr(&expr)
+                        && closure.asyncness.is_some()
+                    {
+                        asyncness = closure.asyncness;
+                    }
                     if !matches!(
                         common::peel_expr(&expr),
                         syn::Expr::Path(_) | syn::Expr::Closure(_)
@@ -45,10 +62,15 @@ impl Args {
                         return Err(syn::Error::new_spanned(
                             expr,
                             "`init` takes a path to a fn, e.g. `init = Registry::load`, or a \
-                             closure, e.g. `init = || Registry::with_capacity(64)`",
+                             closure, e.g. `init = || Registry::with_capacity(64)`; for an async \
+                             initialiser `init = async Pool::connect` or an async closure",
                         ));
                     }
-                    args.init = Some(Init { key, expr });
+                    args.init = Some(Init {
+                        key,
+                        expr,
+                        asyncness,
+                    });
                 }
                 Value::Type(ty) => args.error = Some(KeyValue { key, value: ty }),
             }

@@ -26,6 +26,8 @@ pub(crate) struct TypeForm {
     pub(crate) ident: syn::Ident,
     /// `init = ...`, else `Default`.
     pub(crate) init: Option<syn::Expr>,
+    /// `init = async ...`: the initialiser returns a future.
+    pub(crate) asyncness: Option<syn::Token![async]>,
     /// `error = E`: `init` returns `Result<Self, E>`.
     pub(crate) error: Option<syn::Type>,
 }
@@ -43,6 +45,13 @@ pub(crate) struct FnForm {
     pub(crate) returned: syn::Type,
     /// Whether the declared return type is a `Result`.
     pub(crate) fallible: bool,
+}
+
+impl FnForm {
+    /// An `async fn`: the body is an async initialiser.
+    pub(crate) fn is_async(&self) -> bool {
+        self.sig.asyncness.is_some()
+    }
 }
 
 pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Form> {
@@ -113,6 +122,7 @@ fn type_form(
         item,
         vis,
         ident,
+        asyncness: args.init.as_ref().and_then(|init| init.asyncness),
         init: args.init.map(|init| init.expr),
         error: args.error.map(|error| error.value),
     }))
@@ -133,14 +143,6 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
         );
     }
     let sig = &f.sig;
-    if let Some(token) = &sig.asyncness {
-        errors.spanned(
-            token,
-            "`#[singleton]` does not support `async fn` yet: a blocking wait inside async code \
-             would stall the executor; build the value in a sync fn, or use \
-             `tokio::sync::OnceCell` for now",
-        );
-    }
     if let Some(token) = &sig.constness {
         errors.spanned(
             token,

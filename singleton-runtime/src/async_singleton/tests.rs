@@ -283,3 +283,40 @@ fn an_empty_singleton_debugs_as_uninit() {
         r#"AsyncSingleton { name: "empty", value: <uninit>, .. }"#
     );
 }
+
+/// The driver is cancelled, and so is the waiter it handed the run to, before that one
+/// polled: the role goes on to the next waiter (it was lost once: the hand-off woke a
+/// waiter without naming it the driver).
+#[test]
+fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
+    let cell: &'static AsyncSingleton<u8> = leak("handoff twice");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut futures: Vec<_> = (0..3)
+        .map(|_| {
+            let g = g.clone();
+            Box::pin(cell.get_or_init(move || async move {
+                g.wait().await;
+                9
+            }))
+        })
+        .collect();
+    let flags: Vec<_> = (0..3).map(|_| flag_waker()).collect();
+    for (future, (_, waker)) in futures.iter_mut().zip(&flags) {
+        assert!(future.as_mut().poll(&mut Context::from_waker(waker)).is_pending());
+    }
+    let mut third = futures.pop().unwrap();
+    drop(futures); // the driver, then the waiter it woke, before that one polled
+    assert_eq!(flags[2].0.1.load(Ordering::SeqCst), 1, "the last waiter takes over");
+    assert!(
+        third
+            .as_mut()
+            .poll(&mut Context::from_waker(&flags[2].1))
+            .is_pending()
+    );
+    gate.open();
+    assert_eq!(
+        third.as_mut().poll(&mut Context::from_waker(&flags[2].1)),
+        Poll::Ready(&9)
+    );
+}

@@ -7,6 +7,8 @@ use super::{Kind, Resource};
 /// A thread on a cycle: it holds `holds` and waits for `waits_for`.
 #[derive(Clone, Debug)]
 pub(super) struct Link {
+    /// This is the link of the thread (or run) that found the cycle.
+    pub(super) me: bool,
     /// The agent is an async initialiser rather than a thread.
     pub(super) task: bool,
     /// As messages name it: `thread 'name' (ThreadId(3))`, `the async initialiser of ..`.
@@ -75,9 +77,9 @@ impl fmt::Display for Cycle {
         }
         let mut who = String::new();
         for (i, link) in self.links.iter().enumerate() {
-            let this = match (i, link.task) {
-                (0, false) => " (this thread)",
-                (0, true) => " (polled by this thread)",
+            let this = match (link.me, link.task) {
+                (true, false) => " (this thread)",
+                (true, true) => " (polled by this thread)",
                 _ => "",
             };
             let _ = write!(

@@ -262,6 +262,7 @@ impl Graph {
         let mut chain = vec![path[n - 1].0.clone()];
         chain.extend(path.iter().map(|(r, _)| r.clone()));
         let mut links = vec![Link {
+            me: true,
             task: matches!(me, Agent::Task(_)),
             thread: me_label.clone(),
             holds: path[n - 1].0.clone(),
@@ -269,11 +270,28 @@ impl Graph {
         }];
         for i in 0..n - 1 {
             links.push(Link {
+                me: false,
                 task: matches!(path[i].1, Agent::Task(_)),
                 thread: self.label_of(path[i].1),
                 holds: path[i].0.clone(),
                 waits_for: path[i + 1].0.clone(),
             });
+        }
+        if links.iter().any(|l| l.task) {
+            // Async initialisers nest (one polls another's run): the chain reads best
+            // from the value whose initialisation began first.
+            let first = |r: &Resource| {
+                self.holds
+                    .iter()
+                    .position(|h| h.resource.key == r.key)
+                    .unwrap_or(usize::MAX)
+            };
+            if let Some(start) = (0..n).min_by_key(|&i| first(&chain[i])) {
+                chain.pop();
+                chain.rotate_left(start);
+                chain.push(chain[0].clone());
+                links.rotate_left(start);
+            }
         }
         Cycle {
             chain,
