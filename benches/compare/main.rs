@@ -6,6 +6,7 @@
 //!
 //! Each primitive adds its groups from its own module; `harness` does the measuring.
 
+mod async_;
 mod cache;
 mod guarded;
 mod harness;
@@ -23,6 +24,7 @@ fn main() {
         println!("built with singleton-runtime's `testing` feature (no override active)");
     }
     once::run(&cfg, &mut report);
+    async_::run(&cfg, &mut report);
     guarded::run(&cfg, &mut report);
     cache::run(&cfg, &mut report);
     if report.missed.is_empty() {

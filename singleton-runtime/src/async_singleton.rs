@@ -38,7 +38,6 @@ use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
 
 mod future;
-#[cfg(any(test, feature = "testing"))]
 mod testing;
 
 pub use future::{GetOrInit, GetOrTryInit};

@@ -304,7 +304,6 @@ impl<T> Singleton<T> {
 
     /// Empties the current generation (kept alive, see `retire`), for a front-end that
     /// keeps initialisers out by itself (the async one's reset).
-    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn clear(&self) {
         let old = self.current.swap(std::ptr::null_mut(), Ordering::AcqRel);
         if !old.is_null() {

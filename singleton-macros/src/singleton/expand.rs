@@ -236,11 +236,9 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     let mut sig = sig.clone();
     sig.output =
         syn::ReturnType::Type(syn::Token![->](returned.span()), Box::new(returned.clone()));
-    // `#[inline]` and `#[track_caller]` mean nothing on an `async fn` (its body is a
-    // future, polled elsewhere).
-    let inline = (!is_async && !attrs.iter().any(|a| a.path().is_ident("inline")))
-        .then(|| quote!(#[inline]));
-    // Runtime panics (an init cycle) point at the caller.
+    let inline = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
+    // Runtime panics (an init cycle) point at the caller (of a sync fn: a future's
+    // panics happen in `poll`, wherever it is polled).
     let track_caller = (!is_async && !attrs.iter().any(|a| a.path().is_ident("track_caller")))
         .then(|| quote!(#[track_caller]));
     let at = sig.asyncness.map_or_else(|| sig.ident.span(), |a| a.span);

@@ -20,9 +20,15 @@ pub struct GetOrTryInit<'a, T, E, F> {
     owner: &'a AsyncSingleton<T, E>,
     /// This caller's initialiser, until it starts a run with it.
     init: Option<F>,
-    /// Its id among the waiters, once registered.
+    /// Its registration, once it has found the value missing: one field, so that the
+    /// fast path's drop checks one discriminant and nothing else.
+    registered: Option<Registered>,
+}
+
+/// A waiting future's registration: its id among the waiters, and its wait in the
+/// graph (if it registered one).
+struct Registered {
     id: Option<u64>,
-    /// Its wait in the graph, if it registered one.
     wait: Option<FutureWait>,
 }
 
@@ -38,8 +44,7 @@ where
         Self {
             owner,
             init: Some(init),
-            id: None,
-            wait: None,
+            registered: None,
         }
     }
 }
@@ -73,7 +78,11 @@ where
         let init = &mut self.init;
         let mut make = || init.take().map(|f| Box::pin(f()) as InitFuture<T, E>);
         let owner: &'a AsyncSingleton<T, E> = self.owner;
-        match owner.poll_slow(cx, &mut self.id, &mut make, &mut self.wait) {
+        let registered = self.registered.get_or_insert(Registered {
+            id: None,
+            wait: None,
+        });
+        match owner.poll_slow(cx, &mut registered.id, &mut make, &mut registered.wait) {
             Step::Pending => Poll::Pending,
             Step::Done(result) => {
                 self.finish();
@@ -85,15 +94,27 @@ where
 
 impl<T, E, F> GetOrTryInit<'_, T, E, F> {
     /// Leaves the waiters and the graph (once).
+    #[inline]
     fn finish(&mut self) {
-        if let Some(id) = self.id.take() {
-            self.owner.leave(id);
+        if let Some(registered) = self.registered.take() {
+            self.owner.unregister(registered);
         }
-        self.wait = None;
+    }
+}
+
+impl<T, E> AsyncSingleton<T, E> {
+    #[cold]
+    #[inline(never)]
+    fn unregister(&self, registered: Registered) {
+        if let Some(id) = registered.id {
+            self.leave(id);
+        }
+        drop(registered.wait);
     }
 }
 
 impl<T, E, F> Drop for GetOrTryInit<'_, T, E, F> {
+    #[inline]
     fn drop(&mut self) {
         self.finish();
     }
@@ -128,8 +149,7 @@ where
             inner: GetOrTryInit {
                 owner,
                 init: Some(OkInit(init)),
-                id: None,
-                wait: None,
+                registered: None,
             },
         }
     }
@@ -170,7 +190,11 @@ where
             })
         };
         let owner: &'a AsyncSingleton<T> = inner.owner;
-        match owner.poll_slow(cx, &mut inner.id, &mut make, &mut inner.wait) {
+        let registered = inner.registered.get_or_insert(Registered {
+            id: None,
+            wait: None,
+        });
+        match owner.poll_slow(cx, &mut registered.id, &mut make, &mut registered.wait) {
             Step::Pending => Poll::Pending,
             Step::Done(result) => {
                 inner.finish();
