@@ -57,9 +57,6 @@ pub fn run(cfg: &Config, report: &mut Report) {
         "#[singleton] async fn: async_registry(), one poll",
         || once(async_registry()),
     ))
-    .with(Candidate::tiny_op("TMP ready", || {
-        once(std::future::ready(STD_ONCE.get_or_init(value)))
-    }))
     .with(Candidate::tiny_op("AsyncSingleton::get (sync)", || {
         RUNTIME.get()
     }))

@@ -18,6 +18,10 @@ use crate::waits::FutureWait;
 #[must_use = "futures do nothing unless polled"]
 pub struct GetOrTryInit<'a, T, E, F> {
     owner: &'a AsyncSingleton<T, E>,
+    /// The value, if it was there when the future was created: looked up before the
+    /// future exists, so that the compiler sees the fast path whole (an acquire load
+    /// after the future's fields are written would keep it from folding them).
+    ready: Option<&'a T>,
     /// This caller's initialiser, until it starts a run with it.
     init: Option<F>,
     /// Its registration, once it has found the value missing: one field, so that the
@@ -43,6 +47,7 @@ where
     pub(super) fn new(owner: &'a AsyncSingleton<T, E>, init: F) -> Self {
         Self {
             owner,
+            ready: owner.get(),
             init: Some(init),
             registered: None,
         }
@@ -59,7 +64,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some(value) = this.owner.get() {
+        if let Some(value) = this.ready {
             this.finish();
             return Poll::Ready(Ok(value));
         }
@@ -148,6 +153,7 @@ where
         Self {
             inner: GetOrTryInit {
                 owner,
+                ready: owner.get(),
                 init: Some(OkInit(init)),
                 registered: None,
             },
@@ -165,7 +171,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'a T> {
         let this = self.get_mut();
-        if let Some(value) = this.inner.owner.get() {
+        if let Some(value) = this.inner.ready {
             this.inner.finish();
             return Poll::Ready(value);
         }
