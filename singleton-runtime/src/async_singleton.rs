@@ -228,21 +228,21 @@ impl<T, E> AsyncSingleton<T, E> {
     ///
     /// static PORT: AsyncSingleton<u16, std::num::ParseIntError> = AsyncSingleton::new("PORT");
     ///
-    /// # let block_on = |f: std::pin::Pin<&mut dyn std::future::Future<Output = Result<&u16, std::num::ParseIntError>>>| {
-    /// #     let mut f = f;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
     /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
-    /// # };
-    /// let failed = block_on(std::pin::pin!(PORT.get_or_try_init(|| async { "x".parse::<u16>() })));
+    /// # }
+    /// let failed = block_on(PORT.get_or_try_init(|| async { "x".parse::<u16>() }));
     /// assert!(failed.is_err());
-    /// let port = block_on(std::pin::pin!(PORT.get_or_try_init(|| async { "80".parse::<u16>() })));
+    /// let port = block_on(PORT.get_or_try_init(|| async { "80".parse::<u16>() }));
     /// assert_eq!(port, Ok(&80));
     /// ```
     #[inline]
     pub fn get_or_try_init<F, Fut>(&self, init: F) -> GetOrTryInit<'_, T, E, F>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        Fut: private::AsyncInit<Result<T, E>>,
     {
         GetOrTryInit::new(self, init)
     }
@@ -284,7 +284,7 @@ impl<T> AsyncSingleton<T> {
     pub fn get_or_init<F, Fut>(&self, init: F) -> GetOrInit<'_, T, F>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = T> + Send + 'static,
+        Fut: private::AsyncInit<T>,
     {
         GetOrInit::new(self, init)
     }
@@ -488,9 +488,12 @@ pub(crate) mod private {
 
     impl<O, F: std::future::Future<Output = O> + Send + 'static> AsyncInit<O> for F {}
 
-    /// Passes an initialiser's future through the [`AsyncInit`] check.
+    /// Passes an initialiser's future through the [`AsyncInit`] check. Named for what
+    /// it checks: for a future, rustc reports a missing `Send` with its own message
+    /// (which value is held across which `.await`) and "required by a bound in
+    /// `init_future_must_be_send`", not with the trait's message.
     #[inline]
-    pub fn async_init<O, F: AsyncInit<O>>(future: F) -> F {
+    pub fn init_future_must_be_send<O, F: AsyncInit<O>>(future: F) -> F {
         future
     }
 
