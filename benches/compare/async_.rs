@@ -30,7 +30,10 @@ async fn async_registry() -> Vec<u64> {
 #[inline(always)]
 fn once<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(value) => value,
         Poll::Pending => unreachable!("initialised before measuring"),
     }
@@ -46,9 +49,10 @@ pub fn run(cfg: &Config, report: &mut Report) {
         "async singleton fast path (already initialised): one poll with a no-op waker",
         1,
     )
-    .with(Candidate::tiny_op("std OnceLock::get (get_or_init)", || {
-        STD_ONCE.get_or_init(value)
-    }))
+    .with(Candidate::tiny_op(
+        "std OnceLock::get (get_or_init)",
+        || STD_ONCE.get_or_init(value),
+    ))
     .with(Candidate::tiny_op(
         "AsyncSingleton::get_or_init, one poll",
         || once(RUNTIME.get_or_init(|| async { value() })),
@@ -60,9 +64,10 @@ pub fn run(cfg: &Config, report: &mut Report) {
     .with(Candidate::tiny_op("AsyncSingleton::get (sync)", || {
         RUNTIME.get()
     }))
-    .with(Candidate::tiny_op("tokio OnceCell::get_or_init, one poll", || {
-        once(TOKIO.get_or_init(|| async { value() }))
-    }))
+    .with(Candidate::tiny_op(
+        "tokio OnceCell::get_or_init, one poll",
+        || once(TOKIO.get_or_init(|| async { value() })),
+    ))
     .with(Candidate::tiny_op(
         "async-once-cell OnceCell::get_or_init, one poll",
         || once(ASYNC_ONCE_CELL.get_or_init(async { value() })),

@@ -479,11 +479,11 @@ async fn endpoint() -> String {
 #[test]
 fn async_singletons_take_overrides_and_resets() {
     endpoint::override_with("http://localhost".to_owned(), || {
+        assert_eq!(futures::executor::block_on(endpoint()), "http://localhost");
         assert_eq!(
-            futures::executor::block_on(endpoint()),
-            "http://localhost"
+            endpoint::get().map(String::as_str),
+            Some("http://localhost")
         );
-        assert_eq!(endpoint::get().map(String::as_str), Some("http://localhost"));
     });
     let prod = futures::executor::block_on(endpoint());
     assert_eq!(prod, "https://prod.example");

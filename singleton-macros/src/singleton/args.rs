@@ -48,7 +48,7 @@ impl Args {
         let mut args = Args::default();
         for KeyValue { key, value } in pairs {
             match value {
-                    Value::Expr(mut asyncness, expr) => {
+                Value::Expr(mut asyncness, expr) => {
                     // Through the group of a `$init:expr` or `$init:path` fragment.
                     if let syn::Expr::Closure(closure) = common::peel_expr(&expr)
                         && closure.asyncness.is_some()

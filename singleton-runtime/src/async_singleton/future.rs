@@ -192,7 +192,8 @@ where
         let mut make = || {
             init.take().map(|OkInit(f)| {
                 let future = f();
-                Box::pin(async move { Ok::<T, Infallible>(future.await) }) as InitFuture<T, Infallible>
+                Box::pin(async move { Ok::<T, Infallible>(future.await) })
+                    as InitFuture<T, Infallible>
             })
         };
         let owner: &'a AsyncSingleton<T> = inner.owner;

@@ -137,9 +137,17 @@ fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
             .is_pending()
     );
     assert_eq!(starts.load(Ordering::SeqCst), 1);
-    assert_eq!(second_flag.1.load(Ordering::SeqCst), 0, "a waiter is not woken for nothing");
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        0,
+        "a waiter is not woken for nothing"
+    );
     drop(first); // the driver is cancelled
-    assert_eq!(second_flag.1.load(Ordering::SeqCst), 1, "the waiter is told to take over");
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        1,
+        "the waiter is told to take over"
+    );
     // It polls the same run on: nothing starts again, and the gate now wakes it.
     assert!(
         second
@@ -167,9 +175,8 @@ fn an_err_or_a_panic_stores_nothing_and_the_next_caller_retries() {
     let failed = block_on(cell.get_or_try_init(|| async { Err("down".to_owned()) }));
     assert_eq!(failed, Err("down".to_owned()));
     assert_eq!(cell.get(), None);
-    let panicked = std::panic::catch_unwind(|| {
-        block_on(cell.get_or_try_init(|| async { panic!("boom") }))
-    });
+    let panicked =
+        std::panic::catch_unwind(|| block_on(cell.get_or_try_init(|| async { panic!("boom") })));
     assert!(panicked.is_err());
     assert_eq!(cell.get(), None);
     assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(80) })), Ok(&80));
@@ -208,7 +215,11 @@ fn a_panic_while_polling_wakes_the_waiters_and_one_of_them_starts_again() {
         let _ = first.as_mut().poll(&mut Context::from_waker(&first_waker));
     }));
     assert!(unwound.is_err());
-    assert_eq!(second_flag.1.load(Ordering::SeqCst), 1, "woken by the panic");
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        1,
+        "woken by the panic"
+    );
     assert_eq!(
         second
             .as_mut()
@@ -261,12 +272,22 @@ fn a_waiter_is_not_woken_until_the_run_ends() {
     assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 0);
     gate.open();
     assert_eq!(driver_flag.1.load(Ordering::SeqCst), 1);
-    assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 0, "only the driver polls the run");
     assert_eq!(
-        driver.as_mut().poll(&mut Context::from_waker(&driver_waker)),
+        waiter_flag.1.load(Ordering::SeqCst),
+        0,
+        "only the driver polls the run"
+    );
+    assert_eq!(
+        driver
+            .as_mut()
+            .poll(&mut Context::from_waker(&driver_waker)),
         Poll::Ready(&5)
     );
-    assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 1, "told when it is done");
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        1,
+        "told when it is done"
+    );
     assert_eq!(
         waiter
             .as_mut()
@@ -303,11 +324,20 @@ fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
         .collect();
     let flags: Vec<_> = (0..3).map(|_| flag_waker()).collect();
     for (future, (_, waker)) in futures.iter_mut().zip(&flags) {
-        assert!(future.as_mut().poll(&mut Context::from_waker(waker)).is_pending());
+        assert!(
+            future
+                .as_mut()
+                .poll(&mut Context::from_waker(waker))
+                .is_pending()
+        );
     }
     let mut third = futures.pop().unwrap();
     drop(futures); // the driver, then the waiter it woke, before that one polled
-    assert_eq!(flags[2].0.1.load(Ordering::SeqCst), 1, "the last waiter takes over");
+    assert_eq!(
+        flags[2].0.1.load(Ordering::SeqCst),
+        1,
+        "the last waiter takes over"
+    );
     assert!(
         third
             .as_mut()

@@ -86,7 +86,8 @@ impl Graph {
     /// Ends this thread's registered (blocking) wait.
     pub(crate) fn unwait(&mut self) {
         let me = current_agent();
-        self.waits.retain(|w| !(w.thread == me && w.token.is_none()));
+        self.waits
+            .retain(|w| !(w.thread == me && w.token.is_none()));
     }
 
     /// Ends the future's wait registered with `token`.
@@ -126,7 +127,8 @@ impl Graph {
             return Err(cycle);
         }
         let me = current_agent();
-        self.waits.retain(|w| !(w.thread == me && w.token.is_none()));
+        self.waits
+            .retain(|w| !(w.thread == me && w.token.is_none()));
         self.waits.push(Wait {
             thread: me,
             token: None,
@@ -139,12 +141,7 @@ impl Graph {
 
     /// Who holds `key`: claim holders, and waiting threads that hold it as a lock;
     /// this thread too if `my_locks` has it. Each with the resource as they hold it.
-    fn holders(
-        &self,
-        key: usize,
-        me: Agent,
-        my_locks: &[Resource],
-    ) -> Vec<(Agent, Resource)> {
+    fn holders(&self, key: usize, me: Agent, my_locks: &[Resource]) -> Vec<(Agent, Resource)> {
         let mut found: Vec<(Agent, Resource)> = self
             .holds
             .iter()
@@ -330,9 +327,10 @@ impl Graph {
         loop {
             let (holder, label) = match (self.holders(key, me, &[]).first(), owner.take()) {
                 (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
-                (None, Some(owner)) => {
-                    (Agent::Thread(owner.id()), format!("thread {}", label(owner)))
-                }
+                (None, Some(owner)) => (
+                    Agent::Thread(owner.id()),
+                    format!("thread {}", label(owner)),
+                ),
                 (None, None) => {
                     report.push_str(", which no thread is building right now");
                     break;

@@ -96,7 +96,6 @@ mod slow;
 
 pub(crate) use agent::{Driving, new_task};
 
-
 pub(crate) use cycle::Cycle;
 pub(crate) use graph::Graph;
 pub(crate) use slow::SlowWait;
