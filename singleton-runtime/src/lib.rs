@@ -15,6 +15,7 @@ mod overrides;
 mod singleton;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod thread_scope;
 mod waits;
 
 pub use async_singleton::{AsyncSingleton, GetOrInit, GetOrTryInit};
@@ -22,6 +23,7 @@ pub use cache::*;
 pub use guarded::*;
 pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
+pub use thread_scope::ThreadScopeError;
 
 /// Makes a struct, an enum or a fn a process-wide instance, created once on first use.
 ///
@@ -443,4 +445,5 @@ pub mod __private {
     pub use crate::init_once::private::*;
     pub use crate::singleton::private::*;
     pub use crate::testing::{Feature, FeatureEnabled, OverrideGuard};
+    pub use crate::thread_scope::private::*;
 }
