@@ -12,6 +12,16 @@ pub(crate) struct Args {
     pub(crate) init: Option<Init>,
     /// `error = Type`: `init` returns `Result<Self, Type>`.
     pub(crate) error: Option<KeyValue<syn::Type>>,
+    /// `scope = thread`: one instance per thread (the default, `process`, is one per
+    /// process).
+    pub(crate) scope: Option<KeyValue<Scope>>,
+}
+
+/// Where one instance lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Process,
+    Thread,
 }
 
 /// The `init` argument, with its key for error spans.
@@ -26,13 +36,28 @@ pub(crate) struct Init {
 enum Value {
     Expr(Option<syn::Token![async]>, syn::Expr),
     Type(syn::Type),
+    Scope(Scope),
 }
 
 impl Args {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
-        let pairs = common::parse_args("singleton", tokens, &["init", "error"], |key, input| {
+        let allowed = ["init", "error", "scope"];
+        let pairs = common::parse_args("singleton", tokens, &allowed, |key, input| {
             if key == "error" {
                 input.parse().map(Value::Type)
+            } else if key == "scope" {
+                let scope: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                match scope.to_string().as_str() {
+                    "thread" => Ok(Value::Scope(Scope::Thread)),
+                    "process" => Ok(Value::Scope(Scope::Process)),
+                    other => Err(syn::Error::new_spanned(
+                        &scope,
+                        format!(
+                            "unknown scope `{other}`: `scope = thread` makes one instance per \
+                             thread, `scope = process` (the default) one per process"
+                        ),
+                    )),
+                }
             } else {
                 // `async path`: `async` is not part of an expression there (an async
                 // closure or block is: `async || ..`, `async move ..`, `async { .. }`).
@@ -73,6 +98,7 @@ impl Args {
                     });
                 }
                 Value::Type(ty) => args.error = Some(KeyValue { key, value: ty }),
+                Value::Scope(scope) => args.scope = Some(KeyValue { key, value: scope }),
             }
         }
         Ok(args)

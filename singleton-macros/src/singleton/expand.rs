@@ -18,6 +18,9 @@ pub(crate) fn expand(form: &Form) -> TokenStream {
 }
 
 fn expand_type(form: &TypeForm) -> TokenStream {
+    if form.thread {
+        return super::thread::expand_type(form);
+    }
     if form.asyncness.is_some() {
         return expand_async_type(form);
     }
@@ -27,7 +30,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
         ident,
         init,
         error,
-        asyncness: _,
+        ..
     } = form;
     let rt = quote!(::singleton_runtime::__private);
     let name = crate::common::name_of(ident);
@@ -120,6 +123,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
         init,
         error,
         asyncness,
+        ..
     } = form;
     let rt = quote!(::singleton_runtime::__private);
     let name = crate::common::name_of(ident);
@@ -219,6 +223,9 @@ fn testing_api(
 }
 
 fn expand_fn(form: &FnForm) -> TokenStream {
+    if form.thread {
+        return super::thread::expand_fn(form);
+    }
     let FnForm {
         attrs,
         vis,
@@ -228,6 +235,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         value,
         returned,
         fallible,
+        ..
     } = form;
     let is_async = form.is_async();
     let rt = quote!(::singleton_runtime::__private);
@@ -358,7 +366,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
 /// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
 /// impl names the value type: a marker more visible than the fn would make a private
 /// value type a hard error ("private type in public interface").
-fn from_child_module(vis: &syn::Visibility) -> TokenStream {
+pub(super) fn from_child_module(vis: &syn::Visibility) -> TokenStream {
     match vis {
         syn::Visibility::Public(_) => quote!(pub),
         syn::Visibility::Inherited => quote!(pub(super)),
