@@ -11,6 +11,7 @@ mod cache;
 mod guarded;
 mod harness;
 mod once;
+mod thread_scope;
 
 fn main() {
     let cfg = harness::Config::from_args();
@@ -25,6 +26,7 @@ fn main() {
     }
     once::run(&cfg, &mut report);
     async_::run(&cfg, &mut report);
+    thread_scope::run(&cfg, &mut report);
     guarded::run(&cfg, &mut report);
     cache::run(&cfg, &mut report);
     if report.missed.is_empty() {

@@ -49,16 +49,18 @@ impl<T> ThreadSlot<T> {
     /// The value, built by `init` on first use.
     #[inline]
     fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
-        if self.state.get() != State::Ready {
-            self.init(init);
+        // SAFETY: the value is written only by `init` (below) while `Building`, when no
+        // reference to it exists, and never again; the slot is this thread's own (`!Sync`
+        // through the `Cell`), and it is dropped only at thread exit, which cannot
+        // happen during this borrow (confined to the closure of `ThreadScoped::with`).
+        if let Some(value) = unsafe { &*self.value.get() } {
+            return value;
         }
-        // SAFETY: `Ready`: the value was written (by `init`, below) and is never written
-        // again; the slot is this thread's own (`!Sync` through the `Cell`s), and it is
-        // dropped only at thread exit, which cannot happen during this borrow (the
-        // borrow is confined to the closure of `ThreadScoped::with`).
+        self.init(init);
+        // SAFETY: as above; `init` has written it.
         match unsafe { &*self.value.get() } {
             Some(value) => value,
-            None => unreachable!("a ready slot holds its value"),
+            None => unreachable!("`init` returns only after writing the value"),
         }
     }
 
@@ -147,7 +149,7 @@ impl<T: 'static> ThreadScoped<T> {
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         match self.try_with(f) {
             Ok(r) => r,
-            Err(error) => panic!("{error}"),
+            Err(error) => fail(error),
         }
     }
 
@@ -163,6 +165,12 @@ impl<T: 'static> ThreadScoped<T> {
             .try_with(|slot| f(slot.get_or_init(init)))
             .map_err(|_| ThreadScopeError::Destroyed { name: self.name })
     }
+}
+
+#[cold]
+#[inline(never)]
+fn fail(error: ThreadScopeError) -> ! {
+    panic!("{error}")
 }
 
 /// What `#[singleton(scope = thread)]` expands to name.
