@@ -27,7 +27,7 @@ async fn async_registry() -> Vec<u64> {
 }
 
 /// Polls `future` once, expecting it ready (the value is initialised).
-#[inline(always)]
+#[inline]
 fn once<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     match future

@@ -187,6 +187,46 @@ pub use thread_scope::ThreadScopeError;
 ///   loads on the caller's thread, with the file I/O and parse of the loader, while
 ///   other callers keep the old value.
 ///
+/// # Thread scope
+///
+/// `#[singleton(scope = thread)]` makes one instance per thread, built on the thread's
+/// first access and dropped when the thread exits: per-thread state without a global
+/// lock, and the value need not be `Send` or `Sync` (`Cell`, `RefCell`, `Rc` are fine).
+/// A per-thread value dies with its thread, so it is reached through a closure, never
+/// as `&'static`: `name::with(|v| ..)` for the fn form, `Type::with_instance(|v| ..)`
+/// for a struct. Compared with `thread_local!`: an initialiser that needs its own value
+/// panics naming it, and access during the thread's teardown (from another
+/// thread-local's destructor) is a [`ThreadScopeError`] naming the singleton, from
+/// `name::try_with` / `Type::try_with_instance`.
+///
+/// ```
+/// use singleton_runtime::singleton;
+/// use std::cell::{Cell, RefCell};
+///
+/// #[singleton(scope = thread)]
+/// fn scratch() -> RefCell<Vec<String>> {
+///     RefCell::new(Vec::new())
+/// }
+///
+/// #[singleton(scope = thread)]
+/// #[derive(Default)]
+/// struct RequestCounter {
+///     served: Cell<u64>,
+/// }
+///
+/// scratch::with(|s| s.borrow_mut().push("line".to_owned()));
+/// RequestCounter::with_instance(|c| c.served.set(c.served.get() + 1));
+/// assert_eq!(RequestCounter::try_with_instance(|c| c.served.get()), Ok(1));
+/// std::thread::spawn(|| assert_eq!(scratch::with(|s| s.borrow().len()), 0))
+///     .join()
+///     .unwrap();
+/// ```
+///
+/// Rejected at compile time with `scope = thread`: a type that borrows (it lives until
+/// the thread exits), an `async fn` or async `init` (it is built inside a sync closure),
+/// and a fallible initialiser (no caller to hand the error to); `scope` other than
+/// `thread` or `process` (the default).
+///
 /// # Testing
 ///
 /// With the runtime's `testing` feature (in `[dev-dependencies]`), the struct form also

@@ -67,14 +67,6 @@ impl<T> ThreadSlot<T> {
     #[cold]
     #[inline(never)]
     fn init(&self, init: impl FnOnce() -> T) {
-        if self.state.get() == State::Building {
-            panic!(
-                "thread-scoped singleton init cycle: the initialiser of `{0}` needs `{0}` on \
-                 the same thread (directly or through others); break the cycle so that it \
-                 does not need the value it is creating",
-                self.name
-            );
-        }
         /// Back to `Empty` if `init` panics: the next access tries again.
         struct Reset<'a>(&'a Cell<State>);
         impl Drop for Reset<'_> {
@@ -82,6 +74,13 @@ impl<T> ThreadSlot<T> {
                 self.0.set(State::Empty);
             }
         }
+        assert!(
+            self.state.get() != State::Building,
+            "thread-scoped singleton init cycle: the initialiser of `{0}` needs `{0}` on the \
+             same thread (directly or through others); break the cycle so that it does not \
+             need the value it is creating",
+            self.name
+        );
         self.state.set(State::Building);
         let reset = Reset(&self.state);
         let value = init();

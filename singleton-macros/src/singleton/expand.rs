@@ -253,8 +253,8 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     let get = match (is_async, *fallible) {
         (false, true) => quote!(get_or_try_init(|| -> #declared #block)),
         (false, false) => quote!(get_or_init(|| -> #declared #block)),
-        // The body becomes the initialiser's future; `init_future_must_be_send` checks it is `Send`
-        // with a message that names the fix, at the fn's `async`.
+        // The body becomes the initialiser's future; `init_future_must_be_send` checks
+        // that it is `Send`, at the fn's `async`.
         (true, true) => {
             let init = quote_spanned!(at=> #rt::init_future_must_be_send(async move #block));
             quote!(get_or_try_init(|| #init))
@@ -273,39 +273,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         sig.output = syn::parse_quote_spanned!(returned.span()=>
             -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static);
     }
-    let (trait_, new) = if is_async {
-        let error = if *fallible {
-            quote!(<#declared as #rt::SingletonResult>::Error)
-        } else {
-            quote!(::core::convert::Infallible)
-        };
-        let new = quote_spanned! {value.span()=>
-            ::singleton_runtime::__private::new_async_singleton::<#value, #error>(#name)
-        };
-        (
-            quote!(FnAsyncSingleton),
-            quote! {
-                type Error = #error;
-                #[inline]
-                fn cell() -> &'static #rt::AsyncSingleton<#value, #error> {
-                    static __SINGLETON_INSTANCE: #rt::AsyncSingleton<#value, #error> = #new;
-                    &__SINGLETON_INSTANCE
-                }
-            },
-        )
-    } else {
-        let new = new_singleton(value, &quote!(#value), &name);
-        (
-            quote!(FnSingleton),
-            quote! {
-                #[inline]
-                fn cell() -> &'static #rt::Singleton<#value> {
-                    static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
-                    &__SINGLETON_INSTANCE
-                }
-            },
-        )
-    };
+    let (trait_, new) = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let marker = quote!(<__Singleton as #rt::#trait_>);
@@ -360,6 +328,52 @@ fn expand_fn(form: &FnForm) -> TokenStream {
                 #new
             }
         };
+    }
+}
+
+/// The trait a fn form's marker implements (`FnSingleton` or `FnAsyncSingleton`) and
+/// the items of that impl besides `Value`: the `static` cell.
+fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
+    let FnForm {
+        declared,
+        value,
+        fallible,
+        ..
+    } = form;
+    let is_async = form.is_async();
+    let rt = quote!(::singleton_runtime::__private);
+    if is_async {
+        let error = if *fallible {
+            quote!(<#declared as #rt::SingletonResult>::Error)
+        } else {
+            quote!(::core::convert::Infallible)
+        };
+        let new = quote_spanned! {value.span()=>
+            ::singleton_runtime::__private::new_async_singleton::<#value, #error>(#name)
+        };
+        (
+            quote!(FnAsyncSingleton),
+            quote! {
+                type Error = #error;
+                #[inline]
+                fn cell() -> &'static #rt::AsyncSingleton<#value, #error> {
+                    static __SINGLETON_INSTANCE: #rt::AsyncSingleton<#value, #error> = #new;
+                    &__SINGLETON_INSTANCE
+                }
+            },
+        )
+    } else {
+        let new = new_singleton(value, &quote!(#value), name);
+        (
+            quote!(FnSingleton),
+            quote! {
+                #[inline]
+                fn cell() -> &'static #rt::Singleton<#value> {
+                    static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
+                    &__SINGLETON_INSTANCE
+                }
+            },
+        )
     }
 }
 

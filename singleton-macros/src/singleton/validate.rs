@@ -122,8 +122,7 @@ fn type_form(
         );
     }
     let thread = thread_scope(&args);
-    if let (Some(scope), Some(error)) = (thread, &args.error) {
-        let _ = scope;
+    if let (Some(_), Some(error)) = (thread, &args.error) {
         errors.spanned(
             &error.key,
             "a thread-scoped singleton's initialiser cannot fail: there is no caller to hand \
@@ -205,7 +204,7 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
         check_storable(&mut errors, value.as_ref().unwrap_or(ty));
     }
     let thread = thread_scope(args);
-    if let Some(key) = thread {
+    if thread.is_some() {
         if let Some(token) = &sig.asyncness {
             errors.spanned(
                 token,
@@ -232,7 +231,6 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
                 ));
             }
         }
-        let _ = key;
     }
     let declared = errors.finish_with(declared)?;
     let fallible = value.is_some();
