@@ -463,13 +463,7 @@ impl<T, E> Drop for PollGuard<'_, T, E> {
 
 impl<T: fmt::Debug, E> fmt::Debug for AsyncSingleton<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("AsyncSingleton");
-        d.field("name", &self.name());
-        match self.get() {
-            Some(value) => d.field("value", value),
-            None => d.field("value", &format_args!("<uninit>")),
-        };
-        d.finish_non_exhaustive()
+        crate::singleton::debug_cell(f, "AsyncSingleton", self.name(), self.get())
     }
 }
 

@@ -344,14 +344,24 @@ impl<T> Drop for Singleton<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Singleton<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Singleton");
-        d.field("name", &self.name);
-        match self.get() {
-            Some(value) => d.field("value", value),
-            None => d.field("value", &format_args!("<uninit>")),
-        };
-        d.finish_non_exhaustive()
+        debug_cell(f, "Singleton", self.name, self.get())
     }
+}
+
+/// `Type { name: .., value: .. }` (`<uninit>` for none), for the cell types' `Debug`.
+pub(crate) fn debug_cell(
+    f: &mut fmt::Formatter<'_>,
+    ty: &str,
+    name: &str,
+    value: Option<&impl fmt::Debug>,
+) -> fmt::Result {
+    let mut d = f.debug_struct(ty);
+    d.field("name", &name);
+    match value {
+        Some(value) => d.field("value", value),
+        None => d.field("value", &format_args!("<uninit>")),
+    };
+    d.finish_non_exhaustive()
 }
 
 /// What `#[singleton]` expands to names these.

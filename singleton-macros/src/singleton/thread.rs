@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::expand::from_child_module;
+use super::expand::{from_child_module, struct_prelude};
 use super::validate::{FnForm, TypeForm};
 
 /// The `static` behind one thread-scoped singleton of type `ty`, built by `init` (an
@@ -44,9 +44,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
             #rt::InitReturns::<#ident>::into_value(#rt::call_init(#init))),
     };
     let scoped = scoped(&quote!(#ident), &name, &quote!(|| #build));
-    let not_clone = quote_spanned! {ident.span()=>
-        const _: fn() = <#ident as #rt::SingletonMustNotImplementClone<_>>::check;
-    };
+    let prelude = struct_prelude(item, ident);
     let with_doc = format!(
         "Runs `f` with this thread's instance of [`{name}`](Self), created on the thread's \
          first access and dropped when the thread exits.\n\n# Panics\n\nIf the initialiser \
@@ -59,10 +57,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
          thread's teardown."
     );
     quote! {
-        #item
-
-        #[allow(deprecated)]
-        #not_clone
+        #prelude
 
         #[automatically_derived]
         #[allow(deprecated)]

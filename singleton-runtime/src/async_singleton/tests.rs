@@ -2,7 +2,7 @@
 //! and hand-polled futures (no executor), Miri-clean.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -40,6 +40,11 @@ fn block_on<F: Future>(future: F) -> F::Output {
         }
         std::thread::park();
     }
+}
+
+/// Polls `future` once with `waker`.
+fn poll_once<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output> {
+    Pin::new(future).poll(&mut Context::from_waker(waker))
 }
 
 /// A future that is pending until `open` is called.
@@ -124,18 +129,8 @@ fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
     let (second_flag, second_waker) = flag_waker();
     let mut first = Box::pin(cell.get_or_init(init(starts.clone(), gate.clone(), "first")));
     let mut second = Box::pin(cell.get_or_init(init(starts.clone(), gate.clone(), "second")));
-    assert!(
-        first
-            .as_mut()
-            .poll(&mut Context::from_waker(&first_waker))
-            .is_pending()
-    );
-    assert!(
-        second
-            .as_mut()
-            .poll(&mut Context::from_waker(&second_waker))
-            .is_pending()
-    );
+    assert!(poll_once(&mut first, &first_waker).is_pending());
+    assert!(poll_once(&mut second, &second_waker).is_pending());
     assert_eq!(starts.load(Ordering::SeqCst), 1);
     assert_eq!(
         second_flag.1.load(Ordering::SeqCst),
@@ -149,18 +144,10 @@ fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
         "the waiter is told to take over"
     );
     // It polls the same run on: nothing starts again, and the gate now wakes it.
-    assert!(
-        second
-            .as_mut()
-            .poll(&mut Context::from_waker(&second_waker))
-            .is_pending()
-    );
+    assert!(poll_once(&mut second, &second_waker).is_pending());
     gate.open();
     assert_eq!(second_flag.1.load(Ordering::SeqCst), 2);
-    let value = match second
-        .as_mut()
-        .poll(&mut Context::from_waker(&second_waker))
-    {
+    let value = match poll_once(&mut second, &second_waker) {
         Poll::Ready(value) => value,
         Poll::Pending => panic!("the gate is open"),
     };
@@ -196,23 +183,13 @@ fn a_panic_while_polling_wakes_the_waiters_and_one_of_them_starts_again() {
         panic!("init failed")
     }));
     let (_, first_waker) = flag_waker();
-    assert!(
-        first
-            .as_mut()
-            .poll(&mut Context::from_waker(&first_waker))
-            .is_pending()
-    );
+    assert!(poll_once(&mut first, &first_waker).is_pending());
     let (second_flag, second_waker) = flag_waker();
     let mut second = Box::pin(cell.get_or_init(|| async { 2 }));
-    assert!(
-        second
-            .as_mut()
-            .poll(&mut Context::from_waker(&second_waker))
-            .is_pending()
-    );
+    assert!(poll_once(&mut second, &second_waker).is_pending());
     gate.open();
     let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _ = first.as_mut().poll(&mut Context::from_waker(&first_waker));
+        let _ = poll_once(&mut first, &first_waker);
     }));
     assert!(unwound.is_err());
     assert_eq!(
@@ -220,12 +197,7 @@ fn a_panic_while_polling_wakes_the_waiters_and_one_of_them_starts_again() {
         1,
         "woken by the panic"
     );
-    assert_eq!(
-        second
-            .as_mut()
-            .poll(&mut Context::from_waker(&second_waker)),
-        Poll::Ready(&2)
-    );
+    assert_eq!(poll_once(&mut second, &second_waker), Poll::Ready(&2));
 }
 
 #[test]
@@ -253,21 +225,11 @@ fn a_waiter_is_not_woken_until_the_run_ends() {
         5
     }));
     let (driver_flag, driver_waker) = flag_waker();
-    assert!(
-        driver
-            .as_mut()
-            .poll(&mut Context::from_waker(&driver_waker))
-            .is_pending()
-    );
+    assert!(poll_once(&mut driver, &driver_waker).is_pending());
     let (waiter_flag, waiter_waker) = flag_waker();
     let mut waiter = Box::pin(cell.get_or_init(|| async { unreachable!("a run is in progress") }));
     for _ in 0..3 {
-        assert!(
-            waiter
-                .as_mut()
-                .poll(&mut Context::from_waker(&waiter_waker))
-                .is_pending()
-        );
+        assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
     }
     assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 0);
     gate.open();
@@ -277,23 +239,13 @@ fn a_waiter_is_not_woken_until_the_run_ends() {
         0,
         "only the driver polls the run"
     );
-    assert_eq!(
-        driver
-            .as_mut()
-            .poll(&mut Context::from_waker(&driver_waker)),
-        Poll::Ready(&5)
-    );
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&5));
     assert_eq!(
         waiter_flag.1.load(Ordering::SeqCst),
         1,
         "told when it is done"
     );
-    assert_eq!(
-        waiter
-            .as_mut()
-            .poll(&mut Context::from_waker(&waiter_waker)),
-        Poll::Ready(&5)
-    );
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&5));
 }
 
 #[test]
@@ -324,12 +276,7 @@ fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
         .collect();
     let flags: Vec<_> = (0..3).map(|_| flag_waker()).collect();
     for (future, (_, waker)) in futures.iter_mut().zip(&flags) {
-        assert!(
-            future
-                .as_mut()
-                .poll(&mut Context::from_waker(waker))
-                .is_pending()
-        );
+        assert!(poll_once(future, waker).is_pending());
     }
     let mut third = futures.pop().unwrap();
     drop(futures); // the driver, then the waiter it woke, before that one polled
@@ -338,15 +285,7 @@ fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
         1,
         "the last waiter takes over"
     );
-    assert!(
-        third
-            .as_mut()
-            .poll(&mut Context::from_waker(&flags[2].1))
-            .is_pending()
-    );
+    assert!(poll_once(&mut third, &flags[2].1).is_pending());
     gate.open();
-    assert_eq!(
-        third.as_mut().poll(&mut Context::from_waker(&flags[2].1)),
-        Poll::Ready(&9)
-    );
+    assert_eq!(poll_once(&mut third, &flags[2].1), Poll::Ready(&9));
 }
