@@ -59,6 +59,7 @@ static CURRENT_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 /// Its initialiser waits for a message sent by a task spawned after every waiter: if a
 /// waiter blocked the (only) thread, the sender could never run.
+// singleton-audit: allow(test instrumentation: hands the initialiser the receiver the test sends on)
 static RELEASE: std::sync::Mutex<Option<tokio::sync::oneshot::Receiver<u32>>> =
     std::sync::Mutex::new(None);
 
@@ -171,6 +172,7 @@ fn cancelled_callers_never_restart_the_initialiser() {
         "done"
     }
 
+    // singleton-audit: allow(the anchor the scenario is compared with: tokio's OnceCell)
     static TOKIO_CELL: tokio::sync::OnceCell<&'static str> = tokio::sync::OnceCell::const_new();
 
     let ours = within("tokio#4496", Duration::from_secs(20), || {
@@ -325,8 +327,10 @@ fn cross_task_cycle(runtime: &tokio::runtime::Runtime) -> Vec<String> {
     })
 }
 
+// singleton-audit: allow(test instrumentation: the barrier both runs meet)
 static ALPHA_GATE: std::sync::Mutex<Option<std::sync::Arc<tokio::sync::Barrier>>> =
     std::sync::Mutex::new(None);
+// singleton-audit: allow(test instrumentation: the barrier both runs meet)
 static BETA_GATE: std::sync::Mutex<Option<std::sync::Arc<tokio::sync::Barrier>>> =
     std::sync::Mutex::new(None);
 

@@ -100,6 +100,7 @@ fn an_initialiser_needing_its_own_value_panics_naming_it() {
     );
 }
 
+// singleton-audit: allow(test instrumentation: what the value saw while being dropped)
 static SEEN_AT_TEARDOWN: std::sync::Mutex<Option<Result<(), ThreadScopeError>>> =
     std::sync::Mutex::new(None);
 
