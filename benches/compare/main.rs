@@ -6,10 +6,12 @@
 //!
 //! Each primitive adds its groups from its own module; `harness` does the measuring.
 
+mod async_;
 mod cache;
 mod guarded;
 mod harness;
 mod once;
+mod thread_scope;
 
 fn main() {
     let cfg = harness::Config::from_args();
@@ -23,6 +25,8 @@ fn main() {
         println!("built with singleton-runtime's `testing` feature (no override active)");
     }
     once::run(&cfg, &mut report);
+    async_::run(&cfg, &mut report);
+    thread_scope::run(&cfg, &mut report);
     guarded::run(&cfg, &mut report);
     cache::run(&cfg, &mut report);
     if report.missed.is_empty() {

@@ -5,6 +5,7 @@ mod sync;
 #[cfg(all(test, not(singleton_loom)))]
 mod test_support;
 
+mod async_singleton;
 mod cache;
 pub mod env;
 mod guarded;
@@ -14,14 +15,17 @@ mod overrides;
 mod singleton;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod thread_scope;
 mod waits;
 
+pub use async_singleton::{AsyncSingleton, GetOrInit, GetOrTryInit};
 pub use cache::*;
 pub use guarded::*;
 #[cfg(not(singleton_loom))]
 pub use init_once::InitOnceState;
 pub use init_once::{AlreadyInitialized, InitOnce, InitOnceError};
 pub use singleton::Singleton;
+pub use thread_scope::ThreadScopeError;
 
 /// Makes a struct, an enum or a fn a process-wide instance, created once on first use.
 ///
@@ -100,6 +104,131 @@ pub use singleton::Singleton;
 /// # Ok::<(), std::num::ParseIntError>(())
 /// ```
 ///
+/// # Async
+///
+/// On an `async fn`, the body is an async initialiser: `async fn name() -> T` becomes
+/// `fn name() -> impl Future<Output = &'static T> + Send` (used as an async fn:
+/// `name().await`), and `-> Result<T, E>` gives `Result<&'static T, E>`. On a struct,
+/// `init = async path` (a fn returning a future of `Self`, or of `Result<Self, E>` with
+/// `error = E`) or an async closure makes `Type::instance()` async. Sync code that must
+/// not wait reads `name::get()` (or `Type::instance_if_ready()`): `Some` once
+/// initialised.
+///
+/// ```
+/// use singleton_runtime::singleton;
+///
+/// pub struct HealthMonitor { checks: Vec<&'static str> }
+///
+/// #[singleton]
+/// async fn health_monitor() -> HealthMonitor {
+///     // e.g. `connect().await?`: any `Send` future
+///     HealthMonitor { checks: vec!["db", "queue"] }
+/// }
+///
+/// #[singleton(init = async IncidentManager::start)]
+/// pub struct IncidentManager { open: usize }
+///
+/// impl IncidentManager {
+///     async fn start() -> Self {
+///         IncidentManager { open: health_monitor().await.checks.len() }
+///     }
+/// }
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// # block_on(async {
+/// assert!(health_monitor::get().is_none());
+/// assert_eq!(IncidentManager::instance().await.open, 2);
+/// assert_eq!(health_monitor::get().map(|m| m.checks.len()), Some(2));
+/// # });
+/// ```
+///
+/// - Runtime-agnostic: no executor is assumed (tokio, `futures::executor`, smol ...).
+///   The initialiser's future must be `Send + 'static`: it is kept in the singleton,
+///   not in the task that started it. A value held across an `.await` that is not
+///   `Send` (an `Rc`, a `RefCell` or `std` `MutexGuard`) is a compile error ("future
+///   cannot be sent between threads safely ... required by a bound in
+///   `init_future_must_be_send`"): drop it before the `.await`.
+/// - One successful run, whatever the tasks and threads. Callers that arrive while it
+///   runs wait: their wakers are registered and woken when it ends; nobody spins and no
+///   executor thread is blocked.
+/// - **Cancellation continues, it does not restart.** If the task polling the
+///   initialiser is dropped (a timeout, an aborted request), the next waiter polls the
+///   *same* future on. This is the default, and the only policy, because an
+///   initialiser is shared work: with tokio's `OnceCell`, 100 callers with a 1 s
+///   timeout on a 5 s initialiser ran it 6 times (tokio#4496), and our test of that
+///   scenario runs it once. Work that must stop when its caller goes away is not a
+///   singleton's initialiser (a restart policy would be added if a need appears).
+/// - An `Err` (returned to the caller whose poll finished the run), or a panic while
+///   polling (propagated to that caller), stores nothing; waiting callers are woken and
+///   the first of them starts a new run with its own initialiser.
+/// - An initialiser that awaits its own singleton, directly or through others, panics
+///   with the chain (`singleton init cycle: health_monitor -> incident_manager ->
+///   health_monitor`); so does a cycle across tasks (task 1 initialises A and awaits B
+///   while task 2 initialises B and awaits A), also two tasks on one thread of a
+///   current-thread runtime, and a cycle through sync singletons, `#[init_once]` fns and
+///   guarded globals: they are one wait-for graph, in which each run of an async
+///   initialiser is an agent of its own.
+///
+/// ## Sync macros called from async code
+///
+/// Which calls block an executor thread, and for how long:
+/// - a sync `#[singleton]` (and `#[init_once]`): once initialised, never (one load).
+///   The first call runs the initialiser on the calling thread, blocking it for the
+///   initialiser's whole duration, and callers on other threads block until it is done.
+///   A slow or I/O-bound initialiser belongs in an async singleton (or
+///   `spawn_blocking`); never `block_on` inside a sync initialiser on an executor thread
+///   (tokio panics: "Cannot start a runtime from within a runtime").
+/// - `#[guarded_global]` / `Guarded<T>`: `read` and `write` block only while another
+///   thread's closure holds the lock, which is as short as the closures are (closures
+///   cannot `.await`); `try_write_for` bounds it.
+/// - `#[invalidating_cache]`: a hit never blocks; a miss (first call, or a changed file)
+///   loads on the caller's thread, with the file I/O and parse of the loader, while
+///   other callers keep the old value.
+///
+/// # Thread scope
+///
+/// `#[singleton(scope = thread)]` makes one instance per thread, built on the thread's
+/// first access and dropped when the thread exits: per-thread state without a global
+/// lock, and the value need not be `Send` or `Sync` (`Cell`, `RefCell`, `Rc` are fine).
+/// A per-thread value dies with its thread, so it is reached through a closure, never
+/// as `&'static`: `name::with(|v| ..)` for the fn form, `Type::with_instance(|v| ..)`
+/// for a struct. Compared with `thread_local!`: an initialiser that needs its own value
+/// panics naming it, and access during the thread's teardown (from another
+/// thread-local's destructor) is a [`ThreadScopeError`] naming the singleton, from
+/// `name::try_with` / `Type::try_with_instance`.
+///
+/// ```
+/// use singleton_runtime::singleton;
+/// use std::cell::{Cell, RefCell};
+///
+/// #[singleton(scope = thread)]
+/// fn scratch() -> RefCell<Vec<String>> {
+///     RefCell::new(Vec::new())
+/// }
+///
+/// #[singleton(scope = thread)]
+/// #[derive(Default)]
+/// struct RequestCounter {
+///     served: Cell<u64>,
+/// }
+///
+/// scratch::with(|s| s.borrow_mut().push("line".to_owned()));
+/// RequestCounter::with_instance(|c| c.served.set(c.served.get() + 1));
+/// assert_eq!(RequestCounter::try_with_instance(|c| c.served.get()), Ok(1));
+/// std::thread::spawn(|| assert_eq!(scratch::with(|s| s.borrow().len()), 0))
+///     .join()
+///     .unwrap();
+/// ```
+///
+/// Rejected at compile time with `scope = thread`: a type that borrows (it lives until
+/// the thread exits), an `async fn` or async `init` (it is built inside a sync closure),
+/// and a fallible initialiser (no caller to hand the error to); `scope` other than
+/// `thread` or `process` (the default).
+///
 /// # Testing
 ///
 /// With the runtime's `testing` feature (in `[dev-dependencies]`), the struct form also
@@ -141,7 +270,7 @@ pub use singleton::Singleton;
 /// # Rejected at compile time
 ///
 /// A type that is not `Send + Sync`; generics; parameters (every call after the first
-/// would silently ignore its arguments); `self`; `async fn`; `const fn`; a struct with
+/// would silently ignore its arguments, async or not); `self`; `const fn`; a struct with
 /// neither `Default` nor `init`; `Clone` or `Copy` on a singleton struct (a copy is a
 /// second instance); unions; `impl Trait`, a bare trait object or `Self` as the stored
 /// type; unknown,
@@ -165,7 +294,8 @@ pub use singleton::Singleton;
 /// struct Registry;
 /// ```
 ///
-/// The runtime type is [`Singleton`]; the macro is sugar over it.
+/// The runtime types are [`Singleton`] and [`AsyncSingleton`]; the macro is sugar over
+/// them.
 ///
 /// Finding the globals to migrate in an existing codebase: `cargo singleton-audit`
 /// (the `singleton-audit` workspace member) lists its statics and says where
@@ -459,9 +589,11 @@ pub use singleton_macros::invalidating_cache;
 /// public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::async_singleton::private::*;
     pub use crate::cache::private::*;
     pub use crate::guarded::private::*;
     pub use crate::init_once::private::*;
     pub use crate::singleton::private::*;
     pub use crate::testing::{Feature, FeatureEnabled, OverrideGuard};
+    pub use crate::thread_scope::private::*;
 }

@@ -180,7 +180,7 @@ impl<T> Singleton<T> {
 
     /// The current generation's value, overrides aside.
     #[inline]
-    fn current(&self) -> Option<&T> {
+    pub(crate) fn current(&self) -> Option<&T> {
         let node = self.current.load(Ordering::Acquire);
         if node.is_null() {
             return None;
@@ -287,6 +287,30 @@ impl<T> Singleton<T> {
         Ok(unsafe { &(*node).value })
     }
 
+    /// Publishes `value` as the current generation, for a front-end that has decided by
+    /// itself (under a lock of its own) that this caller builds it: the async one.
+    pub(crate) fn publish(&self, value: T) -> &T {
+        let node = Box::into_raw(Box::new(Node {
+            value,
+            next: std::ptr::null_mut(),
+        }));
+        let old = self.current.swap(node, Ordering::AcqRel);
+        if !old.is_null() {
+            self.retire(old);
+        }
+        // SAFETY: `node` was allocated above and is freed only by `drop` (`&mut self`).
+        unsafe { &(*node).value }
+    }
+
+    /// Empties the current generation (kept alive, see `retire`), for a front-end that
+    /// keeps initialisers out by itself (the async one's reset).
+    pub(crate) fn clear(&self) {
+        let old = self.current.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !old.is_null() {
+            self.retire(old);
+        }
+    }
+
     /// Keeps `node` (unlinked from `current`, or never linked) alive as long as
     /// `self`. `node` must be a pointer from `Box::into_raw`, retired once.
     fn retire(&self, node: *mut Node<T>) {
@@ -320,14 +344,24 @@ impl<T> Drop for Singleton<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Singleton<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Singleton");
-        d.field("name", &self.name);
-        match self.get() {
-            Some(value) => d.field("value", value),
-            None => d.field("value", &format_args!("<uninit>")),
-        };
-        d.finish_non_exhaustive()
+        debug_cell(f, "Singleton", self.name, self.get())
     }
+}
+
+/// `Type { name: .., value: .. }` (`<uninit>` for none), for the cell types' `Debug`.
+pub(crate) fn debug_cell(
+    f: &mut fmt::Formatter<'_>,
+    ty: &str,
+    name: &str,
+    value: Option<&impl fmt::Debug>,
+) -> fmt::Result {
+    let mut d = f.debug_struct(ty);
+    d.field("name", &name);
+    match value {
+        Some(value) => d.field("value", value),
+        None => d.field("value", &format_args!("<uninit>")),
+    };
+    d.finish_non_exhaustive()
 }
 
 /// What `#[singleton]` expands to names these.

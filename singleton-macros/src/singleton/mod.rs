@@ -6,6 +6,7 @@
 
 mod args;
 mod expand;
+mod thread;
 mod validate;
 
 use proc_macro2::TokenStream;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
 use syn::{Token, spanned::Spanned};
 
-use super::args::Args;
+use super::args::{Args, Scope};
 use crate::common::{self, Errors, Unstorable};
 
 /// What `#[singleton]` was put on, checked.
@@ -26,6 +26,10 @@ pub(crate) struct TypeForm {
     pub(crate) ident: syn::Ident,
     /// `init = ...`, else `Default`.
     pub(crate) init: Option<syn::Expr>,
+    /// `init = async ...`: the initialiser returns a future.
+    pub(crate) asyncness: Option<syn::Token![async]>,
+    /// `scope = thread`: one instance per thread.
+    pub(crate) thread: bool,
     /// `error = E`: `init` returns `Result<Self, E>`.
     pub(crate) error: Option<syn::Type>,
 }
@@ -43,6 +47,15 @@ pub(crate) struct FnForm {
     pub(crate) returned: syn::Type,
     /// Whether the declared return type is a `Result`.
     pub(crate) fallible: bool,
+    /// `scope = thread`: one instance per thread.
+    pub(crate) thread: bool,
+}
+
+impl FnForm {
+    /// An `async fn`: the body is an async initialiser.
+    pub(crate) fn is_async(&self) -> bool {
+        self.sig.asyncness.is_some()
+    }
 }
 
 pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Form> {
@@ -108,11 +121,29 @@ fn type_form(
              `fn() -> Result<Self, E>`",
         );
     }
+    let thread = thread_scope(&args);
+    if let (Some(_), Some(error)) = (thread, &args.error) {
+        errors.spanned(
+            &error.key,
+            "a thread-scoped singleton's initialiser cannot fail: there is no caller to hand \
+             an error to on each thread's first access; build a value that holds the error \
+             (e.g. `Result<T, E>` as a field) or drop `scope = thread`",
+        );
+    }
+    if let (Some(_), Some(token)) = (thread, args.init.as_ref().and_then(|i| i.asyncness)) {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot have an async initialiser: it is built on the \
+             thread's first access, inside a sync closure; build it synchronously",
+        );
+    }
     errors.finish()?;
     Ok(Form::Type(TypeForm {
+        thread: thread.is_some(),
         item,
         vis,
         ident,
+        asyncness: args.init.as_ref().and_then(|init| init.asyncness),
         init: args.init.map(|init| init.expr),
         error: args.error.map(|error| error.value),
     }))
@@ -133,14 +164,6 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
         );
     }
     let sig = &f.sig;
-    if let Some(token) = &sig.asyncness {
-        errors.spanned(
-            token,
-            "`#[singleton]` does not support `async fn` yet: a blocking wait inside async code \
-             would stall the executor; build the value in a sync fn, or use \
-             `tokio::sync::OnceCell` for now",
-        );
-    }
     if let Some(token) = &sig.constness {
         errors.spanned(
             token,
@@ -180,11 +203,41 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     if let Ok(ty) = &declared {
         check_storable(&mut errors, value.as_ref().unwrap_or(ty));
     }
+    let thread = thread_scope(args);
+    if thread.is_some() {
+        if let Some(token) = &sig.asyncness {
+            errors.spanned(
+                token,
+                "a thread-scoped singleton cannot be an `async fn`: it is built on the \
+                 thread's first access, inside a sync closure (and a task moves between \
+                 threads); make the fn sync, or drop `scope = thread`",
+            );
+        }
+        if let Ok(ty) = &declared {
+            if value.is_some() {
+                errors.spanned(
+                    ty,
+                    "a thread-scoped singleton's initialiser cannot fail: there is no caller \
+                     to hand an error to on each thread's first access; return a value that \
+                     holds the error, or drop `scope = thread`",
+                );
+            }
+            if let Some(lifetime) = borrowed(ty) {
+                errors.push(syn::Error::new(
+                    lifetime,
+                    "a thread-scoped singleton's type must be `'static`: it lives in a \
+                     `thread_local!` until the thread exits; own the data (`String` for \
+                     `&str`, `Vec<T>` for `&[T]`) or borrow `'static` data",
+                ));
+            }
+        }
+    }
     let declared = errors.finish_with(declared)?;
     let fallible = value.is_some();
     let value = value.unwrap_or_else(|| declared.clone());
     let returned = static_ref_return(&declared, &value, fallible);
     Ok(Form::Fn(FnForm {
+        thread: thread.is_some(),
         attrs: f.attrs,
         vis: f.vis,
         sig: f.sig,
@@ -268,4 +321,34 @@ fn reject_generics(errors: &mut Errors, generics: &syn::Generics, what: &str) {
             format!("a singleton {what} cannot have a `where` clause"),
         );
     }
+}
+
+/// The `scope` key if it is `scope = thread`.
+fn thread_scope(args: &Args) -> Option<&syn::Ident> {
+    args.scope
+        .as_ref()
+        .filter(|scope| scope.value == Scope::Thread)
+        .map(|scope| &scope.key)
+}
+
+/// Where `ty` borrows non-`'static` data: an elided or named lifetime other than
+/// `'static` (a reference without a lifetime, `'a`, `'_`).
+fn borrowed(ty: &syn::Type) -> Option<proc_macro2::Span> {
+    struct Finder(Option<proc_macro2::Span>);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_type_reference(&mut self, reference: &'a syn::TypeReference) {
+            if reference.lifetime.is_none() && self.0.is_none() {
+                self.0 = Some(reference.and_token.span);
+            }
+            syn::visit::visit_type_reference(self, reference);
+        }
+        fn visit_lifetime(&mut self, lifetime: &'a syn::Lifetime) {
+            if lifetime.ident != "static" && self.0.is_none() {
+                self.0 = Some(lifetime.span());
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }

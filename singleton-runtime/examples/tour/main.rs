@@ -3,6 +3,7 @@
 //!
 //! Run it with `cargo run -p singleton-runtime --example tour`.
 
+mod async_;
 mod cache;
 mod env;
 mod guarded;
@@ -32,5 +33,6 @@ fn main() {
     guarded::run();
     cache::run();
     env::run();
+    async_::run();
     println!("\ntour finished");
 }

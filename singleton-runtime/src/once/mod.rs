@@ -6,7 +6,10 @@
 //!   close a cycle. An enum result, so that a blocking, an async or a thread-scoped
 //!   front-end can each act on it in their own way.
 //! - `blocking`: the front-end for callers that may block a thread (a condvar).
+//! - `async_`: the front-end for async initialisers: claims held by a run of the
+//!   initialiser rather than a thread, waits registered by futures.
 
+pub(crate) mod async_;
 pub(crate) mod blocking;
 pub(crate) mod claim;
 

@@ -7,6 +7,11 @@ use super::{Access, Kind, Resource};
 /// A thread on a cycle: it holds `holds` and waits for `waits_for`.
 #[derive(Clone, Debug)]
 pub(super) struct Link {
+    /// This is the link of the thread (or run) that found the cycle.
+    pub(super) me: bool,
+    /// The agent is an async initialiser rather than a thread.
+    pub(super) task: bool,
+    /// As messages name it: `thread 'name' (ThreadId(3))`, `the async initialiser of ..`.
     pub(super) thread: String,
     pub(super) holds: Resource,
     pub(super) waits_for: Resource,
@@ -21,7 +26,7 @@ pub(crate) struct Cycle {
     pub(super) chain: Vec<Resource>,
     /// The threads, this one first; empty for a cycle on this thread alone.
     pub(super) links: Vec<Link>,
-    /// This thread's label.
+    /// This thread's (or async initialiser's) label, as [`Link::thread`].
     pub(super) me: String,
 }
 
@@ -64,7 +69,7 @@ impl fmt::Display for Cycle {
             };
             return write!(
                 f,
-                "{what}: {names} (on thread {}): the initialiser of {wanted} {how}; break the \
+                "{what}: {names} (on {}): the initialiser of {wanted} {how}; break the \
                  cycle so that no initialiser needs, directly or through others, the value \
                  it is creating",
                 self.me
@@ -72,26 +77,35 @@ impl fmt::Display for Cycle {
         }
         let mut who = String::new();
         for (i, link) in self.links.iter().enumerate() {
-            let this = if i == 0 { " (this thread)" } else { "" };
+            let this = match (link.me, link.task) {
+                (true, false) => " (this thread)",
+                (true, true) => " (polled by this thread)",
+                _ => "",
+            };
             let sep = if i == 0 { "" } else { "; " };
             let _ = if link.holds.access == Access::Draining {
                 // A writer that took the write bit, waiting for the readers to leave.
                 write!(
                     who,
-                    "{sep}thread {}{this} is writing {} and waits for its readers to leave",
+                    "{sep}{}{this} is writing {} and waits for its readers to leave",
                     link.thread, link.holds,
                 )
             } else {
                 write!(
                     who,
-                    "{sep}thread {}{this} holds {} and waits for {}",
+                    "{sep}{}{this} holds {} and waits for {}",
                     link.thread, link.holds, link.waits_for.name,
                 )
             };
         }
+        let across = if self.links.iter().any(|l| l.task) {
+            "tasks"
+        } else {
+            "threads"
+        };
         write!(
             f,
-            "{what} across threads: {names} ({who}); each waits for the next, which would \
+            "{what} across {across}: {names} ({who}); each waits for the next, which would \
              deadlock, so this thread panics instead of sleeping; break the cycle so that \
              nothing done while holding one of these needs, directly or through others, \
              another one on it"

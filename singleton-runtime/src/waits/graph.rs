@@ -2,21 +2,24 @@
 
 use std::fmt::Write as _;
 
+use super::agent::{Agent, current_agent};
 use super::cycle::Link;
 use super::{Access, Cycle, Resource};
-use crate::sync::{Thread, ThreadId, current_thread, current_thread_id, label, thread_label};
+use crate::sync::{Thread, current_thread, label, thread_label};
 
-/// A claim held by a thread.
+/// A claim held by a thread or an async initialiser ([`Agent`]).
 struct Hold {
     resource: Resource,
-    thread: ThreadId,
-    /// For its label, formatted only for a message.
+    thread: Agent,
+    /// For its label, formatted only for a message: the thread that took it.
     handle: Thread,
 }
 
-/// A thread blocked (or about to block) on a resource.
+/// A thread blocked (or about to block) on a resource, or an async initialiser whose
+/// future waits for one (then with a `token`: a future may wait for several at once).
 struct Wait {
-    thread: ThreadId,
+    thread: Agent,
+    token: Option<u64>,
     handle: Thread,
     on: Resource,
     /// The guarded globals it holds while it waits (see the module docs).
@@ -27,7 +30,7 @@ struct Wait {
 pub(crate) struct Graph {
     /// In the order they were taken, so one thread's holds read as its chain.
     holds: Vec<Hold>,
-    /// At most one per thread.
+    /// At most one blocking wait (no token) per agent.
     waits: Vec<Wait>,
     /// Bumped by every release: a claim waiter sleeps until it moves.
     epoch: u64,
@@ -51,7 +54,7 @@ impl Graph {
     /// thread is this one.
     /// Whether the claim `key` is held, and if so whether by this thread.
     pub(crate) fn holder(&self, key: usize) -> Option<bool> {
-        let me = current_thread_id();
+        let me = current_agent();
         self.holds
             .iter()
             .find(|h| h.resource.key == key)
@@ -59,25 +62,58 @@ impl Graph {
     }
 
     pub(crate) fn hold(&mut self, resource: Resource) {
-        let handle = current_thread();
         self.holds.push(Hold {
             resource,
-            thread: handle.id(),
-            handle,
+            thread: current_agent(),
+            handle: current_thread(),
         });
     }
 
+    /// Ends the claim `key`, whoever holds it: a claim has one holder at a time, and an
+    /// async initialiser's claim may end on any thread.
     pub(super) fn release(&mut self, key: usize) {
-        let me = current_thread_id();
-        self.holds
-            .retain(|h| !(h.resource.key == key && h.thread == me));
+        self.holds.retain(|h| h.resource.key != key);
         self.epoch += 1;
     }
 
-    /// Ends this thread's registered wait.
+    /// Whether the current agent holds a claim: a thread that does is inside a
+    /// blocking initialiser, so a future it waits for blocks it (`block_on`).
+    pub(crate) fn holds_any(&self) -> bool {
+        let me = current_agent();
+        self.holds.iter().any(|h| h.thread == me)
+    }
+
+    /// Ends this thread's registered (blocking) wait.
     pub(crate) fn unwait(&mut self) {
-        let me = current_thread_id();
-        self.waits.retain(|w| w.thread != me);
+        let me = current_agent();
+        self.waits
+            .retain(|w| !(w.thread == me && w.token.is_none()));
+    }
+
+    /// Ends the future's wait registered with `token`.
+    pub(crate) fn unwait_token(&mut self, token: u64) {
+        self.waits.retain(|w| w.token != Some(token));
+    }
+
+    /// [`check_and_wait`](Self::check_and_wait) for a future waiting for `on` (its
+    /// wait lasts across polls, until [`unwait_token`](Self::unwait_token)).
+    pub(crate) fn check_and_wait_token(
+        &mut self,
+        on: Resource,
+        locks: Vec<Resource>,
+        token: u64,
+    ) -> Result<(), Cycle> {
+        if let Some(cycle) = self.find_cycle(&on, &locks) {
+            return Err(cycle);
+        }
+        self.waits.push(Wait {
+            thread: current_agent(),
+            token: Some(token),
+            handle: current_thread(),
+            on,
+            locks,
+        });
+        Ok(())
     }
 
     /// The cycle that this thread (holding its claims and `locks`) would close by
@@ -90,35 +126,37 @@ impl Graph {
         if let Some(cycle) = self.find_cycle(&on, &locks) {
             return Err(cycle);
         }
-        let handle = current_thread();
-        let me = handle.id();
-        self.waits.retain(|w| w.thread != me);
+        let me = current_agent();
+        self.waits
+            .retain(|w| !(w.thread == me && w.token.is_none()));
         self.waits.push(Wait {
             thread: me,
-            handle,
+            token: None,
+            handle: current_thread(),
             on,
             locks,
         });
         Ok(())
     }
 
-    /// Who blocks a wait for `wanted`: claim holders, and waiting threads that hold it
-    /// as a lock; this thread too if `my_locks` has it. Each with the resource as they
-    /// hold it (`my_wait`: what this thread is about to wait for). Readers of a guarded global block only a writer draining them; every
-    /// other wait on it is blocked by its writer, which holds it (published) or is
-    /// still draining the readers (a wait of its own).
+    /// Who holds `key`: claim holders, and waiting threads that hold it as a lock;
+    /// this thread too if `my_locks` has it. Each with the resource as they hold it.
+    ///
+    /// Readers of a guarded global block only a writer draining them; every other wait
+    /// on it is blocked by its writer, which holds it (published) or is still draining
+    /// the readers (a wait of its own). `my_wait`: what this thread is about to wait for.
     fn holders(
         &self,
         wanted: &Resource,
-        me: ThreadId,
+        me: Agent,
         my_locks: &[Resource],
         my_wait: Option<&Resource>,
-    ) -> Vec<(ThreadId, Resource)> {
+    ) -> Vec<(Agent, Resource)> {
         let key = wanted.key;
         let blocks = |held: &&Resource| {
             held.key == key && (wanted.access == Access::Draining || held.access != Access::Shared)
         };
-        let mut found: Vec<(ThreadId, Resource)> = self
+        let mut found: Vec<(Agent, Resource)> = self
             .holds
             .iter()
             .filter(|h| h.resource.key == key)
@@ -146,8 +184,17 @@ impl Graph {
         found
     }
 
-    fn label_of(&self, thread: ThreadId) -> String {
-        self.waits
+    /// How messages name an agent: `thread 'name' (ThreadId(3))`, or `the async
+    /// initialiser of `a` (task 7)`.
+    fn label_of(&self, thread: Agent) -> String {
+        if let Agent::Task(task) = thread {
+            return match self.holds.iter().find(|h| h.thread == thread) {
+                Some(h) => format!("the async initialiser of {} (task {task})", h.resource.name),
+                None => format!("async initialiser task {task}"),
+            };
+        }
+        let label = self
+            .waits
             .iter()
             .find(|w| w.thread == thread)
             .map(|w| label(&w.handle))
@@ -157,16 +204,21 @@ impl Graph {
                     .find(|h| h.thread == thread)
                     .map(|h| label(&h.handle))
             })
-            .unwrap_or_else(|| format!("{thread:?}"))
+            .unwrap_or_else(|| match thread {
+                Agent::Thread(_) if thread == current_agent() => thread_label(),
+                Agent::Thread(id) => format!("{id:?}"),
+                Agent::Task(task) => format!("task {task}"),
+            });
+        format!("thread {label}")
     }
 
     /// Depth-first over "resource -> its holders -> what each waits for -> ...",
     /// looking for this thread.
     fn find_cycle(&self, on: &Resource, my_locks: &[Resource]) -> Option<Cycle> {
-        let me = current_thread_id();
+        let me = current_agent();
         // path[i] = (resource waited for, the holder of it that we followed).
-        let mut path: Vec<(Resource, ThreadId)> = Vec::new();
-        let mut visited: Vec<ThreadId> = Vec::new();
+        let mut path: Vec<(Resource, Agent)> = Vec::new();
+        let mut visited: Vec<Agent> = Vec::new();
         if self.search(me, on, on, my_locks, &mut path, &mut visited) {
             Some(self.cycle(me, path))
         } else {
@@ -176,12 +228,12 @@ impl Graph {
 
     fn search(
         &self,
-        me: ThreadId,
+        me: Agent,
         my_wait: &Resource,
         wanted: &Resource,
         my_locks: &[Resource],
-        path: &mut Vec<(Resource, ThreadId)>,
-        visited: &mut Vec<ThreadId>,
+        path: &mut Vec<(Resource, Agent)>,
+        visited: &mut Vec<Agent>,
     ) -> bool {
         for (holder, held) in self.holders(wanted, me, my_locks, Some(my_wait)) {
             // The holder's own record names the resource best (a waiter may not know
@@ -192,10 +244,11 @@ impl Graph {
             }
             if !visited.contains(&holder) {
                 visited.push(holder);
-                if let Some(wait) = self.waits.iter().find(|w| w.thread == holder)
-                    && self.search(me, my_wait, &wait.on, my_locks, path, visited)
-                {
-                    return true;
+                // A future may wait for several values at once (`join!`).
+                for wait in self.waits.iter().filter(|w| w.thread == holder) {
+                    if self.search(me, my_wait, &wait.on, my_locks, path, visited) {
+                        return true;
+                    }
                 }
             }
             path.pop();
@@ -203,8 +256,8 @@ impl Graph {
         false
     }
 
-    fn cycle(&self, me: ThreadId, path: Vec<(Resource, ThreadId)>) -> Cycle {
-        let me_label = thread_label();
+    fn cycle(&self, me: Agent, path: Vec<(Resource, Agent)>) -> Cycle {
+        let me_label = self.label_of(me);
         if path.len() == 1 {
             // Reentrant: this thread holds what it wants. Its chain: its claims from
             // that one on, in the order it took them.
@@ -232,16 +285,36 @@ impl Graph {
         let mut chain = vec![path[n - 1].0.clone()];
         chain.extend(path.iter().map(|(r, _)| r.clone()));
         let mut links = vec![Link {
+            me: true,
+            task: matches!(me, Agent::Task(_)),
             thread: me_label.clone(),
             holds: path[n - 1].0.clone(),
             waits_for: path[0].0.clone(),
         }];
         for i in 0..n - 1 {
             links.push(Link {
+                me: false,
+                task: matches!(path[i].1, Agent::Task(_)),
                 thread: self.label_of(path[i].1),
                 holds: path[i].0.clone(),
                 waits_for: path[i + 1].0.clone(),
             });
+        }
+        if links.iter().any(|l| l.task) {
+            // Async initialisers nest (one polls another's run): the chain reads best
+            // from the value whose initialisation began first.
+            let first = |r: &Resource| {
+                self.holds
+                    .iter()
+                    .position(|h| h.resource.key == r.key)
+                    .unwrap_or(usize::MAX)
+            };
+            if let Some(start) = (0..n).min_by_key(|&i| first(&chain[i])) {
+                chain.pop();
+                chain.rotate_left(start);
+                chain.push(chain[0].clone());
+                links.rotate_left(start);
+            }
         }
         Cycle {
             chain,
@@ -259,7 +332,7 @@ impl Graph {
         waited: std::time::Duration,
         owner: Option<&Thread>,
     ) -> String {
-        let me = current_thread_id();
+        let me = current_agent();
         // The holder's record names the resource best (a waiter may not know a cache's
         // path).
         let on = self
@@ -268,8 +341,8 @@ impl Graph {
             .find(|h| h.resource.key == on.key)
             .map_or(on, |h| &h.resource);
         let mut report = format!(
-            "singleton-runtime: thread {} has waited {:.1} s for {on}",
-            thread_label(),
+            "singleton-runtime: {} has waited {:.1} s for {on}",
+            self.label_of(me),
             waited.as_secs_f64()
         );
         let mut awaited = on.clone();
@@ -281,13 +354,16 @@ impl Graph {
             let (holder, label) =
                 match (self.holders(&awaited, me, &[], None).first(), owner.take()) {
                     (Some(&(holder, _)), _) => (holder, self.label_of(holder)),
-                    (None, Some(owner)) => (owner.id(), label(owner)),
+                    (None, Some(owner)) => (
+                        Agent::Thread(owner.id()),
+                        format!("thread {}", label(owner)),
+                    ),
                     (None, None) => {
                         report.push_str(", which no thread is building right now");
                         break;
                     }
                 };
-            let _ = write!(report, ", held by thread {label}");
+            let _ = write!(report, ", held by {label}");
             match self.waits.iter().find(|w| w.thread == holder) {
                 Some(wait) if !seen.contains(&holder) => {
                     seen.push(holder);

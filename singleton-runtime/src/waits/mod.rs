@@ -116,9 +116,12 @@ impl fmt::Display for Resource {
     }
 }
 
+mod agent;
 mod cycle;
 mod graph;
 mod slow;
+
+pub(crate) use agent::{Driving, new_task};
 
 pub(crate) use cycle::Cycle;
 pub(crate) use graph::Graph;
@@ -292,4 +295,36 @@ impl Drop for WaitTicket {
     fn drop(&mut self) {
         graph().unwait();
     }
+}
+
+/// The registered wait of a future for a value being built (the async front-end):
+/// it lasts across polls; dropping it withdraws it.
+#[must_use = "dropping the wait withdraws it"]
+pub(crate) struct FutureWait(u64);
+
+impl Drop for FutureWait {
+    fn drop(&mut self) {
+        graph().unwait_token(self.0);
+    }
+}
+
+/// Registers that the current agent's future waits for `on`, unless that would close a
+/// cycle. Only an agent that can be on a cycle registers: an async initialiser, or a
+/// thread holding a claim or a guarded global (it is inside a blocking initialiser or
+/// lock, so it waits for the future in a `block_on`). Any other caller holds nothing,
+/// so no cycle goes through it: `Ok(None)`, and nothing to withdraw.
+///
+/// # Errors
+///
+/// The [`Cycle`] that waiting would close.
+pub(crate) fn future_wait(on: Resource) -> Result<Option<FutureWait>, Cycle> {
+    let locks = held_by_me(on.key);
+    let mut graph = graph();
+    let task = matches!(agent::current_agent(), agent::Agent::Task(_));
+    if !task && locks.is_empty() && !graph.holds_any() {
+        return Ok(None);
+    }
+    let token = new_task();
+    graph.check_and_wait_token(on, locks, token)?;
+    Ok(Some(FutureWait(token)))
 }

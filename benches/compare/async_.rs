@@ -1,0 +1,89 @@
+//! Fast path of an async singleton (already initialised): one poll of the future,
+//! with a no-op waker, next to std's `OnceLock::get` (the goal: at most 1.5x) and the
+//! async anchors, tokio's `OnceCell::get_or_init` (the goal: no slower) and
+//! async-once-cell's.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
+
+use singleton_runtime::{AsyncSingleton, singleton};
+
+use crate::harness::{Candidate, Config, Group, Report, Target};
+
+fn value() -> Vec<u64> {
+    vec![1, 2, 3, 4]
+}
+
+static STD_ONCE: OnceLock<Vec<u64>> = OnceLock::new();
+static RUNTIME: AsyncSingleton<Vec<u64>> = AsyncSingleton::new("RUNTIME");
+static TOKIO: tokio::sync::OnceCell<Vec<u64>> = tokio::sync::OnceCell::const_new();
+static ASYNC_ONCE_CELL: async_once_cell::OnceCell<Vec<u64>> = async_once_cell::OnceCell::new();
+
+#[singleton]
+async fn async_registry() -> Vec<u64> {
+    value()
+}
+
+/// Polls `future` once, expecting it ready (the value is initialised).
+#[inline]
+fn once<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(value) => value,
+        Poll::Pending => unreachable!("initialised before measuring"),
+    }
+}
+
+pub fn run(cfg: &Config, report: &mut Report) {
+    let _ = STD_ONCE.get_or_init(value);
+    let _ = once(RUNTIME.get_or_init(|| async { value() }));
+    let _ = once(async_registry());
+    let _ = once(TOKIO.get_or_init(|| async { value() }));
+    let _ = once(ASYNC_ONCE_CELL.get_or_init(async { value() }));
+    Group::new(
+        "async singleton fast path (already initialised): one poll with a no-op waker",
+        1,
+    )
+    .with(Candidate::tiny_op(
+        "std OnceLock::get (get_or_init)",
+        || STD_ONCE.get_or_init(value),
+    ))
+    .with(Candidate::tiny_op(
+        "AsyncSingleton::get_or_init, one poll",
+        || once(RUNTIME.get_or_init(|| async { value() })),
+    ))
+    .with(Candidate::tiny_op(
+        "#[singleton] async fn: async_registry(), one poll",
+        || once(async_registry()),
+    ))
+    .with(Candidate::tiny_op("AsyncSingleton::get (sync)", || {
+        RUNTIME.get()
+    }))
+    .with(Candidate::tiny_op(
+        "tokio OnceCell::get_or_init, one poll",
+        || once(TOKIO.get_or_init(|| async { value() })),
+    ))
+    .with(Candidate::tiny_op(
+        "async-once-cell OnceCell::get_or_init, one poll",
+        || once(ASYNC_ONCE_CELL.get_or_init(async { value() })),
+    ))
+    .target(Target::AtMost {
+        row: "#[singleton] async fn: async_registry(), one poll",
+        ratio: 1.5,
+    })
+    .target(Target::AtMost {
+        row: "AsyncSingleton::get_or_init, one poll",
+        ratio: 1.5,
+    })
+    .target(Target::FasterThan {
+        row: "#[singleton] async fn: async_registry(), one poll",
+        than: "tokio OnceCell::get_or_init, one poll",
+        factor: 1.0,
+    })
+    .run(cfg, report);
+}

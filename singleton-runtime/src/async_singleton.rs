@@ -1,0 +1,551 @@
+//! [`AsyncSingleton<T, E>`]: a value created once, on first use, by an async initialiser.
+//!
+//! The value is stored in a [`Singleton<T>`] (so the fast path, the generations of
+//! resets and the overrides are that type's); what this type adds is the *run* of the
+//! initialiser: a boxed future kept here, not in the task that started it, so that it
+//! survives that task.
+//!
+//! The state machine (all of it under `state`, a lock that is never held while user
+//! code runs: not while the initialiser's future is polled or dropped, nor while a
+//! waker is woken):
+//!
+//! - `Idle`: no run. A caller that finds the value missing starts one with its own
+//!   initialiser and becomes its *driver*.
+//! - `Parked(run)`: a run exists and nobody polls it right now. Its driver (a waiting
+//!   future, by id) polls it when woken: the run's leaf futures registered the driver's
+//!   waker. Other waiters only keep their wakers here.
+//! - `Polling`: the driver has taken the run out and polls it without the lock.
+//!
+//! A driver that is dropped (its task cancelled, a timeout) gives up the role and wakes
+//! one other waiter, which becomes the driver and polls the *same* future on: the
+//! initialiser never restarts because a caller went away (tokio#4496). A run that ends
+//! with `Ok` publishes and wakes everybody; with `Err`, or a panic while polling, it is
+//! dropped, stores nothing, and wakes everybody: the first to look again starts a new run
+//! with its own initialiser.
+//!
+//! The graph side (cycles, names) is `crate::once::async_`: a run holds its claim as an
+//! agent of its own, and a future that waits registers its wait once.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::once::async_::{self, Run};
+use crate::singleton::Singleton;
+use crate::sync::{Mutex, MutexGuard, loom_const_fn};
+use crate::waits::{FutureWait, Kind, Resource};
+
+mod future;
+mod testing;
+
+pub use future::{GetOrInit, GetOrTryInit};
+
+/// The initialiser's future, kept in the singleton across tasks.
+type InitFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
+
+/// A lazily created, process-wide value built by an async initialiser: the runtime type
+/// behind `#[singleton] async fn`. `E` is the initialiser's error type
+/// ([`Infallible`] for [`get_or_init`](Self::get_or_init)).
+///
+/// - The initialiser runs to success **at most once**; callers that arrive meanwhile
+///   wait (their wakers are registered; nobody spins or blocks a thread) and get the
+///   same `&T`.
+/// - **Cancellation continues**: if the task polling the initialiser is dropped, the
+///   next waiter polls the same future on. In tokio#4496's scenario (100 callers with a
+///   1 s timeout, a 5 s initialiser) the initialiser runs once, not six times.
+/// - An `Err`, or a panic while polling, stores nothing: the next caller runs its
+///   initialiser again.
+/// - An initialiser that awaits its own singleton, directly or through others, panics
+///   with the chain; so does a cycle of initialisers across tasks (also two tasks on one
+///   thread) and across sync and async singletons.
+/// - Runtime-agnostic: no executor is assumed. The initialiser's future must be
+///   `Send + 'static`: it is kept in the singleton and may be continued by another task
+///   on another thread.
+///
+/// # Examples
+///
+/// ```
+/// use singleton_runtime::AsyncSingleton;
+///
+/// static GREETING: AsyncSingleton<String> = AsyncSingleton::new("GREETING");
+///
+/// # futures_lite_block_on(async {
+/// let first: &'static String = GREETING.get_or_init(|| async { "hello".to_owned() }).await;
+/// assert_eq!(first, "hello");
+/// assert_eq!(GREETING.get(), Some(first));
+/// # });
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// ```
+pub struct AsyncSingleton<T, E = Infallible> {
+    cell: Singleton<T>,
+    state: Mutex<State<T, E>>,
+}
+
+/// Where the run is.
+enum Init<T, E> {
+    Idle,
+    Parked(Running<T, E>),
+    Polling,
+}
+
+/// One run: the future, and its claim in the graph.
+struct Running<T, E> {
+    future: InitFuture<T, E>,
+    run: Run,
+}
+
+struct State<T, E> {
+    init: Init<T, E>,
+    /// The waiter (by id) that polls the run; `None` when no waiter is left (the next
+    /// caller takes over).
+    driver: Option<u64>,
+    /// Every waiting future's waker, by id.
+    waiters: Vec<(u64, Waker)>,
+    next_waiter: u64,
+}
+
+impl<T, E> State<T, E> {
+    /// Registers (or updates) the waker of the waiter `id` (a new id if `None`).
+    fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> u64 {
+        if let Some(id) = *id
+            && let Some((_, registered)) = self.waiters.iter_mut().find(|(w, _)| *w == id)
+        {
+            if !registered.will_wake(waker) {
+                registered.clone_from(waker);
+            }
+            return id;
+        }
+        let new = id.unwrap_or_else(|| {
+            self.next_waiter += 1;
+            self.next_waiter
+        });
+        *id = Some(new);
+        self.waiters.push((new, waker.clone()));
+        new
+    }
+
+    /// Removes the waiter `id`; if it was the driver, hands the role on: returns the
+    /// waker of the waiter to wake so that it takes over.
+    fn leave(&mut self, id: u64) -> Option<Waker> {
+        self.waiters.retain(|(w, _)| *w != id);
+        if self.driver != Some(id) {
+            return None;
+        }
+        self.driver = None;
+        if matches!(self.init, Init::Idle) {
+            return None;
+        }
+        // The next driver is named now, not when it polls: if it too goes away before
+        // it polls, its own `leave` hands the role on again.
+        let (next, waker) = self.waiters.first()?;
+        self.driver = Some(*next);
+        Some(waker.clone())
+    }
+
+    /// The run is over: everybody looks again.
+    fn finish(&mut self) -> Vec<Waker> {
+        self.init = Init::Idle;
+        self.driver = None;
+        self.waiters.drain(..).map(|(_, waker)| waker).collect()
+    }
+}
+
+// SAFETY (auto traits, stated): `state` is `Send` whatever `T` and `E` (the future is
+// boxed `dyn Future + Send`), so `Mutex<State>` is `Sync`; `cell` is `Sync` with the
+// bound its constructor puts on `T` (`Send + Sync`), which `new` repeats.
+
+impl<T: Send + Sync, E> AsyncSingleton<T, E> {
+    loom_const_fn! {
+    /// An empty singleton; `name` appears in cycle reports and `Debug`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::AsyncSingleton;
+    ///
+    /// static POOL: AsyncSingleton<Vec<u8>, std::io::Error> = AsyncSingleton::new("POOL");
+    /// assert_eq!(POOL.name(), "POOL");
+    /// ```
+        #[must_use]
+        pub fn new(name: &'static str) -> Self {
+            Self {
+                cell: Singleton::new(name),
+                state: Mutex::new(State {
+                    init: Init::Idle,
+                    driver: None,
+                    waiters: Vec::new(),
+                    next_waiter: 0,
+                }),
+            }
+        }
+    }
+}
+
+impl<T, E> AsyncSingleton<T, E> {
+    /// The name given to [`new`](Self::new).
+    pub fn name(&self) -> &'static str {
+        self.cell.name()
+    }
+
+    /// The value, if an initialiser has completed: for sync code that must not wait.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::AsyncSingleton;
+    ///
+    /// static N: AsyncSingleton<u32> = AsyncSingleton::new("N");
+    /// assert_eq!(N.get(), None);
+    /// ```
+    #[inline]
+    pub fn get(&self) -> Option<&T> {
+        self.cell.get()
+    }
+
+    /// The value, running the fallible async `init` first if no initialiser has
+    /// completed yet (or joining the run in progress). An `Err` is returned to the
+    /// caller whose poll finished the run, and nothing is stored.
+    ///
+    /// # Errors
+    ///
+    /// The initialiser's error; the next call runs an initialiser again.
+    ///
+    /// # Panics
+    ///
+    /// If the initialiser panics while this caller polls it (nothing is stored; the
+    /// others start again), or if awaiting the value would close an init cycle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::AsyncSingleton;
+    ///
+    /// static PORT: AsyncSingleton<u16, std::num::ParseIntError> = AsyncSingleton::new("PORT");
+    ///
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let failed = block_on(PORT.get_or_try_init(|| async { "x".parse::<u16>() }));
+    /// assert!(failed.is_err());
+    /// let port = block_on(PORT.get_or_try_init(|| async { "80".parse::<u16>() }));
+    /// assert_eq!(port, Ok(&80));
+    /// ```
+    #[inline]
+    pub fn get_or_try_init<F, Fut>(&self, init: F) -> GetOrTryInit<'_, T, E, F>
+    where
+        F: FnOnce() -> Fut,
+        Fut: private::AsyncInit<Result<T, E>>,
+    {
+        GetOrTryInit::new(self, init)
+    }
+
+    fn resource(&self) -> Resource {
+        // The cell's address: the key of the value in the graph, also for overrides.
+        Resource::named(
+            std::ptr::from_ref(&self.cell).addr(),
+            Kind::Singleton,
+            self.cell.name(),
+        )
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T, E>> {
+        self.state.lock()
+    }
+}
+
+impl<T> AsyncSingleton<T> {
+    /// The value, running the async `init` first if no initialiser has completed yet
+    /// (or joining the run in progress).
+    ///
+    /// # Panics
+    ///
+    /// As [`get_or_try_init`](Self::get_or_try_init).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use singleton_runtime::AsyncSingleton;
+    ///
+    /// static LIMIT: AsyncSingleton<u64> = AsyncSingleton::new("LIMIT");
+    /// let future = LIMIT.get_or_init(|| async { 100 });
+    /// # let mut future = std::pin::pin!(future);
+    /// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// # assert_eq!(future.as_mut().poll(&mut cx), std::task::Poll::Ready(&100));
+    /// ```
+    #[inline]
+    pub fn get_or_init<F, Fut>(&self, init: F) -> GetOrInit<'_, T, F>
+    where
+        F: FnOnce() -> Fut,
+        Fut: private::AsyncInit<T>,
+    {
+        GetOrInit::new(self, init)
+    }
+}
+
+/// What one poll of a waiting future decided, with the lock released.
+enum Step<'a, T, E> {
+    Done(Result<&'a T, E>),
+    Pending,
+}
+
+impl<T, E> AsyncSingleton<T, E> {
+    /// The slow path of one poll of a waiting future: `id` is its waiter id, `make`
+    /// builds its own initialiser's future (taken when it starts a run), `wait` its
+    /// registered wait in the graph.
+    #[cold]
+    #[inline(never)]
+    fn poll_slow(
+        &self,
+        cx: &mut Context<'_>,
+        id: &mut Option<u64>,
+        make: &mut dyn FnMut() -> Option<InitFuture<T, E>>,
+        wait: &mut Option<FutureWait>,
+    ) -> Step<'_, T, E> {
+        let mut state = self.lock();
+        if let Some(value) = self.cell.get() {
+            drop(state);
+            return Step::Done(Ok(value));
+        }
+        let me = state.register(id, cx.waker());
+        let mut running = match std::mem::replace(&mut state.init, Init::Polling) {
+            Init::Idle => {
+                // No run: start one, with this caller's initialiser (built below,
+                // without the lock). The claim is taken first, so the run is in the
+                // graph before anything of it runs.
+                let Some(run) = async_::start(&self.resource()) else {
+                    unreachable!("the claims of an async singleton are taken under its own lock")
+                };
+                state.driver = Some(me);
+                Started::New(run)
+            }
+            Init::Parked(running) if state.driver.is_none_or(|d| d == me) => {
+                state.driver = Some(me);
+                Started::Continue(running)
+            }
+            other => {
+                // Someone else drives (or polls right now): wait to be woken.
+                state.init = other;
+                Started::Wait
+            }
+        };
+        // Every future that waits (also the driver: its initialiser may need a value
+        // another run is building) says so in the graph once; a cycle panics here.
+        if wait.is_none() {
+            match async_::wait(self.resource()) {
+                Ok(registered) => *wait = registered,
+                Err(cycle) => {
+                    let wakers = match std::mem::replace(&mut running, Started::Wait) {
+                        Started::Wait => {
+                            state.waiters.retain(|(w, _)| *w != me);
+                            Vec::new()
+                        }
+                        // This caller was to drive: the run (if it started here, with
+                        // nothing built yet) goes back, and another waiter takes over.
+                        Started::Continue(run) => {
+                            state.init = Init::Parked(run);
+                            state.leave(me).into_iter().collect()
+                        }
+                        Started::New(run) => {
+                            drop(run);
+                            state.waiters.retain(|(w, _)| *w != me);
+                            state.finish()
+                        }
+                    };
+                    drop(state);
+                    wakers.into_iter().for_each(Waker::wake);
+                    panic!("{cycle}");
+                }
+            }
+        }
+        drop(state);
+        let (future, run) = match running {
+            Started::Wait => return Step::Pending,
+            Started::Continue(Running { future, run }) => (Some(future), run),
+            Started::New(run) => (None, run),
+        };
+        let guard = PollGuard {
+            owner: self,
+            run: Some(run),
+            me,
+        };
+        // A panic from here to `defuse` (the initialiser closure, or a poll of its
+        // future): the guard releases the claim and wakes the others; unwinding drops
+        // the future.
+        let mut future = match future {
+            Some(future) => future,
+            None => match make() {
+                Some(future) => future,
+                None => panic!("a `get_or_init` future was polled after it completed"),
+            },
+        };
+        let polled = {
+            let _acting = guard.run.as_ref().map(Run::driving);
+            future.as_mut().poll(cx)
+        };
+        let run = guard.defuse();
+        let mut state = self.lock();
+        match polled {
+            Poll::Pending => {
+                state.init = Init::Parked(Running { future, run });
+                drop(state);
+                Step::Pending
+            }
+            Poll::Ready(result) => {
+                let result = result.map(|value| self.cell.publish(value));
+                // The claim ends before the run does: whoever starts the next run
+                // (after `finish`, on an `Err`) finds it free.
+                drop(run);
+                let wakers = state.finish();
+                drop(state);
+                drop(future); // spent; its drop is user code, run without the lock
+                wakers.into_iter().for_each(Waker::wake);
+                Step::Done(result)
+            }
+        }
+    }
+
+    /// A waiting future went away (completed or dropped).
+    fn leave(&self, id: u64) {
+        let mut state = self.lock();
+        let next = state.leave(id);
+        drop(state);
+        if let Some(next) = next {
+            next.wake();
+        }
+    }
+}
+
+/// How a poll goes on after the decision under the lock.
+enum Started<T, E> {
+    Wait,
+    /// This caller drives an existing run.
+    Continue(Running<T, E>),
+    /// This caller started a run: its future is still to be built.
+    New(Run),
+}
+
+/// Cleans up after a panic in user code of a run (building or polling its future): the
+/// claim is released, nothing is stored, every waiter is woken to start again (the
+/// unwinding caller drops the future). Defused on the normal path.
+struct PollGuard<'a, T, E> {
+    owner: &'a AsyncSingleton<T, E>,
+    run: Option<Run>,
+    me: u64,
+}
+
+impl<T, E> PollGuard<'_, T, E> {
+    fn defuse(mut self) -> Run {
+        let run = self.run.take().unwrap_or_else(|| unreachable!());
+        std::mem::forget(self);
+        run
+    }
+}
+
+impl<T, E> Drop for PollGuard<'_, T, E> {
+    fn drop(&mut self) {
+        let mut state = self.owner.lock();
+        // The claim first (see `poll_slow`), then the state.
+        drop(self.run.take());
+        state.waiters.retain(|(w, _)| *w != self.me);
+        let wakers = state.finish();
+        drop(state);
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl<T: fmt::Debug, E> fmt::Debug for AsyncSingleton<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::singleton::debug_cell(f, "AsyncSingleton", self.name(), self.get())
+    }
+}
+
+/// What `#[singleton]`'s async forms expand to name.
+pub(crate) mod private {
+    pub use super::AsyncSingleton;
+
+    /// The future of an async singleton's initialiser, with the message that names the
+    /// fix when it is not `Send`.
+    #[diagnostic::on_unimplemented(
+        message = "the initialiser of an async singleton must be a `Send` future: it is kept in the singleton and continued by whichever task awaits it next, on any thread",
+        label = "this initialiser's future is not `Send`",
+        note = "do not hold an `Rc`, a `RefCell` borrow, a `MutexGuard` or another non-`Send` value across an `.await` in the initialiser: drop it before the `.await` (end its block), or use `Arc` / `tokio::sync::Mutex`"
+    )]
+    pub trait AsyncInit<O>: std::future::Future<Output = O> + Send + 'static {}
+
+    impl<O, F: std::future::Future<Output = O> + Send + 'static> AsyncInit<O> for F {}
+
+    /// Passes an initialiser's future through the [`AsyncInit`] check. Named for what
+    /// it checks: for a future, rustc reports a missing `Send` with its own message
+    /// (which value is held across which `.await`) and "required by a bound in
+    /// `init_future_must_be_send`", not with the trait's message.
+    #[inline]
+    pub fn init_future_must_be_send<O, F: AsyncInit<O>>(future: F) -> F {
+        future
+    }
+
+    /// Checks that an `init = async path` function returns a future of the struct.
+    #[diagnostic::on_unimplemented(
+        message = "`init = async ...` must return a future of `{T}`, but this returns `{Self}`",
+        label = "expected an `async fn() -> {T}` (or a fn returning `impl Future<Output = {T}>`)",
+        note = "for a sync constructor remove `async`: `init = path`; for a fallible one add `error = E` and return `Result<{T}, E>` from the future"
+    )]
+    pub trait AsyncInitReturns<T> {
+        /// The future.
+        type Future: std::future::Future<Output = T>;
+        /// Used by the expansion only.
+        fn into_future(self) -> Self::Future;
+    }
+
+    impl<T, F: std::future::Future<Output = T>> AsyncInitReturns<T> for F {
+        type Future = F;
+        #[inline]
+        fn into_future(self) -> F {
+            self
+        }
+    }
+
+    /// A fn-form async singleton's cell (see `FnSingleton`).
+    pub trait FnAsyncSingleton {
+        /// The stored type.
+        type Value: 'static;
+        /// The initialiser's error type (`Infallible` for a fn that returns `T`).
+        type Error: 'static;
+        /// The `static` cell.
+        fn cell() -> &'static AsyncSingleton<Self::Value, Self::Error>;
+    }
+
+    /// `Result<T, E>`'s parts, named by the expansion of an async fn returning a
+    /// `Result` (also through an alias such as `io::Result<T>`).
+    pub trait SingletonResult {
+        /// `T`.
+        type Value;
+        /// `E`.
+        type Error;
+    }
+
+    impl<T, E> SingletonResult for Result<T, E> {
+        type Value = T;
+        type Error = E;
+    }
+
+    /// [`AsyncSingleton::new`] behind the singleton-specific `Send + Sync` message.
+    #[cfg(not(singleton_loom))]
+    pub const fn new_async_singleton<T: crate::singleton::private::SingletonSafe, E>(
+        name: &'static str,
+    ) -> AsyncSingleton<T, E> {
+        AsyncSingleton::new(name)
+    }
+}
+
+#[cfg(all(test, singleton_loom))]
+mod loom_tests;
+#[cfg(all(test, not(singleton_loom)))]
+mod tests;

@@ -1,0 +1,86 @@
+//! Loom models of the async state machine: waker registration (a waiter that is never
+//! woken is a deadlock loom reports), publication, and the hand-off of a run when its
+//! driver is cancelled.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use super::AsyncSingleton;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicUsize, Ordering};
+
+/// Pending once (asking to be polled again), then ready: an initialiser that is
+/// parked between two polls.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// Two threads await the value together: one run, both get its value, and whoever
+/// waits is woken (else loom reports the deadlock).
+#[test]
+fn loom_async_one_run_and_waiters_are_woken() {
+    loom::model(|| {
+        let cell: Arc<AsyncSingleton<usize>> = Arc::new(AsyncSingleton::new("race"));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let (cell, runs) = (cell.clone(), runs.clone());
+                loom::thread::spawn(move || {
+                    *loom::future::block_on(cell.get_or_init(move || async move {
+                        runs.fetch_add(1, Ordering::Relaxed);
+                        yield_once().await;
+                        i
+                    }))
+                })
+            })
+            .collect();
+        let seen: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+        assert_eq!(seen[0], seen[1]);
+    });
+}
+
+/// A caller polls once and is cancelled (dropped) while another awaits: the run is
+/// never started twice, and the one left finishes it (it is handed the run, or finds
+/// it parked with no driver).
+#[test]
+fn loom_async_cancelled_driver_hands_off() {
+    loom::model(|| {
+        let cell: Arc<AsyncSingleton<&'static str>> = Arc::new(AsyncSingleton::new("handoff"));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let init = |runs: Arc<AtomicUsize>, who: &'static str| {
+            move || async move {
+                runs.fetch_add(1, Ordering::Relaxed);
+                yield_once().await;
+                who
+            }
+        };
+        let cancelled = {
+            let (cell, runs) = (cell.clone(), runs.clone());
+            loom::thread::spawn(move || {
+                let mut future = pin!(cell.get_or_init(init(runs, "cancelled")));
+                let polled = future
+                    .as_mut()
+                    .poll(&mut Context::from_waker(Waker::noop()));
+                polled.is_ready()
+                // dropped here: the task is cancelled
+            })
+        };
+        let value = *loom::future::block_on(cell.get_or_init(init(runs.clone(), "waiter")));
+        let _ = cancelled.join().unwrap();
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+        assert!(value == "cancelled" || value == "waiter");
+        assert_eq!(cell.get(), Some(&value));
+    });
+}

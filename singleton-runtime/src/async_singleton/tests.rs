@@ -1,0 +1,291 @@
+//! Unit tests of the async state machine, on plain threads with a parking `block_on`
+//! and hand-polled futures (no executor), Miri-clean.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use super::AsyncSingleton;
+use crate::test_support::within_timeout;
+
+/// Wakes by unparking a thread, and counts wake-ups.
+struct Unpark(std::thread::Thread, AtomicUsize);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.unpark();
+    }
+}
+
+fn flag_waker() -> (Arc<Unpark>, Waker) {
+    let flag = Arc::new(Unpark(std::thread::current(), AtomicUsize::new(0)));
+    (flag.clone(), Waker::from(flag))
+}
+
+/// Polls `future` to completion, parking between polls (never spinning: a test that
+/// is never woken deadlocks and fails by `within_timeout`).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let (_, waker) = flag_waker();
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        std::thread::park();
+    }
+}
+
+/// Polls `future` once with `waker`.
+fn poll_once<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output> {
+    Pin::new(future).poll(&mut Context::from_waker(waker))
+}
+
+/// A future that is pending until `open` is called.
+#[derive(Clone, Default)]
+struct Gate(Arc<Mutex<(bool, Option<Waker>)>>);
+
+impl Gate {
+    fn open(&self) {
+        let waker = {
+            let mut gate = self.0.lock().unwrap();
+            gate.0 = true;
+            gate.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let gate = self.clone();
+        std::future::poll_fn(move |cx| {
+            let mut state = gate.0.lock().unwrap();
+            if state.0 {
+                Poll::Ready(())
+            } else {
+                state.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+}
+
+fn leak<T: Send + Sync, E>(name: &'static str) -> &'static AsyncSingleton<T, E> {
+    Box::leak(Box::new(AsyncSingleton::new(name)))
+}
+
+#[test]
+fn threads_share_one_run() {
+    within_timeout(|| {
+        let cell: &'static AsyncSingleton<usize> = leak("shared");
+        let runs = Arc::new(AtomicUsize::new(0));
+        let gate = Gate::default();
+        let seen: Vec<usize> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let (runs, gate) = (runs.clone(), gate.clone());
+                    s.spawn(move || {
+                        let v = block_on(cell.get_or_init(move || async move {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            gate.wait().await;
+                            7
+                        }));
+                        std::ptr::from_ref(v).addr()
+                    })
+                })
+                .collect();
+            while runs.load(Ordering::SeqCst) == 0 {
+                std::thread::yield_now();
+            }
+            gate.open();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert!(seen.iter().all(|a| *a == seen[0]));
+        assert_eq!(cell.get(), Some(&7));
+    });
+}
+
+#[test]
+fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
+    let cell: &'static AsyncSingleton<String> = leak("handoff");
+    let starts = Arc::new(AtomicUsize::new(0));
+    let gate = Gate::default();
+    let init = |starts: Arc<AtomicUsize>, gate: Gate, who: &'static str| {
+        move || async move {
+            starts.fetch_add(1, Ordering::SeqCst);
+            gate.wait().await;
+            format!("started by {who}")
+        }
+    };
+    let (first_flag, first_waker) = flag_waker();
+    let (second_flag, second_waker) = flag_waker();
+    let mut first = Box::pin(cell.get_or_init(init(starts.clone(), gate.clone(), "first")));
+    let mut second = Box::pin(cell.get_or_init(init(starts.clone(), gate.clone(), "second")));
+    assert!(poll_once(&mut first, &first_waker).is_pending());
+    assert!(poll_once(&mut second, &second_waker).is_pending());
+    assert_eq!(starts.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        0,
+        "a waiter is not woken for nothing"
+    );
+    drop(first); // the driver is cancelled
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        1,
+        "the waiter is told to take over"
+    );
+    // It polls the same run on: nothing starts again, and the gate now wakes it.
+    assert!(poll_once(&mut second, &second_waker).is_pending());
+    gate.open();
+    assert_eq!(second_flag.1.load(Ordering::SeqCst), 2);
+    let value = match poll_once(&mut second, &second_waker) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("the gate is open"),
+    };
+    assert_eq!(value, "started by first");
+    assert_eq!(starts.load(Ordering::SeqCst), 1);
+    assert_eq!(first_flag.1.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn an_err_or_a_panic_stores_nothing_and_the_next_caller_retries() {
+    let cell: &'static AsyncSingleton<u16, String> = leak("retry");
+    let failed = block_on(cell.get_or_try_init(|| async { Err("down".to_owned()) }));
+    assert_eq!(failed, Err("down".to_owned()));
+    assert_eq!(cell.get(), None);
+    let panicked =
+        std::panic::catch_unwind(|| block_on(cell.get_or_try_init(|| async { panic!("boom") })));
+    assert!(panicked.is_err());
+    assert_eq!(cell.get(), None);
+    assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(80) })), Ok(&80));
+    assert_eq!(
+        block_on(cell.get_or_try_init(|| async { unreachable!("initialised") })),
+        Ok(&80)
+    );
+}
+
+#[test]
+fn a_panic_while_polling_wakes_the_waiters_and_one_of_them_starts_again() {
+    let cell: &'static AsyncSingleton<u8> = leak("panicky");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut first = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        panic!("init failed")
+    }));
+    let (_, first_waker) = flag_waker();
+    assert!(poll_once(&mut first, &first_waker).is_pending());
+    let (second_flag, second_waker) = flag_waker();
+    let mut second = Box::pin(cell.get_or_init(|| async { 2 }));
+    assert!(poll_once(&mut second, &second_waker).is_pending());
+    gate.open();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut first, &first_waker);
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(
+        second_flag.1.load(Ordering::SeqCst),
+        1,
+        "woken by the panic"
+    );
+    assert_eq!(poll_once(&mut second, &second_waker), Poll::Ready(&2));
+}
+
+#[test]
+fn an_initialiser_awaiting_its_own_singleton_panics_with_its_name() {
+    static SELF_AWARE: AsyncSingleton<u8> = AsyncSingleton::new("self_aware");
+    let panicked = std::panic::catch_unwind(|| {
+        block_on(SELF_AWARE.get_or_init(|| async { *SELF_AWARE.get_or_init(|| async { 1 }).await }))
+    });
+    let message = *panicked.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.starts_with("singleton init cycle: self_aware -> self_aware"),
+        "{message}"
+    );
+    // Nothing is left held: it can be initialised afterwards.
+    assert_eq!(block_on(SELF_AWARE.get_or_init(|| async { 3 })), &3);
+}
+
+#[test]
+fn a_waiter_is_not_woken_until_the_run_ends() {
+    let cell: &'static AsyncSingleton<u8> = leak("quiet");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        5
+    }));
+    let (driver_flag, driver_waker) = flag_waker();
+    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    let (waiter_flag, waiter_waker) = flag_waker();
+    let mut waiter = Box::pin(cell.get_or_init(|| async { unreachable!("a run is in progress") }));
+    for _ in 0..3 {
+        assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    }
+    assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 0);
+    gate.open();
+    assert_eq!(driver_flag.1.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        0,
+        "only the driver polls the run"
+    );
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&5));
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        1,
+        "told when it is done"
+    );
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&5));
+}
+
+#[test]
+fn an_empty_singleton_debugs_as_uninit() {
+    let cell: AsyncSingleton<String> = AsyncSingleton::new("empty");
+    assert_eq!(
+        format!("{cell:?}"),
+        r#"AsyncSingleton { name: "empty", value: <uninit>, .. }"#
+    );
+}
+
+/// The driver is cancelled, and so is the waiter it handed the run to, before that one
+/// polled: the role goes on to the next waiter (it was lost once: the hand-off woke a
+/// waiter without naming it the driver).
+#[test]
+fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
+    let cell: &'static AsyncSingleton<u8> = leak("handoff twice");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut futures: Vec<_> = (0..3)
+        .map(|_| {
+            let g = g.clone();
+            Box::pin(cell.get_or_init(move || async move {
+                g.wait().await;
+                9
+            }))
+        })
+        .collect();
+    let flags: Vec<_> = (0..3).map(|_| flag_waker()).collect();
+    for (future, (_, waker)) in futures.iter_mut().zip(&flags) {
+        assert!(poll_once(future, waker).is_pending());
+    }
+    let mut third = futures.pop().unwrap();
+    drop(futures); // the driver, then the waiter it woke, before that one polled
+    assert_eq!(
+        flags[2].0.1.load(Ordering::SeqCst),
+        1,
+        "the last waiter takes over"
+    );
+    assert!(poll_once(&mut third, &flags[2].1).is_pending());
+    gate.open();
+    assert_eq!(poll_once(&mut third, &flags[2].1), Poll::Ready(&9));
+}

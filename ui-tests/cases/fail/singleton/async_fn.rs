@@ -1,8 +1,0 @@
-use singleton_runtime::singleton;
-
-#[singleton]
-async fn client() -> String {
-    String::new()
-}
-
-fn main() {}
