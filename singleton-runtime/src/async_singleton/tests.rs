@@ -77,25 +77,10 @@ impl Gate {
     }
 }
 
-/// A fresh singleton for one test, living for the rest of the run like the `static` it
-/// stands for. Kept reachable from a static, so that Miri's leak check counts it (and
-/// what it built) as such instead of as a leak.
-fn leak<T: Send + Sync + 'static, E: Send + Sync + 'static>(
-    name: &'static str,
-) -> &'static AsyncSingleton<T, E> {
-    static KEPT: std::sync::Mutex<Vec<&'static (dyn std::any::Any + Sync)>> =
-        std::sync::Mutex::new(Vec::new());
-    let cell: &'static AsyncSingleton<T, E> = Box::leak(Box::new(AsyncSingleton::new(name)));
-    KEPT.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(cell);
-    cell
-}
-
 #[test]
 fn threads_share_one_run() {
     within_timeout(|| {
-        let cell: &'static AsyncSingleton<usize> = leak("shared");
+        let cell: &AsyncSingleton<usize> = &AsyncSingleton::new("shared");
         let runs = Arc::new(AtomicUsize::new(0));
         let gate = Gate::default();
         let seen: Vec<usize> = std::thread::scope(|s| {
@@ -126,7 +111,7 @@ fn threads_share_one_run() {
 
 #[test]
 fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
-    let cell: &'static AsyncSingleton<String> = leak("handoff");
+    let cell: &AsyncSingleton<String> = &AsyncSingleton::new("handoff");
     let starts = Arc::new(AtomicUsize::new(0));
     let gate = Gate::default();
     let init = |starts: Arc<AtomicUsize>, gate: Gate, who: &'static str| {
@@ -169,7 +154,7 @@ fn a_dropped_driver_hands_the_same_run_to_a_waiter() {
 
 #[test]
 fn an_err_or_a_panic_stores_nothing_and_the_next_caller_retries() {
-    let cell: &'static AsyncSingleton<u16, String> = leak("retry");
+    let cell: &AsyncSingleton<u16, String> = &AsyncSingleton::new("retry");
     let failed = block_on(cell.get_or_try_init(|| async { Err("down".to_owned()) }));
     assert_eq!(failed, Err("down".to_owned()));
     assert_eq!(cell.get(), None);
@@ -186,7 +171,7 @@ fn an_err_or_a_panic_stores_nothing_and_the_next_caller_retries() {
 
 #[test]
 fn a_panic_while_polling_wakes_the_waiters_and_one_of_them_starts_again() {
-    let cell: &'static AsyncSingleton<u8> = leak("panicky");
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("panicky");
     let gate = Gate::default();
     let g = gate.clone();
     let mut first = Box::pin(cell.get_or_init(move || async move {
@@ -228,7 +213,7 @@ fn an_initialiser_awaiting_its_own_singleton_panics_with_its_name() {
 
 #[test]
 fn a_waiter_is_not_woken_until_the_run_ends() {
-    let cell: &'static AsyncSingleton<u8> = leak("quiet");
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("quiet");
     let gate = Gate::default();
     let g = gate.clone();
     let mut driver = Box::pin(cell.get_or_init(move || async move {
@@ -273,7 +258,7 @@ fn an_empty_singleton_debugs_as_uninit() {
 /// waiter without naming it the driver).
 #[test]
 fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
-    let cell: &'static AsyncSingleton<u8> = leak("handoff twice");
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("handoff twice");
     let gate = Gate::default();
     let g = gate.clone();
     let mut futures: Vec<_> = (0..3)

@@ -45,6 +45,50 @@ impl Settings {
     }
 }
 
+/// An endpoint, built by an async fn.
+#[singleton]
+pub async fn endpoint() -> String {
+    "https://example.invalid".to_owned()
+}
+
+/// A session, built by a fallible async fn.
+///
+/// # Errors
+///
+/// When it cannot open.
+#[singleton]
+pub async fn session() -> Result<u32, LoadError> {
+    let url = endpoint().await;
+    u32::try_from(url.len()).map_err(|_| LoadError)
+}
+
+/// A client, built by an async `init`.
+#[singleton(init = async Client::connect, error = LoadError)]
+pub struct Client {
+    /// Id.
+    pub id: u32,
+}
+
+impl Client {
+    async fn connect() -> Result<Self, LoadError> {
+        Ok(Client { id: *session().await? })
+    }
+}
+
+/// Per-thread scratch space.
+#[singleton(scope = thread)]
+pub fn scratch() -> std::cell::RefCell<Vec<u8>> {
+    std::cell::RefCell::new(Vec::new())
+}
+
+/// A per-thread counter.
+#[singleton(scope = thread)]
+#[derive(Default)]
+pub struct Hits {
+    /// Count.
+    pub count: std::cell::Cell<u64>,
+}
+
 /// The answer.
 #[singleton]
 #[must_use]
