@@ -39,7 +39,7 @@ fn once<F: Future>(future: F) -> F::Output {
     }
 }
 
-pub fn run(cfg: &Config, report: &mut Report) {
+pub(crate) fn run(cfg: &Config, report: &mut Report) {
     let _ = STD_ONCE.get_or_init(value);
     let _ = once(RUNTIME.get_or_init(|| async { value() }));
     let _ = once(async_registry());

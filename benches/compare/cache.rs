@@ -19,7 +19,7 @@ use singleton_runtime::invalidating_cache;
 use crate::harness::{Candidate, Config, Group, Report, Target};
 
 #[derive(Debug)]
-pub struct ReproConfig {
+pub(crate) struct ReproConfig {
     pub seed: u64,
     pub threads: u32,
 }
@@ -99,7 +99,7 @@ const WITH: &str = "#[invalidating_cache] name::with(|c| c.seed)";
 const LOAD: &str = "arc-swap load (guard)";
 const SEED: &str = "hand-written stat-per-call cache (seed TS-009)";
 
-pub fn run(cfg: &Config, report: &mut Report) {
+pub(crate) fn run(cfg: &Config, report: &mut Report) {
     // Load everything first: these rows measure hits.
     SWAP.store(Some(Arc::new(parse(config_path()).expect("valid config"))));
     let (a, b) = (

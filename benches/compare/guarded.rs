@@ -55,7 +55,7 @@ fn std_write() {
     *STD.write().unwrap_or_else(PoisonError::into_inner) += 1;
 }
 
-pub fn run(cfg: &Config, report: &mut Report) {
+pub(crate) fn run(cfg: &Config, report: &mut Report) {
     let others = Others {
         sharded: ShardedLock::new(1),
         swap: ArcSwap::from_pointee(1),

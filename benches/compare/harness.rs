@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// How much time to spend, and which groups to run.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub(crate) struct Config {
     /// Interleaved rounds per group; the median is reported.
     pub rounds: usize,
     /// Target wall time of one measurement of one candidate.
@@ -33,7 +33,7 @@ pub struct Config {
 impl Config {
     /// Reads `--quick` and `--filter TEXT` from the command line
     /// (`cargo bench ... -- --quick`).
-    pub fn from_args() -> Self {
+    pub(crate) fn from_args() -> Self {
         let args: Vec<String> = std::env::args().collect();
         let quick = args.iter().any(|a| a == "--quick");
         let filter = args
@@ -61,14 +61,14 @@ impl Config {
 }
 
 /// One thing being measured: runs `iters` operations on thread number `thread`.
-pub struct Candidate<'a> {
+pub(crate) struct Candidate<'a> {
     name: String,
     run: Box<dyn Fn(u64, usize) + Sync + 'a>,
 }
 
 impl<'a> Candidate<'a> {
     /// A candidate whose closure runs the loop itself (for mixed read/write loads).
-    pub fn looping(name: impl Into<String>, run: impl Fn(u64, usize) + Sync + 'a) -> Self {
+    pub(crate) fn looping(name: impl Into<String>, run: impl Fn(u64, usize) + Sync + 'a) -> Self {
         Self {
             name: name.into(),
             run: Box::new(run),
@@ -77,7 +77,7 @@ impl<'a> Candidate<'a> {
 
     /// A candidate doing one operation `op` per iteration; the loop is monomorphised
     /// around `op` so the only per-op cost is the operation itself.
-    pub fn op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
+    pub(crate) fn op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
         Self::looping(name, move |iters, _thread| {
             for _ in 0..iters {
                 black_box(op());
@@ -88,7 +88,7 @@ impl<'a> Candidate<'a> {
     /// [`op`](Self::op) for operations of a cycle or two (a fast-path load): the loop
     /// is unrolled eight times, because at that size the loop's own branch and its code
     /// alignment would otherwise decide the result. Use it for every row of a group.
-    pub fn tiny_op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
+    pub(crate) fn tiny_op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
         Self::looping(name, move |iters, _thread| {
             for _ in 0..iters / 8 {
                 black_box(op());
@@ -108,7 +108,7 @@ impl<'a> Candidate<'a> {
 }
 
 /// A target a row must meet, printed as met or missed under the group.
-pub enum Target {
+pub(crate) enum Target {
     /// `row` takes at most `ratio` times the anchor's time per op.
     AtMost { row: &'static str, ratio: f64 },
     /// `row` is at least `factor` times faster (more throughput) than `than`.
@@ -120,7 +120,7 @@ pub enum Target {
 }
 
 /// Candidates compared with one another, the first being the anchor (ratio 1.00).
-pub struct Group<'a> {
+pub(crate) struct Group<'a> {
     pub title: String,
     pub threads: usize,
     pub candidates: Vec<Candidate<'a>>,
@@ -128,7 +128,7 @@ pub struct Group<'a> {
 }
 
 impl<'a> Group<'a> {
-    pub fn new(title: impl Into<String>, threads: usize) -> Self {
+    pub(crate) fn new(title: impl Into<String>, threads: usize) -> Self {
         Self {
             title: title.into(),
             threads,
@@ -138,19 +138,19 @@ impl<'a> Group<'a> {
     }
 
     #[must_use]
-    pub fn with(mut self, candidate: Candidate<'a>) -> Self {
+    pub(crate) fn with(mut self, candidate: Candidate<'a>) -> Self {
         self.candidates.push(candidate);
         self
     }
 
     #[must_use]
-    pub fn target(mut self, target: Target) -> Self {
+    pub(crate) fn target(mut self, target: Target) -> Self {
         self.targets.push(target);
         self
     }
 
     /// Measures every candidate in `cfg.rounds` interleaved rounds and prints the group.
-    pub fn run(self, cfg: &Config, out: &mut Report) {
+    pub(crate) fn run(self, cfg: &Config, out: &mut Report) {
         if cfg
             .filter
             .as_ref()
@@ -236,7 +236,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The printed table, and whether every target was met.
 #[derive(Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub missed: Vec<String>,
 }
 

@@ -40,7 +40,7 @@ fn registry() -> Vec<u64> {
     value()
 }
 
-pub fn run(cfg: &Config, report: &mut Report) {
+pub(crate) fn run(cfg: &Config, report: &mut Report) {
     // Initialise everything first: these rows measure the fast path only.
     let _ = (
         STD_ONCE.get_or_init(value),

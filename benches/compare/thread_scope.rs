@@ -33,7 +33,7 @@ fn label() -> String {
     String::from("seven")
 }
 
-pub fn run(cfg: &Config, report: &mut Report) {
+pub(crate) fn run(cfg: &Config, report: &mut Report) {
     let crate_tl: ThreadLocal<Cell<u64>> = ThreadLocal::new();
     let crate_tl = &crate_tl;
     // The harness measures on threads of its own: every row builds its value on each

@@ -21,7 +21,7 @@ static MONITOR_RUNS: AtomicUsize = AtomicUsize::new(0);
 static MANAGER_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 /// Seed 003's `HealthMonitor`: its set-up takes a while (connections, a first probe).
-pub struct HealthMonitor {
+pub(crate) struct HealthMonitor {
     checks: Vec<&'static str>,
 }
 
@@ -36,7 +36,7 @@ async fn health_monitor() -> HealthMonitor {
 
 /// Seed 003's `IncidentManager`, which needs the monitor.
 #[singleton(init = async IncidentManager::start)]
-pub struct IncidentManager {
+pub(crate) struct IncidentManager {
     watched: usize,
 }
 
@@ -50,7 +50,7 @@ impl IncidentManager {
     }
 }
 
-pub fn run() {
+pub(crate) fn run() {
     println!("\n== seed 003: async singletons with cancelled callers ==");
     let timeouts = Arc::new(AtomicUsize::new(0));
     let callers: Vec<_> = (0..16)

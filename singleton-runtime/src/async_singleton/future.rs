@@ -142,7 +142,7 @@ pub struct GetOrInit<'a, T, F> {
 }
 
 /// `FnOnce() -> impl Future<Output = T>` as `FnOnce() -> impl Future<Output = Result<T, !>>`.
-pub struct OkInit<F>(F);
+pub(crate) struct OkInit<F>(F);
 
 impl<'a, T, F, Fut> GetOrInit<'a, T, F>
 where

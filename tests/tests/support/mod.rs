@@ -156,7 +156,7 @@ pub(crate) fn assert_cycle_reported<A: Send + 'static, B: Send + 'static>(
 }
 
 /// A temp dir for one test binary's fixture files (each test a directory of its own).
-pub fn temp_root() -> &'static std::path::Path {
+pub(crate) fn temp_root() -> &'static std::path::Path {
     // singleton-audit: allow(test scaffolding: a temp dir for the fixtures, independent of the code under test)
     static ROOT: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| tempfile::tempdir().expect("temp dir"))
@@ -164,7 +164,7 @@ pub fn temp_root() -> &'static std::path::Path {
 }
 
 /// Saves `contents` at `path` the safe way: a temp file beside it, renamed over it.
-pub fn save_by_rename(path: &std::path::Path, contents: impl AsRef<[u8]>) {
+pub(crate) fn save_by_rename(path: &std::path::Path, contents: impl AsRef<[u8]>) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, contents).expect("write the temp file");
     std::fs::rename(&tmp, path).expect("rename it over the file");
