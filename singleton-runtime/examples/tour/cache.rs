@@ -75,15 +75,25 @@ fn save_by_rename(text: &str) {
 }
 
 pub(crate) fn run() {
-    println!("\n== #[invalidating_cache] (TS-009: a cached config file that went stale) ==");
+    println!("\n== #[invalidating_cache]: a parsed config file that follows its edits ==");
+    println!(
+        "the bug (TS-009): `@lru_cache` on the config loader parsed the file once and served \
+         that first parse for the rest of the run"
+    );
     std::fs::write(config_path(), "version: 1\nseed: 42\n").expect("write config");
 
     // The seed's bug: a cache that never looks at the file again.
     let stale = LRU_CACHE.get_or_init(|| parse(&config_path()).expect("valid"));
     std::fs::write(config_path(), "version: 2\nseed: 43\n").expect("edit config");
     println!(
-        "@lru_cache-style cache after an edit to version 2: still version {} (stale)",
+        "  an @lru_cache-style cache, after the file was edited from version 1 to version 2: \
+         still serves version {}",
         stale.version
+    );
+    println!(
+        "the fix, read by 3 threads every millisecond while the file is edited in place \
+         (version 3), saved by rename (version 4), saved broken (version 5, `seed: oops`), \
+         deleted, and saved again (version 6):"
     );
 
     // The fix, read by three threads while the file changes under them, and watched by
@@ -133,7 +143,7 @@ pub(crate) fn run() {
     let error =
         reproducibility_config::last_error().map_or_else(|| "none".to_owned(), |e| e.to_string());
     println!(
-        "broken save: still serving version {} (seed {}); kept error: {error}",
+        "  version 5 saved broken: still serving version {} (seed {}); the error is kept: {error}",
         kept.version, kept.seed
     );
     std::fs::remove_file(config_path()).expect("delete");
@@ -141,7 +151,7 @@ pub(crate) fn run() {
     let error =
         reproducibility_config::last_error().map_or_else(|| "none".to_owned(), |e| e.to_string());
     println!(
-        "file deleted mid-save: still version {}; kept error: {error}",
+        "  file deleted: still serving version {}; the error is kept: {error}",
         reproducibility_config().expect("kept").version
     );
     save_by_rename("version: 6\nseed: 47\n");
@@ -149,16 +159,21 @@ pub(crate) fn run() {
     stop.store(true, Ordering::SeqCst);
     for (i, reader) in readers.into_iter().enumerate() {
         let seen = reader.join().expect("reader thread");
-        println!("reader {i} saw versions {seen:?} (in order, never a broken one)");
+        println!("  reader {i} saw versions {seen:?}: in order, never a broken one");
     }
     let told = subscriber.join().expect("subscriber thread");
-    println!("the subscriber was told of reloads (generation, version): {told:?}");
-    let now = reproducibility_config().expect("fixed");
     println!(
-        "fixed: version {}; {} loads succeeded, {} failed (a missing file is retried at each check); last error: {:?}",
+        "  a subscriber, which never calls the getter, was told of each reload as \
+         (generation, version): {told:?}"
+    );
+    let now = reproducibility_config().expect("fixed");
+    let versions: Vec<u32> = told.iter().map(|&(_, version)| version).collect();
+    println!(
+        "  now: version {}; {} good loads in all (versions {versions:?}); the broken and the \
+         missing file failed {} checks, each keeping the last good version; error left: {}",
         now.version,
         reproducibility_config::generation(),
         reproducibility_config::cache().failures(),
-        reproducibility_config::last_error().map(|e| e.to_string()),
+        reproducibility_config::last_error().map_or_else(|| "none".to_owned(), |e| e.to_string()),
     );
 }
