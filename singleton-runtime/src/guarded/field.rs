@@ -132,6 +132,9 @@ impl<T> Guarded<T> {
     /// `f` panics (nothing is poisoned by a read). As
     /// [`GuardedGlobal::read`](crate::GuardedGlobal::read).
     ///
+    /// The compiler's errors for a reference or a future leaving the closure are
+    /// translated under "Common errors" on [`GuardedGlobal::read`](crate::GuardedGlobal::read).
+    ///
     /// # Examples
     ///
     /// ```

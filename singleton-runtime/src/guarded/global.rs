@@ -251,6 +251,25 @@ impl<T> GuardedGlobal<T> {
     /// - If `f` or the initialiser panics (the panic passes through; nothing is
     ///   poisoned by a read).
     ///
+    /// # Common errors
+    ///
+    /// The closures are what keep a guard from escaping, so the compiler words the
+    /// mistakes as lifetime errors. What each message means here (the same for
+    /// [`write`](Self::write) and the other closure methods):
+    ///
+    /// - *"lifetime may not live long enough … returning this value requires that `'1`
+    ///   must outlive `'2`"*, pointing at `m.get(..)`: the closure returns a reference
+    ///   into the value, which would outlive the lock. Return an owned copy instead:
+    ///   `.cloned()`, `.copied()`, `.to_owned()`, or compute the answer inside.
+    /// - The same message pointing at an `async move { .. }` block: the closure returns
+    ///   a future that would hold the value across `.await`, after the lock is gone.
+    ///   rustc's help ("consider pinning", "use an async closure") leads the wrong way:
+    ///   copy what the async code needs out of the global first, then `.await`.
+    /// - *"`await` is only allowed inside `async` functions and blocks"* inside the
+    ///   closure: a lock cannot be held across an `.await`; end the access, then await.
+    /// - *"borrowed data escapes outside of closure"* when assigning to a variable
+    ///   declared outside: the same as the first; store an owned value.
+    ///
     /// # Examples
     ///
     /// ```
@@ -282,6 +301,9 @@ impl<T> GuardedGlobal<T> {
     /// - If the global is poisoned, or taking it inverts a lock order (see
     ///   [`read`](Self::read)).
     /// - If `f` panics: the panic passes through and poisons the global.
+    ///
+    /// The compiler's errors for a reference or a future leaving the closure are
+    /// translated under "Common errors" on [`read`](Self::read).
     ///
     /// # Examples
     ///
