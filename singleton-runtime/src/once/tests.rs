@@ -89,14 +89,13 @@ fn a_wait_that_would_close_a_cycle_across_threads_names_both_threads() {
         claimed.1.recv().unwrap();
         let a = blocking::claim(&resource(E, "alpha"), || false).expect("free");
         waiting.0.send(()).unwrap();
-        // Until `other` is registered as waiting for A, asking for D just waits.
-        let cycle = loop {
-            match claim::claim(resource(D, "delta"), || false, Then::Wait) {
-                Claim::Cycle(cycle) => break cycle,
-                Claim::Wait(pending) => drop(pending),
-                _ => panic!("D is held by `other`"),
-            }
+        // Ask for D only once `other` is registered as waiting for A: a wait for D
+        // registered earlier would let `other` find the cycle first (and release D).
+        while !crate::waits::graph().is_awaited(E) {
             std::thread::yield_now();
+        }
+        let Claim::Cycle(cycle) = claim::claim(resource(D, "delta"), || false, Then::Wait) else {
+            panic!("waiting for D, held by `other` which waits for A, closes a cycle");
         };
         assert!(!cycle.is_reentrant());
         let message = cycle.to_string();

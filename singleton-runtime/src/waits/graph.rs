@@ -78,6 +78,12 @@ impl Graph {
 
     /// Whether the current agent holds a claim: a thread that does is inside a
     /// blocking initialiser, so a future it waits for blocks it (`block_on`).
+    /// Whether some thread or task is registered as waiting for `key` (tests).
+    #[cfg(test)]
+    pub(crate) fn is_awaited(&self, key: usize) -> bool {
+        self.waits.iter().any(|w| w.on.key == key)
+    }
+
     pub(crate) fn holds_any(&self) -> bool {
         let me = current_agent();
         self.holds.iter().any(|h| h.thread == me)
