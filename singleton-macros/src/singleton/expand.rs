@@ -69,13 +69,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     let errors_doc = error.as_ref().map(|_| errors_doc());
     let new = new_singleton(ident, &quote!(#ident), &name);
     let prelude = struct_prelude(item, ident);
-    let testing = testing_api(
-        vis,
-        &quote!(Self),
-        &quote!(Self::__singleton_cell()),
-        &name,
-        common::TestingNames::BESIDE_INSTANCE,
-    );
+    let testing = struct_testing_api(vis, &name);
     quote! {
         #prelude
 
@@ -148,13 +142,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
         ::singleton_runtime::__private::new_async_singleton::<#ident, #error_ty>(#name)
     };
     let prelude = struct_prelude(item, ident);
-    let testing = testing_api(
-        vis,
-        &quote!(Self),
-        &quote!(Self::__singleton_cell()),
-        &name,
-        common::TestingNames::BESIDE_INSTANCE,
-    );
+    let testing = struct_testing_api(vis, &name);
     quote! {
         #prelude
 
@@ -213,6 +201,18 @@ pub(super) fn struct_prelude(item: &TokenStream, ident: &syn::Ident) -> TokenStr
         #[allow(deprecated)]
         #not_clone
     }
+}
+
+/// The test tools of a singleton struct (sync or async): beside `instance()`, over the
+/// cell its `__singleton_cell()` returns, named after `instance`.
+fn struct_testing_api(vis: &syn::Visibility, name: &str) -> TokenStream {
+    testing_api(
+        vis,
+        &quote!(Self),
+        &quote!(Self::__singleton_cell()),
+        name,
+        common::TestingNames::BESIDE_INSTANCE,
+    )
 }
 
 /// The test tools of the singleton `cell` of type `value` (see [`common::testing_api`]).
