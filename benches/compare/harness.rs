@@ -255,12 +255,17 @@ impl Report {
             "\n{title} — {threads} thread{}",
             if threads == 1 { "" } else { "s" }
         );
-        println!("  {:<46} {:>10} {:>9}", "row", "ns/op", "vs anchor");
-        for (i, (c, row)) in candidates.iter().zip(samples).enumerate() {
-            let mark = if i == 0 { " (anchor)" } else { "" };
+        // The names column is as wide as the group's longest name, so numbers line up.
+        let names: Vec<String> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{}{}", c.name, if i == 0 { " (anchor)" } else { "" }))
+            .collect();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        println!("  {:<width$} {:>10} {:>9}", "row", "ns/op", "vs anchor");
+        for (name, row) in names.iter().zip(samples) {
             println!(
-                "  {:<46} {:>10.2} {:>8.2}x",
-                format!("{}{mark}", c.name),
+                "  {name:<width$} {:>10.2} {:>8.2}x",
                 median(row.clone()),
                 paired_ratio(row, anchor)
             );
