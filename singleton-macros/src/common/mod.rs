@@ -1,0 +1,116 @@
+//! Pieces every macro shares: the pipeline (`pipeline`), error collection (`errors`),
+//! the `key = value` argument grammar (`args`), how the item is looked at (`item`:
+//! through the invisible groups of `macro_rules` fragments, raw identifiers as the user
+//! reads them, the declared `Result`, what a `static`'s type cannot contain), the one
+//! spelling of the runtime's path (`runtime`), and the generated test tools (`testing`).
+
+mod args;
+mod errors;
+mod item;
+mod pipeline;
+mod runtime;
+mod testing;
+
+pub(crate) use args::{KeyValue, parse_args, parse_key_values};
+pub(crate) use errors::Errors;
+pub(crate) use item::{
+    Unstorable, item_keyword, name_of, peel_expr, peel_type, result_args, unstorable,
+};
+pub(crate) use pipeline::{AttributeMacro, run};
+pub(crate) use runtime::{private, private_at, runtime};
+pub(crate) use testing::{TestingNames, testing_api, testing_api_named, testing_bound};
+
+/// Test support: every combination of `args` and `items` expands without panicking,
+/// and anything that is not a well-formed item yields a `compile_error!`.
+#[cfg(test)]
+pub(crate) fn assert_never_panics(
+    expand: fn(proc_macro2::TokenStream, proc_macro2::TokenStream) -> proc_macro2::TokenStream,
+    args: &[proc_macro2::TokenStream],
+    items: &[proc_macro2::TokenStream],
+) {
+    for a in args {
+        for i in items {
+            let out = expand(a.clone(), i.clone()).to_string();
+            let well_formed = syn::parse2::<syn::Item>(i.clone()).is_ok();
+            assert!(
+                well_formed || out.contains("compile_error"),
+                "args `{a}`, item `{i}` gave no error: {out}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Delimiter, Group, TokenStream};
+    use quote::quote;
+
+    /// `tokens` in the invisible group a `macro_rules` fragment puts around them.
+    fn fragment(tokens: TokenStream) -> Group {
+        Group::new(Delimiter::None, tokens)
+    }
+
+    /// Every shape check sees through fragment groups: each of these expands without
+    /// error, as it does when written out.
+    #[test]
+    fn fragments_are_seen_through() {
+        let result = fragment(quote!(Result<u16, String>));
+        let singleton = crate::singleton::expand(quote!(), quote!(fn f() -> #result { Ok(1) }));
+        let singleton = singleton.to_string();
+        assert!(!singleton.contains("compile_error"), "{singleton}");
+        assert!(singleton.contains("get_or_try_init"), "{singleton}");
+
+        let init = fragment(quote!(make_pool));
+        let error = fragment(quote!(LoadError));
+        let by_path = crate::singleton::expand(
+            quote!(init = #init, error = #error),
+            quote!(
+                struct Pool;
+            ),
+        );
+        assert!(!by_path.to_string().contains("compile_error"), "{by_path}");
+
+        let path = fragment(quote!(&Path));
+        let loaded = fragment(quote!(Result<String, io::Error>));
+        let cache = crate::invalidating_cache::expand(
+            quote!(path = "a.toml"),
+            quote!(fn f(p: #path) -> #loaded { todo!() }),
+        );
+        assert!(!cache.to_string().contains("compile_error"), "{cache}");
+
+        let name = fragment(quote!("label"));
+        let global = crate::guarded_global::expand(
+            quote!(name = #name),
+            quote!(
+                static X: u8 = 0;
+            ),
+        );
+        assert!(!global.to_string().contains("compile_error"), "{global}");
+    }
+
+    /// ... and so do the checks that reject: `dyn`, nested `impl Trait`, `!`, `_`.
+    #[test]
+    fn checks_fire_through_fragments() {
+        let rejected = |out: TokenStream| out.to_string().contains("compile_error");
+        let bare = fragment(quote!(dyn Fn() + Send + Sync));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #bare { todo!() })
+        )));
+        let nested = fragment(quote!(Box<impl Fn() + Send + Sync>));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #nested { todo!() })
+        )));
+        let never = fragment(quote!(!));
+        assert!(rejected(crate::init_once::expand(
+            quote!(),
+            quote!(fn f() -> #never { loop {} })
+        )));
+        let infer = fragment(quote!(_));
+        assert!(rejected(crate::guarded_global::expand(
+            quote!(),
+            quote!(static X: #infer = 0;)
+        )));
+    }
+}
