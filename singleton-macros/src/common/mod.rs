@@ -2,13 +2,15 @@
 //! the `key = value` argument grammar (`args`), how the item is looked at (`item`:
 //! through the invisible groups of `macro_rules` fragments, raw identifiers as the user
 //! reads them, the declared `Result`, what a `static`'s type cannot contain), the one
-//! spelling of the runtime's path (`runtime`), and the generated test tools (`testing`).
+//! spelling of the runtime's path (`runtime`), the generated test tools (`testing`), and
+//! the pieces of the stubs that stand next to errors (`stubs`).
 
 mod args;
 mod errors;
 mod item;
 mod pipeline;
 mod runtime;
+mod stubs;
 mod testing;
 
 pub(crate) use args::{KeyValue, parse_args, parse_key_values};
@@ -18,7 +20,10 @@ pub(crate) use item::{
 };
 pub(crate) use pipeline::{AttributeMacro, run};
 pub(crate) use runtime::{private, private_at, runtime};
-pub(crate) use testing::{TestingNames, testing_api, testing_api_named, testing_bound};
+pub(crate) use stubs::{unnamed_params, unreachable_block};
+pub(crate) use testing::{
+    TestingNames, testing_api, testing_api_named, testing_bound, testing_stubs,
+};
 
 /// Test support: every combination of `args` and `items` expands without panicking,
 /// and anything that is not a well-formed item yields a `compile_error!`.

@@ -68,6 +68,28 @@ pub(crate) fn testing_api_named(
     reset_doc: &str,
     names: TestingNames,
 ) -> TokenStream {
+    tools(vis, value, Some(receiver), what, reset_doc, names)
+}
+
+/// The same test tools as stubs (bodies `unreachable!()`), beside a macro's error: so
+/// that a test calling them gets no error of its own (see `AttributeMacro::fallback`).
+pub(crate) fn testing_stubs(
+    vis: &TokenStream,
+    value: &TokenStream,
+    names: TestingNames,
+) -> TokenStream {
+    tools(vis, value, None, "the value", " Resets the value.", names)
+}
+
+/// The test tools, over `receiver`, or stubs if there is none.
+fn tools(
+    vis: &TokenStream,
+    value: &TokenStream,
+    receiver: Option<&TokenStream>,
+    what: &str,
+    reset_doc: &str,
+    names: TestingNames,
+) -> TokenStream {
     let span = proc_macro2::Span::call_site();
     let with_name = syn::Ident::new(names.override_with, span);
     let guard_name = syn::Ident::new(names.override_guard, span);
@@ -83,21 +105,38 @@ pub(crate) fn testing_api_named(
         " Puts `value` in place of {what}, on this thread only, until the guard is \
          dropped. Needs the `testing` feature of `singleton-runtime`."
     );
+    let unreachable = quote!(::core::unreachable!());
+    let (with_body, guard_body, reset_body, stub) = match receiver {
+        Some(receiver) => (
+            quote!(#receiver.override_with(value, f)),
+            quote!(#receiver.override_guard(value)),
+            quote!(#receiver.reset();),
+            None,
+        ),
+        None => (
+            unreachable.clone(),
+            unreachable.clone(),
+            unreachable,
+            Some(quote!(#[allow(unused_variables)])),
+        ),
+    };
     quote! {
         #[doc = #with_doc]
         #[allow(clippy::extra_unused_lifetimes)]
+        #stub
         #vis fn #with_name<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
         #bound
         {
-            #receiver.override_with(value, f)
+            #with_body
         }
 
         #[doc = #guard_doc]
         #[allow(clippy::extra_unused_lifetimes)]
+        #stub
         #vis fn #guard_name(value: #value) -> #rt::OverrideGuard
         #bound
         {
-            #receiver.override_guard(value)
+            #guard_body
         }
 
         #[doc = #reset_doc]
@@ -105,7 +144,7 @@ pub(crate) fn testing_api_named(
         #vis fn #reset_name()
         #bound
         {
-            #receiver.reset();
+            #reset_body
         }
     }
 }

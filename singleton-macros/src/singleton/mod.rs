@@ -6,6 +6,7 @@
 
 mod args;
 mod expand;
+mod fallback;
 mod thread;
 mod validate;
 
@@ -36,6 +37,10 @@ impl crate::common::AttributeMacro for Singleton {
 
     fn expand(form: &validate::Form) -> TokenStream {
         expand::expand(form)
+    }
+
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        fallback::fallback(args, item)
     }
 }
 
