@@ -37,6 +37,12 @@ impl crate::common::AttributeMacro for GuardedGlobal {
     fn expand(global: &validate::Global) -> TokenStream {
         expand::expand(global)
     }
+
+    /// The static as the expansion writes it (without a `mut`), so that its uses add no
+    /// errors to the one that matters; the item alone if its type is not written out.
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        validate::repaired(args, &item).map_or(item, |global| expand::expand(&global))
+    }
 }
 
 #[cfg(test)]

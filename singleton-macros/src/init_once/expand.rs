@@ -105,14 +105,14 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
 
 /// What the fn returns after expansion, the runtime fn its body goes to, and what its
 /// `# Errors` and `#[must_use]` say.
-struct Wrapped {
-    output: syn::ReturnType,
+pub(super) struct Wrapped {
+    pub(super) output: syn::ReturnType,
     call: TokenStream,
     errors_text: &'static str,
     must_use_text: String,
 }
 
-fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
+pub(super) fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
     let rt = crate::common::private();
     let output = &form.output;
     let Some(type_args) = &form.fallible else {

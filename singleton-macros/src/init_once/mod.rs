@@ -3,6 +3,7 @@
 
 mod args;
 mod expand;
+mod fallback;
 mod validate;
 
 use proc_macro2::TokenStream;
@@ -36,22 +37,8 @@ impl crate::common::AttributeMacro for InitOnce {
         expand::expand(form, args)
     }
 
-    /// With an error in the item (an `async fn`, say), the `state` const and `reset` fn
-    /// are still generated when the arguments and names are fine, so that their uses do
-    /// not add "cannot find" errors to the one that matters.
     fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
-        let siblings = args.and_then(|args| {
-            let syn::Item::Fn(f) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
-                return None;
-            };
-            validate::check_names(&args, &f.sig.ident).ok()?;
-            let id = quote::quote!(::core::concat!(::core::module_path!(), "::<invalid>"));
-            let name = crate::common::name_of(&f.sig.ident);
-            Some(expand::siblings(&args, &f.attrs, &f.vis, &name, &id))
-        });
-        let mut out = item;
-        out.extend(siblings);
-        out
+        fallback::fallback(args, item)
     }
 }
 

@@ -39,6 +39,13 @@ impl crate::common::AttributeMacro for InvalidatingCache {
     fn expand(loader: &validate::Loader) -> TokenStream {
         expand::expand(loader)
     }
+
+    /// The cached fn and its module as the expansion writes them, around a loader that
+    /// is never run, so that their uses add no errors to the one that matters; the item
+    /// alone where they cannot be derived.
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        validate::repaired(args, &item).map_or(item, |loader| expand::expand(&loader))
+    }
 }
 
 #[cfg(test)]

@@ -92,6 +92,16 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
             format!("expected {SHAPE}"),
         ));
     };
+    Ok(loader(item, param, context, (output, value, error)))
+}
+
+/// The [`Loader`] of a checked fn, awaiting its arguments.
+fn loader(
+    item: syn::ItemFn,
+    param: syn::PatType,
+    context: bool,
+    (output, value, error): (syn::Type, syn::Type, syn::Type),
+) -> impl FnOnce(Args) -> Loader {
     let boxed_error = is_boxed_dyn_error(&error);
     let error = if boxed_error {
         let rt = common::private_at(error.span());
@@ -107,7 +117,7 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         .into_iter()
         .filter(|a| !a.path().is_ident("expect"))
         .collect();
-    Ok(move |args| Loader {
+    move |args| Loader {
         args,
         attrs,
         lint_attrs,
@@ -121,7 +131,45 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         error,
         boxed_error,
         block: item.block,
-    })
+    }
+}
+
+/// The stub beside the errors (see `AttributeMacro::fallback`): the [`Loader`] the fn
+/// would have been with its mistakes left out (a body `unreachable!()`, the parameter
+/// `_: &Path` unless it is `&Path` or `&mut LoadContext` already), so that the cached fn
+/// and its module exist. `None` where they cannot be derived: no `Result<T, E>` with
+/// storable `T` and `E`, generics, a `self`.
+pub(crate) fn repaired(args: Option<Args>, item: &TokenStream) -> Option<Loader> {
+    let syn::Item::Fn(mut item) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
+        return None;
+    };
+    let sig = &item.sig;
+    if sig.receiver().is_some()
+        || sig.variadic.is_some()
+        || !sig.generics.params.is_empty()
+        || sig.generics.where_clause.is_some()
+    {
+        return None;
+    }
+    let output = check_output(sig, &mut Errors::default())?;
+    let written = match sig.inputs.first() {
+        Some(syn::FnArg::Typed(param)) if is_ref_to(&param.ty, "LoadContext", true) => {
+            Some(((*param.ty).clone(), true))
+        }
+        Some(syn::FnArg::Typed(param)) if is_ref_to(&param.ty, "Path", false) => {
+            Some(((*param.ty).clone(), false))
+        }
+        _ => None,
+    };
+    let (ty, context) = written.unwrap_or_else(|| (syn::parse_quote!(&::std::path::Path), false));
+    let param = syn::parse_quote!(_: #ty);
+    item.block = Box::new(common::unreachable_block());
+    let args = args.unwrap_or_else(|| Args {
+        path: syn::parse_quote!(""),
+        check_interval: None,
+        watch: None,
+    });
+    Some(loader(item, param, context, output)(args))
 }
 
 /// The parameter, and whether it is a `&mut LoadContext`.
