@@ -34,12 +34,11 @@ fn type_stub(
     if !generics.params.is_empty() || generics.where_clause.is_some() {
         return None;
     }
-    let returned = match &args.error {
-        Some(error) => {
-            let error = &error.value;
-            quote!(::core::result::Result<&'static #ident, #error>)
-        }
-        None => quote!(&'static #ident),
+    let returned = if let Some(error) = &args.error {
+        let error = &error.value;
+        quote!(::core::result::Result<&'static #ident, #error>)
+    } else {
+        quote!(&'static #ident)
     };
     let doc = "A stub: `#[singleton]` reported an error on this item.";
     let access = if validate::thread_scope(args).is_some() {
