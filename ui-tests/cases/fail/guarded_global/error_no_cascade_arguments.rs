@@ -1,6 +1,8 @@
 //! One mistake, one error: a `name` that is not a string, and `FEATURES` is still a
 //! guarded global beside the error.
 
+#![deny(warnings)]
+
 use std::collections::HashMap;
 
 use singleton_runtime::guarded_global;

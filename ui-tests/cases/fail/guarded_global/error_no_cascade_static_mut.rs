@@ -1,6 +1,8 @@
 //! One mistake, one error: `COUNTER` is still a guarded global beside the error about
 //! `mut`, so its `read` and `write` add no errors of their own.
 
+#![deny(warnings)]
+
 use singleton_runtime::guarded_global;
 
 #[guarded_global]

@@ -2,6 +2,8 @@
 //! `Result<u16, InitOnceError<ParseIntError>>` beside the error about `async`, so code
 //! written for that adds no errors of its own.
 
+#![deny(warnings)]
+
 use std::num::ParseIntError;
 
 use singleton_runtime::{InitOnceError, init_once};

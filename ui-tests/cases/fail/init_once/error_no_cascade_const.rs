@@ -1,6 +1,8 @@
 //! One mistake, one error: a `const fn` still returns `Result<(), AlreadyInitialized>`
 //! beside the error about `const`, and its `state` const is still there.
 
+#![deny(warnings)]
+
 use singleton_runtime::{AlreadyInitialized, init_once};
 
 #[init_once(state = LOGGING)]

@@ -1,6 +1,8 @@
 //! One mistake, one error: the path is missing, and the cached fn and its module are
 //! still there beside the error.
 
+#![deny(warnings)]
+
 use std::path::Path;
 
 use singleton_runtime::invalidating_cache;

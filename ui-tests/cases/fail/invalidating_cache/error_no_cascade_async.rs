@@ -1,6 +1,8 @@
 //! One mistake, one error: the cached fn and its module are still there beside the
 //! error about `async`, so calls written for them add no errors of their own.
 
+#![deny(warnings)]
+
 use std::path::Path;
 
 use singleton_runtime::invalidating_cache;

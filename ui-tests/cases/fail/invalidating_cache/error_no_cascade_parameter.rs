@@ -1,6 +1,8 @@
 //! One mistake, one error: a loader taking `&str` still gives `settings()` and its
 //! module beside the error at the parameter.
 
+#![deny(warnings)]
+
 use singleton_runtime::invalidating_cache;
 
 #[invalidating_cache(path = "settings.toml")]

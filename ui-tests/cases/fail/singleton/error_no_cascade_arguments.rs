@@ -1,6 +1,8 @@
 //! One mistake, one error: an unknown argument, and `Pool::instance()` (with its
 //! `init`, still used) type-checks beside it.
 
+#![deny(warnings)]
+
 use singleton_runtime::singleton;
 
 #[singleton(init = Pool::connect, retries = 3)]

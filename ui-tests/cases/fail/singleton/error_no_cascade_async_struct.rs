@@ -1,6 +1,8 @@
 //! One mistake, one error: `Client::instance().await` and `instance_if_ready()` still
 //! type-check beside the error about `Clone`.
 
+#![deny(warnings)]
+
 use singleton_runtime::singleton;
 
 #[singleton(init = async Client::connect)]

@@ -1,6 +1,8 @@
 //! One mistake, one error: a `const` singleton fn returning `Result` still returns
 //! `Result<&'static Limits, LimitError>` beside the error about `const`.
 
+#![deny(warnings)]
+
 use singleton_runtime::singleton;
 
 #[derive(Debug)]

@@ -2,6 +2,8 @@
 //! its module is still there beside the error about the parameter, so calls written
 //! for either add no errors of their own (nor does the body's `load`, used only there).
 
+#![deny(warnings)]
+
 use singleton_runtime::singleton;
 
 struct ModelRegistry {

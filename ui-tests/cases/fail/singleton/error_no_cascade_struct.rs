@@ -1,6 +1,8 @@
 //! One mistake, one error: `Registry::instance()` still type-checks beside the error
 //! about `Clone`, so the uses add no errors of their own.
 
+#![deny(warnings)]
+
 use singleton_runtime::singleton;
 
 #[singleton]

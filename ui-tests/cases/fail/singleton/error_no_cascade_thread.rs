@@ -1,6 +1,8 @@
 //! One mistake, one error: a thread-scoped `async fn` still gets its module
 //! (`counter::with`, `counter::try_with`) beside the error about `async`.
 
+#![deny(warnings)]
+
 use std::cell::Cell;
 
 use singleton_runtime::singleton;
