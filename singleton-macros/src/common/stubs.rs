@@ -19,3 +19,13 @@ pub(crate) fn unnamed_params(sig: &mut syn::Signature) {
         }
     }
 }
+
+/// A fn whose generated surface (a module beside it, a `static` of its value type) can
+/// be derived: no `self` (a method sits in an `impl`, where no module can), no generics
+/// and no `where` clause (a `static` cannot depend on them), no C variadic.
+pub(crate) fn free_and_concrete(sig: &syn::Signature) -> bool {
+    sig.receiver().is_none()
+        && sig.variadic.is_none()
+        && sig.generics.params.is_empty()
+        && sig.generics.where_clause.is_none()
+}

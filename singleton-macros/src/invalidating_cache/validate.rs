@@ -144,11 +144,7 @@ pub(crate) fn repaired(args: Option<Args>, item: &TokenStream) -> Option<Loader>
         return None;
     };
     let sig = &item.sig;
-    if sig.receiver().is_some()
-        || sig.variadic.is_some()
-        || !sig.generics.params.is_empty()
-        || sig.generics.where_clause.is_some()
-    {
+    if !common::free_and_concrete(sig) {
         return None;
     }
     let output = check_output(sig, &mut Errors::default())?;

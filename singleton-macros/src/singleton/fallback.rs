@@ -103,11 +103,7 @@ fn type_stub(
 /// written for it type-check.
 fn fn_stub(args: &Args, f: syn::ItemFn) -> Option<TokenStream> {
     let sig = &f.sig;
-    if sig.receiver().is_some()
-        || sig.variadic.is_some()
-        || !sig.generics.params.is_empty()
-        || sig.generics.where_clause.is_some()
-    {
+    if !common::free_and_concrete(sig) {
         return None;
     }
     let syn::ReturnType::Type(_, declared) = &sig.output else {
