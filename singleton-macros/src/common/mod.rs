@@ -118,4 +118,117 @@ mod tests {
             quote!(static X: #infer = 0;)
         )));
     }
+
+    /// Beside an error, the item is there exactly once: as written, or replaced by its
+    /// stub (never both, which would define the name twice); and a stub is there exactly
+    /// when the surface can be derived.
+    #[test]
+    fn fallback_defines_each_name_once() {
+        let cases: [(
+            fn(TokenStream, TokenStream) -> TokenStream,
+            TokenStream,
+            TokenStream,
+            &str,
+            bool,
+        ); 9] = [
+            (
+                crate::singleton::expand,
+                quote!(),
+                quote!(
+                    fn f(a: u8) -> u8 {
+                        a
+                    }
+                ),
+                "fn f (_ : u8)",
+                true,
+            ),
+            (
+                crate::singleton::expand,
+                quote!(),
+                quote!(
+                    fn f() -> dyn A {
+                        todo!()
+                    }
+                ),
+                "fn f ()",
+                false,
+            ),
+            (
+                crate::singleton::expand,
+                quote!(bogus = 1),
+                quote!(
+                    struct S;
+                ),
+                "struct S",
+                true,
+            ),
+            (
+                crate::singleton::expand,
+                quote!(),
+                quote!(
+                    struct S<T>(T);
+                ),
+                "struct S",
+                false,
+            ),
+            (
+                crate::init_once::expand,
+                quote!(),
+                quote!(
+                    const fn f() {}
+                ),
+                "fn f ()",
+                true,
+            ),
+            (
+                crate::init_once::expand,
+                quote!(),
+                quote!(
+                    async fn f() -> ! {
+                        loop {}
+                    }
+                ),
+                "fn f ()",
+                false,
+            ),
+            (
+                crate::guarded_global::expand,
+                quote!(),
+                quote!(
+                    static mut X: u8 = 0;
+                ),
+                "static X",
+                true,
+            ),
+            (
+                crate::invalidating_cache::expand,
+                quote!(path = "a"),
+                quote!(
+                    async fn f(p: &Path) -> Result<u8, E> {
+                        todo!()
+                    }
+                ),
+                "fn f ()",
+                true,
+            ),
+            (
+                crate::invalidating_cache::expand,
+                quote!(path = "a"),
+                quote!(
+                    fn f(p: &Path) -> u8 {
+                        1
+                    }
+                ),
+                "fn f (p : & Path)",
+                false,
+            ),
+        ];
+        for (expand, args, item, definition, stubbed) in cases {
+            let out = expand(args, item.clone()).to_string();
+            assert!(out.contains("compile_error"), "{item}: {out}");
+            assert_eq!(out.matches(definition).count(), 1, "{item}: {out}");
+            let stub = out.contains("unreachable") || out.contains("GuardedGlobal");
+            assert_eq!(stub, stubbed, "{item}: {out}");
+        }
+    }
 }
