@@ -119,116 +119,101 @@ mod tests {
         )));
     }
 
+    type Expand = fn(TokenStream, TokenStream) -> TokenStream;
+
     /// Beside an error, the item is there exactly once: as written, or replaced by its
     /// stub (never both, which would define the name twice); and a stub is there exactly
     /// when the surface can be derived.
+    fn assert_fallback(
+        expand: Expand,
+        args: TokenStream,
+        item: TokenStream,
+        def: &str,
+        stub: bool,
+    ) {
+        let written = item.to_string();
+        let out = expand(args, item).to_string();
+        assert!(out.contains("compile_error"), "{written}: {out}");
+        assert_eq!(out.matches(def).count(), 1, "{written}: {out}");
+        let stubbed = out.contains("unreachable") || out.contains("GuardedGlobal");
+        assert_eq!(stubbed, stub, "{written}: {out}");
+    }
+
     #[test]
-    fn fallback_defines_each_name_once() {
-        let cases: [(
-            fn(TokenStream, TokenStream) -> TokenStream,
-            TokenStream,
-            TokenStream,
-            &str,
-            bool,
-        ); 9] = [
-            (
-                crate::singleton::expand,
-                quote!(),
-                quote!(
-                    fn f(a: u8) -> u8 {
-                        a
-                    }
-                ),
-                "fn f (_ : u8)",
-                true,
+    fn singleton_fallback_defines_each_name_once() {
+        let expand: Expand = crate::singleton::expand;
+        let item = quote!(
+            fn f(a: u8) -> u8 {
+                a
+            }
+        );
+        assert_fallback(expand, quote!(), item, "fn f (_ : u8)", true);
+        let item = quote!(
+            fn f() -> dyn A {
+                todo!()
+            }
+        );
+        assert_fallback(expand, quote!(), item, "fn f ()", false);
+        assert_fallback(
+            expand,
+            quote!(bogus = 1),
+            quote!(
+                struct S;
             ),
-            (
-                crate::singleton::expand,
-                quote!(),
-                quote!(
-                    fn f() -> dyn A {
-                        todo!()
-                    }
-                ),
-                "fn f ()",
-                false,
+            "struct S",
+            true,
+        );
+        assert_fallback(
+            expand,
+            quote!(),
+            quote!(
+                struct S<T>(T);
             ),
-            (
-                crate::singleton::expand,
-                quote!(bogus = 1),
-                quote!(
-                    struct S;
-                ),
-                "struct S",
-                true,
+            "struct S",
+            false,
+        );
+    }
+
+    #[test]
+    fn other_fallbacks_define_each_name_once() {
+        let once: Expand = crate::init_once::expand;
+        assert_fallback(
+            once,
+            quote!(),
+            quote!(
+                const fn f() {}
             ),
-            (
-                crate::singleton::expand,
-                quote!(),
-                quote!(
-                    struct S<T>(T);
-                ),
-                "struct S",
-                false,
-            ),
-            (
-                crate::init_once::expand,
-                quote!(),
-                quote!(
-                    const fn f() {}
-                ),
-                "fn f ()",
-                true,
-            ),
-            (
-                crate::init_once::expand,
-                quote!(),
-                quote!(
-                    async fn f() -> ! {
-                        loop {}
-                    }
-                ),
-                "fn f ()",
-                false,
-            ),
-            (
-                crate::guarded_global::expand,
-                quote!(),
-                quote!(
-                    static mut X: u8 = 0;
-                ),
-                "static X",
-                true,
-            ),
-            (
-                crate::invalidating_cache::expand,
-                quote!(path = "a"),
-                quote!(
-                    async fn f(p: &Path) -> Result<u8, E> {
-                        todo!()
-                    }
-                ),
-                "fn f ()",
-                true,
-            ),
-            (
-                crate::invalidating_cache::expand,
-                quote!(path = "a"),
-                quote!(
-                    fn f(p: &Path) -> u8 {
-                        1
-                    }
-                ),
-                "fn f (p : & Path)",
-                false,
-            ),
-        ];
-        for (expand, args, item, definition, stubbed) in cases {
-            let out = expand(args, item.clone()).to_string();
-            assert!(out.contains("compile_error"), "{item}: {out}");
-            assert_eq!(out.matches(definition).count(), 1, "{item}: {out}");
-            let stub = out.contains("unreachable") || out.contains("GuardedGlobal");
-            assert_eq!(stub, stubbed, "{item}: {out}");
-        }
+            "fn f ()",
+            true,
+        );
+        let item = quote!(
+            async fn f() -> ! {
+                loop {}
+            }
+        );
+        assert_fallback(once, quote!(), item, "fn f ()", false);
+        let item = quote!(
+            static mut X: u8 = 0;
+        );
+        assert_fallback(
+            crate::guarded_global::expand,
+            quote!(),
+            item,
+            "static X",
+            true,
+        );
+        let cache: Expand = crate::invalidating_cache::expand;
+        let item = quote!(
+            async fn f(p: &Path) -> Result<u8, E> {
+                todo!()
+            }
+        );
+        assert_fallback(cache, quote!(path = "a"), item, "fn f ()", true);
+        let item = quote!(
+            fn f(p: &Path) -> u8 {
+                1
+            }
+        );
+        assert_fallback(cache, quote!(path = "a"), item, "fn f (p : & Path)", false);
     }
 }
