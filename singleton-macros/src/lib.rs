@@ -3,7 +3,9 @@
 //! Do not depend on this crate directly: depend on `singleton-runtime`, which pins it
 //! exactly and re-exports every macro, and whose docs describe what they expand to.
 //! Each macro lives in a folder of its own: `args` parses the attribute, `validate`
-//! rejects misuse with an error at the offending token, `expand` writes the code.
+//! rejects misuse with an error at the offending token, `expand` writes the code, and
+//! `fallback` (where there is one) writes the stubs that stand beside an error; one
+//! pipeline, `common::run`, chains them for all four.
 
 #![forbid(unsafe_code)]
 

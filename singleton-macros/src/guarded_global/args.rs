@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use crate::common;
 
 /// The parsed attribute arguments.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Args {
     /// `name = "..."`: the name used in panics and errors, instead of the static's.
     pub(crate) name: Option<syn::LitStr>,

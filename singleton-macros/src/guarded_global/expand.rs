@@ -32,8 +32,9 @@ pub(crate) fn expand(global: &Global) -> TokenStream {
         expr,
         name,
     } = global;
-    let private = quote!(::singleton_runtime::__private);
-    let constructor = quote_spanned!(ty.span()=> #private::guarded_global::<#ty>);
+    let private = common::private();
+    let private_at_ty = common::private_at(ty.span());
+    let constructor = quote_spanned!(ty.span()=> #private_at_ty::guarded_global::<#ty>);
     let init = if borrows_a_temporary(expr) {
         // Spanned at `expr`: a non-const `expr` is reported there.
         quote_spanned! {expr.span()=>

@@ -12,11 +12,37 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = crate::common::with_args(args::Args::parse(args), |args| {
-        validate::validate(args, item.clone())
-    })
-    .map(|global| expand::expand(&global));
-    result.unwrap_or_else(|error| crate::common::fallback(error, item))
+    crate::common::run::<GuardedGlobal>(args, item)
+}
+
+/// `#[guarded_global]` in the common pipeline.
+struct GuardedGlobal;
+
+impl crate::common::AttributeMacro for GuardedGlobal {
+    type Args = args::Args;
+    type Checked = validate::Global;
+
+    fn parse_args(args: TokenStream) -> syn::Result<args::Args> {
+        args::Args::parse(args)
+    }
+
+    fn validate(args: args::Args, item: TokenStream) -> syn::Result<validate::Global> {
+        validate::validate(args, item)
+    }
+
+    fn check_item(item: TokenStream) -> Option<syn::Error> {
+        validate::validate(args::Args::default(), item).err()
+    }
+
+    fn expand(global: &validate::Global) -> TokenStream {
+        expand::expand(global)
+    }
+
+    /// The static as the expansion writes it (without a `mut`), so that its uses add no
+    /// errors to the one that matters; the item alone if its type is not written out.
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        validate::repaired(args, &item).map_or(item, |global| expand::expand(&global))
+    }
 }
 
 #[cfg(test)]

@@ -65,10 +65,27 @@ pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Global> {
         );
     }
     errors.finish()?;
+    Ok(global(args, item))
+}
+
+/// The [`Global`] a static stands for, whatever its `mut`: what `validate` accepts, and
+/// the stub beside its errors (see `AttributeMacro::fallback`), where nothing is derived
+/// from a `static` whose type is `_` (`None`).
+pub(crate) fn repaired(args: Option<Args>, item: &TokenStream) -> Option<Global> {
+    let syn::Item::Static(item) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
+        return None;
+    };
+    if let syn::Type::Infer(_) = common::peel_type(&item.ty) {
+        return None;
+    }
+    Some(global(args.unwrap_or_default(), item))
+}
+
+fn global(args: Args, item: syn::ItemStatic) -> Global {
     let name = args
         .name
         .unwrap_or_else(|| syn::LitStr::new(&common::name_of(&item.ident), item.ident.span()));
-    Ok(Global {
+    Global {
         attrs: item.attrs,
         vis: item.vis,
         static_token: item.static_token,
@@ -76,5 +93,5 @@ pub(crate) fn validate(args: Args, item: TokenStream) -> syn::Result<Global> {
         ty: *item.ty,
         expr: *item.expr,
         name,
-    })
+    }
 }

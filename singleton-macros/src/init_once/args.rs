@@ -14,7 +14,7 @@ pub(crate) enum Concurrent {
 }
 
 /// The parsed attribute arguments.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Args {
     /// `state = NAME`: generate `const NAME: InitOnceState` (same visibility): whether
     /// the fn has run, where, waiting for it, and the reset. A `const` rather than a

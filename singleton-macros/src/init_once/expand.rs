@@ -35,7 +35,7 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
         block,
     } = item;
     let name = common::name_of(&sig.ident);
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = crate::common::private();
     let impl_trait = common::unstorable(output)
         .iter()
         .any(|found| matches!(found, common::Unstorable::ImplTrait(_)));
@@ -105,15 +105,15 @@ pub(crate) fn expand(form: &Form, args: &Args) -> TokenStream {
 
 /// What the fn returns after expansion, the runtime fn its body goes to, and what its
 /// `# Errors` and `#[must_use]` say.
-struct Wrapped {
-    output: syn::ReturnType,
+pub(super) struct Wrapped {
+    pub(super) output: syn::ReturnType,
     call: TokenStream,
     errors_text: &'static str,
     must_use_text: String,
 }
 
-fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
-    let rt = quote!(::singleton_runtime::__private);
+pub(super) fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
+    let rt = crate::common::private();
     let output = &form.output;
     let Some(type_args) = &form.fallible else {
         return Wrapped {
@@ -144,9 +144,10 @@ fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
     // Spanned at the return type: a `Result` that is not `core::result::Result` is
     // reported there.
     let span = output.span();
+    let rt_at_output = common::private_at(span);
     let projection = |item: &str| {
         let item = syn::Ident::new(item, span);
-        quote_spanned!(span=> <#output as ::singleton_runtime::__private::Fallible>::#item)
+        quote_spanned!(span=> <#output as #rt_at_output::Fallible>::#item)
     };
     // `io::Result<T>`, `fmt::Result`: the error type is known only to the compiler.
     let error = if let [_, error] = type_args.as_slice() {
@@ -163,7 +164,7 @@ fn wrap(form: &Form, name: &str, wait: bool) -> Wrapped {
         output: syn::parse_quote! {
             -> ::core::result::Result<#value, #rt::InitOnceError<#error>>
         },
-        call: quote_spanned!(span=> ::singleton_runtime::__private::call_fallible),
+        call: quote_spanned!(span=> #rt_at_output::call_fallible),
         errors_text: "`InitOnceError::Failed` with the body's error (a later call runs the body \
              again), or `InitOnceError::AlreadyInitialized` if a call has already succeeded",
         must_use_text: format!(
@@ -183,7 +184,7 @@ pub(crate) fn siblings(
     name: &str,
     id: &TokenStream,
 ) -> TokenStream {
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = crate::common::private();
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let state = args.state.as_ref().map(|state| {
         let doc = format!(

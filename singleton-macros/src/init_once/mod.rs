@@ -3,37 +3,43 @@
 
 mod args;
 mod expand;
+mod fallback;
 mod validate;
 
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = crate::common::with_args(args::Args::parse(args.clone()), |args| {
-        let form = validate::validate(item.clone())?;
-        validate::check_names(&args, &form.item.sig.ident)?;
-        Ok((args, form))
-    })
-    .map(|(args, form)| expand::expand(&form, &args));
-    result.unwrap_or_else(|error| {
-        let stubs = siblings_on_error(args, &item);
-        let mut out = crate::common::fallback(error, item);
-        out.extend(stubs);
-        out
-    })
+    crate::common::run::<InitOnce>(args, item)
 }
 
-/// Degrades gracefully: with an error in the item (an `async fn`, say), the `state`
-/// const and `reset` fn are still generated when the arguments and names are fine, so
-/// that their uses do not add "cannot find" errors to the one that matters.
-fn siblings_on_error(args: TokenStream, item: &TokenStream) -> Option<TokenStream> {
-    let args = args::Args::parse(args).ok()?;
-    let syn::Item::Fn(f) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
-        return None;
-    };
-    validate::check_names(&args, &f.sig.ident).ok()?;
-    let id = quote::quote!(::core::concat!(::core::module_path!(), "::<invalid>"));
-    let name = crate::common::name_of(&f.sig.ident);
-    Some(expand::siblings(&args, &f.attrs, &f.vis, &name, &id))
+/// `#[init_once]` in the common pipeline.
+struct InitOnce;
+
+impl crate::common::AttributeMacro for InitOnce {
+    type Args = args::Args;
+    type Checked = (args::Args, validate::Form);
+
+    fn parse_args(args: TokenStream) -> syn::Result<args::Args> {
+        args::Args::parse(args)
+    }
+
+    fn validate(args: args::Args, item: TokenStream) -> syn::Result<Self::Checked> {
+        let form = validate::validate(item)?;
+        validate::check_names(&args, &form.item.sig.ident)?;
+        Ok((args, form))
+    }
+
+    fn check_item(item: TokenStream) -> Option<syn::Error> {
+        validate::validate(item).err()
+    }
+
+    fn expand((args, form): &Self::Checked) -> TokenStream {
+        expand::expand(form, args)
+    }
+
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        fallback::fallback(args, item)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use crate::common;
 
 /// The parsed attribute arguments.
+#[derive(Clone)]
 pub(crate) struct Args {
     /// `path = ...`: any expression whose value is `AsRef<Path>`, evaluated at each
     /// check and load (never on a hit).

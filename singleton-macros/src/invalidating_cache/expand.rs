@@ -55,6 +55,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     // Runtime panics (a loader that needs its own cache) point at the caller.
     let track_caller =
         (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
+    let rt = common::private();
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -69,7 +70,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         // `macro_rules` generated, it would not see the section above.
         #[allow(clippy::missing_errors_doc)]
         #track_caller
-        #vis fn #ident() -> ::core::result::Result<::singleton_runtime::__private::CacheRef<#value>, ::std::sync::Arc<#error>> {
+        #vis fn #ident() -> ::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>> {
             #[allow(dead_code)]
             fn cache() -> &'static #cache_ty {
                 ::core::unreachable!("stands in for a module that failed to compile")
@@ -113,7 +114,8 @@ fn control_module(loader: &Loader) -> TokenStream {
         ..
     } = loader;
     let (value, error) = (from_child_module(value), from_child_module(error));
-    let result = quote!(::core::result::Result<::singleton_runtime::__private::CacheRef<#value>, ::std::sync::Arc<#error>>);
+    let (rt, runtime) = (common::private(), common::runtime());
+    let result = quote!(::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>>);
     let testing = crate::common::testing_api(
         &quote!(pub),
         &value,
@@ -147,7 +149,7 @@ fn control_module(loader: &Loader) -> TokenStream {
 
             #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
             #[must_use]
-            pub fn cache() -> &'static ::singleton_runtime::InvalidatingCache<#value, #error> {
+            pub fn cache() -> &'static #runtime::InvalidatingCache<#value, #error> {
                 __Cache::get()
             }
 
@@ -168,13 +170,13 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[doc = ""]
             #[doc = " The loader's error, while there is no good value yet."]
             #[track_caller]
-            pub fn get_with_generation() -> ::core::result::Result<(::singleton_runtime::__private::CacheRef<#value>, u64), ::std::sync::Arc<#error>> {
+            pub fn get_with_generation() -> ::core::result::Result<(#rt::CacheRef<#value>, u64), ::std::sync::Arc<#error>> {
                 cache().get_with_generation()
             }
 
             #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
             #[must_use]
-            pub fn subscribe() -> ::singleton_runtime::__private::Subscription<'static, #value, #error> {
+            pub fn subscribe() -> #rt::Subscription<'static, #value, #error> {
                 cache().subscribe()
             }
 
@@ -231,7 +233,8 @@ fn doc_link(ident: &syn::Ident, kind: &str, suffix: &str) -> String {
 /// `InvalidatingCache<T, E>`, as the user's level names it.
 fn cache_type(loader: &Loader) -> TokenStream {
     let Loader { value, error, .. } = loader;
-    quote!(::singleton_runtime::__private::InvalidatingCache<#value, #error>)
+    let rt = common::private();
+    quote!(#rt::InvalidatingCache<#value, #error>)
 }
 
 /// The `static` cache, at the user's level so that the loader body and the argument
@@ -248,7 +251,7 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         args,
         ..
     } = loader;
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = common::private();
     let path = &args.path;
     let path_fn = quote_spanned! {path.span()=>
         fn __path() -> ::std::path::PathBuf {
@@ -268,12 +271,13 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     };
     let (watch_fn, watch) = match &args.watch {
         Some(flag) => (
-            quote_spanned! {flag.span()=>
-                const _: () = ::singleton_runtime::__private::watch_feature::<
-                    ::singleton_runtime::__private::WatchFeature,
-                >();
-                fn __watch() {
-                    ::singleton_runtime::__private::watch(&__CACHE);
+            {
+                let rt = common::private_at(flag.span());
+                quote_spanned! {flag.span()=>
+                    const _: () = #rt::watch_feature::<#rt::WatchFeature>();
+                    fn __watch() {
+                        #rt::watch(&__CACHE);
+                    }
                 }
             },
             quote!(::core::option::Option::Some(__watch)),
@@ -310,8 +314,9 @@ fn cache_impl(loader: &Loader) -> TokenStream {
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
+    let rt_at_output = common::private_at(output.span());
     let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::#constructor(#name, __path, #load, #interval, #watch)
+        #rt_at_output::#constructor(#name, __path, #load, #interval, #watch)
     };
     quote! {
         #(#cfg_attrs)*

@@ -14,9 +14,38 @@ mod validate;
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = validate::validate(args::Args::parse(args), item.clone())
-        .map(|loader| expand::expand(&loader));
-    result.unwrap_or_else(|error| crate::common::fallback(error, item))
+    crate::common::run::<InvalidatingCache>(args, item)
+}
+
+/// `#[invalidating_cache]` in the common pipeline.
+struct InvalidatingCache;
+
+impl crate::common::AttributeMacro for InvalidatingCache {
+    type Args = args::Args;
+    type Checked = validate::Loader;
+
+    fn parse_args(args: TokenStream) -> syn::Result<args::Args> {
+        args::Args::parse(args)
+    }
+
+    fn validate(args: args::Args, item: TokenStream) -> syn::Result<validate::Loader> {
+        validate::validate(item).map(|loader| loader(args))
+    }
+
+    fn check_item(item: TokenStream) -> Option<syn::Error> {
+        validate::validate(item).err()
+    }
+
+    fn expand(loader: &validate::Loader) -> TokenStream {
+        expand::expand(loader)
+    }
+
+    /// The cached fn and its module as the expansion writes them, around a loader that
+    /// is never run, so that their uses add no errors to the one that matters; the item
+    /// alone where they cannot be derived.
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        validate::repaired(args, &item).map_or(item, |loader| expand::expand(&loader))
+    }
 }
 
 #[cfg(test)]

@@ -35,24 +35,15 @@ pub(crate) struct Loader {
 
 const SHAPE: &str = "`fn name(path: &Path) -> Result<T, E>` (or `fn name(ctx: &mut LoadContext) -> Result<T, E>` for several files)";
 
-pub(crate) fn validate(args: syn::Result<Args>, item: TokenStream) -> syn::Result<Loader> {
-    let item = match syn::parse2::<syn::Item>(item) {
-        Ok(syn::Item::Fn(item)) => Ok(item),
-        Ok(other) => Err(syn::Error::new_spanned(
+/// Checks the item, which does not depend on the arguments; on success, the
+/// [`Loader`] awaiting them.
+pub(crate) fn validate(item: TokenStream) -> syn::Result<impl FnOnce(Args) -> Loader> {
+    match syn::parse2::<syn::Item>(item)? {
+        syn::Item::Fn(item) => check_fn(item),
+        other => Err(syn::Error::new_spanned(
             common::item_keyword(&other),
             format!("`#[invalidating_cache]` goes on the fn that loads the file: {SHAPE}"),
         )),
-        Err(error) => Err(error),
-    };
-    // Report argument and item mistakes together.
-    let loader = item.and_then(check_fn);
-    match (args, loader) {
-        (Ok(args), Ok(loader)) => Ok(loader(args)),
-        (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
-        (Err(mut error), Err(more)) => {
-            error.combine(more);
-            Err(error)
-        }
     }
 }
 
@@ -101,9 +92,20 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
             format!("expected {SHAPE}"),
         ));
     };
+    Ok(loader(item, param, context, (output, value, error)))
+}
+
+/// The [`Loader`] of a checked fn, awaiting its arguments.
+fn loader(
+    item: syn::ItemFn,
+    param: syn::PatType,
+    context: bool,
+    (output, value, error): (syn::Type, syn::Type, syn::Type),
+) -> impl FnOnce(Args) -> Loader {
     let boxed_error = is_boxed_dyn_error(&error);
     let error = if boxed_error {
-        syn::parse_quote_spanned! {error.span()=> ::singleton_runtime::__private::BoxedError}
+        let rt = common::private_at(error.span());
+        syn::parse_quote_spanned! {error.span()=> #rt::BoxedError}
     } else {
         error
     };
@@ -115,7 +117,7 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         .into_iter()
         .filter(|a| !a.path().is_ident("expect"))
         .collect();
-    Ok(move |args| Loader {
+    move |args| Loader {
         args,
         attrs,
         lint_attrs,
@@ -129,7 +131,41 @@ fn check_fn(item: syn::ItemFn) -> syn::Result<impl FnOnce(Args) -> Loader> {
         error,
         boxed_error,
         block: item.block,
-    })
+    }
+}
+
+/// The stub beside the errors (see `AttributeMacro::fallback`): the [`Loader`] the fn
+/// would have been with its mistakes left out (a body `unreachable!()`, the parameter
+/// `_: &Path` unless it is `&Path` or `&mut LoadContext` already), so that the cached fn
+/// and its module exist. `None` where they cannot be derived: no `Result<T, E>` with
+/// storable `T` and `E`, generics, a `self`.
+pub(crate) fn repaired(args: Option<Args>, item: &TokenStream) -> Option<Loader> {
+    let syn::Item::Fn(mut item) = syn::parse2::<syn::Item>(item.clone()).ok()? else {
+        return None;
+    };
+    let sig = &item.sig;
+    if !common::free_and_concrete(sig) {
+        return None;
+    }
+    let output = check_output(sig, &mut Errors::default())?;
+    let written = match sig.inputs.first() {
+        Some(syn::FnArg::Typed(param)) if is_ref_to(&param.ty, "LoadContext", true) => {
+            Some(((*param.ty).clone(), true))
+        }
+        Some(syn::FnArg::Typed(param)) if is_ref_to(&param.ty, "Path", false) => {
+            Some(((*param.ty).clone(), false))
+        }
+        _ => None,
+    };
+    let (ty, context) = written.unwrap_or_else(|| (syn::parse_quote!(&::std::path::Path), false));
+    let param = syn::parse_quote!(_: #ty);
+    item.block = Box::new(common::unreachable_block());
+    let args = args.unwrap_or_else(|| Args {
+        path: syn::parse_quote!(""),
+        check_interval: None,
+        watch: None,
+    });
+    Some(loader(item, param, context, output)(args))
 }
 
 /// The parameter, and whether it is a `&mut LoadContext`.
@@ -222,11 +258,8 @@ fn check_output(
 
 /// `T` and `E` of `Result<T, E>`, or an error at the return type.
 fn result_args(ty: &syn::Type, errors: &mut Errors) -> Option<(syn::Type, syn::Type)> {
-    let segment = match common::peel_type(ty) {
-        syn::Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
-        _ => None,
-    };
-    let Some(segment) = segment.filter(|s| s.ident == "Result") else {
+    let qualified = matches!(common::peel_type(ty), syn::Type::Path(path) if path.qself.is_some());
+    let Some(types) = common::result_args(ty).filter(|_| !qualified) else {
         errors.spanned(
             ty,
             format!(
@@ -236,27 +269,14 @@ fn result_args(ty: &syn::Type, errors: &mut Errors) -> Option<(syn::Type, syn::T
         );
         return None;
     };
-    let types: Vec<&syn::Type> = match &segment.arguments {
-        syn::PathArguments::AngleBracketed(args) => args
-            .args
-            .iter()
-            .filter_map(|a| {
-                if let syn::GenericArgument::Type(t) = a {
-                    Some(t)
-                } else {
-                    None
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
     match types[..] {
         [value, error] => Some((value.clone(), error.clone())),
         // An alias such as `io::Result<T>` or `anyhow::Result<T>`: the error type is
         // found by the compiler, through the runtime's `LoaderResult` trait.
         [value] => {
+            let rt = common::private_at(ty.span());
             let error = syn::parse_quote_spanned! {ty.span()=>
-                <#ty as ::singleton_runtime::__private::LoaderResult>::Error
+                <#ty as #rt::LoaderResult>::Error
             };
             Some((value.clone(), error))
         }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use crate::common::{self, KeyValue};
 
 /// The parsed attribute arguments.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Args {
     /// `init = path::to::fn` or `init = || expr`: builds the struct instead of `Default`.
     pub(crate) init: Option<Init>,
@@ -25,6 +25,7 @@ pub(crate) enum Scope {
 }
 
 /// The `init` argument, with its key for error spans.
+#[derive(Clone)]
 pub(crate) struct Init {
     pub(crate) key: syn::Ident,
     pub(crate) expr: syn::Expr,

@@ -6,17 +6,42 @@
 
 mod args;
 mod expand;
+mod fallback;
 mod thread;
 mod validate;
 
 use proc_macro2::TokenStream;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = crate::common::with_args(args::Args::parse(args), |args| {
-        validate::validate(args, item.clone())
-    })
-    .map(|form| expand::expand(&form));
-    result.unwrap_or_else(|error| crate::common::fallback(error, item))
+    crate::common::run::<Singleton>(args, item)
+}
+
+/// `#[singleton]` in the common pipeline.
+struct Singleton;
+
+impl crate::common::AttributeMacro for Singleton {
+    type Args = args::Args;
+    type Checked = validate::Form;
+
+    fn parse_args(args: TokenStream) -> syn::Result<args::Args> {
+        args::Args::parse(args)
+    }
+
+    fn validate(args: args::Args, item: TokenStream) -> syn::Result<validate::Form> {
+        validate::validate(args, item)
+    }
+
+    fn check_item(item: TokenStream) -> Option<syn::Error> {
+        validate::validate(args::Args::default(), item).err()
+    }
+
+    fn expand(form: &validate::Form) -> TokenStream {
+        expand::expand(form)
+    }
+
+    fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
+        fallback::fallback(args, item)
+    }
 }
 
 #[cfg(test)]

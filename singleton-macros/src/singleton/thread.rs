@@ -13,7 +13,7 @@ use super::validate::{FnForm, TypeForm};
 /// expression coercing to `fn() -> ty`): the body of a fn returning
 /// `&'static ThreadScoped<ty>`.
 fn scoped(ty: &TokenStream, name: &str, init: &TokenStream) -> TokenStream {
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = crate::common::private();
     quote! {
         ::std::thread_local! {
             static __SINGLETON_SLOT: #rt::ThreadSlot<#ty> = const { #rt::ThreadSlot::new(#name) };
@@ -35,7 +35,8 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
         init,
         ..
     } = form;
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = crate::common::private();
+    let runtime = crate::common::runtime();
     let name = crate::common::name_of(ident);
     let build = match init {
         None => quote_spanned!(ident.span()=>
@@ -72,7 +73,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
             #[inline]
             #vis fn try_with_instance<__R>(
                 f: impl ::core::ops::FnOnce(&Self) -> __R,
-            ) -> ::core::result::Result<__R, ::singleton_runtime::ThreadScopeError> {
+            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError> {
                 Self::__singleton_scoped().try_with(f)
             }
 
@@ -94,7 +95,8 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         value,
         ..
     } = form;
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = crate::common::private();
+    let runtime = crate::common::runtime();
     let ident = &sig.ident;
     let name = crate::common::name_of(ident);
     // The body stays at the fn's level (it sees what the fn saw), under a hidden name.
@@ -137,7 +139,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             #[inline]
             pub fn try_with<__R>(
                 f: impl ::core::ops::FnOnce(&#marker::Value) -> __R,
-            ) -> ::core::result::Result<__R, ::singleton_runtime::ThreadScopeError> {
+            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError> {
                 #marker::scoped().try_with(f)
             }
         }

@@ -250,14 +250,18 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
 }
 
 /// `Result<T, E>` (any path ending in `Result`, also `io::Result<T>`) gives `Some(T)`.
-fn result_value(ty: &syn::Type) -> Option<syn::Type> {
+pub(super) fn result_value(ty: &syn::Type) -> Option<syn::Type> {
     common::result_args(ty)?
         .first()
         .map(|value| (*value).clone())
 }
 
 /// `T` becomes `&'static T`; `Result<T, E>` becomes `Result<&'static T, E>`.
-fn static_ref_return(declared: &syn::Type, value: &syn::Type, fallible: bool) -> syn::Type {
+pub(super) fn static_ref_return(
+    declared: &syn::Type,
+    value: &syn::Type,
+    fallible: bool,
+) -> syn::Type {
     // Built, not parsed: nothing here can fail on odd input.
     let reference = syn::Type::Reference(syn::TypeReference {
         and_token: syn::Token![&](value.span()),
@@ -324,7 +328,7 @@ fn reject_generics(errors: &mut Errors, generics: &syn::Generics, what: &str) {
 }
 
 /// The `scope` key if it is `scope = thread`.
-fn thread_scope(args: &Args) -> Option<&syn::Ident> {
+pub(super) fn thread_scope(args: &Args) -> Option<&syn::Ident> {
     args.scope
         .as_ref()
         .filter(|scope| scope.value == Scope::Thread)
@@ -333,7 +337,7 @@ fn thread_scope(args: &Args) -> Option<&syn::Ident> {
 
 /// Where `ty` borrows non-`'static` data: an elided or named lifetime other than
 /// `'static` (a reference without a lifetime, `'a`, `'_`).
-fn borrowed(ty: &syn::Type) -> Option<proc_macro2::Span> {
+pub(super) fn borrowed(ty: &syn::Type) -> Option<proc_macro2::Span> {
     struct Finder(Option<proc_macro2::Span>);
     impl<'a> syn::visit::Visit<'a> for Finder {
         fn visit_type_reference(&mut self, reference: &'a syn::TypeReference) {

@@ -1,0 +1,219 @@
+//! Pieces every macro shares: the pipeline (`pipeline`), error collection (`errors`),
+//! the `key = value` argument grammar (`args`), how the item is looked at (`item`:
+//! through the invisible groups of `macro_rules` fragments, raw identifiers as the user
+//! reads them, the declared `Result`, what a `static`'s type cannot contain), the one
+//! spelling of the runtime's path (`runtime`), the generated test tools (`testing`), and
+//! the pieces of the stubs that stand next to errors (`stubs`).
+
+mod args;
+mod errors;
+mod item;
+mod pipeline;
+mod runtime;
+mod stubs;
+mod testing;
+
+pub(crate) use args::{KeyValue, parse_args, parse_key_values};
+pub(crate) use errors::Errors;
+pub(crate) use item::{
+    Unstorable, item_keyword, name_of, peel_expr, peel_type, result_args, unstorable,
+};
+pub(crate) use pipeline::{AttributeMacro, run};
+pub(crate) use runtime::{private, private_at, runtime};
+pub(crate) use stubs::{free_and_concrete, unnamed_params, unreachable_block};
+pub(crate) use testing::{
+    TestingNames, testing_api, testing_api_named, testing_bound, testing_stubs,
+};
+
+/// Test support: every combination of `args` and `items` expands without panicking,
+/// and anything that is not a well-formed item yields a `compile_error!`.
+#[cfg(test)]
+pub(crate) fn assert_never_panics(
+    expand: fn(proc_macro2::TokenStream, proc_macro2::TokenStream) -> proc_macro2::TokenStream,
+    args: &[proc_macro2::TokenStream],
+    items: &[proc_macro2::TokenStream],
+) {
+    for a in args {
+        for i in items {
+            let out = expand(a.clone(), i.clone()).to_string();
+            let well_formed = syn::parse2::<syn::Item>(i.clone()).is_ok();
+            assert!(
+                well_formed || out.contains("compile_error"),
+                "args `{a}`, item `{i}` gave no error: {out}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Delimiter, Group, TokenStream};
+    use quote::quote;
+
+    /// `tokens` in the invisible group a `macro_rules` fragment puts around them.
+    fn fragment(tokens: TokenStream) -> Group {
+        Group::new(Delimiter::None, tokens)
+    }
+
+    /// Every shape check sees through fragment groups: each of these expands without
+    /// error, as it does when written out.
+    #[test]
+    fn fragments_are_seen_through() {
+        let result = fragment(quote!(Result<u16, String>));
+        let singleton = crate::singleton::expand(quote!(), quote!(fn f() -> #result { Ok(1) }));
+        let singleton = singleton.to_string();
+        assert!(!singleton.contains("compile_error"), "{singleton}");
+        assert!(singleton.contains("get_or_try_init"), "{singleton}");
+
+        let init = fragment(quote!(make_pool));
+        let error = fragment(quote!(LoadError));
+        let by_path = crate::singleton::expand(
+            quote!(init = #init, error = #error),
+            quote!(
+                struct Pool;
+            ),
+        );
+        assert!(!by_path.to_string().contains("compile_error"), "{by_path}");
+
+        let path = fragment(quote!(&Path));
+        let loaded = fragment(quote!(Result<String, io::Error>));
+        let cache = crate::invalidating_cache::expand(
+            quote!(path = "a.toml"),
+            quote!(fn f(p: #path) -> #loaded { todo!() }),
+        );
+        assert!(!cache.to_string().contains("compile_error"), "{cache}");
+
+        let name = fragment(quote!("label"));
+        let global = crate::guarded_global::expand(
+            quote!(name = #name),
+            quote!(
+                static X: u8 = 0;
+            ),
+        );
+        assert!(!global.to_string().contains("compile_error"), "{global}");
+    }
+
+    /// ... and so do the checks that reject: `dyn`, nested `impl Trait`, `!`, `_`.
+    #[test]
+    fn checks_fire_through_fragments() {
+        let rejected = |out: TokenStream| out.to_string().contains("compile_error");
+        let bare = fragment(quote!(dyn Fn() + Send + Sync));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #bare { todo!() })
+        )));
+        let nested = fragment(quote!(Box<impl Fn() + Send + Sync>));
+        assert!(rejected(crate::singleton::expand(
+            quote!(),
+            quote!(fn f() -> #nested { todo!() })
+        )));
+        let never = fragment(quote!(!));
+        assert!(rejected(crate::init_once::expand(
+            quote!(),
+            quote!(fn f() -> #never { loop {} })
+        )));
+        let infer = fragment(quote!(_));
+        assert!(rejected(crate::guarded_global::expand(
+            quote!(),
+            quote!(static X: #infer = 0;)
+        )));
+    }
+
+    type Expand = fn(TokenStream, TokenStream) -> TokenStream;
+
+    /// Beside an error, the item is there exactly once: as written, or replaced by its
+    /// stub (never both, which would define the name twice); and a stub is there exactly
+    /// when the surface can be derived.
+    fn assert_fallback(
+        expand: Expand,
+        args: TokenStream,
+        item: TokenStream,
+        def: &str,
+        stub: bool,
+    ) {
+        let written = item.to_string();
+        let out = expand(args, item).to_string();
+        assert!(out.contains("compile_error"), "{written}: {out}");
+        assert_eq!(out.matches(def).count(), 1, "{written}: {out}");
+        let stubbed = out.contains("unreachable") || out.contains("GuardedGlobal");
+        assert_eq!(stubbed, stub, "{written}: {out}");
+    }
+
+    #[test]
+    fn singleton_fallback_defines_each_name_once() {
+        let expand: Expand = crate::singleton::expand;
+        let item = quote!(
+            fn f(a: u8) -> u8 {
+                a
+            }
+        );
+        assert_fallback(expand, quote!(), item, "fn f (_ : u8)", true);
+        let item = quote!(
+            fn f() -> dyn A {
+                todo!()
+            }
+        );
+        assert_fallback(expand, quote!(), item, "fn f ()", false);
+        assert_fallback(
+            expand,
+            quote!(bogus = 1),
+            quote!(
+                struct S;
+            ),
+            "struct S",
+            true,
+        );
+        assert_fallback(
+            expand,
+            quote!(),
+            quote!(
+                struct S<T>(T);
+            ),
+            "struct S",
+            false,
+        );
+    }
+
+    #[test]
+    fn other_fallbacks_define_each_name_once() {
+        let once: Expand = crate::init_once::expand;
+        assert_fallback(
+            once,
+            quote!(),
+            quote!(
+                const fn f() {}
+            ),
+            "fn f ()",
+            true,
+        );
+        let item = quote!(
+            async fn f() -> ! {
+                loop {}
+            }
+        );
+        assert_fallback(once, quote!(), item, "fn f ()", false);
+        let item = quote!(
+            static mut X: u8 = 0;
+        );
+        assert_fallback(
+            crate::guarded_global::expand,
+            quote!(),
+            item,
+            "static X",
+            true,
+        );
+        let cache: Expand = crate::invalidating_cache::expand;
+        let item = quote!(
+            async fn f(p: &Path) -> Result<u8, E> {
+                todo!()
+            }
+        );
+        assert_fallback(cache, quote!(path = "a"), item, "fn f ()", true);
+        let item = quote!(
+            fn f(p: &Path) -> u8 {
+                1
+            }
+        );
+        assert_fallback(cache, quote!(path = "a"), item, "fn f (p : & Path)", false);
+    }
+}
