@@ -119,6 +119,7 @@
 //! ```
 
 pub use crate::overrides::{OverrideGuard, Overrides};
+pub use crate::thread_scope::testing::ThreadOverrideGuard;
 
 /// The `testing` feature, as a type: [`FeatureEnabled`] is implemented for it only
 /// when the feature is on. Every override and reset method requires it, so calling

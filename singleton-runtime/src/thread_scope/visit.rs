@@ -1,0 +1,154 @@
+//! The registry of a thread-scoped singleton's instances, one per thread that built
+//! it: what `name::for_each` visits.
+//!
+//! A thread registers its instance once, when it builds it (the cold path), and
+//! withdraws it when the instance is dropped (thread exit, or a reset). The registry's
+//! lock is held only for bookkeeping, never across the visitor: a visitor *pins* one
+//! entry at a time, and a thread withdrawing an entry waits (on the condvar, joining
+//! the wait-for graph) until no visitor pins it. So an instance is never dropped while
+//! a visitor looks at it, a thread may start (and register) during a visit, and a
+//! visit never waits for anything but the lock.
+
+use crate::sync::{Condvar, Mutex};
+use crate::waits::{self, Kind, Resource};
+
+/// A registered instance's address. Only [`Registry::for_each`] dereferences it, under
+/// its caller's `T: Sync` promise.
+struct Value(*const ());
+
+// SAFETY: the pointer is only carried here; it is dereferenced by `for_each` only, whose
+// caller guarantees `T: Sync` (see there), so sending the address is sending `&T`.
+unsafe impl Send for Value {}
+
+struct Entry {
+    id: u64,
+    value: Value,
+    /// Visitors looking at it now.
+    pins: usize,
+    /// Its thread is withdrawing it: no new pins.
+    leaving: bool,
+}
+
+struct Entries {
+    next_id: u64,
+    /// Sorted by `id` (ids grow, entries are appended).
+    list: Vec<Entry>,
+}
+
+/// The instances of one thread-scoped singleton (see the module docs).
+pub(super) struct Registry {
+    entries: Mutex<Entries>,
+    /// Notified when a pin on a leaving entry ends.
+    unpinned: Condvar,
+}
+
+impl Registry {
+    crate::sync::loom_const_fn! {
+        pub(super) fn new() -> Self {
+            Self {
+                entries: Mutex::new(Entries {
+                    next_id: 0,
+                    list: Vec::new(),
+                }),
+                unpinned: Condvar::new(),
+            }
+        }
+    }
+
+    /// Registers an instance (at `value`, valid until [`unregister`](Self::unregister)
+    /// returns); returns its id.
+    pub(super) fn register(&self, value: *const ()) -> u64 {
+        let mut entries = self.entries.lock();
+        let id = entries.next_id;
+        entries.next_id += 1;
+        entries.list.push(Entry {
+            id,
+            value: Value(value),
+            pins: 0,
+            leaving: false,
+        });
+        id
+    }
+
+    /// Withdraws entry `id`, waiting until no visitor looks at it; afterwards the
+    /// instance may be dropped.
+    ///
+    /// # Panics
+    ///
+    /// If waiting would close a cycle in the wait-for graph (a visitor looking at this
+    /// instance waits, directly or through others, for this thread).
+    pub(super) fn unregister(&self, id: u64, name: &'static str) {
+        let mut entries = self.entries.lock();
+        loop {
+            let Ok(at) = entries.list.binary_search_by_key(&id, |e| e.id) else {
+                return;
+            };
+            let entry = &mut entries.list[at];
+            if entry.pins == 0 {
+                entries.list.remove(at);
+                return;
+            }
+            entry.leaving = true;
+            let resource = Self::resource(entry, name);
+            let key = resource.key;
+            let ticket = waits::before_wait(resource, waits::held_by_me(key))
+                .unwrap_or_else(|cycle| panic!("{cycle}"));
+            entries = self.unpinned.wait(entries);
+            drop(ticket);
+        }
+    }
+
+    /// What the wait-for graph calls an instance a visitor pins.
+    fn resource(entry: &Entry, name: &'static str) -> Resource {
+        Resource::named(entry.value.0.addr(), Kind::ThreadScoped, name)
+    }
+
+    /// Calls `f` with every registered instance, pinning each while `f` looks at it.
+    ///
+    /// # Safety
+    ///
+    /// Every instance registered here is a `T`, and `T: Sync`.
+    pub(super) unsafe fn for_each<T>(&self, name: &'static str, mut f: impl FnMut(&T)) {
+        let mut after = None;
+        loop {
+            let (id, value, resource) = {
+                let mut entries = self.entries.lock();
+                let from = entries
+                    .list
+                    .partition_point(|e| after.is_some_and(|after| e.id <= after));
+                let Some(entry) = entries.list[from..].iter_mut().find(|e| !e.leaving) else {
+                    return;
+                };
+                entry.pins += 1;
+                (entry.id, entry.value.0, Self::resource(entry, name))
+            };
+            after = Some(id);
+            let _pin = Pin { registry: self, id };
+            let _published = waits::Published::new(resource);
+            // SAFETY: pinned, so its thread waits in `unregister` (before dropping the
+            // instance) until `_pin` drops; the caller vouches it is a `T: Sync`.
+            f(unsafe { &*value.cast::<T>() });
+        }
+    }
+}
+
+/// A visitor's pin on one entry, released (waking a withdrawing thread) when dropped,
+/// also when the visitor panics.
+struct Pin<'a> {
+    registry: &'a Registry,
+    id: u64,
+}
+
+impl Drop for Pin<'_> {
+    fn drop(&mut self) {
+        let mut entries = self.registry.entries.lock();
+        if let Ok(at) = entries.list.binary_search_by_key(&self.id, |e| e.id) {
+            let entry = &mut entries.list[at];
+            entry.pins -= 1;
+            if entry.pins == 0 && entry.leaving {
+                drop(entries);
+                self.registry.unpinned.notify_all();
+            }
+        }
+    }
+}
