@@ -29,7 +29,7 @@ pub(crate) mod testing;
 mod visit;
 
 pub use slot::{FastCell, ThreadSlot};
-use visit::Registry;
+pub use visit::Registry;
 
 /// Access to a thread-scoped singleton during or after its thread's teardown (from the
 /// destructor of another thread-local, say): its value is being or has been dropped.
@@ -75,26 +75,29 @@ pub struct ThreadScoped<T: 'static> {
     fast: &'static LocalKey<FastCell<T>>,
     slot: &'static LocalKey<ThreadSlot<T>>,
     init: fn() -> T,
-    registry: Registry,
+    /// A `static` of its own: the registry has interior mutability, and a `static`
+    /// with none is one whose fields the optimiser reads at compile time (the fast
+    /// path then reaches the thread-local directly, not through a loaded pointer).
+    registry: &'static Registry,
 }
 
 impl<T: 'static> ThreadScoped<T> {
-    crate::sync::loom_const_fn! {
-        /// The singleton `name`, over its two thread-locals (see the module docs).
-        #[must_use]
-        pub fn new(
-            name: &'static str,
-            fast: &'static LocalKey<FastCell<T>>,
-            slot: &'static LocalKey<ThreadSlot<T>>,
-            init: fn() -> T,
-        ) -> Self {
-            Self {
-                name,
-                fast,
-                slot,
-                init,
-                registry: Registry::new(),
-            }
+    /// The singleton `name`, over its two thread-locals and its registry (see the
+    /// module docs).
+    #[must_use]
+    pub const fn new(
+        name: &'static str,
+        fast: &'static LocalKey<FastCell<T>>,
+        slot: &'static LocalKey<ThreadSlot<T>>,
+        init: fn() -> T,
+        registry: &'static Registry,
+    ) -> Self {
+        Self {
+            name,
+            fast,
+            slot,
+            init,
+            registry,
         }
     }
 
@@ -169,7 +172,7 @@ fn fail(error: ThreadScopeError) -> ! {
 /// What `#[singleton(scope = thread)]` expands to name.
 pub(crate) mod private {
     pub use super::testing::ThreadOverrideGuard;
-    pub use super::{FastCell, ThreadScoped, ThreadSlot};
+    pub use super::{FastCell, Registry as ThreadRegistry, ThreadScoped, ThreadSlot};
 
     /// A fn-form thread-scoped singleton, implemented (at the fn's level) for the marker
     /// in the module generated beside it, so that the module names the value type

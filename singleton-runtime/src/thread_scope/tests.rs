@@ -1,4 +1,4 @@
-use super::{FastCell, ThreadScopeError, ThreadScoped, ThreadSlot};
+use super::{FastCell, Registry, ThreadScopeError, ThreadScoped, ThreadSlot};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
@@ -13,7 +13,8 @@ macro_rules! thread_scoped {
                 static FAST: FastCell<$ty> = const { FastCell::new() };
                 static SLOT: ThreadSlot<$ty> = const { ThreadSlot::new() };
             }
-            ThreadScoped::new($label, &FAST, &SLOT, $init)
+            static REGISTRY: Registry = Registry::new();
+            ThreadScoped::new($label, &FAST, &SLOT, $init, &REGISTRY)
         };
     };
 }

@@ -35,8 +35,10 @@ struct Entries {
     list: Vec<Entry>,
 }
 
-/// The instances of one thread-scoped singleton (see the module docs).
-pub(super) struct Registry {
+/// The instances of one thread-scoped singleton (see the module docs): a `static` of
+/// its own in what `#[singleton(scope = thread)]` generates. Not for direct use.
+#[doc(hidden)]
+pub struct Registry {
     entries: Mutex<Entries>,
     /// Notified when a pin on a leaving entry ends.
     unpinned: Condvar,
@@ -44,7 +46,9 @@ pub(super) struct Registry {
 
 impl Registry {
     crate::sync::loom_const_fn! {
-        pub(super) fn new() -> Self {
+        /// An empty registry.
+        #[must_use]
+        pub fn new() -> Self {
             Self {
                 entries: Mutex::new(Entries {
                     next_id: 0,
@@ -129,6 +133,13 @@ impl Registry {
             // instance) until `_pin` drops; the caller vouches it is a `T: Sync`.
             f(unsafe { &*value.cast::<T>() });
         }
+    }
+}
+
+#[cfg(not(singleton_loom))]
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
