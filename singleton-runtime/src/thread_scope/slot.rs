@@ -1,7 +1,8 @@
 //! The two thread-locals behind one thread-scoped singleton: the [`FastCell`] the fast
 //! path reads, and the [`ThreadSlot`] that owns the value and tears it down.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
 
 use super::ThreadScoped;
 
@@ -99,10 +100,12 @@ enum State {
 #[doc(hidden)]
 pub struct ThreadSlot<T: 'static> {
     state: Cell<State>,
-    /// Written only while `Building` (no reference to it exists then) and taken only
-    /// by a reset that no borrow can see (see [`FastCell::borrowed`]); otherwise read
-    /// through the fast cell's pointer. Dropped with the slot, at thread exit.
-    value: UnsafeCell<Option<T>>,
+    /// The value, on the heap: `std` drops the slot through a `&mut`, which must not
+    /// cover memory a visitor on another thread may still read while the drop waits
+    /// for it (see `visit`). Set once built, taken by a reset that no borrow can see
+    /// (see [`FastCell::borrowed`]); otherwise read through the fast cell's pointer.
+    /// Dropped with the slot, at thread exit.
+    value: RefCell<Option<Owned<T>>>,
     /// Set as soon as the fast cell may point into this slot (a build, an override):
     /// the singleton whose fast cell and registry the teardown clears.
     owner: Cell<Option<&'static ThreadScoped<T>>>,
@@ -110,8 +113,8 @@ pub struct ThreadSlot<T: 'static> {
     registered: Cell<Option<u64>>,
     /// This thread's overrides, innermost last, and the ended ones a borrow may still
     /// see (`testing` feature; see `testing.rs`).
-    pub(super) overrides: RefCell<Vec<(u64, Box<T>)>>,
-    pub(super) retired: RefCell<Vec<Box<T>>>,
+    pub(super) overrides: RefCell<Vec<(u64, Owned<T>)>>,
+    pub(super) retired: RefCell<Vec<Owned<T>>>,
     pub(super) next_override: Cell<u64>,
 }
 
@@ -121,7 +124,7 @@ impl<T: 'static> ThreadSlot<T> {
     pub const fn new() -> Self {
         Self {
             state: Cell::new(State::Empty),
-            value: UnsafeCell::new(None),
+            value: RefCell::new(None),
             owner: Cell::new(None),
             registered: Cell::new(None),
             overrides: RefCell::new(Vec::new()),
@@ -155,10 +158,8 @@ impl<T: 'static> ThreadSlot<T> {
 
     /// The value's address (`Ready` only).
     fn value_ptr(&self) -> *const T {
-        // SAFETY: only the address is taken; `Ready` means the value is written and
-        // nothing writes it until a reset, which happens on this thread, not now.
-        match unsafe { &*self.value.get() } {
-            Some(value) => std::ptr::from_ref(value),
+        match &*self.value.borrow() {
+            Some(value) => value.as_ptr(),
             None => unreachable!("a `Ready` slot holds its value"),
         }
     }
@@ -175,9 +176,7 @@ impl<T: 'static> ThreadSlot<T> {
         let reset = Reset(&self.state);
         let value = (scoped.init)();
         std::mem::forget(reset);
-        // SAFETY: `Building` on this thread: nothing borrows the value (there is none
-        // yet, and a reentrant access panicked in `resolve` instead of borrowing).
-        unsafe { *self.value.get() = Some(value) };
+        *self.value.borrow_mut() = Some(Owned::new(value));
         self.state.set(State::Ready);
         let id = scoped.registry.register(self.value_ptr().cast());
         self.registered.set(Some(id));
@@ -199,9 +198,9 @@ impl<T: 'static> ThreadSlot<T> {
         self.state.set(State::Empty);
         let top = self.innermost_override().unwrap_or(std::ptr::null());
         scoped.fast.with(|fast| fast.set(top));
-        // SAFETY: `Ready` until just now, and no borrow of it is live (checked above):
-        // nothing points to it any more (the fast cell and the registry were cleared).
-        let old = unsafe { (*self.value.get()).take() };
+        // No borrow of it is live (checked above), and nothing points to it any more
+        // (the fast cell and the registry were cleared).
+        let old = self.value.borrow_mut().take();
         drop(old); // may reach the singleton again: it is `Empty`, so it builds anew
     }
 
@@ -217,7 +216,7 @@ impl<T: 'static> ThreadSlot<T> {
         self.overrides
             .borrow()
             .last()
-            .map(|(_, value)| std::ptr::from_ref::<T>(value))
+            .map(|(_, value)| value.as_ptr())
     }
 
     /// Points the fast cell at what accesses should now see (after an override came or
@@ -249,5 +248,30 @@ impl<T: 'static> Drop for ThreadSlot<T> {
             let _ = scoped.fast.try_with(|fast| fast.set(std::ptr::null()));
             self.withdraw(scoped);
         }
+    }
+}
+
+/// A value (an instance or an override) on the heap, owned by its slot, reached through
+/// a raw pointer: a `Box` would assert uniqueness each time it is moved (in and out of
+/// the slot's fields), while a `with` closure or a visitor may hold a shared reference
+/// to the value.
+pub(super) struct Owned<T>(NonNull<T>);
+
+impl<T> Owned<T> {
+    pub(super) fn new(value: T) -> Self {
+        Self(NonNull::from(Box::leak(Box::new(value))))
+    }
+
+    pub(super) fn as_ptr(&self) -> *const T {
+        self.0.as_ptr()
+    }
+}
+
+impl<T> Drop for Owned<T> {
+    fn drop(&mut self) {
+        // SAFETY: from `Box::leak` in `new`, and dropped once (here); the slot drops an
+        // `Owned` only when nothing can borrow the value: no `with` closure on this
+        // thread (`clear`, `end_override`), no visitor (`withdraw` came first).
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }
 }

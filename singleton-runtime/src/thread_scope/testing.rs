@@ -17,6 +17,7 @@
 
 use std::marker::PhantomData;
 
+use super::slot::Owned;
 use super::{ThreadScoped, fail};
 use crate::testing::{Feature, FeatureEnabled};
 
@@ -35,7 +36,7 @@ impl<T: 'static> ThreadScoped<T> {
         let installed = self.slot.try_with(|slot| {
             let id = slot.next_override.get();
             slot.next_override.set(id + 1);
-            slot.overrides.borrow_mut().push((id, Box::new(value)));
+            slot.overrides.borrow_mut().push((id, Owned::new(value)));
             slot.repoint(self);
             id
         });
