@@ -187,3 +187,6 @@ pub(crate) mod private {
 
 #[cfg(all(test, not(singleton_loom)))]
 mod tests;
+
+#[cfg(all(test, singleton_loom))]
+mod loom_tests;
