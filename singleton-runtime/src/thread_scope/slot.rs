@@ -206,8 +206,11 @@ impl<T: 'static> ThreadSlot<T> {
 
     /// Leaves the registry of instances, waiting for a visitor looking at the value.
     fn withdraw(&self, scoped: &'static ThreadScoped<T>) {
-        if let Some(id) = self.registered.take() {
+        if let Some(id) = self.registered.get() {
+            // Forgotten only once withdrawn: if `unregister` panics, the entry and the
+            // value stay (a later teardown withdraws it before dropping the value).
             scoped.registry.unregister(id, scoped.name);
+            self.registered.set(None);
         }
     }
 

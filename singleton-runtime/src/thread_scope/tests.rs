@@ -252,3 +252,27 @@ fn a_thread_exiting_during_a_visit_waits_until_the_visitor_is_done_with_its_inst
         assert!(EXITED.load(Ordering::SeqCst), "dropped at its thread's exit");
     });
 }
+
+thread_scoped!(VISITED: AtomicU64 = "visited", || AtomicU64::new(3));
+
+#[test]
+fn a_reset_inside_a_visit_of_its_own_instance_panics_instead_of_waiting_for_itself() {
+    crate::test_support::within_timeout(|| {
+        VISITED.with(|v| v.store(4, Ordering::SeqCst));
+        let message = std::panic::catch_unwind(|| VISITED.for_each(|_| VISITED.reset()))
+            .unwrap_err()
+            .downcast::<String>()
+            .unwrap();
+        assert!(
+            message.starts_with("this thread's instance of `visited` was to be dropped"),
+            "{message}"
+        );
+        // The instance survived, its pin was released: a reset now works.
+        assert_eq!(VISITED.with(|v| v.load(Ordering::SeqCst)), 4);
+        VISITED.reset();
+        assert_eq!(VISITED.with(|v| v.load(Ordering::SeqCst)), 3);
+        let mut seen = Vec::new();
+        VISITED.for_each(|v| seen.push(v.load(Ordering::SeqCst)));
+        assert_eq!(seen, [3], "the new instance only: the old one left the registry");
+    });
+}

@@ -9,7 +9,7 @@
 //! a visitor looks at it, a thread may start (and register) during a visit, and a
 //! visit never waits for anything but the lock.
 
-use crate::sync::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex, ThreadId, current_thread_id};
 use crate::waits::{self, Kind, Resource};
 
 /// A registered instance's address. Only [`Registry::for_each`] dereferences it, under
@@ -23,8 +23,8 @@ unsafe impl Send for Value {}
 struct Entry {
     id: u64,
     value: Value,
-    /// Visitors looking at it now.
-    pins: usize,
+    /// The threads of the visitors looking at it now (one entry per pin).
+    pins: Vec<ThreadId>,
     /// Its thread is withdrawing it: no new pins.
     leaving: bool,
 }
@@ -68,7 +68,7 @@ impl Registry {
         entries.list.push(Entry {
             id,
             value: Value(value),
-            pins: 0,
+            pins: Vec::new(),
             leaving: false,
         });
         id
@@ -79,7 +79,8 @@ impl Registry {
     ///
     /// # Panics
     ///
-    /// If waiting would close a cycle in the wait-for graph (a visitor looking at this
+    /// If this thread's own visit looks at the instance (a reset inside `for_each`), or
+    /// waiting would close a cycle in the wait-for graph (a visitor looking at this
     /// instance waits, directly or through others, for this thread).
     pub(super) fn unregister(&self, id: u64, name: &'static str) {
         let mut entries = self.entries.lock();
@@ -88,9 +89,17 @@ impl Registry {
                 return;
             };
             let entry = &mut entries.list[at];
-            if entry.pins == 0 {
+            if entry.pins.is_empty() {
                 entries.list.remove(at);
                 return;
+            }
+            if entry.pins.contains(&current_thread_id()) {
+                drop(entries);
+                panic!(
+                    "this thread's instance of `{name}` was to be dropped (a reset) inside a \
+                     `for_each` of `{name}` on the same thread that is looking at it; reset \
+                     after the visit"
+                );
             }
             entry.leaving = true;
             let resource = Self::resource(entry, name);
@@ -123,7 +132,7 @@ impl Registry {
                 let Some(entry) = entries.list[from..].iter_mut().find(|e| !e.leaving) else {
                     return;
                 };
-                entry.pins += 1;
+                entry.pins.push(current_thread_id());
                 (entry.id, entry.value.0, Self::resource(entry, name))
             };
             after = Some(id);
@@ -155,8 +164,11 @@ impl Drop for Pin<'_> {
         let mut entries = self.registry.entries.lock();
         if let Ok(at) = entries.list.binary_search_by_key(&self.id, |e| e.id) {
             let entry = &mut entries.list[at];
-            entry.pins -= 1;
-            if entry.pins == 0 && entry.leaving {
+            let me = current_thread_id();
+            if let Some(pin) = entry.pins.iter().position(|t| *t == me) {
+                entry.pins.swap_remove(pin);
+            }
+            if entry.pins.is_empty() && entry.leaving {
                 drop(entries);
                 self.registry.unpinned.notify_all();
             }
