@@ -5,8 +5,8 @@
 mod support;
 
 use std::cell::{Cell, RefCell};
-use std::sync::{Arc, Barrier};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use singleton_runtime::{ThreadScopeError, singleton};
@@ -176,7 +176,10 @@ fn for_each_sums_the_counters_of_every_live_thread_exactly() {
     });
     assert_eq!(sum, 100 * (1 + 2 + 3 + 4 + 5 + 6));
     assert_eq!(visited, THREADS);
-    assert_eq!(left, 0, "each instance leaves the visit at its thread's exit");
+    assert_eq!(
+        left, 0,
+        "each instance leaves the visit at its thread's exit"
+    );
 }
 
 static SHARD_DROPS: AtomicUsize = AtomicUsize::new(0);
@@ -196,27 +199,28 @@ impl Drop for Shard {
 
 #[test]
 fn a_thread_exiting_during_a_visit_keeps_its_instance_until_the_visitor_is_done() {
-    let (seen, dropped_during, dropped_after) = within("exit during visit", Duration::from_secs(20), || {
-        let (go, exit) = std::sync::mpsc::channel::<()>();
-        let (built, ready) = std::sync::mpsc::channel();
-        let worker = std::thread::spawn(move || {
-            Shard::with_instance(|s| s.events.store(17, Ordering::SeqCst));
-            built.send(()).unwrap();
-            exit.recv().unwrap();
+    let (seen, dropped_during, dropped_after) =
+        within("exit during visit", Duration::from_secs(20), || {
+            let (go, exit) = std::sync::mpsc::channel::<()>();
+            let (built, ready) = std::sync::mpsc::channel();
+            let worker = std::thread::spawn(move || {
+                Shard::with_instance(|s| s.events.store(17, Ordering::SeqCst));
+                built.send(()).unwrap();
+                exit.recv().unwrap();
+            });
+            ready.recv().unwrap();
+            let mut seen = Vec::new();
+            let mut dropped_during = None;
+            Shard::for_each_instance(|s| {
+                go.send(()).unwrap(); // the worker exits now
+                // Give its exit every chance to drop the instance (it must not).
+                std::thread::sleep(Duration::from_millis(100));
+                dropped_during = Some(SHARD_DROPS.load(Ordering::SeqCst));
+                seen.push(s.events.load(Ordering::SeqCst));
+            });
+            worker.join().unwrap();
+            (seen, dropped_during, SHARD_DROPS.load(Ordering::SeqCst))
         });
-        ready.recv().unwrap();
-        let mut seen = Vec::new();
-        let mut dropped_during = None;
-        Shard::for_each_instance(|s| {
-            go.send(()).unwrap(); // the worker exits now
-            // Give its exit every chance to drop the instance (it must not).
-            std::thread::sleep(Duration::from_millis(100));
-            dropped_during = Some(SHARD_DROPS.load(Ordering::SeqCst));
-            seen.push(s.events.load(Ordering::SeqCst));
-        });
-        worker.join().unwrap();
-        (seen, dropped_during, SHARD_DROPS.load(Ordering::SeqCst))
-    });
     assert_eq!(seen, [17]);
     assert_eq!(dropped_during, Some(0), "not dropped while visited");
     assert_eq!(dropped_after, 1, "dropped once the visitor was done");
@@ -234,7 +238,9 @@ fn fn_form_overrides_apply_to_this_thread_and_reset_builds_again() {
         retries::with(|r| r.set(4));
         retries::override_with(Cell::new(0), || {
             assert_eq!(retries::with(Cell::get), 0);
-            let other = std::thread::spawn(|| retries::with(Cell::get)).join().unwrap();
+            let other = std::thread::spawn(|| retries::with(Cell::get))
+                .join()
+                .unwrap();
             assert_eq!(other, 3, "another thread (another test) keeps its own");
             let _guard = retries::override_guard(Cell::new(9));
             assert_eq!(retries::with(Cell::get), 9);

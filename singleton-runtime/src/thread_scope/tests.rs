@@ -211,7 +211,10 @@ fn for_each_sums_every_live_threads_instance_exactly() {
         assert_eq!((seen, sum), (THREADS, 10 + 20 + 30 + 40));
         let mut left = 0;
         HITS.for_each(|_| left += 1);
-        assert_eq!(left, 0, "every thread's instance left the registry at its exit");
+        assert_eq!(
+            left, 0,
+            "every thread's instance left the registry at its exit"
+        );
     });
 }
 
@@ -249,7 +252,10 @@ fn a_thread_exiting_during_a_visit_waits_until_the_visitor_is_done_with_its_inst
         });
         worker.join().unwrap();
         assert_eq!(visited, 1);
-        assert!(EXITED.load(Ordering::SeqCst), "dropped at its thread's exit");
+        assert!(
+            EXITED.load(Ordering::SeqCst),
+            "dropped at its thread's exit"
+        );
     });
 }
 
@@ -273,6 +279,10 @@ fn a_reset_inside_a_visit_of_its_own_instance_panics_instead_of_waiting_for_itse
         assert_eq!(VISITED.with(|v| v.load(Ordering::SeqCst)), 3);
         let mut seen = Vec::new();
         VISITED.for_each(|v| seen.push(v.load(Ordering::SeqCst)));
-        assert_eq!(seen, [3], "the new instance only: the old one left the registry");
+        assert_eq!(
+            seen,
+            [3],
+            "the new instance only: the old one left the registry"
+        );
     });
 }
