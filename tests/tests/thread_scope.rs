@@ -144,10 +144,10 @@ fn hits() -> AtomicU64 {
 
 #[test]
 fn for_each_sums_the_counters_of_every_live_thread_exactly() {
-    const THREADS: u64 = 6;
+    const THREADS: usize = 6;
     let (sum, visited, left) = within("visit", Duration::from_secs(20), || {
-        let counted = Arc::new(Barrier::new(THREADS as usize + 1));
-        let summed = Arc::new(Barrier::new(THREADS as usize + 1));
+        let counted = Arc::new(Barrier::new(THREADS + 1));
+        let summed = Arc::new(Barrier::new(THREADS + 1));
         let workers: Vec<_> = (1..=THREADS)
             .map(|n| {
                 let (counted, summed) = (counted.clone(), summed.clone());
@@ -169,7 +169,9 @@ fn for_each_sums_the_counters_of_every_live_thread_exactly() {
         summed.wait();
         // `join` (unlike the end of `thread::scope`) waits for the thread's
         // thread-local destructors too.
-        workers.into_iter().for_each(|w| w.join().unwrap());
+        for worker in workers {
+            worker.join().unwrap();
+        }
         let mut left = 0;
         hits::for_each(|_| left += 1);
         (sum, visited, left)

@@ -22,12 +22,9 @@ fn request_id() -> u64 {
 }
 
 pub(crate) fn run() {
+    const WORKERS: usize = 4;
     println!("\n== thread scope: one instance per thread ==");
-    const WORKERS: u64 = 4;
-    let (counted, summed) = (
-        Barrier::new(WORKERS as usize + 1),
-        Barrier::new(WORKERS as usize + 1),
-    );
+    let (counted, summed) = (Barrier::new(WORKERS + 1), Barrier::new(WORKERS + 1));
     thread::scope(|s| {
         for worker in 1..=WORKERS {
             let (counted, summed) = (&counted, &summed);

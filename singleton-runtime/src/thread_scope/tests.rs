@@ -183,9 +183,9 @@ thread_scoped!(HITS: AtomicU64 = "hits", || AtomicU64::new(0));
 #[test]
 fn for_each_sums_every_live_threads_instance_exactly() {
     crate::test_support::within_timeout(|| {
-        const THREADS: u64 = 4;
-        let ready = Arc::new(Barrier::new(THREADS as usize + 1));
-        let done = Arc::new(Barrier::new(THREADS as usize + 1));
+        const THREADS: usize = 4;
+        let ready = Arc::new(Barrier::new(THREADS + 1));
+        let done = Arc::new(Barrier::new(THREADS + 1));
         let handles: Vec<_> = (1..=THREADS)
             .map(|n| {
                 let (ready, done) = (ready.clone(), done.clone());
@@ -206,7 +206,9 @@ fn for_each_sums_every_live_threads_instance_exactly() {
             seen += 1;
         });
         done.wait();
-        handles.into_iter().for_each(|h| h.join().unwrap());
+        for handle in handles {
+            handle.join().unwrap();
+        }
         // Other tests of this binary never touch `HITS`.
         assert_eq!((seen, sum), (THREADS, 10 + 20 + 30 + 40));
         let mut left = 0;
