@@ -151,9 +151,9 @@ impl<T: 'static> ThreadSlot<T> {
             ),
             State::Empty => self.build(scoped),
         }
-        let value = self.value_ptr();
-        scoped.fast.with(|fast| fast.set(value));
-        value
+        // The value, unless the initialiser installed an override (which then wins).
+        self.repoint(scoped);
+        scoped.fast.with(FastCell::get)
     }
 
     /// The value's address (`Ready` only).

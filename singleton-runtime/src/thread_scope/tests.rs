@@ -288,3 +288,14 @@ fn a_reset_inside_a_visit_of_its_own_instance_panics_instead_of_waiting_for_itse
         );
     });
 }
+
+thread_scoped!(EAGER: u32 = "eager", || {
+    // A guard that outlives the initialiser: its override must win over the value.
+    std::mem::forget(EAGER.override_guard(2));
+    1
+});
+
+#[test]
+fn an_override_installed_by_the_initialiser_wins_over_the_value() {
+    crate::test_support::within_timeout(|| assert_eq!(EAGER.with(|v| *v), 2));
+}
