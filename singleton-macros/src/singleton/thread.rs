@@ -20,7 +20,7 @@ fn scoped(ty: &TokenStream, name: &str, init: &TokenStream) -> TokenStream {
             static __SINGLETON_FAST: #rt::FastCell<#ty> = const { #rt::FastCell::new() };
             static __SINGLETON_SLOT: #rt::ThreadSlot<#ty> = const { #rt::ThreadSlot::new() };
         }
-        static __SINGLETON_REGISTRY: #rt::ThreadRegistry = #rt::ThreadRegistry::new();
+        static __SINGLETON_REGISTRY: #rt::ThreadRegistry<#ty> = #rt::ThreadRegistry::new();
         // No interior mutability (the registry is behind a reference): the fast path
         // reads its fields at compile time.
         static __SINGLETON_SCOPED: #rt::ThreadScoped<#ty> = #rt::ThreadScoped::new(

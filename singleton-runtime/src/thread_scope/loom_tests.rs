@@ -19,21 +19,18 @@ unsafe impl Send for Addr {}
 #[test]
 fn loom_an_instance_is_not_freed_while_a_visitor_looks_at_it() {
     loom::model(|| {
-        let registry = Arc::new(Registry::new());
+        let registry = Arc::new(Registry::<u64>::new());
         let freed = Arc::new(AtomicBool::new(false));
         let value = Addr(Box::into_raw(Box::new(41_u64)));
-        let id = registry.register(value.0.cast_const().cast());
+        let id = registry.register(value.0.cast_const());
         let visitor = {
             let (registry, freed) = (registry.clone(), freed.clone());
             loom::thread::spawn(move || {
                 let mut seen = Vec::new();
-                // SAFETY: the one registered instance is a `u64` (`Sync`).
-                unsafe {
-                    registry.for_each("model", |v: &u64| {
-                        assert!(!freed.load(Ordering::SeqCst), "visited after its drop");
-                        seen.push(*v);
-                    });
-                }
+                registry.for_each("model", |v: &u64| {
+                    assert!(!freed.load(Ordering::SeqCst), "visited after its drop");
+                    seen.push(*v);
+                });
                 assert!(seen.is_empty() || seen == [41]);
             })
         };

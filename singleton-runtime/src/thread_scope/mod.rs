@@ -78,7 +78,7 @@ pub struct ThreadScoped<T: 'static> {
     /// A `static` of its own: the registry has interior mutability, and a `static`
     /// with none is one whose fields the optimiser reads at compile time (the fast
     /// path then reaches the thread-local directly, not through a loaded pointer).
-    registry: &'static Registry,
+    registry: &'static Registry<T>,
 }
 
 impl<T: 'static> ThreadScoped<T> {
@@ -90,7 +90,7 @@ impl<T: 'static> ThreadScoped<T> {
         fast: &'static LocalKey<FastCell<T>>,
         slot: &'static LocalKey<ThreadSlot<T>>,
         init: fn() -> T,
-        registry: &'static Registry,
+        registry: &'static Registry<T>,
     ) -> Self {
         Self {
             name,
@@ -129,8 +129,8 @@ impl<T: 'static> ThreadScoped<T> {
             }
             let _borrow = fast.borrow();
             // SAFETY: a non-null pointer in this thread's fast cell points to this
-            // thread's value (in its `ThreadSlot`) or to one of this thread's overrides,
-            // and stays valid until the slot clears it: at thread exit (which cannot
+            // thread's value or to one of this thread's overrides (heap values its
+            // `ThreadSlot` owns), and stays valid until the slot clears it: at thread exit (which cannot
             // happen during this call), or by a reset or the end of an override, which
             // (`testing` feature) see the borrow counted just above and keep the value
             // alive (a reset panics, an ended override is kept until no borrow is left).
@@ -156,10 +156,7 @@ impl<T: 'static> ThreadScoped<T> {
     where
         T: Sync,
     {
-        // SAFETY: every entry of this registry was registered by `self`'s slots with a
-        // pointer to a `T` (see `ThreadSlot::resolve`), and `T: Sync` lets this thread
-        // read another thread's instance.
-        unsafe { self.registry.for_each(self.name, f) }
+        self.registry.for_each(self.name, f);
     }
 }
 

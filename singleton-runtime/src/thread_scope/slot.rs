@@ -178,7 +178,7 @@ impl<T: 'static> ThreadSlot<T> {
         std::mem::forget(reset);
         *self.value.borrow_mut() = Some(Owned::new(value));
         self.state.set(State::Ready);
-        let id = scoped.registry.register(self.value_ptr().cast());
+        let id = scoped.registry.register(self.value_ptr());
         self.registered.set(Some(id));
     }
 

@@ -13,7 +13,7 @@ macro_rules! thread_scoped {
                 static FAST: FastCell<$ty> = const { FastCell::new() };
                 static SLOT: ThreadSlot<$ty> = const { ThreadSlot::new() };
             }
-            static REGISTRY: Registry = Registry::new();
+            static REGISTRY: Registry<$ty> = Registry::new();
             ThreadScoped::new($label, &FAST, &SLOT, $init, &REGISTRY)
         };
     };

@@ -9,15 +9,17 @@
 //! a visitor looks at it, a thread may start (and register) during a visit, and a
 //! visit never waits for anything but the lock.
 
+use std::marker::PhantomData;
+
 use crate::sync::{Condvar, Mutex, ThreadId, current_thread_id};
 use crate::waits::{self, Kind, Resource};
 
-/// A registered instance's address. Only [`Registry::for_each`] dereferences it, under
-/// its caller's `T: Sync` promise.
+/// A registered instance's address. Only [`Registry::for_each`] dereferences it, and
+/// only for `T: Sync`.
 struct Value(*const ());
 
-// SAFETY: the pointer is only carried here; it is dereferenced by `for_each` only, whose
-// caller guarantees `T: Sync` (see there), so sending the address is sending `&T`.
+// SAFETY: the pointer is only carried here; it is dereferenced by `for_each` only, which
+// requires `T: Sync`, so sending the address is sending a `&T` that may be sent.
 unsafe impl Send for Value {}
 
 struct Entry {
@@ -37,14 +39,17 @@ struct Entries {
 
 /// The instances of one thread-scoped singleton (see the module docs): a `static` of
 /// its own in what `#[singleton(scope = thread)]` generates. Not for direct use.
+///
+/// Typed by the value, so that only `T`s can be registered in a `Registry<T>`.
 #[doc(hidden)]
-pub struct Registry {
+pub struct Registry<T> {
     entries: Mutex<Entries>,
+    _values: PhantomData<fn() -> T>,
     /// Notified when a pin on a leaving entry ends.
     unpinned: Condvar,
 }
 
-impl Registry {
+impl<T> Registry<T> {
     crate::sync::loom_const_fn! {
         /// An empty registry.
         #[must_use]
@@ -55,19 +60,20 @@ impl Registry {
                     list: Vec::new(),
                 }),
                 unpinned: Condvar::new(),
+                _values: PhantomData,
             }
         }
     }
 
     /// Registers an instance (at `value`, valid until [`unregister`](Self::unregister)
     /// returns); returns its id.
-    pub(super) fn register(&self, value: *const ()) -> u64 {
+    pub(super) fn register(&self, value: *const T) -> u64 {
         let mut entries = self.entries.lock();
         let id = entries.next_id;
         entries.next_id += 1;
         entries.list.push(Entry {
             id,
-            value: Value(value),
+            value: Value(value.cast()),
             pins: Vec::new(),
             leaving: false,
         });
@@ -118,10 +124,11 @@ impl Registry {
 
     /// Calls `f` with every registered instance, pinning each while `f` looks at it.
     ///
-    /// # Safety
-    ///
-    /// Every instance registered here is a `T`, and `T: Sync`.
-    pub(super) unsafe fn for_each<T>(&self, name: &'static str, mut f: impl FnMut(&T)) {
+    /// Needs `T: Sync`: the instances belong to other threads.
+    pub(super) fn for_each(&self, name: &'static str, mut f: impl FnMut(&T))
+    where
+        T: Sync,
+    {
         let mut after = None;
         loop {
             let (id, value, resource) = {
@@ -138,15 +145,16 @@ impl Registry {
             after = Some(id);
             let _pin = Pin { registry: self, id };
             let _published = waits::Published::new(resource);
-            // SAFETY: pinned, so its thread waits in `unregister` (before dropping the
-            // instance) until `_pin` drops; the caller vouches it is a `T: Sync`.
+            // SAFETY: registered as a `T` (`register`'s type), alive since pinned (its
+            // thread waits in `unregister`, before dropping it, until `_pin` drops), and
+            // `T: Sync`, so this thread may share it with its own.
             f(unsafe { &*value.cast::<T>() });
         }
     }
 }
 
 #[cfg(not(singleton_loom))]
-impl Default for Registry {
+impl<T> Default for Registry<T> {
     fn default() -> Self {
         Self::new()
     }
@@ -154,12 +162,12 @@ impl Default for Registry {
 
 /// A visitor's pin on one entry, released (waking a withdrawing thread) when dropped,
 /// also when the visitor panics.
-struct Pin<'a> {
-    registry: &'a Registry,
+struct Pin<'a, T> {
+    registry: &'a Registry<T>,
     id: u64,
 }
 
-impl Drop for Pin<'_> {
+impl<T> Drop for Pin<'_, T> {
     fn drop(&mut self) {
         let mut entries = self.registry.entries.lock();
         if let Ok(at) = entries.list.binary_search_by_key(&self.id, |e| e.id) {
