@@ -126,22 +126,26 @@ fn overrides_are_per_thread_nest_in_any_order_and_drop_with_their_guard() {
     });
 }
 
+// Its own singleton and count: tests run in parallel.
+static KEPT_DROPS: AtomicUsize = AtomicUsize::new(0);
+thread_scoped!(KEPT: Tracked = "kept", || Tracked(0, &KEPT_DROPS));
+
 #[test]
 fn a_guard_dropped_inside_with_keeps_its_value_until_the_closure_is_done() {
     crate::test_support::within_timeout(|| {
-        let guard = TRACKED.override_guard(Tracked(7, &TRACKED_DROPS));
-        TRACKED.with(move |t| {
-            let before = TRACKED_DROPS.load(Ordering::SeqCst);
+        let guard = KEPT.override_guard(Tracked(7, &KEPT_DROPS));
+        KEPT.with(move |t| {
+            let before = KEPT_DROPS.load(Ordering::SeqCst);
             drop(guard);
             // Miri would flag a read of a freed value here.
             assert_eq!(t.0, 7);
-            assert_eq!(TRACKED_DROPS.load(Ordering::SeqCst), before, "kept");
+            assert_eq!(KEPT_DROPS.load(Ordering::SeqCst), before, "kept");
         });
-        assert_eq!(TRACKED.with(|t| t.0), 0);
-        let before = TRACKED_DROPS.load(Ordering::SeqCst);
-        TRACKED.reset();
+        assert_eq!(KEPT.with(|t| t.0), 0);
+        let before = KEPT_DROPS.load(Ordering::SeqCst);
+        KEPT.reset();
         assert_eq!(
-            TRACKED_DROPS.load(Ordering::SeqCst),
+            KEPT_DROPS.load(Ordering::SeqCst),
             before + 2,
             "the retired override and the instance"
         );
