@@ -224,6 +224,63 @@ pub use thread_scope::ThreadScopeError;
 ///     .unwrap();
 /// ```
 ///
+/// The fast path (the value is built on this thread) is one thread-local load, whatever
+/// the type: no state check, no destructor registration on access (those happen once
+/// per thread, when the value is built). The value lives on the heap, one allocation
+/// per thread.
+///
+/// **Visiting every thread's instance.** `name::for_each(|v| ..)` (struct form:
+/// `Type::for_each_instance`) calls the closure with each live thread's instance
+/// (built and not yet dropped), from the calling thread, so it needs a `Sync` value:
+/// per-thread counters are atomics, written cheaply by their own thread (no contention)
+/// and summed by a reader. A non-`Sync` value compiles everywhere else. An instance is
+/// never dropped while the closure looks at it: a thread exiting (or resetting) meanwhile
+/// waits until the closure is done with its instance, so the closure must not wait for
+/// that thread (join it, say). Registration happens once per thread, when the value is
+/// built, and costs the read path nothing.
+///
+/// ```
+/// use singleton_runtime::singleton;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// #[singleton(scope = thread)]
+/// fn bytes_sent() -> AtomicU64 {
+///     AtomicU64::new(0)
+/// }
+///
+/// let (counted, total) = (std::sync::Barrier::new(3), std::sync::Barrier::new(3));
+/// std::thread::scope(|s| {
+///     for n in 1..=2 {
+///         let (counted, total) = (&counted, &total);
+///         s.spawn(move || {
+///             bytes_sent::with(|b| b.fetch_add(n * 100, Ordering::Relaxed));
+///             counted.wait();
+///             total.wait(); // keep the thread (and its instance) until summed
+///         });
+///     }
+///     counted.wait();
+///     let mut sum = 0;
+///     bytes_sent::for_each(|b| sum += b.load(Ordering::Relaxed));
+///     assert_eq!(sum, 300);
+///     total.wait();
+/// });
+/// ```
+///
+/// **Testing.** With the runtime's `testing` feature the fn form's module also has
+/// `override_with(value, || ..)`, `override_guard(value)` (a
+/// [`ThreadOverrideGuard`](testing::ThreadOverrideGuard)) and `reset()`, the struct form
+/// `override_instance`, `override_instance_guard` and `reset_instance`. They act on the
+/// **calling thread's** instance only: each thread has its own instance anyway, and
+/// tests run on threads of one process in parallel, so an override or reset in one
+/// test is never seen by another. An override needs no initialiser run and no `Send`
+/// value, and is not carried to other threads by
+/// [`Overrides::capture`](testing::Overrides::capture) (a spawned thread builds its own
+/// instance or installs its own override). `reset()` drops this thread's instance; the
+/// next access on this thread builds it again. An active override costs an access
+/// nothing (the fast path's pointer points at it); with the feature on, every access
+/// counts a borrow around the closure, so that a reset inside a `with` closure of the
+/// same singleton panics instead of freeing what the closure borrows.
+///
 /// Rejected at compile time with `scope = thread`: a type that borrows (it lives until
 /// the thread exits), an `async fn` or async `init` (it is built inside a sync closure),
 /// and a fallible initialiser (no caller to hand the error to); `scope` other than

@@ -23,6 +23,7 @@
 //! | `#[singleton] fn config() -> T` | `config::override_with(value, \|\| ...)`, `config::override_guard(value)` |
 //! | `#[guarded_global] static NAME: T` | `NAME.override_with(value, \|\| ...)`, `NAME.override_guard(value)` |
 //! | `#[invalidating_cache] fn name` | `name::override_with(value, \|\| ...)`, `name::override_guard(value)` |
+//! | `#[singleton(scope = thread)]` | `name::override_with`, `name::override_guard` (a [`ThreadOverrideGuard`]); `Type::override_instance`, `Type::override_instance_guard`: this thread's instance is replaced (see below) |
 //!
 //! - Nested overrides restore in reverse order, also when the closure panics. A guard
 //!   is `!Send` and restores when dropped; dropping an outer guard while an inner one
@@ -36,6 +37,11 @@
 //! - A cache's override is what `name()` (and `cache().peek()`) return; the cache
 //!   itself does not load, and `reload`, `invalidate` and the statistics keep working
 //!   on the real cache.
+//! - A thread-scoped singleton's override lives in the singleton's own per-thread slot:
+//!   it replaces this thread's instance (no `Send` needed, the initialiser does not run)
+//!   and is never carried to another thread, also not by [`Overrides::capture`]. A
+//!   reset inside a `with` closure of the same singleton panics (the closure borrows
+//!   the instance).
 //! - **Spawned threads do not inherit overrides** (a thread pool shared by tests would
 //!   otherwise leak one test's values into another). Carry them over explicitly:
 //!   [`Overrides::capture`] on the test's thread, [`Overrides::scope`] or
@@ -52,6 +58,7 @@
 //! | `#[singleton]` | `Config::reset_instance()`, `config::reset()`: the next `instance()` / `config()` runs the initialiser |
 //! | `#[guarded_global]` | `NAME.reset()`: replaces the value with a fresh one from the initialiser under the write lock, and clears poison |
 //! | `#[invalidating_cache]` | `name::reset()`: forgets the value and the errors; the next call loads as the first did |
+//! | `#[singleton(scope = thread)]` | `name::reset()`, `Type::reset_instance()`: drops **this thread's** instance (each thread has its own); the next access on this thread builds it again |
 //! | `#[init_once(state = SETUP)]` | `SETUP.reset()` ([`InitOnceState::reset`](crate::InitOnceState::reset); `SETUP` is generated beside the fn, an associated const beside an associated fn), or `reset_setup()` with `#[init_once(reset = reset_setup)]`; [`InitOnce::reset`](crate::InitOnce::reset) by hand: the next call runs the body |
 //!
 //! A reset cannot leave a reference dangling: every `&'static` a singleton handed out
@@ -119,6 +126,7 @@
 //! ```
 
 pub use crate::overrides::{OverrideGuard, Overrides};
+pub use crate::thread_scope::testing::ThreadOverrideGuard;
 
 /// The `testing` feature, as a type: [`FeatureEnabled`] is implemented for it only
 /// when the feature is on. Every override and reset method requires it, so calling

@@ -5,7 +5,8 @@
 mod support;
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use singleton_runtime::{ThreadScopeError, singleton};
@@ -132,5 +133,151 @@ fn access_during_teardown_is_a_typed_error_naming_the_singleton() {
         error
             .to_string()
             .starts_with("`noisy` (a thread-scoped singleton)")
+    );
+}
+
+/// Per-thread hit counters, summed by a reader: the visit's typical use.
+#[singleton(scope = thread)]
+fn hits() -> AtomicU64 {
+    AtomicU64::new(0)
+}
+
+#[test]
+fn for_each_sums_the_counters_of_every_live_thread_exactly() {
+    const THREADS: usize = 6;
+    let (sum, visited, left) = within("visit", Duration::from_secs(20), || {
+        let counted = Arc::new(Barrier::new(THREADS + 1));
+        let summed = Arc::new(Barrier::new(THREADS + 1));
+        let workers: Vec<_> = (1..=THREADS)
+            .map(|n| {
+                let (counted, summed) = (counted.clone(), summed.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..n * 100 {
+                        hits::with(|h| h.fetch_add(1, Ordering::Relaxed));
+                    }
+                    counted.wait();
+                    summed.wait(); // alive (and registered) until the sum is taken
+                })
+            })
+            .collect();
+        counted.wait();
+        let (mut sum, mut visited) = (0, 0);
+        hits::for_each(|h| {
+            sum += h.load(Ordering::Relaxed);
+            visited += 1;
+        });
+        summed.wait();
+        // `join` (unlike the end of `thread::scope`) waits for the thread's
+        // thread-local destructors too.
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        let mut left = 0;
+        hits::for_each(|_| left += 1);
+        (sum, visited, left)
+    });
+    assert_eq!(sum, 100 * (1 + 2 + 3 + 4 + 5 + 6));
+    assert_eq!(visited, THREADS);
+    assert_eq!(
+        left, 0,
+        "each instance leaves the visit at its thread's exit"
+    );
+}
+
+static SHARD_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+/// A struct form visited while its thread exits.
+#[singleton(scope = thread)]
+#[derive(Default)]
+pub struct Shard {
+    events: AtomicU64,
+}
+
+impl Drop for Shard {
+    fn drop(&mut self) {
+        SHARD_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_thread_exiting_during_a_visit_keeps_its_instance_until_the_visitor_is_done() {
+    let (seen, dropped_during, dropped_after) =
+        within("exit during visit", Duration::from_secs(20), || {
+            let (go, exit) = std::sync::mpsc::channel::<()>();
+            let (built, ready) = std::sync::mpsc::channel();
+            let worker = std::thread::spawn(move || {
+                Shard::with_instance(|s| s.events.store(17, Ordering::SeqCst));
+                built.send(()).unwrap();
+                exit.recv().unwrap();
+            });
+            ready.recv().unwrap();
+            let mut seen = Vec::new();
+            let mut dropped_during = None;
+            Shard::for_each_instance(|s| {
+                go.send(()).unwrap(); // the worker exits now
+                // Give its exit every chance to drop the instance (it must not).
+                std::thread::sleep(Duration::from_millis(100));
+                dropped_during = Some(SHARD_DROPS.load(Ordering::SeqCst));
+                seen.push(s.events.load(Ordering::SeqCst));
+            });
+            worker.join().unwrap();
+            (seen, dropped_during, SHARD_DROPS.load(Ordering::SeqCst))
+        });
+    assert_eq!(seen, [17]);
+    assert_eq!(dropped_during, Some(0), "not dropped while visited");
+    assert_eq!(dropped_after, 1, "dropped once the visitor was done");
+}
+
+/// A per-thread setting tests replace.
+#[singleton(scope = thread)]
+fn retries() -> Cell<u32> {
+    Cell::new(3)
+}
+
+#[test]
+fn fn_form_overrides_apply_to_this_thread_and_reset_builds_again() {
+    within("fn overrides", Duration::from_secs(20), || {
+        retries::with(|r| r.set(4));
+        retries::override_with(Cell::new(0), || {
+            assert_eq!(retries::with(Cell::get), 0);
+            let other = std::thread::spawn(|| retries::with(Cell::get))
+                .join()
+                .unwrap();
+            assert_eq!(other, 3, "another thread (another test) keeps its own");
+            let _guard = retries::override_guard(Cell::new(9));
+            assert_eq!(retries::with(Cell::get), 9);
+        });
+        assert_eq!(retries::with(Cell::get), 4, "this thread's instance again");
+        retries::reset();
+        assert_eq!(retries::with(Cell::get), 3, "built again");
+    });
+}
+
+#[test]
+fn struct_form_overrides_and_reset() {
+    within("struct overrides", Duration::from_secs(20), || {
+        RequestCounter::with_instance(|c| c.served.set(5));
+        {
+            let _guard = RequestCounter::override_instance_guard(RequestCounter {
+                served: Cell::new(100),
+            });
+            assert_eq!(RequestCounter::with_instance(|c| c.served.get()), 100);
+        }
+        let inside = RequestCounter::override_instance(RequestCounter::default(), || {
+            RequestCounter::with_instance(|c| c.served.get())
+        });
+        assert_eq!(inside, 0);
+        assert_eq!(RequestCounter::with_instance(|c| c.served.get()), 5);
+        RequestCounter::reset_instance();
+        assert_eq!(RequestCounter::with_instance(|c| c.served.get()), 0);
+    });
+}
+
+#[test]
+fn a_reset_inside_with_panics_naming_the_singleton() {
+    let message = support::catch_panic(|| retries::with(|_| retries::reset()));
+    assert!(
+        message.starts_with("`retries::reset` was called inside a `with` closure of `retries`"),
+        "{message}"
     );
 }

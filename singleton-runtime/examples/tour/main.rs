@@ -8,6 +8,7 @@ mod cache;
 mod env;
 mod guarded;
 mod once;
+mod thread;
 
 /// The message of a caught panic.
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
@@ -33,6 +34,7 @@ fn main() {
     guarded::run();
     cache::run();
     env::run();
+    thread::run();
     async_::run();
     println!("\ntour finished");
 }

@@ -41,6 +41,8 @@ pub(crate) enum Kind {
     Cache,
     /// The lock of `singleton_runtime::env`'s scopes.
     Environment,
+    /// One thread's instance of a thread-scoped singleton, pinned by a `for_each`.
+    ThreadScoped,
 }
 
 impl Kind {
@@ -52,6 +54,7 @@ impl Kind {
             Kind::GuardedField => "guarded field",
             Kind::Cache => "invalidating cache",
             Kind::Environment => "lock of `singleton_runtime::env` scopes",
+            Kind::ThreadScoped => "thread-scoped singleton's instance, visited by `for_each`",
         }
     }
 }

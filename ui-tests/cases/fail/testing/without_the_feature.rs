@@ -29,4 +29,10 @@ fn main() {
     LIMIT.override_guard(3);
     reset_setup();
     CONFIGURED.reset();
+    scratch::reset();
+}
+
+#[singleton(scope = thread)]
+fn scratch() -> Vec<u8> {
+    Vec::new()
 }

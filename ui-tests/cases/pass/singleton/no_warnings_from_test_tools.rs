@@ -25,6 +25,25 @@ fn private_count() -> usize {
     1
 }
 
+/// Private thread-scoped struct form.
+#[singleton(scope = thread)]
+#[derive(Default)]
+struct PerThread {
+    value: std::cell::Cell<u8>,
+}
+
+/// Public thread-scoped fn form.
+#[singleton(scope = thread)]
+pub fn per_thread_names() -> Vec<&'static str> {
+    vec!["b"]
+}
+
+/// Private thread-scoped fn form, never used.
+#[singleton(scope = thread)]
+fn unused_per_thread() -> u8 {
+    1
+}
+
 /// With a reset fn.
 #[init_once(reset = reset_setup)]
 pub fn setup() {}
@@ -34,4 +53,6 @@ fn main() {
     assert_eq!(public_names().len(), 1);
     assert_eq!(*private_count(), 1);
     setup().unwrap();
+    assert_eq!(PerThread::with_instance(|p| p.value.get()), 0);
+    assert_eq!(per_thread_names::with(Vec::len), 1);
 }
