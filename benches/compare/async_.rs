@@ -26,6 +26,22 @@ async fn async_registry() -> Vec<u64> {
     value()
 }
 
+#[singleton]
+async fn fallible_registry() -> Result<Vec<u64>, std::io::Error> {
+    Ok(value())
+}
+
+#[singleton(init = async AsyncRegistry::load)]
+struct AsyncRegistry {
+    values: Vec<u64>,
+}
+
+impl AsyncRegistry {
+    async fn load() -> Self {
+        Self { values: value() }
+    }
+}
+
 /// Polls `future` once, expecting it ready (the value is initialised).
 #[inline]
 fn once<F: Future>(future: F) -> F::Output {
@@ -43,6 +59,8 @@ pub(crate) fn run(cfg: &Config, report: &mut Report) {
     let _ = STD_ONCE.get_or_init(value);
     let _ = once(RUNTIME.get_or_init(|| async { value() }));
     let _ = once(async_registry());
+    let _ = once(fallible_registry());
+    assert_eq!(once(AsyncRegistry::instance()).values, value());
     let _ = once(TOKIO.get_or_init(|| async { value() }));
     let _ = once(ASYNC_ONCE_CELL.get_or_init(async { value() }));
     Group::new(
@@ -53,24 +71,35 @@ pub(crate) fn run(cfg: &Config, report: &mut Report) {
         "std OnceLock::get (get_or_init)",
         || STD_ONCE.get_or_init(value),
     ))
-    .with(Candidate::tiny_op(
+    .with(Candidate::tiny_poll(
         "AsyncSingleton::get_or_init, one poll",
-        || once(RUNTIME.get_or_init(|| async { value() })),
+        || RUNTIME.get_or_init(|| async { value() }),
     ))
-    .with(Candidate::tiny_op(
+    .with(Candidate::tiny_poll(
         "#[singleton] async fn: async_registry(), one poll",
-        || once(async_registry()),
+        async_registry,
+    ))
+    // The `Ok` path a caller's `?` takes: handing the whole `Result<&T, io::Error>`
+    // to `black_box` would measure its drop glue, which that path does not run.
+    .with(Candidate::tiny_poll_then(
+        "#[singleton] async fn -> Result: fallible_registry() then .ok(), one poll",
+        fallible_registry,
+        Result::ok,
+    ))
+    .with(Candidate::tiny_poll(
+        "#[singleton(init = async ..)] struct: instance(), one poll",
+        AsyncRegistry::instance,
     ))
     .with(Candidate::tiny_op("AsyncSingleton::get (sync)", || {
         RUNTIME.get()
     }))
-    .with(Candidate::tiny_op(
+    .with(Candidate::tiny_poll(
         "tokio OnceCell::get_or_init, one poll",
-        || once(TOKIO.get_or_init(|| async { value() })),
+        || TOKIO.get_or_init(|| async { value() }),
     ))
-    .with(Candidate::tiny_op(
+    .with(Candidate::tiny_poll(
         "async-once-cell OnceCell::get_or_init, one poll",
-        || once(ASYNC_ONCE_CELL.get_or_init(async { value() })),
+        || ASYNC_ONCE_CELL.get_or_init(async { value() }),
     ))
     .target(Target::AtMost {
         row: "#[singleton] async fn: async_registry(), one poll",
@@ -80,8 +109,21 @@ pub(crate) fn run(cfg: &Config, report: &mut Report) {
         row: "AsyncSingleton::get_or_init, one poll",
         ratio: 1.5,
     })
+    .target(Target::AtMost {
+        row: "#[singleton] async fn -> Result: fallible_registry() then .ok(), one poll",
+        ratio: 1.5,
+    })
+    .target(Target::AtMost {
+        row: "#[singleton(init = async ..)] struct: instance(), one poll",
+        ratio: 1.5,
+    })
     .target(Target::FasterThan {
         row: "#[singleton] async fn: async_registry(), one poll",
+        than: "tokio OnceCell::get_or_init, one poll",
+        factor: 1.0,
+    })
+    .target(Target::FasterThan {
+        row: "AsyncSingleton::get_or_init, one poll",
         than: "tokio OnceCell::get_or_init, one poll",
         factor: 1.0,
     })
