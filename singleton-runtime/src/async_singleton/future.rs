@@ -47,8 +47,10 @@ enum Phase<I> {
     /// Not registered: it has only ever found the value there (or not been polled).
     /// Holds the caller's initialiser, not yet called.
     Fresh(I),
-    /// It found the value missing: it is among the waiters.
-    Waiting(Waiting<I>),
+    /// It found the value missing: it is among the waiters. Boxed (allocated once, on
+    /// the slow path) so that a phase is a word or two: what the inlined poll moves
+    /// into the slow path and back stays in registers.
+    Waiting(Box<Waiting<I>>),
     /// Completed by the slow path (or, for a moment, moved out into it).
     Done,
 }
@@ -122,11 +124,11 @@ fn poll_slow<'a, T, E, I: MakeInit<T, E>>(
     let mut waiter = Waiter {
         owner,
         phase: match phase {
-            Phase::Fresh(init) => Phase::Waiting(Waiting {
+            Phase::Fresh(init) => Phase::Waiting(Box::new(Waiting {
                 init: Some(init),
                 id: None,
                 wait: None,
-            }),
+            })),
             other => other,
         },
     };
@@ -162,7 +164,8 @@ impl<T, E, I> Waiter<'_, T, E, I> {
 #[cold]
 #[inline(never)]
 fn unregister<T, E, I>(owner: &AsyncSingleton<T, E>, phase: Phase<I>) {
-    if let Phase::Waiting(Waiting { init, id, wait }) = phase {
+    if let Phase::Waiting(waiting) = phase {
+        let Waiting { init, id, wait } = *waiting;
         if let Some(id) = id {
             owner.leave(id);
         }
