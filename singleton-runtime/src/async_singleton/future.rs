@@ -133,7 +133,7 @@ fn poll_slow<'a, T, E, I: MakeInit<T, E>>(
         },
     };
     let Phase::Waiting(waiting) = &mut waiter.phase else {
-        panic!("a `get_or_init` future was polled after it completed");
+        panic!("an `AsyncSingleton` future was polled after it completed");
     };
     let init = &mut waiting.init;
     let mut make = || init.take().map(I::make);
