@@ -23,6 +23,21 @@ use crate::waits::FutureWait;
 ///
 /// Dropping it (a cancelled task, a timeout) never cancels the initialisation: if it
 /// was polling the initialiser, another waiter continues the same future.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::task::{Context, Poll, Waker};
+/// use singleton_runtime::{AsyncSingleton, GetOrTryInit};
+///
+/// static PORT: AsyncSingleton<u16, String> = AsyncSingleton::new("PORT");
+///
+/// let future: GetOrTryInit<'_, u16, String, _> = PORT.get_or_try_init(|| async { Ok(8080) });
+/// let mut future = std::pin::pin!(future);
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(Ok(&8080)));
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct GetOrTryInit<'a, T, E, F> {
     inner: Waiter<'a, T, E, TryInit<F>>,
@@ -31,6 +46,23 @@ pub struct GetOrTryInit<'a, T, E, F> {
 /// The future of [`AsyncSingleton::get_or_init`]: the value.
 ///
 /// Dropping it never cancels the initialisation (see [`GetOrTryInit`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::task::{Context, Poll, Waker};
+/// use singleton_runtime::{AsyncSingleton, GetOrInit};
+///
+/// static LIMIT: AsyncSingleton<u64> = AsyncSingleton::new("LIMIT");
+///
+/// let _ = LIMIT.get_or_init(|| async { 100 }); // dropped unpolled: nothing runs
+/// assert_eq!(LIMIT.get(), None);
+/// let future: GetOrInit<'_, u64, _> = LIMIT.get_or_init(|| async { 100 });
+/// let mut future = std::pin::pin!(future);
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(&100));
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct GetOrInit<'a, T, F> {
     inner: Waiter<'a, T, Infallible, OkInit<F>>,
@@ -161,6 +193,8 @@ impl<T, E, I> Waiter<'_, T, E, I> {
     }
 }
 
+/// The cold part of [`Waiter::leave`]: out of the waiters (handing the run on if this
+/// future drove it) and out of the graph.
 #[cold]
 #[inline(never)]
 fn unregister<T, E, I>(owner: &AsyncSingleton<T, E>, phase: Phase<I>) {
