@@ -356,7 +356,10 @@ fn a_future_polled_again_after_its_err_panics_and_leaves_the_singleton_usable() 
     let cell: &AsyncSingleton<u8, String> = &AsyncSingleton::new("spent");
     let mut future = Box::pin(cell.get_or_try_init(|| async { Err("no".to_owned()) }));
     let (_, waker) = flag_waker();
-    assert_eq!(poll_once(&mut future, &waker), Poll::Ready(Err("no".to_owned())));
+    assert_eq!(
+        poll_once(&mut future, &waker),
+        Poll::Ready(Err("no".to_owned()))
+    );
     let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _ = poll_once(&mut future, &waker);
     }));
