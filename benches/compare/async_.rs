@@ -38,7 +38,8 @@ struct AsyncRegistry {
 
 impl AsyncRegistry {
     async fn load() -> Self {
-        Self { values: value() }
+        let values = std::future::ready(value()).await;
+        Self { values }
     }
 }
 
