@@ -91,6 +91,20 @@ pub(crate) fn run(cfg: &Config, report: &mut Report) {
         "#[singleton(init = async ..)] struct: instance(), one poll",
         AsyncRegistry::instance,
     ))
+    // The same, as a user writes it: inside their own async fn (here a block), the
+    // OnceLock call and our `.await` alike.
+    .with(Candidate::tiny_poll(
+        "in a user's async block: OnceLock::get_or_init",
+        || async { STD_ONCE.get_or_init(value) },
+    ))
+    .with(Candidate::tiny_poll(
+        "in a user's async block: async_registry().await",
+        || async { async_registry().await },
+    ))
+    .with(Candidate::tiny_poll(
+        "in a user's async block: tokio get_or_init().await",
+        || async { TOKIO.get_or_init(|| async { value() }).await },
+    ))
     .with(Candidate::tiny_op("AsyncSingleton::get (sync)", || {
         RUNTIME.get()
     }))
@@ -116,6 +130,10 @@ pub(crate) fn run(cfg: &Config, report: &mut Report) {
     })
     .target(Target::AtMost {
         row: "#[singleton(init = async ..)] struct: instance(), one poll",
+        ratio: 1.5,
+    })
+    .target(Target::AtMost {
+        row: "in a user's async block: async_registry().await",
         ratio: 1.5,
     })
     .target(Target::FasterThan {
