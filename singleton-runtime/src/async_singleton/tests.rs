@@ -77,6 +77,29 @@ impl Gate {
     }
 }
 
+/// A future that starts a run of `cell` waiting at the returned gate (then giving
+/// `value`), polled once: it is the run's driver. With its waker and the waker's flag.
+fn driving_at_a_gate(
+    cell: &AsyncSingleton<u8>,
+    value: u8,
+) -> (
+    Gate,
+    Pin<Box<dyn Future<Output = &u8> + '_>>,
+    Arc<Unpark>,
+    Waker,
+) {
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver: Pin<Box<dyn Future<Output = &u8>>> =
+        Box::pin(cell.get_or_init(move || async move {
+            g.wait().await;
+            value
+        }));
+    let (flag, waker) = flag_waker();
+    assert!(poll_once(&mut driver, &waker).is_pending());
+    (gate, driver, flag, waker)
+}
+
 #[test]
 fn threads_share_one_run() {
     within_timeout(|| {
@@ -214,14 +237,7 @@ fn an_initialiser_awaiting_its_own_singleton_panics_with_its_name() {
 #[test]
 fn a_waiter_is_not_woken_until_the_run_ends() {
     let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("quiet");
-    let gate = Gate::default();
-    let g = gate.clone();
-    let mut driver = Box::pin(cell.get_or_init(move || async move {
-        g.wait().await;
-        5
-    }));
-    let (driver_flag, driver_waker) = flag_waker();
-    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    let (gate, mut driver, driver_flag, driver_waker) = driving_at_a_gate(cell, 5);
     let (waiter_flag, waiter_waker) = flag_waker();
     let mut waiter = Box::pin(cell.get_or_init(|| async { unreachable!("a run is in progress") }));
     for _ in 0..3 {
@@ -329,14 +345,7 @@ fn a_waiting_future_that_finds_the_value_on_the_fast_path_leaves_the_waiters() {
 #[test]
 fn a_future_never_polled_is_dropped_without_touching_the_run() {
     let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("unpolled");
-    let gate = Gate::default();
-    let g = gate.clone();
-    let mut driver = Box::pin(cell.get_or_init(move || async move {
-        g.wait().await;
-        4
-    }));
-    let (driver_flag, driver_waker) = flag_waker();
-    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    let (gate, mut driver, driver_flag, driver_waker) = driving_at_a_gate(cell, 4);
     let unpolled = cell.get_or_init(|| async { unreachable!("never polled") });
     drop(unpolled);
     {
