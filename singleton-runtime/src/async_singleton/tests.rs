@@ -77,24 +77,21 @@ impl Gate {
     }
 }
 
+/// A future of an `AsyncSingleton<u8>`, boxed.
+type U8Future<'a> = Pin<Box<dyn Future<Output = &'a u8> + 'a>>;
+
 /// A future that starts a run of `cell` waiting at the returned gate (then giving
 /// `value`), polled once: it is the run's driver. With its waker and the waker's flag.
 fn driving_at_a_gate(
     cell: &AsyncSingleton<u8>,
     value: u8,
-) -> (
-    Gate,
-    Pin<Box<dyn Future<Output = &u8> + '_>>,
-    Arc<Unpark>,
-    Waker,
-) {
+) -> (Gate, U8Future<'_>, Arc<Unpark>, Waker) {
     let gate = Gate::default();
     let g = gate.clone();
-    let mut driver: Pin<Box<dyn Future<Output = &u8>>> =
-        Box::pin(cell.get_or_init(move || async move {
-            g.wait().await;
-            value
-        }));
+    let mut driver: U8Future<'_> = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        value
+    }));
     let (flag, waker) = flag_waker();
     assert!(poll_once(&mut driver, &waker).is_pending());
     (gate, driver, flag, waker)
