@@ -2,6 +2,13 @@
 //! with a no-op waker, next to std's `OnceLock::get` (the goal: at most 1.5x) and the
 //! async anchors, tokio's `OnceCell::get_or_init` (the goal: no slower) and
 //! async-once-cell's.
+//!
+//! Every async row builds its future and polls it once per op with a `Context` built
+//! once per run (`Candidate::tiny_poll`): an `.await` in a task reuses the `Context` of
+//! the task's poll. Building one per op (as this bench did first) charged every async
+//! row three stores the sync anchor never pays, and kept the op from being inlined.
+//! The "in a user's async block" rows measure `.await` as written in user code, the
+//! anchor's call inside the same kind of block.
 
 use std::future::Future;
 use std::pin::pin;
