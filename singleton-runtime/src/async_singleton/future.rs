@@ -132,7 +132,7 @@ impl<'a, T, E, I: MakeInit<T, E>> Waiter<'a, T, E, I> {
     /// joined them), else the slow path.
     #[inline]
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<&'a T, E>> {
-        if let Some(value) = self.owner.get() {
+        if let Some(value) = self.owner.ready() {
             self.leave();
             return Poll::Ready(Ok(value));
         }
@@ -153,17 +153,22 @@ fn poll_slow<'a, T, E, I: MakeInit<T, E>>(
     phase: Phase<I>,
     cx: &mut Context<'_>,
 ) -> (Poll<Result<&'a T, E>>, Phase<I>) {
-    let mut waiter = Waiter {
-        owner,
-        phase: match phase {
-            Phase::Fresh(init) => Phase::Waiting(Box::new(Waiting {
-                init: Some(init),
-                id: None,
-                wait: None,
-            })),
-            other => other,
-        },
-    };
+    let mut waiter = Waiter { owner, phase };
+    // An override (`ready` leaves those to this path), or a value published since.
+    if let Some(value) = owner.get() {
+        waiter.leave();
+        let phase = std::mem::replace(&mut waiter.phase, Phase::Done);
+        return (Poll::Ready(Ok(value)), phase);
+    }
+    if let Phase::Fresh(_) = waiter.phase
+        && let Phase::Fresh(init) = std::mem::replace(&mut waiter.phase, Phase::Done)
+    {
+        waiter.phase = Phase::Waiting(Box::new(Waiting {
+            init: Some(init),
+            id: None,
+            wait: None,
+        }));
+    }
     let Phase::Waiting(waiting) = &mut waiter.phase else {
         panic!("an `AsyncSingleton` future was polled after it completed");
     };

@@ -299,11 +299,11 @@ fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
     assert_eq!(poll_once(&mut third, &flags[2].1), Poll::Ready(&9));
 }
 
-/// A future among the waiters that finds the value on its fast path (here an override,
-/// while the run goes on) leaves them there and then: it was the driver, so the role
-/// goes to the next waiter at once, not when the future is dropped.
+/// A future among the waiters that finds the value when polled again (here an
+/// override, while the run goes on) leaves them there and then: it was the driver, so
+/// the role goes to the next waiter at once, not when the future is dropped.
 #[test]
-fn a_waiting_future_that_finds_the_value_on_the_fast_path_leaves_the_waiters() {
+fn a_waiting_future_that_finds_the_value_leaves_the_waiters() {
     static CELL: AsyncSingleton<u8> = AsyncSingleton::new("fast leave");
     let gate = Gate::default();
     let init = |gate: Gate| {
