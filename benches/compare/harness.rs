@@ -13,8 +13,11 @@
     reason = "timings and iteration counts are estimates; f64 precision is plenty"
 )]
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
 use std::sync::Barrier;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// How much time to spend, and which groups to run.
@@ -89,21 +92,55 @@ impl<'a> Candidate<'a> {
     /// is unrolled eight times, because at that size the loop's own branch and its code
     /// alignment would otherwise decide the result. Use it for every row of a group.
     pub(crate) fn tiny_op<R>(name: impl Into<String>, op: impl Fn() -> R + Sync + 'a) -> Self {
+        Self::looping(name, move |iters, _thread| unrolled(iters, &op))
+    }
+
+    /// [`tiny_op`](Self::tiny_op) for an `.await` that is ready at once: each op builds
+    /// the future `make` returns and polls it once (it must be ready). The `Context`
+    /// (a no-op waker) is built once per run, not per op: an executor builds one per
+    /// poll of a task, and every `.await` inside that poll reuses it, so building one
+    /// per `.await` would measure the harness, not the future.
+    pub(crate) fn tiny_poll<F: Future>(
+        name: impl Into<String>,
+        make: impl Fn() -> F + Sync + 'a,
+    ) -> Self {
+        Self::tiny_poll_then(name, make, |output| output)
+    }
+
+    /// [`tiny_poll`](Self::tiny_poll), giving `black_box` what `then` makes of the
+    /// output: what the caller does with it (`Result::ok` for the `Ok` path a `?`
+    /// takes), rather than the output whole (whose drop glue the caller's code does
+    /// not run on that path).
+    pub(crate) fn tiny_poll_then<F: Future, R>(
+        name: impl Into<String>,
+        make: impl Fn() -> F + Sync + 'a,
+        then: impl Fn(F::Output) -> R + Sync + 'a,
+    ) -> Self {
         Self::looping(name, move |iters, _thread| {
-            for _ in 0..iters / 8 {
-                black_box(op());
-                black_box(op());
-                black_box(op());
-                black_box(op());
-                black_box(op());
-                black_box(op());
-                black_box(op());
-                black_box(op());
-            }
-            for _ in 0..iters % 8 {
-                black_box(op());
-            }
+            let mut cx = Context::from_waker(Waker::noop());
+            unrolled(iters, || match pin!(make()).poll(&mut cx) {
+                Poll::Ready(value) => then(value),
+                Poll::Pending => unreachable!("initialised before measuring"),
+            });
         })
+    }
+}
+
+/// Runs `op` `iters` times, unrolled eight times (see [`Candidate::tiny_op`]).
+#[inline]
+fn unrolled<R>(iters: u64, mut op: impl FnMut() -> R) {
+    for _ in 0..iters / 8 {
+        black_box(op());
+        black_box(op());
+        black_box(op());
+        black_box(op());
+        black_box(op());
+        black_box(op());
+        black_box(op());
+        black_box(op());
+    }
+    for _ in 0..iters % 8 {
+        black_box(op());
     }
 }
 

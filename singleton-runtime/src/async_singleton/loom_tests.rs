@@ -26,6 +26,20 @@ async fn yield_once() {
     .await;
 }
 
+/// An initialiser that counts its runs, is parked once, and gives `who`.
+fn counted_init(
+    runs: Arc<AtomicUsize>,
+    who: usize,
+) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = usize> + Send>> {
+    move || {
+        Box::pin(async move {
+            runs.fetch_add(1, Ordering::Relaxed);
+            yield_once().await;
+            who
+        })
+    }
+}
+
 /// Two threads await the value together: one run, both get its value, and whoever
 /// waits is woken (else loom reports the deadlock).
 #[test]
@@ -37,11 +51,7 @@ fn loom_async_one_run_and_waiters_are_woken() {
             .map(|i| {
                 let (cell, runs) = (cell.clone(), runs.clone());
                 loom::thread::spawn(move || {
-                    *loom::future::block_on(cell.get_or_init(move || async move {
-                        runs.fetch_add(1, Ordering::Relaxed);
-                        yield_once().await;
-                        i
-                    }))
+                    *loom::future::block_on(cell.get_or_init(counted_init(runs, i)))
                 })
             })
             .collect();
@@ -82,5 +92,35 @@ fn loom_async_cancelled_driver_hands_off() {
         assert_eq!(runs.load(Ordering::Relaxed), 1);
         assert!(value == "cancelled" || value == "waiter");
         assert_eq!(cell.get(), Some(&value));
+    });
+}
+
+/// A future that registered (it found the run going) and is polled again while the
+/// run publishes: it takes the fast path and leaves the waiters, or is woken by the end
+/// of the run; either way exactly one run, and nothing is left registered.
+#[test]
+fn loom_async_a_registered_waiter_leaves_on_the_fast_path() {
+    loom::model(|| {
+        let cell: Arc<AsyncSingleton<usize>> = Arc::new(AsyncSingleton::new("leave"));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let driver = {
+            let (cell, runs) = (cell.clone(), runs.clone());
+            loom::thread::spawn(move || {
+                *loom::future::block_on(cell.get_or_init(counted_init(runs, 1)))
+            })
+        };
+        let mut waiter = pin!(cell.get_or_init(counted_init(runs.clone(), 2)));
+        let first = waiter
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+        let value = match first {
+            Poll::Ready(value) => *value,
+            Poll::Pending => *loom::future::block_on(waiter.as_mut()),
+        };
+        assert_eq!(driver.join().unwrap(), value);
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+        let state = cell.lock();
+        assert!(state.waiters.is_empty());
+        assert!(state.driver.is_none());
     });
 }

@@ -77,6 +77,26 @@ impl Gate {
     }
 }
 
+/// A future of an `AsyncSingleton<u8>`, boxed.
+type U8Future<'a> = Pin<Box<dyn Future<Output = &'a u8> + 'a>>;
+
+/// A future that starts a run of `cell` waiting at the returned gate (then giving
+/// `value`), polled once: it is the run's driver. With its waker and the waker's flag.
+fn driving_at_a_gate(
+    cell: &AsyncSingleton<u8>,
+    value: u8,
+) -> (Gate, U8Future<'_>, Arc<Unpark>, Waker) {
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver: U8Future<'_> = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        value
+    }));
+    let (flag, waker) = flag_waker();
+    assert!(poll_once(&mut driver, &waker).is_pending());
+    (gate, driver, flag, waker)
+}
+
 #[test]
 fn threads_share_one_run() {
     within_timeout(|| {
@@ -214,14 +234,7 @@ fn an_initialiser_awaiting_its_own_singleton_panics_with_its_name() {
 #[test]
 fn a_waiter_is_not_woken_until_the_run_ends() {
     let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("quiet");
-    let gate = Gate::default();
-    let g = gate.clone();
-    let mut driver = Box::pin(cell.get_or_init(move || async move {
-        g.wait().await;
-        5
-    }));
-    let (driver_flag, driver_waker) = flag_waker();
-    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    let (gate, mut driver, driver_flag, driver_waker) = driving_at_a_gate(cell, 5);
     let (waiter_flag, waiter_waker) = flag_waker();
     let mut waiter = Box::pin(cell.get_or_init(|| async { unreachable!("a run is in progress") }));
     for _ in 0..3 {
@@ -284,4 +297,84 @@ fn a_hand_off_to_a_waiter_that_is_cancelled_too_goes_on() {
     assert!(poll_once(&mut third, &flags[2].1).is_pending());
     gate.open();
     assert_eq!(poll_once(&mut third, &flags[2].1), Poll::Ready(&9));
+}
+
+/// A future among the waiters that finds the value when polled again (here an
+/// override, while the run goes on) leaves them there and then: it was the driver, so
+/// the role goes to the next waiter at once, not when the future is dropped.
+#[test]
+fn a_waiting_future_that_finds_the_value_leaves_the_waiters() {
+    static CELL: AsyncSingleton<u8> = AsyncSingleton::new("fast leave");
+    let gate = Gate::default();
+    let init = |gate: Gate| {
+        move || async move {
+            gate.wait().await;
+            1
+        }
+    };
+    let mut driver = Box::pin(CELL.get_or_init(init(gate.clone())));
+    let mut waiter = Box::pin(CELL.get_or_init(init(gate.clone())));
+    let (_, driver_waker) = flag_waker();
+    let (waiter_flag, waiter_waker) = flag_waker();
+    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    assert_eq!(CELL.lock().waiters.len(), 2);
+    {
+        let _guard = CELL.override_guard(2);
+        assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&2));
+    }
+    assert_eq!(CELL.lock().waiters.len(), 1, "the driver left the waiters");
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        1,
+        "the waiter is told to take over"
+    );
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    gate.open();
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&1));
+    // The driver is dropped after it completed: it is no longer anywhere to leave.
+    drop(driver);
+    assert_eq!(CELL.lock().waiters.len(), 0);
+}
+
+/// A future that was never polled has registered nothing: dropping it leaves the run
+/// and its waiters alone (its drop is the fast path's: nothing to do).
+#[test]
+fn a_future_never_polled_is_dropped_without_touching_the_run() {
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("unpolled");
+    let (gate, mut driver, driver_flag, driver_waker) = driving_at_a_gate(cell, 4);
+    let unpolled = cell.get_or_init(|| async { unreachable!("never polled") });
+    drop(unpolled);
+    {
+        let state = cell.lock();
+        assert_eq!(state.waiters.len(), 1);
+        assert!(state.driver.is_some());
+    }
+    assert_eq!(driver_flag.1.load(Ordering::SeqCst), 0);
+    gate.open();
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&4));
+}
+
+/// A future that completed with the initialiser's `Err` has nothing left to run:
+/// polling it again panics saying so, and the singleton is untouched.
+#[test]
+fn a_future_polled_again_after_its_err_panics_and_leaves_the_singleton_usable() {
+    let cell: &AsyncSingleton<u8, String> = &AsyncSingleton::new("spent");
+    let mut future = Box::pin(cell.get_or_try_init(|| async { Err("no".to_owned()) }));
+    let (_, waker) = flag_waker();
+    assert_eq!(
+        poll_once(&mut future, &waker),
+        Poll::Ready(Err("no".to_owned()))
+    );
+    let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut future, &waker);
+    }));
+    let message = *again.unwrap_err().downcast::<&str>().unwrap();
+    assert_eq!(
+        message,
+        "an `AsyncSingleton` future was polled after it completed"
+    );
+    drop(future);
+    assert_eq!(cell.lock().waiters.len(), 0);
+    assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(6) })), Ok(&6));
 }
