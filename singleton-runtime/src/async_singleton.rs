@@ -174,8 +174,18 @@ impl<T: Send + Sync, E> AsyncSingleton<T, E> {
     /// ```
         #[must_use]
         pub fn new(name: &'static str) -> Self {
+            Self::unbounded(name)
+        }
+    }
+}
+
+impl<T, E> AsyncSingleton<T, E> {
+    loom_const_fn! {
+    /// [`new`](Self::new) without its bound, for the `field_check` constructor, which
+    /// checks `T: Send + Sync` field by field.
+        pub(crate) fn unbounded(name: &'static str) -> Self {
             Self {
-                cell: Singleton::new(name),
+                cell: Singleton::unbounded(name),
                 state: Mutex::new(State {
                     init: Init::Idle,
                     driver: None,

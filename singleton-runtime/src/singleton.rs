@@ -18,6 +18,7 @@ use crate::once::blocking;
 use crate::sync::{AtomicPtr, Ordering, loom_const_fn};
 use crate::waits::{Kind, Resource};
 
+mod field_check;
 mod testing;
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
@@ -116,7 +117,8 @@ struct Node<T> {
 
 // SAFETY: `&Singleton<T>` hands out `&T` to any thread, so it needs `T: Sync`, and the
 // value is created on one thread and may be dropped on another, so `T: Send` (as for
-// `OnceLock`). Both hold: the only constructor, `new`, requires `T: Send + Sync`. The
+// `OnceLock`). Both hold: the constructors, `new` and the `field_check` ones (which
+// check it field by field before calling `unbounded`), require `T: Send + Sync`. The
 // bound sits on the constructor rather than here so that a `static` of a non-`Send`
 // type fails once, at `new`, with the message of `#[singleton]`'s own check, instead of
 // again at the `static` with rustc's generic "shared static" error.
@@ -139,6 +141,17 @@ impl<T: Send + Sync> Singleton<T> {
     /// ```
         #[must_use]
         pub fn new(name: &'static str) -> Self {
+            Self::unbounded(name)
+        }
+    }
+}
+
+impl<T> Singleton<T> {
+    loom_const_fn! {
+    /// [`new`](Self::new) without its bound, for the constructors that check
+    /// `T: Send + Sync` otherwise (`field_check`): the `Sync` impl relies on every
+    /// caller having done so.
+        pub(crate) fn unbounded(name: &'static str) -> Self {
             Self {
                 name,
                 current: AtomicPtr::new(std::ptr::null_mut()),
@@ -147,9 +160,7 @@ impl<T: Send + Sync> Singleton<T> {
             }
         }
     }
-}
 
-impl<T> Singleton<T> {
     /// The name given to [`new`](Self::new).
     pub fn name(&self) -> &'static str {
         self.name
@@ -367,6 +378,7 @@ pub(crate) fn debug_cell(
 /// What `#[singleton]` expands to names these.
 pub(crate) mod private {
     pub use super::Singleton;
+    pub use super::field_check::*;
 
     /// Builds a singleton struct with `Default`, with a message naming the fix when the
     /// struct has neither `Default` nor `init = ...`.

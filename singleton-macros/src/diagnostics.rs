@@ -1,0 +1,104 @@
+//! Probes that turn rustc's generic errors into ours, for what a macro cannot see in
+//! the tokens: whether a type is `Send + Sync`. The runtime side of each is next to
+//! the primitive it guards (`singleton-runtime/src/singleton/field_check.rs`).
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// A singleton struct's fields, each with the `#[cfg]`s it is declared under.
+struct Field {
+    cfgs: Vec<syn::Attribute>,
+    ty: TokenStream,
+    span: Span,
+}
+
+/// The initialiser of a singleton struct's `static` cell (`new_singleton_checked`, or
+/// `new_async_singleton_checked::<_, error>` for an async one): it checks every field
+/// of `item` for `Send + Sync`, so that a field that is not is reported once, at its
+/// type, with the fix (see `field_check.rs` in the runtime for how).
+pub(crate) fn checked_new(
+    item: &TokenStream,
+    ident: &syn::Ident,
+    name: &str,
+    async_error: Option<&TokenStream>,
+) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
+    let fields = fields(item, ident);
+    let imports = (!fields.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use #rt::{
+                FieldIsThreadSafe as _, Fold as _, KnownNotThreadSafe as _,
+                OtherNotThreadSafe as _, StructIsThreadSafe as _,
+            };
+        }
+    });
+    let verdict = syn::Ident::new("verdict", Span::mixed_site());
+    let probe = syn::Ident::new("probe", Span::mixed_site());
+    let checks = fields.iter().map(|Field { cfgs, ty, span }| {
+        // The call of `check` carries the field type's span: rustc reports the failing
+        // bound (the message) there.
+        let check = quote_spanned!(*span=> (&&&&#probe).verdict().check());
+        quote! {
+            #(#cfgs)*
+            let #verdict = #verdict.and({
+                let #probe = #rt::FieldProbe::<#ident, #ty>::new();
+                #check
+            });
+        }
+    });
+    let fields_var = syn::Ident::new("fields", Span::mixed_site());
+    let new = match async_error {
+        None => quote_spanned!(ident.span()=> #rt::new_singleton_checked::<#ident, _, _>),
+        Some(error) => {
+            quote_spanned!(ident.span()=> #rt::new_async_singleton_checked::<#ident, #error, _, _>)
+        }
+    };
+    quote! {{
+        #[allow(clippy::all, clippy::pedantic)]
+        let #fields_var = || {
+            #imports
+            let #verdict = #rt::NoneReported;
+            #(#checks)*
+            #verdict
+        };
+        #new(#name, &#fields_var)
+    }}
+}
+
+/// Every field of the struct or enum `item` (the fields of every variant), except those
+/// that name the type itself (`Option<Box<Self>>`): such a field is `Send + Sync` exactly
+/// when the others are, and reporting it would point away from the cause.
+fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
+    let Ok(item) = syn::parse2::<syn::Item>(item.clone()) else {
+        return Vec::new();
+    };
+    let all: Vec<&syn::Field> = match &item {
+        syn::Item::Struct(s) => s.fields.iter().collect(),
+        syn::Item::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
+        _ => Vec::new(),
+    };
+    all.into_iter()
+        .filter(|field| !names(field.ty.to_token_stream(), ident))
+        .map(|field| Field {
+            cfgs: field
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("cfg"))
+                .cloned()
+                .collect(),
+            ty: field.ty.to_token_stream(),
+            span: field.ty.span(),
+        })
+        .collect()
+}
+
+/// Whether `tokens` mention `Self` or `ident`.
+fn names(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(i) => i == "Self" || i == *ident,
+        TokenTree::Group(g) => names(g.stream(), ident),
+        _ => false,
+    })
+}
