@@ -102,3 +102,68 @@ fn names(tokens: TokenStream, ident: &syn::Ident) -> bool {
         _ => false,
     })
 }
+
+/// `init()` for `init = ...`: through `call_init_fn` for a path, which reports a fn
+/// that takes parameters with the reason (first-wins arguments) instead of E0593; a
+/// closure through `call_init`, whose `FnOnce() -> R` bound infers its return type.
+pub(crate) fn call_init(init: &syn::Expr) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
+    // The turbofish gives the inferred parameters the path's span, where the error goes;
+    // the local keeps a later error about the value there too (a call's value is
+    // blamed on its arguments' inference, which ends at the macro's own span).
+    if is_path(init) {
+        let value = syn::Ident::new("value", Span::mixed_site().located_at(init.span()));
+        quote_spanned!(init.span()=> {
+            #[allow(clippy::let_and_return)]
+            let #value = #rt::call_init_fn::<_, _, _>(#init);
+            #value
+        })
+    } else {
+        quote_spanned!(init.span()=> #rt::call_init(#init))
+    }
+}
+
+/// A path, also inside the invisible group of a `macro_rules` fragment.
+fn is_path(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Path(_) => true,
+        syn::Expr::Group(g) => is_path(&g.expr),
+        syn::Expr::Paren(p) => is_path(&p.expr),
+        _ => false,
+    }
+}
+
+/// An async singleton's initialiser `future` (an expression), checked for `Send` with
+/// the message at `at` (the `async`): see `future_check.rs` in the runtime.
+pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
+    let future_var = syn::Ident::new("future", Span::mixed_site());
+    let probe = syn::Ident::new("probe", Span::mixed_site());
+    let check = quote_spanned!(at=> (&&#probe).verdict().check().select(#future_var));
+    quote_spanned! {at=>
+        #rt::init_future_must_be_send({
+            #[allow(unused_imports)]
+            use #rt::{FutureIsNotSend as _, FutureIsSend as _};
+            let #future_var = #future;
+            let #probe = #rt::FutureProbe::of(&#future_var);
+            #check
+        })
+    }
+}
+
+/// The initialiser future of `#[singleton] async fn`, checked for `Send`: the body
+/// becomes an `async fn` of its own, because whether an `async` block is `Send` is
+/// known only after the body that contains it is type-checked — too late for the
+/// check's method resolution, which then leaves rustc's own message — while a
+/// separate fn's future is known when its caller is checked. (The body cannot tell:
+/// the fn has no parameters, no generics and no `self`.)
+pub(crate) fn async_fn_init(at: Span, declared: &syn::Type, block: &syn::Block) -> TokenStream {
+    let init_fn = syn::Ident::new("__singleton_init", at);
+    let future = quote!(#init_fn());
+    let checked = send_init_future(at, &future);
+    quote! {{
+        #[allow(clippy::unused_async)]
+        async fn #init_fn() -> #declared #block
+        #checked
+    }}
+}

@@ -38,6 +38,7 @@ use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
 
 mod future;
+mod future_check;
 mod testing;
 
 pub use future::{GetOrInit, GetOrTryInit};
@@ -480,6 +481,7 @@ impl<T: fmt::Debug, E> fmt::Debug for AsyncSingleton<T, E> {
 /// What `#[singleton]`'s async forms expand to name.
 pub(crate) mod private {
     pub use super::AsyncSingleton;
+    pub use super::future_check::*;
 
     /// The future of an async singleton's initialiser, with the message that names the
     /// fix when it is not `Send`.

@@ -19,6 +19,7 @@ use crate::sync::{AtomicPtr, Ordering, loom_const_fn};
 use crate::waits::{Kind, Resource};
 
 mod field_check;
+mod init_arity;
 mod testing;
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
@@ -379,6 +380,7 @@ pub(crate) fn debug_cell(
 pub(crate) mod private {
     pub use super::Singleton;
     pub use super::field_check::*;
+    pub use super::init_arity::*;
 
     /// Builds a singleton struct with `Default`, with a message naming the fix when the
     /// struct has neither `Default` nor `init = ...`.

@@ -37,6 +37,7 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     // The trait paths carry the user's spans, so a missing `Default` or a wrong `init`
     // return type is reported there; the closures around them carry the macro's own
     // span, so lints such as `clippy::redundant_closure` treat them as generated code.
+    let call = init.as_ref().map(crate::diagnostics::call_init);
     let (returned, build) = match (init, error) {
         (None, _) => (
             quote!(&'static #ident),
@@ -47,13 +48,13 @@ fn expand_type(form: &TypeForm) -> TokenStream {
             quote!(&'static #ident),
             quote_spanned!(init.span()=>
                 ::singleton_runtime::__private::InitReturns::<#ident>::into_value(
-                    ::singleton_runtime::__private::call_init(#init))),
+                    #call)),
         ),
         (Some(init), Some(error)) => (
             quote!(::core::result::Result<&'static #ident, #error>),
             quote_spanned!(init.span()=>
                 ::singleton_runtime::__private::InitTryReturns::<#ident, #error>::into_result(
-                    ::singleton_runtime::__private::call_init(#init))),
+                    #call)),
         ),
     };
     let get = if error.is_some() && init.is_some() {
@@ -129,9 +130,10 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
             quote!(get_or_try_init),
         ),
     };
+    let call = crate::diagnostics::call_init(init);
     let future = quote_spanned!(init.span()=>
-        #rt::AsyncInitReturns::<#output>::into_future(#rt::call_init(#init)));
-    let checked = quote_spanned!(at=> #rt::init_future_must_be_send(#future));
+        #rt::AsyncInitReturns::<#output>::into_future(#call));
+    let checked = crate::diagnostics::send_init_future(at, &future);
     let doc = format!(
         "The process-wide instance of [`{name}`](Self), created on first use by the async \
          initialiser (callers that arrive meanwhile wait; a cancelled caller never restarts \
@@ -266,14 +268,14 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     let get = match (is_async, *fallible) {
         (false, true) => quote!(get_or_try_init(|| -> #declared #block)),
         (false, false) => quote!(get_or_init(|| -> #declared #block)),
-        // The body becomes the initialiser's future; `init_future_must_be_send` checks
-        // that it is `Send`, at the fn's `async`.
+        // The body becomes the initialiser's future, checked for `Send` at the fn's
+        // `async`.
         (true, true) => {
-            let init = quote_spanned!(at=> #rt::init_future_must_be_send(async move #block));
+            let init = crate::diagnostics::async_fn_init(at, declared, block);
             quote!(get_or_try_init(|| #init))
         }
         (true, false) => {
-            let init = quote_spanned!(at=> #rt::init_future_must_be_send(async move #block));
+            let init = crate::diagnostics::async_fn_init(at, declared, block);
             quote!(get_or_init(|| #init))
         }
     };

@@ -40,8 +40,10 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     let build = match init {
         None => quote_spanned!(ident.span()=>
             <#ident as #rt::SingletonDefault>::singleton_default()),
-        Some(init) => quote_spanned!(init.span()=>
-            #rt::InitReturns::<#ident>::into_value(#rt::call_init(#init))),
+        Some(init) => {
+            let call = crate::diagnostics::call_init(init);
+            quote_spanned!(init.span()=> #rt::InitReturns::<#ident>::into_value(#call))
+        }
     };
     let scoped = scoped(&quote!(#ident), &name, &quote!(|| #build));
     let prelude = struct_prelude(item, ident);
