@@ -107,17 +107,29 @@ fn names(tokens: TokenStream, ident: &syn::Ident) -> bool {
 /// that takes parameters with the reason (first-wins arguments) instead of E0593; a
 /// closure through `call_init`, whose `FnOnce() -> R` bound infers its return type.
 pub(crate) fn call_init(init: &syn::Expr) -> TokenStream {
+    if !is_path(init) {
+        return call_init_async(init);
+    }
+    // The local keeps a later error about the value (`init` returns the wrong type) at
+    // the path too: a call's value is blamed on its arguments' inference, which ends at
+    // the macro's own span.
+    let value = syn::Ident::new("value", Span::mixed_site().located_at(init.span()));
+    let call = call_init_async(init);
+    quote_spanned!(init.span()=> {
+        #[allow(clippy::let_and_return)]
+        let #value = #call;
+        #value
+    })
+}
+
+/// [`call_init`] for `init = async ...`, without the local: an `init` that returns no
+/// future is then reported once, at the span where rustc puts both errors about it.
+pub(crate) fn call_init_async(init: &syn::Expr) -> TokenStream {
     let rt = quote!(::singleton_runtime::__private);
-    // The turbofish gives the inferred parameters the path's span, where the error goes;
-    // the local keeps a later error about the value there too (a call's value is
-    // blamed on its arguments' inference, which ends at the macro's own span).
     if is_path(init) {
-        let value = syn::Ident::new("value", Span::mixed_site().located_at(init.span()));
-        quote_spanned!(init.span()=> {
-            #[allow(clippy::let_and_return)]
-            let #value = #rt::call_init_fn::<_, _, _>(#init);
-            #value
-        })
+        // The turbofish gives the inferred parameters the path's span, where the error
+        // goes.
+        quote_spanned!(init.span()=> #rt::call_init_fn::<_, _, _>(#init))
     } else {
         quote_spanned!(init.span()=> #rt::call_init(#init))
     }
@@ -137,13 +149,19 @@ fn is_path(expr: &syn::Expr) -> bool {
 /// the message at `at` (the `async`): see `future_check.rs` in the runtime.
 pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
     let rt = quote!(::singleton_runtime::__private);
-    let future_var = syn::Ident::new("future", Span::mixed_site());
+    // The local carries the future expression's span: an error about its type (an
+    // `init = async path` that returns no future) is then the one reported there.
+    let first = future.clone().into_iter().next();
+    let future_var = syn::Ident::new(
+        "future",
+        Span::mixed_site().located_at(first.map_or(at, |token| token.span())),
+    );
     let probe = syn::Ident::new("probe", Span::mixed_site());
-    let check = quote_spanned!(at=> (&&#probe).verdict().check().select(#future_var));
+    let check = quote_spanned!(at=> (&&&#probe).verdict().check().select(#future_var));
     quote_spanned! {at=>
         #rt::init_future_must_be_send({
             #[allow(unused_imports)]
-            use #rt::{FutureIsNotSend as _, FutureIsSend as _};
+            use #rt::{FutureIsNotSend as _, FutureIsSend as _, NotAFuture as _};
             let #future_var = #future;
             let #probe = #rt::FutureProbe::of(&#future_var);
             #check
@@ -165,5 +183,42 @@ pub(crate) fn async_fn_init(at: Span, declared: &syn::Type, block: &syn::Block) 
         #[allow(clippy::unused_async)]
         async fn #init_fn() -> #declared #block
         #checked
+    }}
+}
+
+/// `constructor(args, &types)` after the `Send + Sync` check of each of `types`, whose
+/// failure is reported at `at` with the message of the verdict's `method`
+/// (`guarded_value`, `cached_type`): see `value_check.rs` in the runtime.
+pub(crate) fn checked_types(
+    at: Span,
+    method: &str,
+    types: &[&syn::Type],
+    constructor: &TokenStream,
+    args: &TokenStream,
+) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
+    let verdict = syn::Ident::new("verdict", Span::mixed_site());
+    let probe = syn::Ident::new("probe", Span::mixed_site());
+    let types_var = syn::Ident::new("types", Span::mixed_site());
+    let method = syn::Ident::new(method, at);
+    let checks = types.iter().map(|ty| {
+        let check = quote_spanned!(at=> (&&&#probe).verdict().#method());
+        quote! {
+            let #verdict = #verdict.and({
+                let #probe = #rt::ValueProbe::<#ty>::new();
+                #check
+            });
+        }
+    });
+    quote! {{
+        #[allow(clippy::all, clippy::pedantic)]
+        let #types_var = || {
+            #[allow(unused_imports)]
+            use #rt::{Fold as _, ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _};
+            let #verdict = #rt::NoneReported;
+            #(#checks)*
+            #verdict
+        };
+        #constructor(#args, &#types_var)
     }}
 }

@@ -21,6 +21,7 @@ use crate::waits::{Kind, Resource};
 mod field_check;
 mod init_arity;
 mod testing;
+mod value_check;
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
 ///
@@ -381,6 +382,7 @@ pub(crate) mod private {
     pub use super::Singleton;
     pub use super::field_check::*;
     pub use super::init_arity::*;
+    pub use super::value_check::*;
 
     /// Builds a singleton struct with `Default`, with a message naming the fix when the
     /// struct has neither `Default` nor `init = ...`.

@@ -33,7 +33,7 @@ pub(crate) fn expand(global: &Global) -> TokenStream {
         name,
     } = global;
     let private = quote!(::singleton_runtime::__private);
-    let constructor = quote_spanned!(ty.span()=> #private::guarded_global::<#ty>);
+    let constructor = quote_spanned!(ty.span()=> #private::guarded_global_checked::<#ty, _, _>);
     let init = if borrows_a_temporary(expr) {
         // Spanned at `expr`: a non-const `expr` is reported there.
         quote_spanned! {expr.span()=>
@@ -45,9 +45,16 @@ pub(crate) fn expand(global: &Global) -> TokenStream {
     } else {
         quote!(|| #expr)
     };
+    let checked = crate::diagnostics::checked_types(
+        ty.span(),
+        "guarded_value",
+        &[ty],
+        &constructor,
+        &quote!(#name, #init),
+    );
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #private::GuardedGlobal<#ty> = #constructor(#name, #init);
+        #vis #static_token #ident: #private::GuardedGlobal<#ty> = #checked;
     }
 }
 

@@ -302,17 +302,21 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         (TokenStream::new(), quote_spanned!(output.span()=> __load))
     };
     let constructor = if loader.context {
-        quote_spanned!(output.span()=> new_context_cache)
+        quote_spanned!(output.span()=> new_context_cache_checked)
     } else {
-        quote_spanned!(output.span()=> new_cache)
+        quote_spanned!(output.span()=> new_cache_checked)
     };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
-    let new_cache = quote_spanned! {output.span()=>
-        ::singleton_runtime::__private::#constructor(#name, __path, #load, #interval, #watch)
-    };
+    let new_cache = crate::diagnostics::checked_types(
+        output.span(),
+        "cached_type",
+        &[&loader.value, &loader.error],
+        &quote_spanned!(output.span()=> ::singleton_runtime::__private::#constructor),
+        &quote!(#name, __path, #load, #interval, #watch),
+    );
     quote! {
         #(#cfg_attrs)*
         const _: () = {

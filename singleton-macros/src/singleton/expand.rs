@@ -130,7 +130,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
             quote!(get_or_try_init),
         ),
     };
-    let call = crate::diagnostics::call_init(init);
+    let call = crate::diagnostics::call_init_async(init);
     let future = quote_spanned!(init.span()=>
         #rt::AsyncInitReturns::<#output>::into_future(#call));
     let checked = crate::diagnostics::send_init_future(at, &future);

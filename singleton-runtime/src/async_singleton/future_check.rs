@@ -5,8 +5,9 @@
 //! specialisation (as `singleton/field_check.rs` does for a struct's fields): a `Send`
 //! future passes through; any other gets a verdict whose `check()` is bounded on a trait
 //! that nothing implements, with the message, and is replaced by a future that never
-//! runs ([`NeverPolled`]), so that the singleton's own `Send` bounds do not report it a
-//! second time.
+//! runs ([`NeverPolled`]), so that the singleton's own `Send` bounds do not report it
+//! again. (`NotSendFuture::select` asks `F: Send` once more, on purpose: rustc's error
+//! for it says where — which value is held across which `.await` — which ours cannot.)
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -40,7 +41,7 @@ pub trait FutureIsSend {
     }
 }
 
-impl<F: Send> FutureIsSend for &FutureProbe<F> {}
+impl<F: Future + Send> FutureIsSend for &&FutureProbe<F> {}
 
 /// Step 2: any other future.
 pub trait FutureIsNotSend<F> {
@@ -50,7 +51,35 @@ pub trait FutureIsNotSend<F> {
     }
 }
 
-impl<F> FutureIsNotSend<F> for FutureProbe<F> {}
+impl<F: Future> FutureIsNotSend<F> for &FutureProbe<F> {}
+
+/// Step 3: not a future, which `AsyncInitReturns` has reported already: nothing more
+/// is said about it.
+pub trait NotAFuture {
+    /// Used by the expansion only.
+    fn verdict(&self) -> NotAFutureReported {
+        NotAFutureReported
+    }
+}
+
+impl<F> NotAFuture for FutureProbe<F> {}
+
+/// The verdict for an initialiser that is not a future (reported already).
+pub struct NotAFutureReported;
+
+impl NotAFutureReported {
+    /// Used by the expansion only.
+    #[must_use]
+    pub fn check(self) -> Self {
+        self
+    }
+
+    /// A future of the expected output, never polled in a program that compiles.
+    pub fn select<F, O>(self, future: F) -> NeverPolled<O> {
+        drop(future);
+        NeverPolled(PhantomData)
+    }
+}
 
 impl SendFuture {
     /// Used by the expansion only.

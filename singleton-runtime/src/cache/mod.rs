@@ -230,8 +230,13 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
         Self::with_loader(path, Loader::Context(load))
     }
     }
+}
 
+impl<T, E> InvalidatingCache<T, E> {
     crate::sync::loom_const_fn! {
+    /// Without the bounds of `new`: only for `new`, `with_context` and the checked
+    /// constructors of `private` (which check `T, E: Send + Sync` with their own
+    /// messages); the `Sync` impl relies on every caller having done so.
     fn with_loader(path: fn() -> PathBuf, load: Loader<T, E>) -> Self {
         Self {
             path,
@@ -244,9 +249,7 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
         }
     }
     }
-}
 
-impl<T, E> InvalidatingCache<T, E> {
     /// Sets how long a value is trusted without looking at the file. `Duration::ZERO`
     /// checks (one `stat`) on every call.
     ///

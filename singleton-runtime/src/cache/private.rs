@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 #[cfg(not(singleton_loom))]
 use std::time::Duration;
 
+#[cfg(not(singleton_loom))]
+use super::Loader;
 pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscription};
+#[cfg(not(singleton_loom))]
+use crate::__private::Verdict;
 
 /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
 /// `check_interval = ...` expression, or `None` for the default. (Generated code
@@ -38,6 +42,46 @@ pub const fn new_context_cache<T: Shareable, E: Shareable>(
         watch,
     )
 }
+
+/// [`new_cache`] after the check of `T` and `E` (`value_check`): `types` is the (never
+/// called) closure that runs it, whose output type is the verdict. Never builds a
+/// cache of types that are not `Send + Sync`: a reported verdict panics first.
+#[cfg(not(singleton_loom))]
+pub const fn new_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> V>(
+    name: &'static str,
+    path: fn() -> PathBuf,
+    load: fn(&Path) -> Result<T, E>,
+    interval: Option<fn() -> Duration>,
+    watch: Option<fn()>,
+    types: &C,
+) -> InvalidatingCache<T, E> {
+    let _ = types;
+    assert!(!V::REPORTED, "{}", REPORTED);
+    // `V` is `NoneReported`, whose impl requires `(T, E): Send + Sync`.
+    let cache = InvalidatingCache::with_loader(path, Loader::Path(load));
+    configure(cache, name, interval, watch)
+}
+
+/// [`new_context_cache`] after the check of `T` and `E`, as [`new_cache_checked`].
+#[cfg(not(singleton_loom))]
+pub const fn new_context_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> V>(
+    name: &'static str,
+    path: fn() -> PathBuf,
+    load: fn(&mut LoadContext) -> Result<T, E>,
+    interval: Option<fn() -> Duration>,
+    watch: Option<fn()>,
+    types: &C,
+) -> InvalidatingCache<T, E> {
+    let _ = types;
+    assert!(!V::REPORTED, "{}", REPORTED);
+    // `V` is `NoneReported`, whose impl requires `(T, E): Send + Sync`.
+    let cache = InvalidatingCache::with_loader(path, Loader::Context(load));
+    configure(cache, name, interval, watch)
+}
+
+#[cfg(not(singleton_loom))]
+const REPORTED: &str =
+    "the value or error type of this cache is not `Send + Sync` (reported at compile time)";
 
 #[cfg(not(singleton_loom))]
 const fn configure<T, E>(

@@ -22,7 +22,15 @@ macro_rules! arities {
     )*};
 }
 
-arities!((), (A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E, G));
+arities!(
+    (),
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, G)
+);
 
 /// Implemented for `()` only: an `init` function takes no parameters.
 #[diagnostic::on_unimplemented(

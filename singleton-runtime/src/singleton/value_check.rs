@@ -1,0 +1,164 @@
+//! The `Send + Sync` check of a `#[guarded_global]`'s value and of an
+//! `#[invalidating_cache]`'s `T` and `E`: one error per type that is not thread-safe,
+//! with the message of the macro, instead of a pair (`Send`, then `Sync`) — or rustc's
+//! leaf message, which names neither the global nor the fix. The same autoref probe as
+//! `field_check` (see there for why a bound cannot carry the message), asked of a whole
+//! type: `Send + Sync`, then `Send` (so the message can say "not `Sync`"), then anything.
+//! The verdicts fold into the same [`NoneReported`] / [`Reported`], which the checked
+//! constructors take.
+
+use std::marker::PhantomData;
+
+use super::field_check::{Fold, NoneReported, Reported, ThreadSafe, Uninhabited};
+
+/// Asks whether `T` may be shared between threads.
+pub struct ValueProbe<T: ?Sized>(PhantomData<fn() -> *const T>);
+
+impl<T: ?Sized> ValueProbe<T> {
+    /// Used by the expansion only.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T: ?Sized> Default for ValueProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The verdict for a `T` that is `Send` but not `Sync`.
+pub struct NotSync<T: ?Sized>(PhantomData<fn() -> *const T>);
+
+/// The verdict for a `T` that is not `Send` (and may not be `Sync` either).
+pub struct NotSend<T: ?Sized>(PhantomData<fn() -> *const T>);
+
+/// Step 1: `Send + Sync`.
+pub trait ValueIsThreadSafe {
+    /// Used by the expansion only.
+    fn verdict(&self) -> ThreadSafe {
+        ThreadSafe
+    }
+}
+
+impl<T: ?Sized + Send + Sync> ValueIsThreadSafe for &&ValueProbe<T> {}
+
+/// Step 2: `Send` only.
+pub trait ValueIsNotSync<T: ?Sized> {
+    /// Used by the expansion only.
+    fn verdict(&self) -> NotSync<T> {
+        NotSync(PhantomData)
+    }
+}
+
+impl<T: ?Sized + Send> ValueIsNotSync<T> for &ValueProbe<T> {}
+
+/// Step 3: not `Send`.
+pub trait ValueIsNotSend<T: ?Sized> {
+    /// Used by the expansion only.
+    fn verdict(&self) -> NotSend<T> {
+        NotSend(PhantomData)
+    }
+}
+
+impl<T: ?Sized> ValueIsNotSend<T> for ValueProbe<T> {}
+
+impl<T: ?Sized> Fold<NotSync<T>> for NoneReported {
+    type Out = Reported;
+    fn and(self, _: NotSync<T>) -> Reported {
+        Reported
+    }
+}
+
+impl<T: ?Sized> Fold<NotSend<T>> for NoneReported {
+    type Out = Reported;
+    fn and(self, _: NotSend<T>) -> Reported {
+        Reported
+    }
+}
+
+impl ThreadSafe {
+    /// Used by the expansion of `#[guarded_global]` only.
+    #[must_use]
+    pub fn guarded_value(self) -> Self {
+        self
+    }
+
+    /// Used by the expansion of `#[invalidating_cache]` only.
+    #[must_use]
+    pub fn cached_type(self) -> Self {
+        self
+    }
+}
+
+/// Implemented by nothing that exists: the bound that carries the message.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` cannot be the value of a `#[guarded_global]`: it is not `Sync`",
+    label = "every thread can `read` this value at the same time, so it must be `Sync`",
+    note = "replace `Cell`/`RefCell` with plain fields (the guard already gives `write` exclusive access), `Rc` with `Arc`; or keep per-thread state in `thread_local!`"
+)]
+pub trait GuardedValueIsSync<T: ?Sized> {}
+
+/// Implemented by nothing that exists: the bound that carries the message.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` cannot be the value of a `#[guarded_global]`: it is not `Send`",
+    label = "any thread can `write` (or `replace`) this value, so it must be `Send`",
+    note = "replace `Rc` with `Arc`, raw pointers with owned or `Arc` data, a guard or a borrow with owned data; or keep per-thread state in `thread_local!`"
+)]
+pub trait GuardedValueIsSend<T: ?Sized> {}
+
+/// Implemented by nothing that exists: the bound that carries the message.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
+    label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
+    note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`, and add `+ Send + Sync` to a trait object: `Box<dyn Error + Send + Sync>`"
+)]
+pub trait CachedTypeIsSendSync<T: ?Sized> {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> GuardedValueIsSync<T> for Uninhabited {}
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> GuardedValueIsSend<T> for Uninhabited {}
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> CachedTypeIsSendSync<T> for Uninhabited {}
+
+impl<T: ?Sized> NotSync<T> {
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn guarded_value(self) -> Self
+    where
+        Self: GuardedValueIsSync<T>,
+    {
+        self
+    }
+
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn cached_type(self) -> Self
+    where
+        Self: CachedTypeIsSendSync<T>,
+    {
+        self
+    }
+}
+
+impl<T: ?Sized> NotSend<T> {
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn guarded_value(self) -> Self
+    where
+        Self: GuardedValueIsSend<T>,
+    {
+        self
+    }
+
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn cached_type(self) -> Self
+    where
+        Self: CachedTypeIsSendSync<T>,
+    {
+        self
+    }
+}
