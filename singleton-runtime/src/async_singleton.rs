@@ -547,14 +547,6 @@ pub(crate) mod private {
         type Value = T;
         type Error = E;
     }
-
-    /// [`AsyncSingleton::new`] behind the singleton-specific `Send + Sync` message.
-    #[cfg(not(singleton_loom))]
-    pub const fn new_async_singleton<T: crate::singleton::private::SingletonSafe, E>(
-        name: &'static str,
-    ) -> AsyncSingleton<T, E> {
-        AsyncSingleton::new(name)
-    }
 }
 
 #[cfg(all(test, singleton_loom))]

@@ -413,13 +413,6 @@ pub(crate) mod private {
 
     impl<T: Send + Sync> SingletonSafe for T {}
 
-    /// [`Singleton::new`] behind the bound with the singleton-specific message; the
-    /// expansion spans the call at the user's type, so that is where an error points.
-    #[cfg(not(singleton_loom))]
-    pub const fn new_singleton<T: SingletonSafe>(name: &'static str) -> Singleton<T> {
-        Singleton::new(name)
-    }
-
     /// Ambiguous exactly when `T: Clone`: naming `<T as SingletonMustNotImplementClone<_>>`
     /// then fails with "multiple impls satisfying ...", which names the rule. Catches
     /// what the macro cannot see: a manual `impl Clone`, or a `#[derive(Clone)]` written

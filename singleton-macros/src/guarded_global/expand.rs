@@ -1,14 +1,14 @@
 //! Writes the expansion of a checked [`Global`].
 //!
 //! ```text
-//! #[attrs] vis static NAME: GuardedGlobal<T> = guarded_global::<T>("NAME", || expr);
+//! #[attrs] vis static NAME: GuardedGlobal<T> = { /* check T */ guarded_global_checked::<T, _, _>("NAME", || expr, &check) };
 //! ```
 //!
 //! The initialiser is a non-capturing closure coerced to `fn() -> T`: it runs on first
 //! access, so `expr` need not be `const` (`HashMap::new()` works), and its type errors
-//! point at `expr`. The constructor requires `T: Send + Sync` through traits whose
-//! messages say why; its path carries the span of `T`, so a value type that cannot be
-//! shared is reported once, at the type.
+//! point at `expr`. `T: Send + Sync` is checked by `diagnostics::checked_types`, at the
+//! span of `T`, with a message that says why: a value type that cannot be shared is
+//! reported once, at the type.
 //!
 //! One exception: an initialiser `&expr` whose `expr` makes a temporary
 //! (`&Vec::new()`, `&[1, 2]`) relies on promotion to `'static`, which happens in a

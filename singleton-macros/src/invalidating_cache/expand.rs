@@ -15,7 +15,7 @@
 //! }
 //! const _: () = {                              // at the user's level, so the loader body,
 //!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
-//!     static __CACHE: InvalidatingCache<T, E> = new_cache("name", __path, __load, ...); // resolve
+//!     static __CACHE: InvalidatingCache<T, E> = new_cache_checked("name", __path, __load, ...); // resolve
 //!     struct __Cache;                          // stand-in                  // where written
 //!     const _: () = {
 //!         use name::*;                         // the module's `__Cache` shadows the stand-in

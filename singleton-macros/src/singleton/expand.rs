@@ -364,9 +364,13 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
         } else {
             quote!(::core::convert::Infallible)
         };
-        let new = quote_spanned! {value.span()=>
-            ::singleton_runtime::__private::new_async_singleton::<#value, #error>(#name)
-        };
+        let new = crate::diagnostics::checked_types(
+            value.span(),
+            "singleton_value",
+            &[value],
+            &quote_spanned!(value.span()=> #rt::new_async_singleton_checked::<#value, #error, _, _>),
+            &quote!(#name),
+        );
         (
             quote!(FnAsyncSingleton),
             quote! {
@@ -379,7 +383,13 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
             },
         )
     } else {
-        let new = new_singleton(value, &quote!(#value), name);
+        let new = crate::diagnostics::checked_types(
+            value.span(),
+            "singleton_value",
+            &[value],
+            &quote_spanned!(value.span()=> #rt::new_singleton_checked::<#value, _, _>),
+            &quote!(#name),
+        );
         (
             quote!(FnSingleton),
             quote! {
@@ -416,13 +426,5 @@ pub(super) fn from_child_module(vis: &syn::Visibility) -> TokenStream {
                 quote!(pub(in super::#path))
             }
         }
-    }
-}
-
-/// The static's initialiser, which checks `T: Send + Sync`: spanned at `at` (the
-/// struct's name or the fn's return type), so that a non-`Send` type is reported there.
-fn new_singleton(at: &impl Spanned, ty: &TokenStream, name: &str) -> TokenStream {
-    quote_spanned! {at.span()=>
-        ::singleton_runtime::__private::new_singleton::<#ty>(#name)
     }
 }

@@ -180,9 +180,9 @@ impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
 // `ArcSwapOption<T>`, the state a `Mutex` holding `Option<Arc<E>>`, the subscribers a
 // `Mutex` of `Waker`s and a `Condvar`, the watcher a `OnceLock` of a `Mutex` of a `Send`
 // watcher (asserted in `watch.rs`), the rest atomics and fn pointers), and the only
-// constructors, `new` and `private::new_cache`, require
-// exactly that. Stating it here makes a non-`Sync` type fail once, at the constructor,
-// with the message of `private::Shareable`, instead of again at the `static`.
+// constructors, `new` and `private::new_cache_checked` (which checks `T` and `E` with
+// `singleton::value_check` before building one), require exactly that. Stating it here
+// makes a non-`Sync` type fail once, at that check, instead of again at the `static`.
 unsafe impl<T, E> Sync for InvalidatingCache<T, E> {}
 
 impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {

@@ -27,8 +27,10 @@ use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::rc::{self, Rc};
 
+#[cfg(not(singleton_loom))]
 use super::Singleton;
 use super::private::SingletonSafe;
+#[cfg(not(singleton_loom))]
 use crate::async_singleton::AsyncSingleton;
 
 /// Asks whether the field type `F` of the singleton struct `S` may be shared between

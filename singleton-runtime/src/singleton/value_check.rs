@@ -1,4 +1,4 @@
-//! The `Send + Sync` check of a `#[guarded_global]`'s value and of an
+//! The `Send + Sync` check of a `#[singleton]` fn's value, a `#[guarded_global]`'s value and of an
 //! `#[invalidating_cache]`'s `T` and `E`: one error per type that is not thread-safe,
 //! with the message of the macro, instead of a pair (`Send`, then `Sync`) — or rustc's
 //! leaf message, which names neither the global nor the fix. The same autoref probe as
@@ -79,6 +79,12 @@ impl<T: ?Sized> Fold<NotSend<T>> for NoneReported {
 }
 
 impl ThreadSafe {
+    /// Used by the expansion of a `#[singleton]` fn only.
+    #[must_use]
+    pub fn singleton_value(self) -> Self {
+        self
+    }
+
     /// Used by the expansion of `#[guarded_global]` only.
     #[must_use]
     pub fn guarded_value(self) -> Self {
@@ -91,6 +97,14 @@ impl ThreadSafe {
         self
     }
 }
+
+/// Implemented by nothing that exists: the bound that carries the message.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` cannot be a singleton: it is not `Send + Sync`",
+    label = "shared by every thread, so it must be `Send + Sync`",
+    note = "replace `Rc` with `Arc`, `Cell`/`RefCell` with atomics or `Mutex`, raw pointers with owned or `Arc` data; or keep per-thread state in `thread_local!`"
+)]
+pub trait SingletonValueIsSendSync<T: ?Sized> {}
 
 /// Implemented by nothing that exists: the bound that carries the message.
 #[diagnostic::on_unimplemented(
@@ -117,6 +131,8 @@ pub trait GuardedValueIsSend<T: ?Sized> {}
 pub trait CachedTypeIsSendSync<T: ?Sized> {}
 
 #[diagnostic::do_not_recommend]
+impl<T: ?Sized> SingletonValueIsSendSync<T> for Uninhabited {}
+#[diagnostic::do_not_recommend]
 impl<T: ?Sized> GuardedValueIsSync<T> for Uninhabited {}
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized> GuardedValueIsSend<T> for Uninhabited {}
@@ -124,6 +140,15 @@ impl<T: ?Sized> GuardedValueIsSend<T> for Uninhabited {}
 impl<T: ?Sized> CachedTypeIsSendSync<T> for Uninhabited {}
 
 impl<T: ?Sized> NotSync<T> {
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn singleton_value(self) -> Self
+    where
+        Self: SingletonValueIsSendSync<T>,
+    {
+        self
+    }
+
     /// Used by the expansion only: does not compile, with the message.
     #[must_use]
     pub fn guarded_value(self) -> Self
@@ -144,6 +169,15 @@ impl<T: ?Sized> NotSync<T> {
 }
 
 impl<T: ?Sized> NotSend<T> {
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn singleton_value(self) -> Self
+    where
+        Self: SingletonValueIsSendSync<T>,
+    {
+        self
+    }
+
     /// Used by the expansion only: does not compile, with the message.
     #[must_use]
     pub fn guarded_value(self) -> Self
