@@ -320,3 +320,90 @@ pub const fn new_async_singleton_checked<T, E, V: Verdict<T>, C: FnOnce() -> V>(
     // `V` is `NoneReported`, whose impl requires `T: Send + Sync`.
     AsyncSingleton::unbounded(name)
 }
+
+#[cfg(all(test, not(singleton_loom)))]
+mod tests {
+    use std::any::type_name;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// The verdict's type name, without its path and parameters.
+    fn verdict<V>(_: V) -> &'static str {
+        let name = type_name::<V>();
+        let base = name.split('<').next().unwrap_or(name);
+        base.rsplit("::").next().unwrap_or(base)
+    }
+
+    struct Plain {
+        _shared: Arc<String>,
+    }
+
+    struct Pointer {
+        _at: *const u8,
+    }
+
+    // SAFETY: test type, never dereferenced or shared.
+    unsafe impl Send for Pointer {}
+    // SAFETY: as above.
+    unsafe impl Sync for Pointer {}
+
+    struct WithRc {
+        _names: Rc<String>,
+    }
+
+    #[test]
+    fn each_field_gets_the_verdict_that_names_its_fix() {
+        let probe = FieldProbe::<Plain, Arc<String>>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "ThreadSafe");
+        let probe = FieldProbe::<WithRc, Rc<String>>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "IsRc");
+        let probe = FieldProbe::<WithRc, Cell<u8>>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "IsCell");
+        let probe = FieldProbe::<WithRc, *mut u8>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "IsPointer");
+        let probe = FieldProbe::<WithRc, Option<Rc<u8>>>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "NotSendSync");
+    }
+
+    #[test]
+    fn a_struct_made_shareable_by_unsafe_impls_passes_whatever_its_fields() {
+        let probe = FieldProbe::<Pointer, *const u8>::new();
+        assert_eq!(verdict((&&&&probe).verdict()), "ThreadSafe");
+    }
+
+    #[test]
+    fn the_verdicts_fold_to_reported_once_a_field_is_not_thread_safe() {
+        let fine = NoneReported.and(ThreadSafe).and(ThreadSafe);
+        assert_eq!(verdict(fine), "NoneReported");
+        let bad = NoneReported
+            .and(ThreadSafe)
+            .and(IsRc::<WithRc, Rc<String>>(PhantomData))
+            .and(ThreadSafe);
+        assert_eq!(verdict(bad), "Reported");
+    }
+
+    #[test]
+    fn none_reported_builds_a_working_cell() {
+        let fields = || NoneReported;
+        let cell = new_singleton_checked::<u32, _, _>("checked", &fields);
+        assert_eq!(*cell.get_or_init(|| 7), 7);
+        assert_eq!(cell.name(), "checked");
+    }
+
+    #[test]
+    #[should_panic(expected = "not `Send + Sync` (reported at compile time)")]
+    fn a_reported_verdict_never_builds_a_cell() {
+        let fields = || Reported;
+        let _ = new_singleton_checked::<Rc<u32>, _, _>("unsound", &fields);
+    }
+
+    #[test]
+    #[should_panic(expected = "not `Send + Sync` (reported at compile time)")]
+    fn a_reported_verdict_never_builds_an_async_cell() {
+        let fields = || Reported;
+        let _ = new_async_singleton_checked::<Rc<u32>, (), _, _>("unsound", &fields);
+    }
+}

@@ -196,3 +196,66 @@ impl<T: ?Sized> NotSend<T> {
         self
     }
 }
+
+#[cfg(all(test, not(singleton_loom)))]
+mod tests {
+    use std::any::type_name;
+    use std::cell::Cell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::__private::{guarded_global_checked, new_cache_checked};
+
+    /// The verdict's type name, without its path and parameters.
+    fn verdict<V>(_: V) -> &'static str {
+        let name = type_name::<V>();
+        let base = name.split('<').next().unwrap_or(name);
+        base.rsplit("::").next().unwrap_or(base)
+    }
+
+    #[test]
+    fn a_type_is_thread_safe_not_sync_or_not_send() {
+        assert_eq!(
+            verdict((&&&ValueProbe::<Vec<u8>>::new()).verdict()),
+            "ThreadSafe"
+        );
+        assert_eq!(
+            verdict((&&&ValueProbe::<Cell<u8>>::new()).verdict()),
+            "NotSync"
+        );
+        assert_eq!(
+            verdict((&&&ValueProbe::<Rc<u8>>::new()).verdict()),
+            "NotSend"
+        );
+        assert_eq!(
+            verdict((&&&ValueProbe::<*const u8>::new()).verdict()),
+            "NotSend"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "not `Send + Sync` (reported at compile time)")]
+    fn a_reported_verdict_never_builds_a_guarded_global() {
+        let types = || Reported;
+        let _ = guarded_global_checked::<Rc<u32>, _, _>("unsound", || Rc::new(1), &types);
+    }
+
+    fn load(_: &Path) -> Result<Rc<u32>, ()> {
+        Ok(Rc::new(1))
+    }
+
+    #[test]
+    #[should_panic(expected = "not `Send + Sync` (reported at compile time)")]
+    fn a_reported_verdict_never_builds_a_cache() {
+        let types = || Reported;
+        let _ = new_cache_checked::<Rc<u32>, (), _, _>(
+            "unsound",
+            || "x".into(),
+            load,
+            None,
+            None,
+            &types,
+        );
+    }
+}
