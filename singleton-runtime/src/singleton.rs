@@ -19,6 +19,8 @@ use crate::sync::{AtomicPtr, Ordering, loom_const_fn};
 use crate::waits::{Kind, Resource};
 
 mod field_check;
+#[cfg(not(singleton_loom))]
+pub(crate) use field_check::unreported;
 mod init_arity;
 mod testing;
 mod value_check;

@@ -26,9 +26,7 @@ pub const fn new_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> V>(
     watch: Option<fn()>,
     types: &C,
 ) -> InvalidatingCache<T, E> {
-    let _ = types;
-    assert!(!V::REPORTED, "{}", REPORTED);
-    // `V` is `NoneReported`, whose impl requires `(T, E): Send + Sync`.
+    crate::singleton::unreported(types);
     let cache = InvalidatingCache::with_loader(path, Loader::Path(load));
     configure(cache, name, interval, watch)
 }
@@ -43,16 +41,10 @@ pub const fn new_context_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> 
     watch: Option<fn()>,
     types: &C,
 ) -> InvalidatingCache<T, E> {
-    let _ = types;
-    assert!(!V::REPORTED, "{}", REPORTED);
-    // `V` is `NoneReported`, whose impl requires `(T, E): Send + Sync`.
+    crate::singleton::unreported(types);
     let cache = InvalidatingCache::with_loader(path, Loader::Context(load));
     configure(cache, name, interval, watch)
 }
-
-#[cfg(not(singleton_loom))]
-const REPORTED: &str =
-    "the value or error type of this cache is not `Send + Sync` (reported at compile time)";
 
 #[cfg(not(singleton_loom))]
 const fn configure<T, E>(

@@ -28,11 +28,15 @@ impl<T: ?Sized> Default for ValueProbe<T> {
     }
 }
 
-/// The verdict for a `T` that is `Send` but not `Sync`.
-pub struct NotSync<T: ?Sized>(PhantomData<fn() -> *const T>);
+/// The verdict for a `T` that is not `Send + Sync`; `Missing` is [`MissingSync`] (it
+/// is `Send`) or [`MissingSend`] (it is not, and may not be `Sync` either).
+pub struct NotThreadSafe<T: ?Sized, Missing>(PhantomData<fn() -> (*const T, Missing)>);
 
-/// The verdict for a `T` that is not `Send` (and may not be `Sync` either).
-pub struct NotSend<T: ?Sized>(PhantomData<fn() -> *const T>);
+/// `Missing` of a type that is `Send` but not `Sync`.
+pub enum MissingSync {}
+
+/// `Missing` of a type that is not `Send`.
+pub enum MissingSend {}
 
 /// Step 1: `Send + Sync`.
 pub trait ValueIsThreadSafe {
@@ -47,8 +51,8 @@ impl<T: ?Sized + Send + Sync> ValueIsThreadSafe for &&ValueProbe<T> {}
 /// Step 2: `Send` only.
 pub trait ValueIsNotSync<T: ?Sized> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotSync<T> {
-        NotSync(PhantomData)
+    fn verdict(&self) -> NotThreadSafe<T, MissingSync> {
+        NotThreadSafe(PhantomData)
     }
 }
 
@@ -57,23 +61,16 @@ impl<T: ?Sized + Send> ValueIsNotSync<T> for &ValueProbe<T> {}
 /// Step 3: not `Send`.
 pub trait ValueIsNotSend<T: ?Sized> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotSend<T> {
-        NotSend(PhantomData)
+    fn verdict(&self) -> NotThreadSafe<T, MissingSend> {
+        NotThreadSafe(PhantomData)
     }
 }
 
 impl<T: ?Sized> ValueIsNotSend<T> for ValueProbe<T> {}
 
-impl<T: ?Sized> Fold<NotSync<T>> for NoneReported {
+impl<T: ?Sized, Missing> Fold<NotThreadSafe<T, Missing>> for NoneReported {
     type Out = Reported;
-    fn and(self, _: NotSync<T>) -> Reported {
-        Reported
-    }
-}
-
-impl<T: ?Sized> Fold<NotSend<T>> for NoneReported {
-    type Out = Reported;
-    fn and(self, _: NotSend<T>) -> Reported {
+    fn and(self, _: NotThreadSafe<T, Missing>) -> Reported {
         Reported
     }
 }
@@ -139,7 +136,7 @@ impl<T: ?Sized> GuardedValueIsSend<T> for Uninhabited {}
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized> CachedTypeIsSendSync<T> for Uninhabited {}
 
-impl<T: ?Sized> NotSync<T> {
+impl<T: ?Sized, Missing> NotThreadSafe<T, Missing> {
     /// Used by the expansion only: does not compile, with the message.
     #[must_use]
     pub fn singleton_value(self) -> Self
@@ -149,6 +146,17 @@ impl<T: ?Sized> NotSync<T> {
         self
     }
 
+    /// Used by the expansion only: does not compile, with the message.
+    #[must_use]
+    pub fn cached_type(self) -> Self
+    where
+        Self: CachedTypeIsSendSync<T>,
+    {
+        self
+    }
+}
+
+impl<T: ?Sized> NotThreadSafe<T, MissingSync> {
     /// Used by the expansion only: does not compile, with the message.
     #[must_use]
     pub fn guarded_value(self) -> Self
@@ -157,27 +165,9 @@ impl<T: ?Sized> NotSync<T> {
     {
         self
     }
-
-    /// Used by the expansion only: does not compile, with the message.
-    #[must_use]
-    pub fn cached_type(self) -> Self
-    where
-        Self: CachedTypeIsSendSync<T>,
-    {
-        self
-    }
 }
 
-impl<T: ?Sized> NotSend<T> {
-    /// Used by the expansion only: does not compile, with the message.
-    #[must_use]
-    pub fn singleton_value(self) -> Self
-    where
-        Self: SingletonValueIsSendSync<T>,
-    {
-        self
-    }
-
+impl<T: ?Sized> NotThreadSafe<T, MissingSend> {
     /// Used by the expansion only: does not compile, with the message.
     #[must_use]
     pub fn guarded_value(self) -> Self
@@ -186,51 +176,41 @@ impl<T: ?Sized> NotSend<T> {
     {
         self
     }
-
-    /// Used by the expansion only: does not compile, with the message.
-    #[must_use]
-    pub fn cached_type(self) -> Self
-    where
-        Self: CachedTypeIsSendSync<T>,
-    {
-        self
-    }
 }
 
 #[cfg(all(test, not(singleton_loom)))]
 mod tests {
-    use std::any::type_name;
     use std::cell::Cell;
     use std::path::Path;
     use std::rc::Rc;
 
     use super::*;
     use crate::__private::{guarded_global_checked, new_cache_checked};
+    use crate::test_support::type_base_name as verdict;
 
-    /// The verdict's type name, without its path and parameters.
-    fn verdict<V>(_: V) -> &'static str {
-        let name = type_name::<V>();
-        let base = name.split('<').next().unwrap_or(name);
-        base.rsplit("::").next().unwrap_or(base)
+    /// The full type name of a value's type.
+    fn type_of<V>(_: &V) -> &'static str {
+        std::any::type_name::<V>()
     }
 
     #[test]
     fn a_type_is_thread_safe_not_sync_or_not_send() {
+        let fine = (&&&ValueProbe::<Vec<u8>>::new()).verdict();
+        assert_eq!(verdict(fine), "ThreadSafe");
+        let cell = (&&&ValueProbe::<Cell<u8>>::new()).verdict();
         assert_eq!(
-            verdict((&&&ValueProbe::<Vec<u8>>::new()).verdict()),
-            "ThreadSafe"
+            type_of(&cell),
+            std::any::type_name::<NotThreadSafe<Cell<u8>, MissingSync>>()
         );
+        let rc = (&&&ValueProbe::<Rc<u8>>::new()).verdict();
         assert_eq!(
-            verdict((&&&ValueProbe::<Cell<u8>>::new()).verdict()),
-            "NotSync"
+            type_of(&rc),
+            std::any::type_name::<NotThreadSafe<Rc<u8>, MissingSend>>()
         );
+        let pointer = (&&&ValueProbe::<*const u8>::new()).verdict();
         assert_eq!(
-            verdict((&&&ValueProbe::<Rc<u8>>::new()).verdict()),
-            "NotSend"
-        );
-        assert_eq!(
-            verdict((&&&ValueProbe::<*const u8>::new()).verdict()),
-            "NotSend"
+            type_of(&pointer),
+            std::any::type_name::<NotThreadSafe<*const u8, MissingSend>>()
         );
     }
 
