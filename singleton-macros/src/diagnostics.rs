@@ -24,6 +24,43 @@ pub(crate) fn checked_new(
     async_error: Option<&TokenStream>,
 ) -> TokenStream {
     let rt = quote!(::singleton_runtime::__private);
+    let verdict = fields_verdict(item, ident, true);
+    let fields_var = syn::Ident::new("fields", Span::mixed_site());
+    let new = match async_error {
+        None => quote_spanned!(ident.span()=> #rt::new_singleton_checked::<#ident, _, _>),
+        Some(error) => {
+            quote_spanned!(ident.span()=> #rt::new_async_singleton_checked::<#ident, #error, _, _>)
+        }
+    };
+    quote! {{
+        #[allow(clippy::all, clippy::pedantic)]
+        let #fields_var = || #verdict;
+        #new(#name, &#fields_var)
+    }}
+}
+
+/// The future an async singleton struct's `instance()` returns: `future`, or, when a
+/// field of `item` is not `Send + Sync` (reported at the `static` already), a stand-in
+/// that is `Send`, so that the declared `impl Future + Send` does not report the field
+/// a second time (through `&Self` in the future) with rustc's message.
+pub(crate) fn instance_future(
+    item: &TokenStream,
+    ident: &syn::Ident,
+    future: &TokenStream,
+) -> TokenStream {
+    let fields = fields_verdict(item, ident, false);
+    let verdict = syn::Ident::new("verdict", Span::mixed_site());
+    quote! {{
+        #[allow(clippy::all, clippy::pedantic)]
+        let #verdict = #fields;
+        #verdict.select(#future)
+    }}
+}
+
+/// The fold of the field probes of `item` (a block): `NoneReported` or `Reported`;
+/// with `check`, each field that is not `Send + Sync` is reported at its type.
+fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenStream {
+    let rt = quote!(::singleton_runtime::__private);
     let fields = fields(item, ident);
     let imports = (!fields.is_empty()).then(|| {
         quote! {
@@ -39,7 +76,11 @@ pub(crate) fn checked_new(
     let checks = fields.iter().map(|Field { cfgs, ty, span }| {
         // The call of `check` carries the field type's span: rustc reports the failing
         // bound (the message) there.
-        let check = quote_spanned!(*span=> (&&&&#probe).verdict().check());
+        let check = if check {
+            quote_spanned!(*span=> (&&&&#probe).verdict().check())
+        } else {
+            quote!((&&&&#probe).verdict())
+        };
         quote! {
             #(#cfgs)*
             let #verdict = #verdict.and({
@@ -48,22 +89,11 @@ pub(crate) fn checked_new(
             });
         }
     });
-    let fields_var = syn::Ident::new("fields", Span::mixed_site());
-    let new = match async_error {
-        None => quote_spanned!(ident.span()=> #rt::new_singleton_checked::<#ident, _, _>),
-        Some(error) => {
-            quote_spanned!(ident.span()=> #rt::new_async_singleton_checked::<#ident, #error, _, _>)
-        }
-    };
     quote! {{
-        #[allow(clippy::all, clippy::pedantic)]
-        let #fields_var = || {
-            #imports
-            let #verdict = #rt::NoneReported;
-            #(#checks)*
-            #verdict
-        };
-        #new(#name, &#fields_var)
+        #imports
+        let #verdict = #rt::NoneReported;
+        #(#checks)*
+        #verdict
     }}
 }
 

@@ -141,6 +141,11 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
     );
     let errors_doc = error.as_ref().map(|_| errors_doc());
     let new = crate::diagnostics::checked_new(item, ident, &name, Some(&error_ty));
+    let future = crate::diagnostics::instance_future(
+        item,
+        ident,
+        &quote!(Self::__singleton_cell().#get(|| #checked)),
+    );
     let prelude = struct_prelude(item, ident);
     let testing = struct_testing_api(vis, &name);
     quote! {
@@ -153,7 +158,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
             #errors_doc
             #vis fn instance(
             ) -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static {
-                Self::__singleton_cell().#get(|| #checked)
+                #future
             }
 
             /// The instance if it is initialised already, for sync code that must not

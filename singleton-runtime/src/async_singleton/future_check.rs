@@ -128,13 +128,20 @@ impl<F: Future> NotSendFuture<F> {
     }
 }
 
-/// Stands in for an initialiser future that is not `Send` (a compile error already).
+/// Stands in for a future whose type was reported at compile time (an initialiser
+/// future that is not `Send`, a singleton whose field is not `Send + Sync`).
 pub struct NeverPolled<O>(PhantomData<fn() -> O>);
+
+impl<O> NeverPolled<O> {
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
 
 impl<O> Future for NeverPolled<O> {
     type Output = O;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<O> {
-        unreachable!("the initialiser future is not `Send` (reported at compile time)")
+        unreachable!("a type of this async singleton was reported at compile time")
     }
 }

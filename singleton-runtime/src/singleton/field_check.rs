@@ -271,6 +271,27 @@ impl<V> Fold<V> for Reported {
     }
 }
 
+impl NoneReported {
+    /// The future of an async singleton struct's `instance()`, with no field reported.
+    #[inline]
+    pub fn select<F>(self, future: F) -> F {
+        future
+    }
+}
+
+impl Reported {
+    /// Stands in for the future of an async singleton struct's `instance()` when a
+    /// field was reported (at compile time): `Send`, unlike a future that holds a
+    /// `&Self` whose type is not `Sync`, so that the field is not reported again.
+    pub fn select<F: std::future::Future>(
+        self,
+        future: F,
+    ) -> crate::async_singleton::private::NeverPolled<F::Output> {
+        drop(future);
+        crate::async_singleton::private::NeverPolled::new()
+    }
+}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::NoneReported {}
