@@ -350,6 +350,10 @@ pub const fn new_async_singleton_checked<T, E, V: Verdict<T>, C: FnOnce() -> V>(
 }
 
 #[cfg(all(test, not(singleton_loom)))]
+#[allow(
+    clippy::needless_borrow,
+    reason = "autoref specialisation: each `&` is a step of the probe, as in the expansion"
+)]
 mod tests {
     use std::cell::Cell;
     use std::rc::Rc;

@@ -179,6 +179,10 @@ impl<T: ?Sized> NotThreadSafe<T, MissingSend> {
 }
 
 #[cfg(all(test, not(singleton_loom)))]
+#[allow(
+    clippy::needless_borrow,
+    reason = "autoref specialisation: each `&` is a step of the probe, as in the expansion"
+)]
 mod tests {
     use std::cell::Cell;
     use std::path::Path;
@@ -221,6 +225,7 @@ mod tests {
         let _ = guarded_global_checked::<Rc<u32>, _, _>("unsound", || Rc::new(1), &types);
     }
 
+    #[allow(clippy::unnecessary_wraps, reason = "a loader's signature")]
     fn load(_: &Path) -> Result<Rc<u32>, ()> {
         Ok(Rc::new(1))
     }
