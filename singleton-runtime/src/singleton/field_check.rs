@@ -329,7 +329,7 @@ pub(crate) const fn unreported<T, V: Verdict<T>, C: FnOnce() -> V>(checks: &C) {
     );
 }
 
-/// [`Singleton::new`] after the field checks (see [`unreported`]).
+/// [`Singleton::new`] after the field checks (see `unreported`).
 #[cfg(not(singleton_loom))]
 pub const fn new_singleton_checked<T, V: Verdict<T>, C: FnOnce() -> V>(
     name: &'static str,
