@@ -199,6 +199,20 @@ pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
     }
 }
 
+/// The future of `init = async ...`, checked for `Send`: with our message for a path
+/// (`init = async Pool::connect`), whose future type comes from another fn; an async
+/// closure's future is type-checked with the body that holds it, so whether it is
+/// `Send` is not known yet when the probe is resolved, and the probe would only add
+/// itself to rustc's error: a closure keeps rustc's message alone.
+pub(crate) fn send_init_future_of(init: &syn::Expr, at: Span, future: &TokenStream) -> TokenStream {
+    if is_path(init) {
+        send_init_future(at, future)
+    } else {
+        let rt = quote!(::singleton_runtime::__private);
+        quote_spanned!(at=> #rt::init_future_must_be_send(#future))
+    }
+}
+
 /// The initialiser future of `#[singleton] async fn`, checked for `Send`: the body
 /// becomes an `async fn` of its own, because whether an `async` block is `Send` is
 /// known only after the body that contains it is type-checked — too late for the

@@ -133,7 +133,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
     let call = crate::diagnostics::call_init_async(init);
     let future = quote_spanned!(init.span()=>
         #rt::AsyncInitReturns::<#output>::into_future(#call));
-    let checked = crate::diagnostics::send_init_future(at, &future);
+    let checked = crate::diagnostics::send_init_future_of(init, at, &future);
     let doc = format!(
         "The process-wide instance of [`{name}`](Self), created on first use by the async \
          initialiser (callers that arrive meanwhile wait; a cancelled caller never restarts \
