@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod common;
+mod diagnostics;
 mod guarded_global;
 mod init_once;
 mod invalidating_cache;

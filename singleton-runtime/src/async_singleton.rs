@@ -38,6 +38,7 @@ use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
 
 mod future;
+mod future_check;
 mod testing;
 
 pub use future::{GetOrInit, GetOrTryInit};
@@ -174,8 +175,18 @@ impl<T: Send + Sync, E> AsyncSingleton<T, E> {
     /// ```
         #[must_use]
         pub fn new(name: &'static str) -> Self {
+            Self::unbounded(name)
+        }
+    }
+}
+
+impl<T, E> AsyncSingleton<T, E> {
+    loom_const_fn! {
+    /// [`new`](Self::new) without its bound, for the `field_check` constructor, which
+    /// checks `T: Send + Sync` field by field.
+        pub(crate) fn unbounded(name: &'static str) -> Self {
             Self {
-                cell: Singleton::new(name),
+                cell: Singleton::unbounded(name),
                 state: Mutex::new(State {
                     init: Init::Idle,
                     driver: None,
@@ -483,6 +494,7 @@ impl<T: fmt::Debug, E> fmt::Debug for AsyncSingleton<T, E> {
 /// What `#[singleton]`'s async forms expand to name.
 pub(crate) mod private {
     pub use super::AsyncSingleton;
+    pub use super::future_check::*;
 
     /// The future of an async singleton's initialiser, with the message that names the
     /// fix when it is not `Send`.
@@ -547,14 +559,6 @@ pub(crate) mod private {
     impl<T, E> SingletonResult for Result<T, E> {
         type Value = T;
         type Error = E;
-    }
-
-    /// [`AsyncSingleton::new`] behind the singleton-specific `Send + Sync` message.
-    #[cfg(not(singleton_loom))]
-    pub const fn new_async_singleton<T: crate::singleton::private::SingletonSafe, E>(
-        name: &'static str,
-    ) -> AsyncSingleton<T, E> {
-        AsyncSingleton::new(name)
     }
 }
 

@@ -149,9 +149,10 @@ pub use thread_scope::ThreadScopeError;
 /// - Runtime-agnostic: no executor is assumed (tokio, `futures::executor`, smol ...).
 ///   The initialiser's future must be `Send + 'static`: it is kept in the singleton,
 ///   not in the task that started it. A value held across an `.await` that is not
-///   `Send` (an `Rc`, a `RefCell` or `std` `MutexGuard`) is a compile error ("future
-///   cannot be sent between threads safely ... required by a bound in
-///   `init_future_must_be_send`"): drop it before the `.await`.
+///   `Send` (an `Rc`, a `RefCell` or `std` `MutexGuard`) is a compile error ("the
+///   initialiser of an async singleton must be a `Send` future ...", then rustc's
+///   "future cannot be sent between threads safely", which points at the value and the
+///   `.await`): drop it before the `.await`.
 /// - One successful run, whatever the tasks and threads. Callers that arrive while it
 ///   runs wait: their wakers are registered and woken when it ends; nobody spins and no
 ///   executor thread is blocked.
@@ -326,8 +327,10 @@ pub use thread_scope::ThreadScopeError;
 ///
 /// # Rejected at compile time
 ///
-/// A type that is not `Send + Sync`; generics; parameters (every call after the first
-/// would silently ignore its arguments, async or not); `self`; `const fn`; a struct with
+/// A type that is not `Send + Sync` (for a struct, each such field is reported at its
+/// type, with the fix); generics; parameters, also on an `init = path` fn (every call
+/// after the first would silently ignore its arguments, async or not); `self`;
+/// `const fn`; a struct with
 /// neither `Default` nor `init`; `Clone` or `Copy` on a singleton struct (a copy is a
 /// second instance); unions; `impl Trait`, a bare trait object or `Self` as the stored
 /// type; unknown,

@@ -18,7 +18,12 @@ use crate::once::blocking;
 use crate::sync::{AtomicPtr, Ordering, loom_const_fn};
 use crate::waits::{Kind, Resource};
 
+mod field_check;
+#[cfg(not(singleton_loom))]
+pub(crate) use field_check::unreported;
+mod init_arity;
 mod testing;
+mod value_check;
 
 /// A lazily created, process-wide value: the runtime type behind `#[singleton]`.
 ///
@@ -116,7 +121,8 @@ struct Node<T> {
 
 // SAFETY: `&Singleton<T>` hands out `&T` to any thread, so it needs `T: Sync`, and the
 // value is created on one thread and may be dropped on another, so `T: Send` (as for
-// `OnceLock`). Both hold: the only constructor, `new`, requires `T: Send + Sync`. The
+// `OnceLock`). Both hold: the constructors, `new` and the `field_check` ones (which
+// check it field by field before calling `unbounded`), require `T: Send + Sync`. The
 // bound sits on the constructor rather than here so that a `static` of a non-`Send`
 // type fails once, at `new`, with the message of `#[singleton]`'s own check, instead of
 // again at the `static` with rustc's generic "shared static" error.
@@ -139,6 +145,17 @@ impl<T: Send + Sync> Singleton<T> {
     /// ```
         #[must_use]
         pub fn new(name: &'static str) -> Self {
+            Self::unbounded(name)
+        }
+    }
+}
+
+impl<T> Singleton<T> {
+    loom_const_fn! {
+    /// [`new`](Self::new) without its bound, for the constructors that check
+    /// `T: Send + Sync` otherwise (`field_check`): the `Sync` impl relies on every
+    /// caller having done so.
+        pub(crate) fn unbounded(name: &'static str) -> Self {
             Self {
                 name,
                 current: AtomicPtr::new(std::ptr::null_mut()),
@@ -147,9 +164,7 @@ impl<T: Send + Sync> Singleton<T> {
             }
         }
     }
-}
 
-impl<T> Singleton<T> {
     /// The name given to [`new`](Self::new).
     pub fn name(&self) -> &'static str {
         self.name
@@ -367,6 +382,9 @@ pub(crate) fn debug_cell(
 /// What `#[singleton]` expands to names these.
 pub(crate) mod private {
     pub use super::Singleton;
+    pub use super::field_check::*;
+    pub use super::init_arity::*;
+    pub use super::value_check::*;
 
     /// Builds a singleton struct with `Default`, with a message naming the fix when the
     /// struct has neither `Default` nor `init = ...`.
@@ -396,13 +414,6 @@ pub(crate) mod private {
     pub trait SingletonSafe: Send + Sync {}
 
     impl<T: Send + Sync> SingletonSafe for T {}
-
-    /// [`Singleton::new`] behind the bound with the singleton-specific message; the
-    /// expansion spans the call at the user's type, so that is where an error points.
-    #[cfg(not(singleton_loom))]
-    pub const fn new_singleton<T: SingletonSafe>(name: &'static str) -> Singleton<T> {
-        Singleton::new(name)
-    }
 
     /// Ambiguous exactly when `T: Clone`: naming `<T as SingletonMustNotImplementClone<_>>`
     /// then fails with "multiple impls satisfying ...", which names the rule. Catches

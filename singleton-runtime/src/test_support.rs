@@ -23,3 +23,11 @@ pub(crate) fn within_timeout(f: impl FnOnce() + Send + 'static) {
         }
     }
 }
+
+/// The name of `V`'s type, without its path and parameters (`IsRc`, `ThreadSafe`):
+/// what the diagnostic probes' tests compare.
+pub(crate) fn type_base_name<V>(_: V) -> &'static str {
+    let name = std::any::type_name::<V>();
+    let base = name.split('<').next().unwrap_or(name);
+    base.rsplit("::").next().unwrap_or(base)
+}

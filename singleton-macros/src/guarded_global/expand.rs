@@ -1,14 +1,14 @@
 //! Writes the expansion of a checked [`Global`].
 //!
 //! ```text
-//! #[attrs] vis static NAME: GuardedGlobal<T> = guarded_global::<T>("NAME", || expr);
+//! #[attrs] vis static NAME: GuardedGlobal<T> = { /* check T */ guarded_global_checked::<T, _, _>("NAME", || expr, &check) };
 //! ```
 //!
 //! The initialiser is a non-capturing closure coerced to `fn() -> T`: it runs on first
 //! access, so `expr` need not be `const` (`HashMap::new()` works), and its type errors
-//! point at `expr`. The constructor requires `T: Send + Sync` through traits whose
-//! messages say why; its path carries the span of `T`, so a value type that cannot be
-//! shared is reported once, at the type.
+//! point at `expr`. `T: Send + Sync` is checked by `diagnostics::checked_types`, at the
+//! span of `T`, with a message that says why: a value type that cannot be shared is
+//! reported once, at the type.
 //!
 //! One exception: an initialiser `&expr` whose `expr` makes a temporary
 //! (`&Vec::new()`, `&[1, 2]`) relies on promotion to `'static`, which happens in a
@@ -34,7 +34,8 @@ pub(crate) fn expand(global: &Global) -> TokenStream {
     } = global;
     let private = common::private();
     let private_at_ty = common::private_at(ty.span());
-    let constructor = quote_spanned!(ty.span()=> #private_at_ty::guarded_global::<#ty>);
+    let constructor =
+        quote_spanned!(ty.span()=> #private_at_ty::guarded_global_checked::<#ty, _, _>);
     let init = if borrows_a_temporary(expr) {
         // Spanned at `expr`: a non-const `expr` is reported there.
         quote_spanned! {expr.span()=>
@@ -46,9 +47,16 @@ pub(crate) fn expand(global: &Global) -> TokenStream {
     } else {
         quote!(|| #expr)
     };
+    let checked = crate::diagnostics::checked_types(
+        ty.span(),
+        "guarded_value",
+        &[ty],
+        &constructor,
+        &quote!(#name, #init),
+    );
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #private::GuardedGlobal<#ty> = #constructor(#name, #init);
+        #vis #static_token #ident: #private::GuardedGlobal<#ty> = #checked;
     }
 }
 

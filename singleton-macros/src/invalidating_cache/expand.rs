@@ -15,7 +15,7 @@
 //! }
 //! const _: () = {                              // at the user's level, so the loader body,
 //!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
-//!     static __CACHE: InvalidatingCache<T, E> = new_cache("name", __path, __load, ...); // resolve
+//!     static __CACHE: InvalidatingCache<T, E> = new_cache_checked("name", __path, __load, ...); // resolve
 //!     struct __Cache;                          // stand-in                  // where written
 //!     const _: () = {
 //!         use name::*;                         // the module's `__Cache` shadows the stand-in
@@ -306,18 +306,22 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         (TokenStream::new(), quote_spanned!(output.span()=> __load))
     };
     let constructor = if loader.context {
-        quote_spanned!(output.span()=> new_context_cache)
+        quote_spanned!(output.span()=> new_context_cache_checked)
     } else {
-        quote_spanned!(output.span()=> new_cache)
+        quote_spanned!(output.span()=> new_cache_checked)
     };
     let cache_ty = cache_type(loader);
     // The cache's name in runtime messages, as the user wrote it.
     let name = common::name_of(ident);
     // A non-`Send + Sync` `T` or `E` is reported here, at the return type.
     let rt_at_output = common::private_at(output.span());
-    let new_cache = quote_spanned! {output.span()=>
-        #rt_at_output::#constructor(#name, __path, #load, #interval, #watch)
-    };
+    let new_cache = crate::diagnostics::checked_types(
+        output.span(),
+        "cached_type",
+        &[&loader.value, &loader.error],
+        &quote_spanned!(output.span()=> #rt_at_output::#constructor),
+        &quote!(#name, __path, #load, #interval, #watch),
+    );
     quote! {
         #(#cfg_attrs)*
         const _: () = {

@@ -6,6 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use crate::common;
+
 use super::expand::{from_child_module, struct_prelude};
 use super::validate::{FnForm, TypeForm};
 
@@ -36,7 +38,7 @@ fn scoped(ty: &TokenStream, name: &str, init: &TokenStream) -> TokenStream {
 
 /// The testing feature's bound, on every override and reset method.
 fn feature_bound() -> TokenStream {
-    let rt = quote!(::singleton_runtime::__private);
+    let rt = common::private();
     quote!(for<'__a> #rt::Feature: #rt::FeatureEnabled)
 }
 
@@ -54,8 +56,10 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     let build = match init {
         None => quote_spanned!(ident.span()=>
             <#ident as #rt::SingletonDefault>::singleton_default()),
-        Some(init) => quote_spanned!(init.span()=>
-            #rt::InitReturns::<#ident>::into_value(#rt::call_init(#init))),
+        Some(init) => {
+            let call = crate::diagnostics::call_init(init);
+            quote_spanned!(init.span()=> #rt::InitReturns::<#ident>::into_value(#call))
+        }
     };
     let scoped = scoped(&quote!(#ident), &name, &quote!(|| #build));
     let prelude = struct_prelude(item, ident);

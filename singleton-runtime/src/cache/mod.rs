@@ -180,9 +180,9 @@ impl<T, E> std::fmt::Debug for InvalidatingCache<T, E> {
 // `ArcSwapOption<T>`, the state a `Mutex` holding `Option<Arc<E>>`, the subscribers a
 // `Mutex` of `Waker`s and a `Condvar`, the watcher a `OnceLock` of a `Mutex` of a `Send`
 // watcher (asserted in `watch.rs`), the rest atomics and fn pointers), and the only
-// constructors, `new` and `private::new_cache`, require
-// exactly that. Stating it here makes a non-`Sync` type fail once, at the constructor,
-// with the message of `private::Shareable`, instead of again at the `static`.
+// constructors, `new` and `private::new_cache_checked` (which checks `T` and `E` with
+// `singleton::value_check` before building one), require exactly that. Stating it here
+// makes a non-`Sync` type fail once, at that check, instead of again at the `static`.
 unsafe impl<T, E> Sync for InvalidatingCache<T, E> {}
 
 impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
@@ -230,8 +230,13 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
         Self::with_loader(path, Loader::Context(load))
     }
     }
+}
 
+impl<T, E> InvalidatingCache<T, E> {
     crate::sync::loom_const_fn! {
+    /// Without the bounds of `new`: only for `new`, `with_context` and the checked
+    /// constructors of `private` (which check `T, E: Send + Sync` with their own
+    /// messages); the `Sync` impl relies on every caller having done so.
     fn with_loader(path: fn() -> PathBuf, load: Loader<T, E>) -> Self {
         Self {
             path,
@@ -244,9 +249,7 @@ impl<T: Send + Sync, E: Send + Sync> InvalidatingCache<T, E> {
         }
     }
     }
-}
 
-impl<T, E> InvalidatingCache<T, E> {
     /// Sets how long a value is trusted without looking at the file. `Duration::ZERO`
     /// checks (one `stat`) on every call.
     ///

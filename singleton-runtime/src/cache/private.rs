@@ -5,38 +5,45 @@ use std::path::{Path, PathBuf};
 #[cfg(not(singleton_loom))]
 use std::time::Duration;
 
+#[cfg(not(singleton_loom))]
+use super::Loader;
 pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscription};
+#[cfg(not(singleton_loom))]
+use crate::__private::Verdict;
 
 /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
 /// `check_interval = ...` expression, or `None` for the default. (Generated code
 /// is never compiled under loom, so there is no loom build of it.) `name` is the
-/// loader fn's name, for messages.
+/// loader fn's name, for messages. `types` is the (never called) closure that checks
+/// `T` and `E` for `Send + Sync` (`value_check`), whose output type is the verdict: a
+/// cache of types that are not is never built (a reported verdict panics first).
 #[cfg(not(singleton_loom))]
-pub const fn new_cache<T: Shareable, E: Shareable>(
+pub const fn new_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> V>(
     name: &'static str,
     path: fn() -> PathBuf,
     load: fn(&Path) -> Result<T, E>,
     interval: Option<fn() -> Duration>,
     watch: Option<fn()>,
+    types: &C,
 ) -> InvalidatingCache<T, E> {
-    configure(InvalidatingCache::new(path, load), name, interval, watch)
+    crate::singleton::unreported(types);
+    let cache = InvalidatingCache::with_loader(path, Loader::Path(load));
+    configure(cache, name, interval, watch)
 }
 
-/// [`new_cache`] for a loader that reads several files through a [`LoadContext`].
+/// [`new_cache_checked`] for a loader that reads several files through a [`LoadContext`].
 #[cfg(not(singleton_loom))]
-pub const fn new_context_cache<T: Shareable, E: Shareable>(
+pub const fn new_context_cache_checked<T, E, V: Verdict<(T, E)>, C: FnOnce() -> V>(
     name: &'static str,
     path: fn() -> PathBuf,
     load: fn(&mut LoadContext) -> Result<T, E>,
     interval: Option<fn() -> Duration>,
     watch: Option<fn()>,
+    types: &C,
 ) -> InvalidatingCache<T, E> {
-    configure(
-        InvalidatingCache::with_context(path, load),
-        name,
-        interval,
-        watch,
-    )
+    crate::singleton::unreported(types);
+    let cache = InvalidatingCache::with_loader(path, Loader::Context(load));
+    configure(cache, name, interval, watch)
 }
 
 #[cfg(not(singleton_loom))]
@@ -86,17 +93,6 @@ impl WatchEnabled for WatchFeature {}
 
 /// Checks, at the `watch = true` of a cache, that the feature is on.
 pub const fn watch_feature<F: WatchEnabled>() {}
-
-/// What every thread may share: the value and the error of a cache are handed to
-/// all callers. A supertrait of `Send + Sync` with a message that says so.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be cached by `#[invalidating_cache]`: every thread shares the loaded value and error, so both must be `Send + Sync`",
-    label = "the loader's `Result<T, E>`: `T` and `E` must be `Send + Sync`",
-    note = "use `Arc` rather than `Rc`, `Mutex` or atomics rather than `Cell`/`RefCell`, and add `+ Send + Sync` to a trait object: `Box<dyn Error + Send + Sync>`"
-)]
-pub trait Shareable: Send + Sync {}
-
-impl<T: Send + Sync + ?Sized> Shareable for T {}
 
 /// Names the error type of a loader declared with a `Result` alias such as
 /// `io::Result<T>`, which the macro cannot see through.

@@ -112,6 +112,17 @@ impl<T: Send + Sync> GuardedGlobal<T> {
     /// assert_eq!(SEEN.name(), "SEEN");
     /// ```
     pub fn new(name: &'static str, init: fn() -> T) -> Self {
+        Self::unbounded(name, init)
+    }
+    }
+}
+
+impl<T> GuardedGlobal<T> {
+    loom_const_fn! {
+    /// [`new`](Self::new) without its bound, for the constructor that checks
+    /// `T: Send + Sync` with its own messages (`__private::guarded_global_checked`):
+    /// the `Sync` impl relies on every caller having done so.
+    pub(crate) fn unbounded(name: &'static str, init: fn() -> T) -> Self {
         Self {
             current: AtomicPtr::new(std::ptr::null_mut()),
             init,

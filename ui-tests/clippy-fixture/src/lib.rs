@@ -18,6 +18,34 @@ pub struct Registry {
     pub entries: Vec<String>,
 }
 
+/// State that changes, in fields of every kind the field check looks at.
+#[singleton]
+#[derive(Default)]
+pub struct Counters {
+    /// Names.
+    pub names: singleton_runtime::Guarded<Vec<String>>,
+    /// Hits.
+    pub hits: std::sync::atomic::AtomicU64,
+    /// Shared text.
+    pub text: std::sync::Arc<str>,
+    /// Off.
+    #[cfg(any())]
+    pub off: NoSuchType,
+    /// Self.
+    pub next: Option<Box<Self>>,
+}
+
+/// A mode, an enum with fields.
+#[singleton]
+#[derive(Default)]
+pub enum Mode {
+    /// Off.
+    #[default]
+    Off,
+    /// On.
+    On(std::sync::Arc<String>),
+}
+
 /// A pool, built by `init`.
 #[singleton(init = Pool::open)]
 pub struct Pool {

@@ -1,0 +1,64 @@
+//! Calls an `init = path` function with a message, not E0593, when it takes
+//! parameters: a bound `F: FnOnce() -> R` on a fn that takes one makes rustc report the
+//! arity mismatch ("expected function that takes 0 arguments") before any trait of
+//! ours is asked. So the arity is found by a trait implemented for every arity
+//! ([`InitArity`], whose parameter is the tuple of the fn's parameter types), and only
+//! the empty tuple implements [`NoParameters`], which carries the message.
+//!
+//! Only for paths: a closure's return type is inferred from an `FnOnce() -> R` bound,
+//! which `InitArity` does not give it (closures keep `call_init`).
+
+/// The parameter types `P` of an `init` function, as a tuple.
+pub trait InitArity<P> {
+    /// What it returns.
+    type Output;
+}
+
+macro_rules! arities {
+    ($(($($p:ident),*)),*) => {$(
+        impl<F: FnOnce($($p),*) -> R, $($p,)* R> InitArity<($($p,)*)> for F {
+            type Output = R;
+        }
+    )*};
+}
+
+arities!(
+    (),
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, G)
+);
+
+/// Implemented for `()` only: an `init` function takes no parameters.
+#[diagnostic::on_unimplemented(
+    message = "`init` must take no parameters, but this one takes `{Self}`",
+    label = "expected a `fn() -> {R}`",
+    note = "`init` runs once, on first use, so arguments given to it would be silently ignored \
+            on every later call (the first caller's arguments win); read the inputs inside \
+            `init` (a config file, the environment), or set them once with `#[init_once]`"
+)]
+pub trait NoParameters<F, R> {
+    /// Calls `init`.
+    fn call(init: F) -> R;
+}
+
+#[diagnostic::do_not_recommend]
+impl<F: FnOnce() -> R, R> NoParameters<F, R> for () {
+    #[inline]
+    fn call(init: F) -> R {
+        init()
+    }
+}
+
+/// Calls an `init = path` function (see the module docs).
+#[inline]
+pub fn call_init_fn<P, F, R>(init: F) -> R
+where
+    F: InitArity<P, Output = R>,
+    P: NoParameters<F, R>,
+{
+    P::call(init)
+}
