@@ -81,7 +81,8 @@ impl<'a, T, E> Subscription<'a, T, E> {
     /// See [`Subscription`].
     #[track_caller]
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<(Arc<T>, u64)> {
-        let end = Instant::now() + timeout;
+        // `None`: no end (`Duration::MAX`, "as long as it takes", overflows an `Instant`).
+        let end = Instant::now().checked_add(timeout);
         loop {
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
@@ -91,7 +92,9 @@ impl<'a, T, E> Subscription<'a, T, E> {
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
             }
-            let left = end.saturating_duration_since(Instant::now());
+            let left = end.map_or(Duration::MAX, |end| {
+                end.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() {
                 return None;
             }
