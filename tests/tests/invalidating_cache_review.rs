@@ -3,14 +3,11 @@
 
 mod support;
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Context, Wake, Waker};
+
 use std::time::Duration;
 
-use singleton_runtime::{InvalidatingCache, invalidating_cache};
+use singleton_runtime::invalidating_cache;
 use support::{DEADLOCK_TIMEOUT, outcome_within, panic_message, within};
 
 /// `<temp dir>/review-<name>/config.txt`, written with `text`.
@@ -60,4 +57,34 @@ fn recv_timeout_with_duration_max_waits_for_the_reload() {
         waiter.join().map_err(|p| panic_message(&*p))
     });
     assert_eq!(got, Ok(Some(("two".to_owned(), 2))));
+}
+
+// ---------------------------------------------------------------------------------
+// `watch = true` and a `path` expression that asks for its own cache: the watcher was
+// started (evaluating the path) before the single flight, inside a `OnceLock`'s
+// initialiser, so the re-entry hung in that `OnceLock` instead of panicking with the
+// cache's name as it does without `watch`.
+
+fn watched_self_path() -> PathBuf {
+    let _ = watched_self();
+    fixture("watched-self")
+}
+
+#[invalidating_cache(path = watched_self_path(), watch = true)]
+fn watched_self(path: &Path) -> Result<String, String> {
+    read(path)
+}
+
+#[test]
+fn with_watch_a_path_that_needs_its_own_cache_panics_naming_it() {
+    setup("watched-self", "x");
+    let outcome = outcome_within("watched re-entry", DEADLOCK_TIMEOUT, || {
+        watched_self().is_ok()
+    });
+    let message = panic_message(&*outcome.expect_err("re-entry was not refused"));
+    assert!(
+        message.contains("invalidating cache `watched_self`")
+            && message.contains("asked for its own cache while loading it"),
+        "{message}"
+    );
 }

@@ -101,6 +101,38 @@ fn directories(path: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+thread_local! {
+    /// The caches whose watcher this thread is starting (nested: a `path` expression
+    /// may read another watched cache).
+    static STARTING: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// This thread starts the watcher of cache `key` until dropped.
+struct Starting(usize);
+
+impl Starting {
+    /// `None` if this thread is already starting it.
+    fn enter(key: usize) -> Option<Self> {
+        STARTING
+            .try_with(|starting| {
+                let mut starting = starting.borrow_mut();
+                if starting.contains(&key) {
+                    return None;
+                }
+                starting.push(key);
+                Some(Self(key))
+            })
+            .ok()
+            .flatten()
+    }
+}
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        let _ = STARTING.try_with(|starting| starting.borrow_mut().retain(|&k| k != self.0));
+    }
+}
+
 fn start<T: Send + Sync + 'static, E: Send + Sync + 'static>(
     cache: &'static InvalidatingCache<T, E>,
 ) -> Result<Mutex<Watching>, String> {
@@ -171,6 +203,15 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn watch(&'static self) -> io::Result<()> {
+        // Starting evaluates the `path` expression, user code that may ask for this
+        // cache again, and so start it again, from inside the `OnceLock`'s initialiser:
+        // that would wait for itself. Refused here instead, so that the call goes on to
+        // the single flight, which panics naming the cache.
+        let Some(_starting) = Starting::enter(std::ptr::from_ref(self).addr()) else {
+            return Err(io::Error::other(
+                "the watcher is being started on this thread",
+            ));
+        };
         match self.watcher.0.get_or_init(|| start(self)) {
             Ok(_) => Ok(()),
             Err(message) => Err(io::Error::other(message.clone())),
