@@ -4,6 +4,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Condvar, Mutex};
 
 use std::time::Duration;
 
@@ -86,5 +88,57 @@ fn with_watch_a_path_that_needs_its_own_cache_panics_naming_it() {
         message.contains("invalidating cache `watched_self`")
             && message.contains("asked for its own cache while loading it"),
         "{message}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// `recv_timeout` "waits at most `timeout`": it also looks at the file (`get`), which
+// waited for another thread's first load, however long that took.
+
+/// Open: the gated loader may finish.
+static GATE: Mutex<bool> = Mutex::new(false);
+static GATE_OPENED: Condvar = Condvar::new();
+static GATED_ENTERED: AtomicBool = AtomicBool::new(false);
+
+/// Opens the gate when dropped, so that a failing test does not leave a loader stuck.
+struct OpenGate;
+
+impl Drop for OpenGate {
+    fn drop(&mut self) {
+        *GATE.lock().unwrap() = true;
+        GATE_OPENED.notify_all();
+    }
+}
+
+#[invalidating_cache(path = fixture("gated"))]
+fn gated_cfg(path: &Path) -> Result<String, String> {
+    GATED_ENTERED.store(true, SeqCst);
+    let mut open = GATE.lock().unwrap();
+    while !*open {
+        open = GATE_OPENED.wait(open).unwrap();
+    }
+    drop(open);
+    read(path)
+}
+
+#[test]
+fn recv_timeout_does_not_wait_for_another_threads_slow_load() {
+    setup("gated", "one");
+    let _open = OpenGate;
+    let loader = std::thread::spawn(|| gated_cfg().map(|v| (*v).clone()));
+    while !GATED_ENTERED.load(SeqCst) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let outcome = outcome_within("recv_timeout(50 ms)", DEADLOCK_TIMEOUT / 2, || {
+        gated_cfg::subscribe()
+            .recv_timeout(Duration::from_millis(50))
+            .is_some()
+    });
+    drop(_open);
+    assert_eq!(loader.join().unwrap().as_deref(), Ok("one"));
+    assert_eq!(
+        outcome.map_err(|p| panic_message(&*p)),
+        Ok(false),
+        "returned within its timeout while the load was still running"
     );
 }

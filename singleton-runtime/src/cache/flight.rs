@@ -255,6 +255,22 @@ impl<T, E, K: Clone> Core<T, E, K> {
         }
     }
 
+    /// [`get`](Self::get), except that it never waits for a check or load in flight on
+    /// another thread: `None` then (a subscriber's look at the file, which must not
+    /// wait longer than its timeout).
+    #[track_caller]
+    pub(crate) fn get_unless_busy<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        source: impl FnOnce() -> S,
+    ) -> Option<Result<Arc<T>, Arc<E>>> {
+        match self.hit(now) {
+            Some(value) => Some(Ok(value)),
+            None => self.attempt_or_busy(now, interval, false, false, source),
+        }
+    }
+
     /// Loads now (after the attempt in flight, if any) and returns that load's outcome:
     /// its value, or its error (even when an older value is kept for other callers).
     #[track_caller]
@@ -378,6 +394,22 @@ impl<T, E, K: Clone> Core<T, E, K> {
         force: bool,
         source: impl FnOnce() -> S,
     ) -> Result<Arc<T>, Arc<E>> {
+        match self.attempt_or_busy(now, interval, force, true, source) {
+            Some(outcome) => outcome,
+            None => unreachable!("an attempt that may wait always ends with an outcome"),
+        }
+    }
+
+    /// `attempt`; with `wait` false, `None` instead of waiting for an attempt in flight.
+    #[track_caller]
+    fn attempt_or_busy<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        force: bool,
+        wait: bool,
+        source: impl FnOnce() -> S,
+    ) -> Option<Result<Arc<T>, Arc<E>>> {
         let mut state = self.state.lock();
         // The oldest attempt whose outcome this call may take: one that started after
         // the last `invalidate` it could have seen. A `reload` takes none: it waits for
@@ -392,8 +424,11 @@ impl<T, E, K: Clone> Core<T, E, K> {
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
                 if let Some(value) = self.slot.load() {
-                    return Ok(value);
+                    return Some(Ok(value));
                 }
+            }
+            if !wait {
+                return None;
             }
             state = self.wait_for_attempt(state);
             if force {
@@ -401,8 +436,8 @@ impl<T, E, K: Clone> Core<T, E, K> {
             }
             if let Some(outcome) = state.outcome.as_ref().filter(|o| o.epoch >= wanted_epoch) {
                 match (&outcome.error, self.slot.load()) {
-                    (_, Some(value)) => return Ok(value),
-                    (Some(error), None) => return Err(Arc::clone(error)),
+                    (_, Some(value)) => return Some(Ok(value)),
+                    (Some(error), None) => return Some(Err(Arc::clone(error))),
                     (None, None) => {}
                 }
             }
@@ -411,13 +446,13 @@ impl<T, E, K: Clone> Core<T, E, K> {
         if !force {
             if let Some(value) = self.hit(now) {
                 // Another caller finished a check while we waited for the lock.
-                return Ok(value);
+                return Some(Ok(value));
             }
             if now < self.deadline.load(Ordering::Acquire)
                 && let Some(error) = &state.last_error
             {
                 // No value, and the last failure is recent enough to stand.
-                return Err(Arc::clone(error));
+                return Some(Err(Arc::clone(error)));
             }
         }
 
@@ -454,9 +489,9 @@ impl<T, E, K: Clone> Core<T, E, K> {
         {
             let error = current.as_ref().err().map(Arc::clone);
             flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
-            return current;
+            return Some(current);
         }
-        self.load_and_record(&source, flight, epoch, now, interval, force)
+        Some(self.load_and_record(&source, flight, epoch, now, interval, force))
     }
 
     /// The checking caller loads, records the outcome, and ends the flight.

@@ -350,10 +350,25 @@ impl<T, E> InvalidatingCache<T, E> {
     #[cold]
     #[track_caller]
     fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
+        match self.check_or_busy(now, true) {
+            Some(outcome) => outcome,
+            None => unreachable!("a check that may wait always ends with an outcome"),
+        }
+    }
+
+    /// `check`; with `wait` false, `None` instead of waiting for a check or load in
+    /// flight on another thread.
+    #[track_caller]
+    fn check_or_busy(&self, now: u64, wait: bool) -> Option<Result<Arc<T>, Arc<E>>> {
         if let Some(start) = self.watch {
             start();
         }
-        let result = self.core.get(now, self.interval_ns(), || self.source());
+        let interval = self.interval_ns();
+        let result = if wait {
+            Some(self.core.get(now, interval, || self.source()))
+        } else {
+            self.core.get_unless_busy(now, interval, || self.source())
+        };
         #[cfg(all(feature = "watch", not(singleton_loom)))]
         if self.watch.is_some() && matches!(self.load, Loader::Context(_)) {
             self.watcher.follow(&self.files());

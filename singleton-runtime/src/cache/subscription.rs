@@ -87,8 +87,9 @@ impl<'a, T, E> Subscription<'a, T, E> {
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
             }
-            // Nothing else may be calling the cache: look at the file if it is due.
-            let _ = self.cache.get();
+            // Nothing else may be calling the cache: look at the file if it is due
+            // (not waiting for a check or load in flight: its reload will wake us).
+            self.cache.look_without_waiting();
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
             }
