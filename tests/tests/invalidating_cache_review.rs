@@ -142,3 +142,48 @@ fn recv_timeout_does_not_wait_for_another_threads_slow_load() {
         "returned within its timeout while the load was still running"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// A guarded global whose `write` closure needs a cache whose loader reads that global,
+// across two threads: reported (checked in review; passed as written).
+
+#[singleton_runtime::guarded_global]
+static SETTINGS: u32 = 1;
+
+#[invalidating_cache(path = fixture("guarded-cycle"))]
+fn needs_settings(path: &Path) -> Result<u32, String> {
+    std::thread::sleep(Duration::from_millis(300));
+    let text = read(path)?;
+    Ok(u32::try_from(text.len()).unwrap() + SETTINGS.read(|s| *s))
+}
+
+#[test]
+fn a_guarded_write_needing_a_cache_whose_loader_reads_the_global_is_reported() {
+    setup("guarded-cycle", "abc");
+    let loads = std::thread::spawn(|| {
+        outcome_within("loads", DEADLOCK_TIMEOUT, || needs_settings().map(|v| *v))
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let writes = std::thread::spawn(|| {
+        outcome_within("writes", DEADLOCK_TIMEOUT, || {
+            SETTINGS.write(|s| {
+                *s += 1;
+                needs_settings().map(|v| *v)
+            })
+        })
+    });
+    let (l, w) = (loads.join().unwrap(), writes.join().unwrap());
+    let messages: Vec<String> = [l.as_ref().err(), w.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .map(|p| panic_message(&**p))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("needs_settings") && m.contains("SETTINGS")),
+        "loads: {:?}, writes: {:?}, messages: {messages:?}",
+        l.as_ref().ok(),
+        w.as_ref().ok()
+    );
+}

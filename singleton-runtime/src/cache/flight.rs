@@ -94,6 +94,10 @@ struct State<E, K> {
     value_epoch: u64,
     /// Attempts finished, panicked ones included; waiters wait for this to move.
     finished: u64,
+    /// `expire` was called while an attempt was in flight: the change it reports may
+    /// be after that attempt's look at the source, so its finish leaves the deadline
+    /// passed.
+    expired: bool,
     /// Callers blocked on `done`. Notifying a condvar costs a futex syscall even with
     /// nobody waiting, which strict mode would pay on every call.
     waiters: usize,
@@ -140,6 +144,7 @@ impl<E, K> State<E, K> {
             seen: None,
             value_epoch: 0,
             finished: 0,
+            expired: false,
             waiters: 0,
             outcome: None,
             last_error: None,
@@ -295,6 +300,8 @@ impl<T, E, K: Clone> Core<T, E, K> {
     /// as if the interval had passed: an event of the watcher.
     #[cfg_attr(not(feature = "watch"), allow(dead_code))]
     pub(crate) fn expire(&self) {
+        let mut state = self.state.lock();
+        state.expired = state.busy;
         self.deadline.store(0, Ordering::Release);
     }
 
@@ -458,6 +465,7 @@ impl<T, E, K: Clone> Core<T, E, K> {
 
         // This caller checks.
         state.busy = true;
+        state.expired = false;
         state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
@@ -581,7 +589,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
         // Loaded, confirmed, or (failed) kept as the best there is: valid in `epoch`.
         state.value_epoch = epoch;
         let old_outcome = state.outcome.replace(outcome);
-        if state.epoch == epoch {
+        if state.epoch == epoch && !std::mem::take(&mut state.expired) {
             // Until then a hit serves the value, or, with none, callers get the error.
             let stands = if core.slot.load().is_some() {
                 interval

@@ -31,6 +31,8 @@ mod value;
 #[cfg(all(feature = "watch", not(singleton_loom)))]
 mod watch;
 
+#[cfg(all(test, not(singleton_loom)))]
+mod flight_tests;
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
 
