@@ -3,9 +3,11 @@
 
 mod support;
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Wake, Waker};
 
 use std::time::Duration;
 
@@ -186,4 +188,52 @@ fn a_guarded_write_needing_a_cache_whose_loader_reads_the_global_is_reported() {
         l.as_ref().ok(),
         w.as_ref().ok()
     );
+}
+
+// ---------------------------------------------------------------------------------
+// A value whose `Drop` panics when a reload replaces it: the reload was stored, but
+// the panic (from dropping the old value) skipped telling the subscribers, so a
+// `changed()` future was never woken.
+
+struct Bomb {
+    text: String,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.text == "explodes when dropped" && !std::thread::panicking() {
+            panic!("Bomb::drop");
+        }
+    }
+}
+
+#[invalidating_cache(path = fixture("bomb"))]
+fn bomb_cfg(path: &Path) -> Result<Bomb, String> {
+    read(path).map(|text| Bomb { text })
+}
+
+/// Counts its wakes.
+struct CountWakes(AtomicU64);
+
+impl Wake for CountWakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn a_reload_whose_old_value_panics_in_drop_still_wakes_subscribers() {
+    let path = setup("bomb", "explodes when dropped");
+    drop(bomb_cfg().unwrap());
+    let mut reloads = bomb_cfg::subscribe();
+    let wakes = Arc::new(CountWakes(AtomicU64::new(0)));
+    let waker = Waker::from(Arc::clone(&wakes));
+    let mut cx = Context::from_waker(&waker);
+    let mut changed = std::pin::pin!(reloads.changed());
+    assert!(changed.as_mut().poll(&mut cx).is_pending());
+    std::fs::write(&path, "two").unwrap();
+    let reload = std::panic::catch_unwind(|| bomb_cfg::reload().map(|v| v.text.clone()));
+    assert!(reload.is_err(), "the old value's drop panicked");
+    assert_eq!(bomb_cfg::generation(), 2, "the new value was stored");
+    assert_eq!(wakes.0.load(SeqCst), 1, "the subscriber was woken");
 }

@@ -496,7 +496,7 @@ impl<T, E, K: Clone> Core<T, E, K> {
             && source.still_current(&seen)
         {
             let error = current.as_ref().err().map(Arc::clone);
-            flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
+            drop(flight.finish(epoch, now, interval, Outcome { epoch, error }));
             return Some(current);
         }
         Some(self.load_and_record(&source, flight, epoch, now, interval, force))
@@ -557,10 +557,14 @@ impl<T, E, K: Clone> Core<T, E, K> {
         drop(state);
         drop(old_error);
         let stored = outcome.error.is_none();
-        flight.finish(epoch, now, interval, outcome, replaced);
+        let old_outcome = flight.finish(epoch, now, interval, outcome);
         if stored {
             self.reloads.publish();
         }
+        // The previous value and outcome are dropped here, outside every lock (user
+        // code may run in their `Drop`, and may panic: after the subscribers were told),
+        // unless a reader still holds them.
+        drop((replaced, old_outcome));
         result
     }
 }
@@ -578,8 +582,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
         now: u64,
         interval: u64,
         outcome: Outcome<E>,
-        replaced: Option<Arc<T>>,
-    ) {
+    ) -> Option<Outcome<E>> {
         let core = self.core;
         std::mem::forget(self);
         let mut state = core.state.lock();
@@ -604,10 +607,8 @@ impl<T, E, K> Flight<'_, T, E, K> {
         if wake {
             core.done.notify_all();
         }
-        // The previous value and outcome are dropped here, outside every lock (user
-        // code may run in their `Drop`), unless a reader still holds them.
-        drop(replaced);
-        drop(old_outcome);
+        // For the caller to drop, outside every lock.
+        old_outcome
     }
 }
 
