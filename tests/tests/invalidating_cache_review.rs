@@ -280,3 +280,33 @@ fn a_cache_generated_from_fragments_takes_watch_as_a_fragment() {
     assert!(fragment_len::cache().is_watching());
     assert!(fragment_watch_expr_len::cache().is_watching());
 }
+
+// `Result<$t, $e>` with `$e` = `Box<dyn Error + Send + Sync>`: as when written, the
+// cache's error is `Arc<BoxedError>`, which `?` converts into `Box<dyn Error>` (before:
+// `Arc<Box<dyn Error + Send + Sync>>`, which is not an `Error`).
+macro_rules! boxed_fragment_cache {
+    ($name:ident, $t:ty, $e:ty) => {
+        #[invalidating_cache(path = fixture("boxed-fragment"))]
+        fn $name(path: &Path) -> Result<$t, $e> {
+            Ok(read(path)?.len())
+        }
+    };
+}
+
+boxed_fragment_cache!(
+    boxed_fragment_len,
+    usize,
+    Box<dyn std::error::Error + Send + Sync>
+);
+
+fn doubled_len() -> Result<usize, Box<dyn std::error::Error>> {
+    Ok(*boxed_fragment_len()? * 2)
+}
+
+#[test]
+fn a_boxed_dyn_error_from_a_type_fragment_is_a_boxed_error_as_written() {
+    setup("boxed-fragment", "four");
+    assert_eq!(doubled_len().unwrap(), 8);
+    let error: Option<Arc<singleton_runtime::BoxedError>> = boxed_fragment_len::last_error();
+    assert!(error.is_none());
+}
