@@ -310,3 +310,86 @@ fn a_boxed_dyn_error_from_a_type_fragment_is_a_boxed_error_as_written() {
     let error: Option<Arc<singleton_runtime::BoxedError>> = boxed_fragment_len::last_error();
     assert!(error.is_none());
 }
+
+// ---------------------------------------------------------------------------------
+// Checked in review, passed as written: a loader that panics poisons nothing (a caller
+// waiting for that load loads again itself), and two caches whose loaders need each
+// other, loaded on two threads, are reported as a cycle instead of hanging.
+
+static PANICS_LEFT: AtomicU64 = AtomicU64::new(1);
+static PANICKY_ENTERED: AtomicBool = AtomicBool::new(false);
+
+#[invalidating_cache(path = fixture("panicky"))]
+fn panicky_cfg(path: &Path) -> Result<String, String> {
+    PANICKY_ENTERED.store(true, SeqCst);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        PANICS_LEFT
+            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+            .is_err(),
+        "the loader panics"
+    );
+    read(path)
+}
+
+#[test]
+fn a_panicking_first_load_poisons_nothing_and_its_waiter_loads_again() {
+    setup("panicky", "ok");
+    let first = std::thread::spawn(|| {
+        outcome_within("first", DEADLOCK_TIMEOUT, || {
+            panicky_cfg().map(|v| (*v).clone())
+        })
+    });
+    while !PANICKY_ENTERED.load(SeqCst) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let waiter = outcome_within("waiter", DEADLOCK_TIMEOUT, || {
+        panicky_cfg().map(|v| (*v).clone())
+    });
+    let first = first.join().unwrap();
+    assert_eq!(
+        panic_message(&*first.expect_err("the loader panicked")),
+        "the loader panics"
+    );
+    assert_eq!(
+        waiter.map_err(|p| panic_message(&*p)),
+        Ok(Ok("ok".to_owned()))
+    );
+    assert_eq!(panicky_cfg::generation(), 1);
+    assert!(panicky_cfg::last_error().is_none());
+}
+
+#[invalidating_cache(path = fixture("ping"))]
+fn ping_cfg(path: &Path) -> Result<usize, String> {
+    std::thread::sleep(Duration::from_millis(300));
+    Ok(read(path)?.len() + pong_cfg().map_or(0, |v| *v))
+}
+
+#[invalidating_cache(path = fixture("pong"))]
+fn pong_cfg(path: &Path) -> Result<usize, String> {
+    std::thread::sleep(Duration::from_millis(300));
+    Ok(read(path)?.len() + ping_cfg().map_or(0, |v| *v))
+}
+
+#[test]
+fn two_caches_whose_loaders_need_each_other_across_threads_are_reported() {
+    setup("ping", "a");
+    setup("pong", "b");
+    let ping =
+        std::thread::spawn(|| outcome_within("ping", DEADLOCK_TIMEOUT, || ping_cfg().map(|v| *v)));
+    std::thread::sleep(Duration::from_millis(100));
+    let pong =
+        std::thread::spawn(|| outcome_within("pong", DEADLOCK_TIMEOUT, || pong_cfg().map(|v| *v)));
+    let (a, b) = (ping.join().unwrap(), pong.join().unwrap());
+    let messages: Vec<String> = [a.as_ref().err(), b.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .map(|p| panic_message(&**p))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("cycle") && m.contains("ping_cfg") && m.contains("pong_cfg")),
+        "{messages:?}"
+    );
+}
