@@ -393,3 +393,33 @@ fn two_caches_whose_loaders_need_each_other_across_threads_are_reported() {
         "{messages:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// A `check_interval` expression that reads its own cache ("the interval is a setting
+// of the config"): it was evaluated outside the single flight, at every check, and the
+// check it made evaluated it again: a stack overflow, which aborts the process. Now a
+// panic naming the cache, as for the `path` expression and the loader.
+
+fn interval_from_config() -> Duration {
+    Duration::from_millis(self_timed_cfg().map_or(1000, |v| *v))
+}
+
+#[invalidating_cache(path = fixture("self-timed"), check_interval = interval_from_config())]
+fn self_timed_cfg(path: &Path) -> Result<u64, String> {
+    read(path)?.trim().parse().map_err(|e| format!("{e}"))
+}
+
+#[test]
+fn a_check_interval_that_needs_its_own_cache_panics_naming_it() {
+    setup("self-timed", "250");
+    let outcome = outcome_within("self-timed", DEADLOCK_TIMEOUT, || {
+        self_timed_cfg().map(|v| *v)
+    });
+    let message = panic_message(&*outcome.expect_err("re-entry was not refused"));
+    assert!(
+        message.contains("`self_timed_cfg`") && message.contains("check interval"),
+        "{message}"
+    );
+    // Nothing is left held: reading the value without the interval works.
+    assert_eq!(self_timed_cfg::cache().peek().map(|v| *v), None);
+}

@@ -165,7 +165,7 @@ impl<T, E, K> Core<T, E, K> {
     /// `#[invalidating_cache]`), else by its value type. Never by its `path`: evaluating
     /// that runs user code, which may be what asked for the cache again (describing the
     /// cache would then recurse until the stack overflows, an abort no one can catch).
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.name {
             Some(name) => format!("`{name}`"),
             None => format!("the cache of `{}`", std::any::type_name::<T>()),

@@ -7,6 +7,9 @@ use std::time::SystemTime;
 use super::flight::{Core, Loaded, Source};
 use crate::test_support::within_timeout;
 
+/// The check interval of the test, in clock units.
+const INTERVAL: u64 = 1_000;
+
 /// A source whose check (`still_current`) says "unchanged", but first reports that it
 /// started and waits to be let go.
 struct Held {
@@ -47,7 +50,6 @@ fn an_expiry_during_a_check_is_not_undone_when_the_check_finishes() {
             started: Mutex::new(Some(started)),
             go: Mutex::new(Some(go)),
         }));
-        const INTERVAL: u64 = 1_000;
         assert_eq!(*CORE.get(10, INTERVAL, || held).unwrap(), 1, "first load");
         let checker = std::thread::spawn(move || *CORE.get(2_000, INTERVAL, || held).unwrap());
         on_start.recv().unwrap();

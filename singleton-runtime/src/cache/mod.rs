@@ -22,6 +22,7 @@ mod fingerprint;
 mod flight;
 mod local;
 mod read;
+mod reentry;
 mod reloads;
 mod slot;
 mod source;
@@ -559,10 +560,26 @@ impl<T, E> InvalidatingCache<T, E> {
     /// # Examples
     ///
     /// See [`with_check_interval`](Self::with_check_interval).
+    ///
+    /// # Panics
+    ///
+    /// If the interval's function asks for this cache (which would check the file,
+    /// and so need the interval again, forever).
+    #[track_caller]
     pub fn check_interval(&self) -> Duration {
         match self.interval {
             Interval::Fixed(interval) => interval,
-            Interval::Computed(interval) => interval(),
+            Interval::Computed(interval) => {
+                let key = std::ptr::from_ref(self).addr();
+                let Some(_entered) = reentry::Entered::enter(key, reentry::Running::Interval)
+                else {
+                    panic!(
+                        "invalidating cache {}: its check interval asked for its own cache,                          which would need the check interval again, forever; compute the                          interval without the cache's value (read the current value with                          `cache().peek()` if you need it)",
+                        self.core.label()
+                    )
+                };
+                interval()
+            }
         }
     }
 

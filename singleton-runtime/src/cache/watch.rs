@@ -20,6 +20,7 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::InvalidatingCache;
+use super::reentry::{Entered, Running};
 use crate::sync::Mutex;
 
 // The cache's `unsafe impl Sync` relies on the watcher being `Send` (behind a `Mutex`).
@@ -101,38 +102,6 @@ fn directories(path: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-thread_local! {
-    /// The caches whose watcher this thread is starting (nested: a `path` expression
-    /// may read another watched cache).
-    static STARTING: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// This thread starts the watcher of cache `key` until dropped.
-struct Starting(usize);
-
-impl Starting {
-    /// `None` if this thread is already starting it.
-    fn enter(key: usize) -> Option<Self> {
-        STARTING
-            .try_with(|starting| {
-                let mut starting = starting.borrow_mut();
-                if starting.contains(&key) {
-                    return None;
-                }
-                starting.push(key);
-                Some(Self(key))
-            })
-            .ok()
-            .flatten()
-    }
-}
-
-impl Drop for Starting {
-    fn drop(&mut self) {
-        let _ = STARTING.try_with(|starting| starting.borrow_mut().retain(|&k| k != self.0));
-    }
-}
-
 fn start<T: Send + Sync + 'static, E: Send + Sync + 'static>(
     cache: &'static InvalidatingCache<T, E>,
 ) -> Result<Mutex<Watching>, String> {
@@ -207,7 +176,8 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
         // cache again, and so start it again, from inside the `OnceLock`'s initialiser:
         // that would wait for itself. Refused here instead, so that the call goes on to
         // the single flight, which panics naming the cache.
-        let Some(_starting) = Starting::enter(std::ptr::from_ref(self).addr()) else {
+        let key = std::ptr::from_ref(self).addr();
+        let Some(_starting) = Entered::enter(key, Running::WatchStart) else {
             return Err(io::Error::other(
                 "the watcher is being started on this thread",
             ));
