@@ -11,7 +11,7 @@ use std::task::{Context, Wake, Waker};
 
 use std::time::Duration;
 
-use singleton_runtime::invalidating_cache;
+use singleton_runtime::{LoadContext, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, outcome_within, panic_message, within};
 
 /// `<temp dir>/review-<name>/config.txt`, written with `text`.
@@ -422,4 +422,51 @@ fn a_check_interval_that_needs_its_own_cache_panics_naming_it() {
     );
     // Nothing is left held: reading the value without the interval works.
     assert_eq!(self_timed_cfg::cache().peek().map(|v| *v), None);
+}
+
+// ---------------------------------------------------------------------------------
+// Checked in review, passed as written: `watch = true` and a context loader, an
+// include in a new directory read by an explicit `reload()` (which itself does not
+// follow the files read) is watched all the same: the edit of the main file that
+// added it wakes the watcher, whose check follows the files.
+
+#[invalidating_cache(path = fixture("reload-follows"), check_interval = Duration::from_secs(3600), watch = true)]
+fn reload_follows(ctx: &mut LoadContext) -> Result<String, String> {
+    let main = ctx.path().to_owned();
+    let mut text = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
+    if let Some(include) = text.strip_prefix("include ") {
+        let include = main.parent().unwrap().join(include.trim());
+        text = ctx.read_to_string(&include).map_err(|e| e.to_string())?;
+    }
+    Ok(text)
+}
+
+#[test]
+fn with_watch_an_include_read_by_reload_is_watched() {
+    let main = setup("reload-follows", "plain");
+    let include = main.parent().unwrap().join("conf.d").join("extra.conf");
+    std::fs::create_dir_all(include.parent().unwrap()).unwrap();
+    std::fs::write(&include, "one").unwrap();
+    assert_eq!(*reload_follows().unwrap(), "plain");
+    assert!(reload_follows::cache().is_watching());
+    std::fs::write(&main, "include conf.d/extra.conf").unwrap();
+    assert_eq!(*reload_follows::reload().unwrap(), "one");
+    std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
+    std::fs::write(&include, "two").unwrap();
+    let peeked = outcome_within(
+        "the include's edit, picked up",
+        Duration::from_secs(5),
+        || {
+            loop {
+                if reload_follows::cache().peek().is_some_and(|v| *v == "two") {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        },
+    );
+    assert!(
+        peeked.is_ok(),
+        "the edit of the include was not picked up by the watcher"
+    );
 }
