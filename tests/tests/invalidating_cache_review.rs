@@ -470,3 +470,39 @@ fn with_watch_an_include_read_by_reload_is_watched() {
         "the edit of the include was not picked up by the watcher"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Checked in review, passed as written: cached fns named like the fns of their own
+// control module.
+
+mod named_like_the_module {
+    use super::{Path, fixture, read};
+    use singleton_runtime::invalidating_cache;
+
+    #[invalidating_cache(path = fixture("names"))]
+    pub(super) fn cache(path: &Path) -> Result<String, String> {
+        read(path)
+    }
+
+    #[invalidating_cache(path = fixture("names"))]
+    pub(super) fn with(path: &Path) -> Result<usize, String> {
+        read(path).map(|t| t.len())
+    }
+
+    #[invalidating_cache(path = fixture("names"))]
+    pub(super) fn reload(path: &Path) -> Result<usize, String> {
+        read(path).map(|t| t.len() + 1)
+    }
+}
+
+#[test]
+fn cached_fns_named_cache_with_and_reload_work() {
+    setup("names", "abc");
+    assert_eq!(*named_like_the_module::cache().unwrap(), "abc");
+    assert_eq!(named_like_the_module::cache::with(String::len), Ok(3));
+    assert_eq!(*named_like_the_module::with().unwrap(), 3);
+    assert_eq!(named_like_the_module::with::with(|n| *n), Ok(3));
+    assert_eq!(*named_like_the_module::reload::reload().unwrap(), 4);
+    assert_eq!(named_like_the_module::reload::generation(), 1);
+    assert_eq!(*named_like_the_module::reload().unwrap(), 4);
+}
