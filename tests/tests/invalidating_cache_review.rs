@@ -98,6 +98,7 @@ fn with_watch_a_path_that_needs_its_own_cache_panics_naming_it() {
 // waited for another thread's first load, however long that took.
 
 /// Open: the gated loader may finish.
+// singleton-audit: allow(test instrumentation: a gate holding a loader until the test lets it go)
 static GATE: Mutex<bool> = Mutex::new(false);
 static GATE_OPENED: Condvar = Condvar::new();
 static GATED_ENTERED: AtomicBool = AtomicBool::new(false);
