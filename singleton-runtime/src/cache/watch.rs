@@ -172,6 +172,14 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn watch(&'static self) -> io::Result<()> {
+        let outcome = |started: &Result<_, String>| match started {
+            Ok(_) => Ok(()),
+            Err(message) => Err(io::Error::other(message.clone())),
+        };
+        // Every check calls this: once started, nothing more to do.
+        if let Some(started) = self.watcher.0.get() {
+            return outcome(started);
+        }
         // Starting evaluates the `path` expression, user code that may ask for this
         // cache again, and so start it again, from inside the `OnceLock`'s initialiser:
         // that would wait for itself. Refused here instead, so that the call goes on to
@@ -182,10 +190,7 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
                 "the watcher is being started on this thread",
             ));
         };
-        match self.watcher.0.get_or_init(|| start(self)) {
-            Ok(_) => Ok(()),
-            Err(message) => Err(io::Error::other(message.clone())),
-        }
+        outcome(self.watcher.0.get_or_init(|| start(self)))
     }
 
     /// Whether a watcher is running for this cache.
