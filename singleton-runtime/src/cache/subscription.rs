@@ -74,7 +74,9 @@ impl<'a, T, E> Subscription<'a, T, E> {
     /// generation, or `None` if none came. While it waits it also checks the file
     /// when the check interval has passed (at most every 10 ms), so a reload is seen
     /// even if nothing else calls the cache. Runs the loader on this thread if it is
-    /// the one that finds the file changed.
+    /// the one that finds the file changed; never waits for a check or load running
+    /// on another thread (its reload wakes this wait). `Duration::MAX` waits until a
+    /// reload comes.
     ///
     /// # Examples
     ///
