@@ -507,3 +507,48 @@ fn cached_fns_named_cache_with_and_reload_work() {
     assert_eq!(named_like_the_module::reload::generation(), 1);
     assert_eq!(*named_like_the_module::reload().unwrap(), 4);
 }
+
+// ---------------------------------------------------------------------------------
+// `watch = true` and an optional include in a directory that does not exist yet: the
+// watcher tried that directory once, failed, and recorded it as watched, so once the
+// directory and the include were created (seen: its parent is watched) the include's
+// edits waited for the check interval (an hour here).
+
+#[invalidating_cache(path = fixture("late-dir"), check_interval = Duration::from_secs(3600), watch = true)]
+fn late_dir_cfg(ctx: &mut LoadContext) -> Result<String, String> {
+    let main = ctx.path().to_owned();
+    let mut text = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
+    let include = main.parent().unwrap().join("conf.d").join("extra.conf");
+    match ctx.read_to_string(&include) {
+        Ok(extra) => text.push_str(&extra),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    Ok(text)
+}
+
+/// Waits (at most 5 s) until the cache, never called, holds `text`.
+fn late_dir_holds(text: &str) -> bool {
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < end {
+        if late_dir_cfg::cache().peek().is_some_and(|v| *v == text) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+#[test]
+fn with_watch_an_include_in_a_directory_created_later_is_watched() {
+    let main = setup("late-dir", "main");
+    let conf_d = main.parent().unwrap().join("conf.d");
+    assert_eq!(*late_dir_cfg().unwrap(), "main");
+    assert!(late_dir_cfg::cache().is_watching());
+    std::fs::create_dir(&conf_d).unwrap();
+    std::fs::write(conf_d.join("extra.conf"), "+one").unwrap();
+    assert!(late_dir_holds("main+one"), "the include's creation");
+    std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
+    std::fs::write(conf_d.join("extra.conf"), "+two").unwrap();
+    assert!(late_dir_holds("main+two"), "the include's edit");
+}
