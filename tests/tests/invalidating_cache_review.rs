@@ -1,6 +1,9 @@
 //! `#[invalidating_cache]` under adversarial review: each test here failed before the
 //! fix it guards (see the commit that added it). Real files, real threads, timeouts.
 
+// `Duration::from_mins`/`from_hours` are newer than the workspace's MSRV (1.85).
+#![allow(clippy::duration_suboptimal_units)]
+
 mod support;
 
 use std::future::Future;
@@ -13,6 +16,9 @@ use std::time::Duration;
 
 use singleton_runtime::{LoadContext, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, outcome_within, panic_message, within};
+
+/// A check interval long enough that only the watcher can pick a change up.
+const HOUR: Duration = Duration::from_secs(3600);
 
 /// `<temp dir>/review-<name>/config.txt`, written with `text`.
 fn setup(name: &str, text: &str) -> PathBuf {
@@ -127,7 +133,7 @@ fn gated_cfg(path: &Path) -> Result<String, String> {
 #[test]
 fn recv_timeout_does_not_wait_for_another_threads_slow_load() {
     setup("gated", "one");
-    let _open = OpenGate;
+    let open = OpenGate;
     let loader = std::thread::spawn(|| gated_cfg().map(|v| (*v).clone()));
     while !GATED_ENTERED.load(SeqCst) {
         std::thread::sleep(Duration::from_millis(1));
@@ -137,7 +143,7 @@ fn recv_timeout_does_not_wait_for_another_threads_slow_load() {
             .recv_timeout(Duration::from_millis(50))
             .is_some()
     });
-    drop(_open);
+    drop(open);
     assert_eq!(loader.join().unwrap().as_deref(), Ok("one"));
     assert_eq!(
         outcome.map_err(|p| panic_message(&*p)),
@@ -202,9 +208,10 @@ struct Bomb {
 
 impl Drop for Bomb {
     fn drop(&mut self) {
-        if self.text == "explodes when dropped" && !std::thread::panicking() {
-            panic!("Bomb::drop");
-        }
+        assert!(
+            self.text != "explodes when dropped" || std::thread::panicking(),
+            "Bomb::drop"
+        );
     }
 }
 
@@ -227,8 +234,8 @@ fn a_reload_whose_old_value_panics_in_drop_still_wakes_subscribers() {
     let path = setup("bomb", "explodes when dropped");
     drop(bomb_cfg().unwrap());
     let mut reloads = bomb_cfg::subscribe();
-    let wakes = Arc::new(CountWakes(AtomicU64::new(0)));
-    let waker = Waker::from(Arc::clone(&wakes));
+    let counter = Arc::new(CountWakes(AtomicU64::new(0)));
+    let waker = Waker::from(Arc::clone(&counter));
     let mut cx = Context::from_waker(&waker);
     let mut changed = std::pin::pin!(reloads.changed());
     assert!(changed.as_mut().poll(&mut cx).is_pending());
@@ -236,7 +243,7 @@ fn a_reload_whose_old_value_panics_in_drop_still_wakes_subscribers() {
     let reload = std::panic::catch_unwind(|| bomb_cfg::reload().map(|v| v.text.clone()));
     assert!(reload.is_err(), "the old value's drop panicked");
     assert_eq!(bomb_cfg::generation(), 2, "the new value was stored");
-    assert_eq!(wakes.0.load(SeqCst), 1, "the subscriber was woken");
+    assert_eq!(counter.0.load(SeqCst), 1, "the subscriber was woken");
 }
 
 // ---------------------------------------------------------------------------------
@@ -376,12 +383,12 @@ fn pong_cfg(path: &Path) -> Result<usize, String> {
 fn two_caches_whose_loaders_need_each_other_across_threads_are_reported() {
     setup("ping", "a");
     setup("pong", "b");
-    let ping =
+    let first =
         std::thread::spawn(|| outcome_within("ping", DEADLOCK_TIMEOUT, || ping_cfg().map(|v| *v)));
     std::thread::sleep(Duration::from_millis(100));
-    let pong =
+    let second =
         std::thread::spawn(|| outcome_within("pong", DEADLOCK_TIMEOUT, || pong_cfg().map(|v| *v)));
-    let (a, b) = (ping.join().unwrap(), pong.join().unwrap());
+    let (a, b) = (first.join().unwrap(), second.join().unwrap());
     let messages: Vec<String> = [a.as_ref().err(), b.as_ref().err()]
         .into_iter()
         .flatten()
@@ -431,7 +438,7 @@ fn a_check_interval_that_needs_its_own_cache_panics_naming_it() {
 // follow the files read) is watched all the same: the edit of the main file that
 // added it wakes the watcher, whose check follows the files.
 
-#[invalidating_cache(path = fixture("reload-follows"), check_interval = Duration::from_secs(3600), watch = true)]
+#[invalidating_cache(path = fixture("reload-follows"), check_interval = HOUR, watch = true)]
 fn reload_follows(ctx: &mut LoadContext) -> Result<String, String> {
     let main = ctx.path().to_owned();
     let mut text = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
@@ -514,7 +521,7 @@ fn cached_fns_named_cache_with_and_reload_work() {
 // directory and the include were created (seen: its parent is watched) the include's
 // edits waited for the check interval (an hour here).
 
-#[invalidating_cache(path = fixture("late-dir"), check_interval = Duration::from_secs(3600), watch = true)]
+#[invalidating_cache(path = fixture("late-dir"), check_interval = HOUR, watch = true)]
 fn late_dir_cfg(ctx: &mut LoadContext) -> Result<String, String> {
     let main = ctx.path().to_owned();
     let mut text = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
