@@ -38,6 +38,15 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
+/// The panic messages among two threads' outcomes.
+fn panic_messages<A, B>(a: &std::thread::Result<A>, b: &std::thread::Result<B>) -> Vec<String> {
+    [a.as_ref().err(), b.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .map(|p| panic_message(&**p))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------
 // `recv_timeout(Duration::MAX)`, "wait as long as it takes", as with
 // `std::sync::mpsc::Receiver::recv_timeout`: panicked ("overflow when adding duration
@@ -182,11 +191,7 @@ fn a_guarded_write_needing_a_cache_whose_loader_reads_the_global_is_reported() {
         })
     });
     let (l, w) = (loads.join().unwrap(), writes.join().unwrap());
-    let messages: Vec<String> = [l.as_ref().err(), w.as_ref().err()]
-        .into_iter()
-        .flatten()
-        .map(|p| panic_message(&**p))
-        .collect();
+    let messages = panic_messages(&l, &w);
     assert!(
         messages
             .iter()
@@ -388,12 +393,7 @@ fn two_caches_whose_loaders_need_each_other_across_threads_are_reported() {
     std::thread::sleep(Duration::from_millis(100));
     let second =
         std::thread::spawn(|| outcome_within("pong", DEADLOCK_TIMEOUT, || pong_cfg().map(|v| *v)));
-    let (a, b) = (first.join().unwrap(), second.join().unwrap());
-    let messages: Vec<String> = [a.as_ref().err(), b.as_ref().err()]
-        .into_iter()
-        .flatten()
-        .map(|p| panic_message(&**p))
-        .collect();
+    let messages = panic_messages(&first.join().unwrap(), &second.join().unwrap());
     assert!(
         messages
             .iter()
