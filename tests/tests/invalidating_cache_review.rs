@@ -14,7 +14,7 @@ use std::task::{Context, Wake, Waker};
 
 use std::time::Duration;
 
-use singleton_runtime::{LoadContext, invalidating_cache};
+use singleton_runtime::{InvalidatingCache, LoadContext, invalidating_cache};
 use support::{DEADLOCK_TIMEOUT, outcome_within, panic_message, within};
 
 /// A check interval long enough that only the watcher can pick a change up.
@@ -558,4 +558,43 @@ fn with_watch_an_include_in_a_directory_created_later_is_watched() {
     std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
     std::fs::write(conf_d.join("extra.conf"), "+two").unwrap();
     assert!(late_dir_holds("main+two"), "the include's edit");
+}
+
+// ---------------------------------------------------------------------------------
+// A context cache built by hand and watched with `watch()` (not `watched`): the files
+// its loads read were not followed (only caches built with `watched` were), so an
+// include in another directory was not watched.
+
+fn hand_watched_path() -> PathBuf {
+    fixture("hand-watched")
+}
+
+fn hand_watched_load(ctx: &mut LoadContext) -> Result<String, String> {
+    let main = ctx.path().to_owned();
+    let include = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
+    let include = main.parent().unwrap().join(include.trim());
+    ctx.read_to_string(&include).map_err(|e| e.to_string())
+}
+
+static HAND_WATCHED: InvalidatingCache<String, String> =
+    InvalidatingCache::with_context(hand_watched_path, hand_watched_load).with_check_interval(HOUR);
+
+#[test]
+fn a_context_cache_watched_by_hand_follows_its_includes() {
+    let main = setup("hand-watched", "other/extra.conf");
+    let include = main.parent().unwrap().join("other").join("extra.conf");
+    std::fs::create_dir_all(include.parent().unwrap()).unwrap();
+    std::fs::write(&include, "one").unwrap();
+    HAND_WATCHED.watch().unwrap();
+    assert_eq!(*HAND_WATCHED.get().unwrap(), "one");
+    std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
+    std::fs::write(&include, "two").unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !HAND_WATCHED.peek().is_some_and(|v| *v == "two") {
+        assert!(
+            std::time::Instant::now() < end,
+            "the include's edit was not picked up"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }

@@ -373,7 +373,8 @@ impl<T, E> InvalidatingCache<T, E> {
             self.core.get_unless_busy(now, interval, || self.source())
         };
         #[cfg(all(feature = "watch", not(singleton_loom)))]
-        if self.watch.is_some() && matches!(self.load, Loader::Context(_)) {
+        // Started by `watched` or by hand (`watch()`).
+        if matches!(self.load, Loader::Context(_)) && self.watcher.started() {
             self.watcher.follow(&self.files());
         }
         result
