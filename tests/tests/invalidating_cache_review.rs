@@ -598,3 +598,34 @@ fn a_context_cache_watched_by_hand_follows_its_includes() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+// The same, watched by hand only after a first load: the includes that load read are
+// followed from the start (before: only from the next check, which only an event in
+// the main file's directory or the interval would make).
+
+fn late_watched_path() -> PathBuf {
+    fixture("late-watched")
+}
+
+static LATE_WATCHED: InvalidatingCache<String, String> =
+    InvalidatingCache::with_context(late_watched_path, hand_watched_load).with_check_interval(HOUR);
+
+#[test]
+fn a_context_cache_watched_by_hand_after_a_load_follows_what_it_read() {
+    let main = setup("late-watched", "other/extra.conf");
+    let include = main.parent().unwrap().join("other").join("extra.conf");
+    std::fs::create_dir_all(include.parent().unwrap()).unwrap();
+    std::fs::write(&include, "one").unwrap();
+    assert_eq!(*LATE_WATCHED.get().unwrap(), "one");
+    LATE_WATCHED.watch().unwrap();
+    std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
+    std::fs::write(&include, "two").unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !LATE_WATCHED.peek().is_some_and(|v| *v == "two") {
+        assert!(
+            std::time::Instant::now() < end,
+            "the include's edit was not picked up"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

@@ -204,7 +204,10 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
                 "the watcher is being started on this thread",
             ));
         };
-        outcome(self.watcher.0.get_or_init(|| start(self)))
+        let started = outcome(self.watcher.0.get_or_init(|| start(self)));
+        // A context loader may have read files in other directories before.
+        self.watcher.follow(&self.files());
+        started
     }
 
     /// Whether a watcher is running for this cache.
