@@ -629,3 +629,46 @@ fn a_context_cache_watched_by_hand_after_a_load_follows_what_it_read() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+// A watched context cache whose include is chosen by the program (a profile), switched
+// and then `reload()`ed: the new include's directory is watched (before: `reload` did
+// not follow the files it read, and no event came to make a check follow them).
+
+// singleton-audit: allow(test instrumentation: the profile the loader reads)
+static PROFILE: Mutex<&str> = Mutex::new("a");
+
+#[invalidating_cache(path = fixture("profiles"), check_interval = HOUR, watch = true)]
+fn profiled_cfg(ctx: &mut LoadContext) -> Result<String, String> {
+    let main = ctx.path().to_owned();
+    let base = ctx.read_to_string(&main).map_err(|e| e.to_string())?;
+    let profile = *PROFILE.lock().unwrap();
+    let include = main.parent().unwrap().join(profile).join("extra.conf");
+    let extra = ctx.read_to_string(&include).map_err(|e| e.to_string())?;
+    Ok(base + &extra)
+}
+
+#[test]
+fn with_watch_an_include_read_by_reload_after_a_switch_is_watched() {
+    let main = setup("profiles", "base+");
+    let dir = main.parent().unwrap().to_owned();
+    for profile in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(profile)).unwrap();
+        std::fs::write(dir.join(profile).join("extra.conf"), profile).unwrap();
+    }
+    assert_eq!(*profiled_cfg().unwrap(), "base+a");
+    *PROFILE.lock().unwrap() = "b";
+    assert_eq!(*profiled_cfg::reload().unwrap(), "base+b");
+    std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
+    std::fs::write(dir.join("b").join("extra.conf"), "b2").unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !profiled_cfg::cache()
+        .peek()
+        .is_some_and(|v| *v == "base+b2")
+    {
+        assert!(
+            std::time::Instant::now() < end,
+            "the include's edit was not picked up"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

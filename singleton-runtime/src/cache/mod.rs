@@ -372,12 +372,21 @@ impl<T, E> InvalidatingCache<T, E> {
         } else {
             self.core.get_unless_busy(now, interval, || self.source())
         };
+        self.follow_files();
+        result
+    }
+
+    /// With a watcher running (started by `watched` or by hand), the directories of the
+    /// files a context loader read are watched too.
+    #[cfg_attr(
+        not(all(feature = "watch", not(singleton_loom))),
+        allow(clippy::unused_self)
+    )]
+    fn follow_files(&self) {
         #[cfg(all(feature = "watch", not(singleton_loom)))]
-        // Started by `watched` or by hand (`watch()`).
         if matches!(self.load, Loader::Context(_)) && self.watcher.started() {
             self.watcher.follow(&self.files());
         }
-        result
     }
 
     /// Loads the file now, whatever its fingerprint, and returns the outcome of that
@@ -407,9 +416,11 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     #[track_caller]
     pub fn reload(&self) -> Result<CacheRef<T>, Arc<E>> {
-        self.core
-            .reload(clock::now_ns(), self.interval_ns(), || self.source())
-            .map(CacheRef::from_arc)
+        let result = self
+            .core
+            .reload(clock::now_ns(), self.interval_ns(), || self.source());
+        self.follow_files();
+        result.map(CacheRef::from_arc)
     }
 
     /// Makes the next [`get`](Self::get) reload, even if the file looks unchanged. No
