@@ -31,7 +31,13 @@ impl Args {
             if pair.key == "path" {
                 path = Some(pair.value);
             } else if pair.key == "watch" {
-                watch = match pair.value {
+                // A `$watch:literal` or `$watch:expr` of `macro_rules` arrives in an
+                // invisible group.
+                let mut value = pair.value;
+                while let syn::Expr::Group(group) = value {
+                    value = *group.expr;
+                }
+                watch = match value {
                     syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Bool(flag),
                         ..

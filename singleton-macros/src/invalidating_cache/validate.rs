@@ -360,9 +360,10 @@ fn has_bound(object: &syn::TypeTraitObject, marker: &str) -> bool {
     })
 }
 
-/// `Box<dyn Error + Send + Sync>` (any path to `Error`, any lifetime bound).
+/// `Box<dyn Error + Send + Sync>` (any path to `Error`, any lifetime bound), also
+/// through the invisible group of a `$e:ty` fragment.
 fn is_boxed_dyn_error(ty: &syn::Type) -> bool {
-    let syn::Type::Path(path) = ty else {
+    let syn::Type::Path(path) = common::peel_type(ty) else {
         return false;
     };
     let Some(last) = path.path.segments.last() else {
@@ -371,9 +372,10 @@ fn is_boxed_dyn_error(ty: &syn::Type) -> bool {
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return false;
     };
-    let [syn::GenericArgument::Type(syn::Type::TraitObject(inner))] =
-        args.args.iter().collect::<Vec<_>>()[..]
-    else {
+    let [syn::GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    let syn::Type::TraitObject(inner) = common::peel_type(inner) else {
         return false;
     };
     last.ident == "Box"

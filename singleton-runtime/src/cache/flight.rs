@@ -94,6 +94,10 @@ struct State<E, K> {
     value_epoch: u64,
     /// Attempts finished, panicked ones included; waiters wait for this to move.
     finished: u64,
+    /// `expire` was called while an attempt was in flight: the change it reports may
+    /// be after that attempt's look at the source, so its finish leaves the deadline
+    /// passed.
+    expired: bool,
     /// Callers blocked on `done`. Notifying a condvar costs a futex syscall even with
     /// nobody waiting, which strict mode would pay on every call.
     waiters: usize,
@@ -140,6 +144,7 @@ impl<E, K> State<E, K> {
             seen: None,
             value_epoch: 0,
             finished: 0,
+            expired: false,
             waiters: 0,
             outcome: None,
             last_error: None,
@@ -160,7 +165,7 @@ impl<T, E, K> Core<T, E, K> {
     /// `#[invalidating_cache]`), else by its value type. Never by its `path`: evaluating
     /// that runs user code, which may be what asked for the cache again (describing the
     /// cache would then recurse until the stack overflows, an abort no one can catch).
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.name {
             Some(name) => format!("`{name}`"),
             None => format!("the cache of `{}`", std::any::type_name::<T>()),
@@ -255,6 +260,22 @@ impl<T, E, K: Clone> Core<T, E, K> {
         }
     }
 
+    /// [`get`](Self::get), except that it never waits for a check or load in flight on
+    /// another thread: `None` then (a subscriber's look at the file, which must not
+    /// wait longer than its timeout).
+    #[track_caller]
+    pub(crate) fn get_unless_busy<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        source: impl FnOnce() -> S,
+    ) -> Option<Result<Arc<T>, Arc<E>>> {
+        match self.hit(now) {
+            Some(value) => Some(Ok(value)),
+            None => self.attempt_or_busy(now, interval, false, false, source),
+        }
+    }
+
     /// Loads now (after the attempt in flight, if any) and returns that load's outcome:
     /// its value, or its error (even when an older value is kept for other callers).
     #[track_caller]
@@ -279,6 +300,8 @@ impl<T, E, K: Clone> Core<T, E, K> {
     /// as if the interval had passed: an event of the watcher.
     #[cfg_attr(not(feature = "watch"), allow(dead_code))]
     pub(crate) fn expire(&self) {
+        let mut state = self.state.lock();
+        state.expired = state.busy;
         self.deadline.store(0, Ordering::Release);
     }
 
@@ -378,6 +401,22 @@ impl<T, E, K: Clone> Core<T, E, K> {
         force: bool,
         source: impl FnOnce() -> S,
     ) -> Result<Arc<T>, Arc<E>> {
+        match self.attempt_or_busy(now, interval, force, true, source) {
+            Some(outcome) => outcome,
+            None => unreachable!("an attempt that may wait always ends with an outcome"),
+        }
+    }
+
+    /// `attempt`; with `wait` false, `None` instead of waiting for an attempt in flight.
+    #[track_caller]
+    fn attempt_or_busy<S: Source<T, E, K>>(
+        &self,
+        now: u64,
+        interval: u64,
+        force: bool,
+        wait: bool,
+        source: impl FnOnce() -> S,
+    ) -> Option<Result<Arc<T>, Arc<E>>> {
         let mut state = self.state.lock();
         // The oldest attempt whose outcome this call may take: one that started after
         // the last `invalidate` it could have seen. A `reload` takes none: it waits for
@@ -392,8 +431,11 @@ impl<T, E, K: Clone> Core<T, E, K> {
             if !force && state.value_epoch == state.epoch {
                 // Serve the previous value while another thread checks or reloads.
                 if let Some(value) = self.slot.load() {
-                    return Ok(value);
+                    return Some(Ok(value));
                 }
+            }
+            if !wait {
+                return None;
             }
             state = self.wait_for_attempt(state);
             if force {
@@ -401,8 +443,8 @@ impl<T, E, K: Clone> Core<T, E, K> {
             }
             if let Some(outcome) = state.outcome.as_ref().filter(|o| o.epoch >= wanted_epoch) {
                 match (&outcome.error, self.slot.load()) {
-                    (_, Some(value)) => return Ok(value),
-                    (Some(error), None) => return Err(Arc::clone(error)),
+                    (_, Some(value)) => return Some(Ok(value)),
+                    (Some(error), None) => return Some(Err(Arc::clone(error))),
                     (None, None) => {}
                 }
             }
@@ -411,18 +453,19 @@ impl<T, E, K: Clone> Core<T, E, K> {
         if !force {
             if let Some(value) = self.hit(now) {
                 // Another caller finished a check while we waited for the lock.
-                return Ok(value);
+                return Some(Ok(value));
             }
             if now < self.deadline.load(Ordering::Acquire)
                 && let Some(error) = &state.last_error
             {
                 // No value, and the last failure is recent enough to stand.
-                return Err(Arc::clone(error));
+                return Some(Err(Arc::clone(error)));
             }
         }
 
         // This caller checks.
         state.busy = true;
+        state.expired = false;
         state.loader = Some(current_thread());
         let epoch = state.epoch;
         let retry_failed = state.last_error.is_some() && now >= state.retry_at;
@@ -453,10 +496,10 @@ impl<T, E, K: Clone> Core<T, E, K> {
             && source.still_current(&seen)
         {
             let error = current.as_ref().err().map(Arc::clone);
-            flight.finish(epoch, now, interval, Outcome { epoch, error }, None);
-            return current;
+            drop(flight.finish(epoch, now, interval, Outcome { epoch, error }));
+            return Some(current);
         }
-        self.load_and_record(&source, flight, epoch, now, interval, force)
+        Some(self.load_and_record(&source, flight, epoch, now, interval, force))
     }
 
     /// The checking caller loads, records the outcome, and ends the flight.
@@ -514,10 +557,14 @@ impl<T, E, K: Clone> Core<T, E, K> {
         drop(state);
         drop(old_error);
         let stored = outcome.error.is_none();
-        flight.finish(epoch, now, interval, outcome, replaced);
+        let old_outcome = flight.finish(epoch, now, interval, outcome);
         if stored {
             self.reloads.publish();
         }
+        // The previous value and outcome are dropped here, outside every lock (user
+        // code may run in their `Drop`, and may panic: after the subscribers were told),
+        // unless a reader still holds them.
+        drop((replaced, old_outcome));
         result
     }
 }
@@ -535,8 +582,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
         now: u64,
         interval: u64,
         outcome: Outcome<E>,
-        replaced: Option<Arc<T>>,
-    ) {
+    ) -> Option<Outcome<E>> {
         let core = self.core;
         std::mem::forget(self);
         let mut state = core.state.lock();
@@ -546,7 +592,7 @@ impl<T, E, K> Flight<'_, T, E, K> {
         // Loaded, confirmed, or (failed) kept as the best there is: valid in `epoch`.
         state.value_epoch = epoch;
         let old_outcome = state.outcome.replace(outcome);
-        if state.epoch == epoch {
+        if state.epoch == epoch && !std::mem::take(&mut state.expired) {
             // Until then a hit serves the value, or, with none, callers get the error.
             let stands = if core.slot.load().is_some() {
                 interval
@@ -561,10 +607,8 @@ impl<T, E, K> Flight<'_, T, E, K> {
         if wake {
             core.done.notify_all();
         }
-        // The previous value and outcome are dropped here, outside every lock (user
-        // code may run in their `Drop`), unless a reader still holds them.
-        drop(replaced);
-        drop(old_outcome);
+        // For the caller to drop, outside every lock.
+        old_outcome
     }
 }
 

@@ -209,6 +209,51 @@ mod tests {
         assert!(try_with(key, 2, |v: &u32| *v).is_err());
     }
 
+    /// `with` on several threads while another reloads: each thread sees versions in
+    /// order, never a freed one (Miri checks the kept `Arc`s), and the latest at the end.
+    #[test]
+    fn with_across_threads_during_reloads_sees_versions_in_order() {
+        use crate::InvalidatingCache;
+
+        // singleton-audit: allow(test instrumentation: numbers the loads)
+        static LOADS: AtomicU32 = AtomicU32::new(0);
+        // singleton-audit: allow(test: the cache under test, used with `with`)
+        static CACHE: InvalidatingCache<Vec<u32>, String> = InvalidatingCache::new(
+            || "/surely/not/read".into(),
+            |_| Ok(vec![LOADS.fetch_add(1, Ordering::SeqCst) + 1; 4]),
+        );
+        const RELOADS: u32 = if cfg!(miri) { 3 } else { 50 };
+        crate::test_support::within_timeout(|| {
+            CACHE.with(|v| assert_eq!(v[0], 1)).unwrap();
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    std::thread::spawn(|| {
+                        let mut last = 0;
+                        for _ in 0..RELOADS * 2 {
+                            let seen = CACHE
+                                .with(|v| {
+                                    assert!(v.iter().all(|&x| x == v[0]), "whole");
+                                    v[0]
+                                })
+                                .unwrap();
+                            assert!(seen >= last, "{seen} after {last}");
+                            last = seen;
+                            std::thread::yield_now();
+                        }
+                    })
+                })
+                .collect();
+            for _ in 0..RELOADS {
+                drop(CACHE.reload().unwrap());
+            }
+            for reader in readers {
+                reader.join().unwrap();
+            }
+            let latest = LOADS.load(Ordering::SeqCst);
+            assert_eq!(CACHE.with(|v| v[0]).unwrap(), latest);
+        });
+    }
+
     #[test]
     fn a_panicking_closure_clears_busy() {
         let key = 0x3000;

@@ -158,6 +158,33 @@ fn loom_invalidate_is_not_served_the_old_value_during_a_stale_check() {
 }
 
 #[test]
+fn loom_an_expiry_racing_a_check_is_not_undone() {
+    // The watcher: the "file" changes, then `expire`. A caller's check of the old
+    // version may be in flight across both; when it finishes, either it saw the new
+    // version, or the next call checks again (the expiry stands).
+    loom::model(|| {
+        let cache = Arc::new(Cache::new());
+        let fake = Fake::new(1, false);
+        assert_eq!(*get(&cache, &fake).unwrap(), 1);
+        let later = NOW + LONG + 1;
+        let checker = {
+            let (cache, fake) = (Arc::clone(&cache), Arc::clone(&fake));
+            thread::spawn(move || {
+                let _ = cache.get(later, LONG, || Probe(&fake));
+            })
+        };
+        fake.version.store(2, Ordering::SeqCst);
+        cache.expire();
+        checker.join().unwrap();
+        let current = *cache.peek().unwrap();
+        assert!(
+            current == 2 || !cache.fresh(later),
+            "the change reported by the expiry waits for the interval"
+        );
+    });
+}
+
+#[test]
 fn loom_reload_returns_a_load_that_started_after_it() {
     loom::model(|| {
         let cache = Arc::new(Cache::new());

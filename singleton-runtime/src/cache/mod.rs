@@ -22,6 +22,7 @@ mod fingerprint;
 mod flight;
 mod local;
 mod read;
+mod reentry;
 mod reloads;
 mod slot;
 mod source;
@@ -31,6 +32,8 @@ mod value;
 #[cfg(all(feature = "watch", not(singleton_loom)))]
 mod watch;
 
+#[cfg(all(test, not(singleton_loom)))]
+mod flight_tests;
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;
 
@@ -353,15 +356,40 @@ impl<T, E> InvalidatingCache<T, E> {
     #[cold]
     #[track_caller]
     fn check(&self, now: u64) -> Result<Arc<T>, Arc<E>> {
+        match self.check_or_busy(now, true) {
+            Some(outcome) => outcome,
+            None => unreachable!("a check that may wait always ends with an outcome"),
+        }
+    }
+
+    /// `check`; with `wait` false, `None` instead of waiting for a check or load in
+    /// flight on another thread.
+    #[track_caller]
+    fn check_or_busy(&self, now: u64, wait: bool) -> Option<Result<Arc<T>, Arc<E>>> {
         if let Some(start) = self.watch {
             start();
         }
-        let result = self.core.get(now, self.interval_ns(), || self.source());
+        let interval = self.interval_ns();
+        let result = if wait {
+            Some(self.core.get(now, interval, || self.source()))
+        } else {
+            self.core.get_unless_busy(now, interval, || self.source())
+        };
+        self.follow_files();
+        result
+    }
+
+    /// With a watcher running (started by `watched` or by hand), the directories of the
+    /// files a context loader read are watched too.
+    #[cfg_attr(
+        not(all(feature = "watch", not(singleton_loom))),
+        allow(clippy::unused_self)
+    )]
+    fn follow_files(&self) {
         #[cfg(all(feature = "watch", not(singleton_loom)))]
-        if self.watch.is_some() && matches!(self.load, Loader::Context(_)) {
+        if matches!(self.load, Loader::Context(_)) && self.watcher.started() {
             self.watcher.follow(&self.files());
         }
-        result
     }
 
     /// Loads the file now, whatever its fingerprint, and returns the outcome of that
@@ -391,9 +419,11 @@ impl<T, E> InvalidatingCache<T, E> {
     /// ```
     #[track_caller]
     pub fn reload(&self) -> Result<CacheRef<T>, Arc<E>> {
-        self.core
-            .reload(clock::now_ns(), self.interval_ns(), || self.source())
-            .map(CacheRef::from_arc)
+        let result = self
+            .core
+            .reload(clock::now_ns(), self.interval_ns(), || self.source());
+        self.follow_files();
+        result.map(CacheRef::from_arc)
     }
 
     /// Makes the next [`get`](Self::get) reload, even if the file looks unchanged. No
@@ -545,10 +575,26 @@ impl<T, E> InvalidatingCache<T, E> {
     /// # Examples
     ///
     /// See [`with_check_interval`](Self::with_check_interval).
+    ///
+    /// # Panics
+    ///
+    /// If the interval's function asks for this cache (which would check the file,
+    /// and so need the interval again, forever).
+    #[track_caller]
     pub fn check_interval(&self) -> Duration {
         match self.interval {
             Interval::Fixed(interval) => interval,
-            Interval::Computed(interval) => interval(),
+            Interval::Computed(interval) => {
+                let key = std::ptr::from_ref(self).addr();
+                let Some(_entered) = reentry::Entered::enter(key, reentry::Running::Interval)
+                else {
+                    panic!(
+                        "invalidating cache {}: its check interval asked for its own cache,                          which would need the check interval again, forever; compute the                          interval without the cache's value (read the current value with                          `cache().peek()` if you need it)",
+                        self.core.label()
+                    )
+                };
+                interval()
+            }
         }
     }
 

@@ -139,4 +139,19 @@ impl<T, E> InvalidatingCache<T, E> {
     pub fn subscribe(&self) -> Subscription<'_, T, E> {
         Subscription::new(self)
     }
+
+    /// What a [`get`](Self::get) does to the file (check it, if due, and reload it if
+    /// it changed), for a subscriber: without waiting for a check or load already in
+    /// flight on another thread, and without reading the file under a test's override.
+    #[track_caller]
+    pub(super) fn look_without_waiting(&self) {
+        #[cfg(any(test, feature = "testing"))]
+        if crate::overrides::active() && self.overridden().is_some() {
+            return;
+        }
+        let now = clock::now_ns();
+        if !self.core.fresh(now) {
+            let _ = self.check_or_busy(now, false);
+        }
+    }
 }

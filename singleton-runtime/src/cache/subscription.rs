@@ -74,24 +74,30 @@ impl<'a, T, E> Subscription<'a, T, E> {
     /// generation, or `None` if none came. While it waits it also checks the file
     /// when the check interval has passed (at most every 10 ms), so a reload is seen
     /// even if nothing else calls the cache. Runs the loader on this thread if it is
-    /// the one that finds the file changed.
+    /// the one that finds the file changed; never waits for a check or load running
+    /// on another thread (its reload wakes this wait). `Duration::MAX` waits until a
+    /// reload comes.
     ///
     /// # Examples
     ///
     /// See [`Subscription`].
     #[track_caller]
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<(Arc<T>, u64)> {
-        let end = Instant::now() + timeout;
+        // `None`: no end (`Duration::MAX`, "as long as it takes", overflows an `Instant`).
+        let end = Instant::now().checked_add(timeout);
         loop {
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
             }
-            // Nothing else may be calling the cache: look at the file if it is due.
-            let _ = self.cache.get();
+            // Nothing else may be calling the cache: look at the file if it is due
+            // (not waiting for a check or load in flight: its reload will wake us).
+            self.cache.look_without_waiting();
             if let Some(reload) = self.try_recv() {
                 return Some(reload);
             }
-            let left = end.saturating_duration_since(Instant::now());
+            let left = end.map_or(Duration::MAX, |end| {
+                end.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() {
                 return None;
             }

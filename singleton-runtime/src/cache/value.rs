@@ -179,3 +179,42 @@ impl<T: PartialEq> PartialEq<T> for CacheRef<T> {
         **self == *other
     }
 }
+
+#[cfg(all(test, not(singleton_loom)))]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use crate::InvalidatingCache;
+
+    /// A `CacheRef` (an arc-swap guard) sent to another thread, kept there across
+    /// reloads and dropped there: it still holds the version it was given (Miri checks
+    /// the borrow across threads).
+    #[test]
+    fn a_cache_ref_sent_to_another_thread_outlives_reloads() {
+        // singleton-audit: allow(test instrumentation: numbers the loads)
+        static LOADS: AtomicU32 = AtomicU32::new(0);
+        // singleton-audit: allow(test: the cache under test)
+        static CACHE: InvalidatingCache<String, String> = InvalidatingCache::new(
+            || "/surely/not/read".into(),
+            |_| Ok(format!("v{}", LOADS.fetch_add(1, Ordering::SeqCst) + 1)),
+        );
+        crate::test_support::within_timeout(|| {
+            let first = CACHE.get().unwrap();
+            let (sent, received) = std::sync::mpsc::channel::<super::CacheRef<String>>();
+            let (reloaded, go) = std::sync::mpsc::channel::<()>();
+            let keeper = std::thread::spawn(move || {
+                let kept = received.recv().unwrap();
+                go.recv().unwrap();
+                assert_eq!(*kept, "v1");
+                drop(kept);
+            });
+            sent.send(first).unwrap();
+            for _ in 0..3 {
+                drop(CACHE.reload().unwrap());
+            }
+            reloaded.send(()).unwrap();
+            keeper.join().unwrap();
+            assert_eq!(*CACHE.get().unwrap(), "v4");
+        });
+    }
+}

@@ -20,6 +20,7 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::InvalidatingCache;
+use super::reentry::{Entered, Running};
 use crate::sync::Mutex;
 
 // The cache's `unsafe impl Sync` relies on the watcher being `Send` (behind a `Mutex`).
@@ -38,16 +39,25 @@ pub(crate) struct Watcher(OnceLock<Result<Mutex<Watching>, String>>);
 struct Watching {
     watcher: RecommendedWatcher,
     dirs: Vec<PathBuf>,
+    /// Asks the checking thread for a check, as an event does.
+    recheck: std::sync::mpsc::Sender<()>,
 }
 
 impl Watching {
     /// Watches the directories of `file` not watched yet. A directory that cannot be
-    /// watched is left to the check interval.
+    /// watched (not there yet) is left to the check interval, and tried again at the
+    /// next check. A new watch is followed by a check: a change made between the load
+    /// that read the file and the watch sent no event.
     fn follow(&mut self, file: &Path) {
         for dir in directories(file) {
-            if !self.dirs.contains(&dir) {
-                let _ = self.watcher.watch(&dir, RecursiveMode::NonRecursive);
+            if !self.dirs.contains(&dir)
+                && self
+                    .watcher
+                    .watch(&dir, RecursiveMode::NonRecursive)
+                    .is_ok()
+            {
                 self.dirs.push(dir);
+                let _ = self.recheck.send(());
             }
         }
     }
@@ -109,6 +119,7 @@ fn start<T: Send + Sync + 'static, E: Send + Sync + 'static>(
     // watch, which the watcher's own thread cannot do from inside its callback (it
     // would wait for itself). Events that arrive during a check are folded into one.
     let (events, checks) = std::sync::mpsc::channel::<()>();
+    let recheck = events.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
         // An error event (an overflowed queue) may have lost a change: check too.
         if event.as_ref().map_or(true, relevant) {
@@ -138,7 +149,11 @@ fn start<T: Send + Sync + 'static, E: Send + Sync + 'static>(
             .watch(dir, RecursiveMode::NonRecursive)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    Ok(Mutex::new(Watching { watcher, dirs }))
+    Ok(Mutex::new(Watching {
+        watcher,
+        dirs,
+        recheck,
+    }))
 }
 
 impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E> {
@@ -171,10 +186,28 @@ impl<T: Send + Sync + 'static, E: Send + Sync + 'static> InvalidatingCache<T, E>
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn watch(&'static self) -> io::Result<()> {
-        match self.watcher.0.get_or_init(|| start(self)) {
+        let outcome = |started: &Result<_, String>| match started {
             Ok(_) => Ok(()),
             Err(message) => Err(io::Error::other(message.clone())),
+        };
+        // Every check calls this: once started, nothing more to do.
+        if let Some(started) = self.watcher.0.get() {
+            return outcome(started);
         }
+        // Starting evaluates the `path` expression, user code that may ask for this
+        // cache again, and so start it again, from inside the `OnceLock`'s initialiser:
+        // that would wait for itself. Refused here instead, so that the call goes on to
+        // the single flight, which panics naming the cache.
+        let key = std::ptr::from_ref(self).addr();
+        let Some(_starting) = Entered::enter(key, Running::WatchStart) else {
+            return Err(io::Error::other(
+                "the watcher is being started on this thread",
+            ));
+        };
+        let started = outcome(self.watcher.0.get_or_init(|| start(self)));
+        // A context loader may have read files in other directories before.
+        self.watcher.follow(&self.files());
+        started
     }
 
     /// Whether a watcher is running for this cache.

@@ -1,6 +1,7 @@
-//! Every macro form in a user crate that denies clippy's pedantic group and missing docs.
+//! Every macro form in a user crate that denies warnings, clippy's pedantic group, missing
+//! docs and unreachable `pub`.
 
-#![deny(clippy::pedantic, missing_docs)]
+#![deny(warnings, clippy::pedantic, missing_docs, unreachable_pub)]
 
 use std::path::Path;
 
@@ -312,5 +313,77 @@ pub mod generated {
         /// When it cannot be read.
         config_text(path: &Path) -> Result<String, std::io::Error>,
         "/definitely/missing/app.toml"
+    );
+}
+
+/// More cache forms: strict and watched, several files, `Box<dyn Error + Send + Sync>`,
+/// private and `pub(crate)`, and every argument a `macro_rules` fragment.
+pub mod caches {
+    use std::error::Error;
+    use std::path::Path;
+    use std::time::Duration;
+
+    use singleton_runtime::{LoadContext, invalidating_cache};
+
+    /// Strict, watched.
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be read.
+    #[invalidating_cache(path = "/definitely/missing/strict.toml", check_interval = Duration::ZERO, watch = true)]
+    pub fn strict_text(path: &Path) -> Result<String, std::io::Error> {
+        std::fs::read_to_string(path)
+    }
+
+    /// Several files.
+    ///
+    /// # Errors
+    ///
+    /// When one cannot be read.
+    #[invalidating_cache(path = "/definitely/missing/base.toml")]
+    pub fn layered(ctx: &mut LoadContext) -> Result<String, Box<dyn Error + Send + Sync>> {
+        let main = ctx.path().to_owned();
+        let base = ctx.read_to_string(&main)?;
+        Ok(base)
+    }
+
+    /// A private one.
+    #[invalidating_cache(path = "/definitely/missing/private.toml")]
+    fn private_text(path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    /// Uses the private one.
+    #[must_use]
+    pub fn private_len() -> usize {
+        private_text::with(String::len).unwrap_or(0) + crate_text().map_or(0, |t| t.len())
+    }
+
+    /// Crate-visible.
+    #[invalidating_cache(path = "/definitely/missing/crate.toml")]
+    pub(crate) fn crate_text(path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    macro_rules! all_fragments {
+        ($(#[$meta:meta])* $vis:vis $name:ident($arg:ident: $p:ty) -> Result<$t:ty, $e:ty>, $path:expr, $interval:expr, $watch:literal) => {
+            $(#[$meta])*
+            #[invalidating_cache(path = $path, check_interval = $interval, watch = $watch)]
+            $vis fn $name($arg: $p) -> Result<$t, $e> {
+                Ok(std::fs::read_to_string($arg)?.len())
+            }
+        };
+    }
+
+    all_fragments!(
+        /// From fragments.
+        ///
+        /// # Errors
+        ///
+        /// When it cannot be read.
+        pub fragment_len(path: &Path) -> Result<usize, Box<dyn Error + Send + Sync>>,
+        "/definitely/missing/fragments.toml",
+        Duration::from_millis(250),
+        true
     );
 }
