@@ -590,7 +590,7 @@ fn a_context_cache_watched_by_hand_follows_its_includes() {
     std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
     std::fs::write(&include, "two").unwrap();
     let end = std::time::Instant::now() + Duration::from_secs(5);
-    while !HAND_WATCHED.peek().is_some_and(|v| *v == "two") {
+    while HAND_WATCHED.peek().is_none_or(|v| *v != "two") {
         assert!(
             std::time::Instant::now() < end,
             "the include's edit was not picked up"
@@ -621,7 +621,7 @@ fn a_context_cache_watched_by_hand_after_a_load_follows_what_it_read() {
     std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
     std::fs::write(&include, "two").unwrap();
     let end = std::time::Instant::now() + Duration::from_secs(5);
-    while !LATE_WATCHED.peek().is_some_and(|v| *v == "two") {
+    while LATE_WATCHED.peek().is_none_or(|v| *v != "two") {
         assert!(
             std::time::Instant::now() < end,
             "the include's edit was not picked up"
@@ -661,10 +661,7 @@ fn with_watch_an_include_read_by_reload_after_a_switch_is_watched() {
     std::thread::sleep(Duration::from_millis(30)); // the include's timestamp tick moves on
     std::fs::write(dir.join("b").join("extra.conf"), "b2").unwrap();
     let end = std::time::Instant::now() + Duration::from_secs(5);
-    while !profiled_cfg::cache()
-        .peek()
-        .is_some_and(|v| *v == "base+b2")
-    {
+    while profiled_cfg::cache().peek().is_none_or(|v| *v != "base+b2") {
         assert!(
             std::time::Instant::now() < end,
             "the include's edit was not picked up"

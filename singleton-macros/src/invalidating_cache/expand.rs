@@ -240,6 +240,26 @@ fn cache_type(loader: &Loader) -> TokenStream {
 /// The `static` cache, at the user's level so that the loader body and the argument
 /// expressions resolve where they were written, and the impl that hands it to the
 /// module.
+/// With `watch = ...`: the fn that starts the watcher (and the check that the feature
+/// is on, at the flag), and the `Option` handed to the cache.
+fn watch_parts(flag: Option<&impl Spanned>) -> (TokenStream, TokenStream) {
+    match flag {
+        Some(flag) => (
+            {
+                let rt = common::private_at(flag.span());
+                quote_spanned! {flag.span()=>
+                    const _: () = #rt::watch_feature::<#rt::WatchFeature>();
+                    fn __watch() {
+                        #rt::watch(&__CACHE);
+                    }
+                }
+            },
+            quote!(::core::option::Option::Some(__watch)),
+        ),
+        None => (TokenStream::new(), quote!(::core::option::Option::None)),
+    }
+}
+
 fn cache_impl(loader: &Loader) -> TokenStream {
     let Loader {
         lint_attrs,
@@ -269,21 +289,7 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
-    let (watch_fn, watch) = match &args.watch {
-        Some(flag) => (
-            {
-                let rt = common::private_at(flag.span());
-                quote_spanned! {flag.span()=>
-                    const _: () = #rt::watch_feature::<#rt::WatchFeature>();
-                    fn __watch() {
-                        #rt::watch(&__CACHE);
-                    }
-                }
-            },
-            quote!(::core::option::Option::Some(__watch)),
-        ),
-        None => (TokenStream::new(), quote!(::core::option::Option::None)),
-    };
+    let (watch_fn, watch) = watch_parts(args.watch.as_ref());
     // `Box<dyn Error + Send + Sync>`: stored as the runtime's `BoxedError`.
     let (shared_fn, load) = if loader.boxed_error {
         let value = &loader.value;
