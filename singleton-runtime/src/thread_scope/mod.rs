@@ -185,5 +185,8 @@ pub(crate) mod private {
 #[cfg(all(test, not(singleton_loom)))]
 mod tests;
 
+#[cfg(all(test, not(singleton_loom)))]
+mod edge_tests;
+
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;

@@ -1,0 +1,305 @@
+//! Adversarial cases: other thread-locals' destructors on both sides of the slot's,
+//! panicking initialisers and closures, values whose drop reaches their singleton,
+//! visitors that panic or nest, threads that come and go during visits.
+
+use super::{FastCell, Registry, ThreadScopeError, ThreadScoped, ThreadSlot};
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
+
+macro_rules! thread_scoped {
+    ($name:ident: $ty:ty = $label:literal, $init:expr) => {
+        static $name: ThreadScoped<$ty> = {
+            std::thread_local! {
+                static FAST: FastCell<$ty> = const { FastCell::new() };
+                static SLOT: ThreadSlot<$ty> = const { ThreadSlot::new() };
+            }
+            static REGISTRY: Registry<$ty> = Registry::new();
+            ThreadScoped::new($label, &FAST, &SLOT, $init, &REGISTRY)
+        };
+    };
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Event {
+    ProbeSaw(Result<u32, ThreadScopeError>),
+    ValueDropped(u32),
+}
+
+thread_local! {
+    /// Which case the events of this thread belong to (no drop glue: never destroyed).
+    static CASE: Cell<u32> = const { Cell::new(0) };
+    static PROBE: RefCell<Option<Probe>> = const { RefCell::new(None) };
+}
+
+// singleton-audit: allow(test instrumentation: the events of the teardown cases)
+static EVENTS: std::sync::Mutex<Vec<(u32, Event)>> = std::sync::Mutex::new(Vec::new());
+
+fn log(event: Event) {
+    let case = CASE.with(Cell::get);
+    EVENTS.lock().unwrap().push((case, event));
+}
+
+fn events_of(case: u32) -> Vec<Event> {
+    let mut events = EVENTS.lock().unwrap();
+    let (mine, others) = std::mem::take(&mut *events)
+        .into_iter()
+        .partition::<Vec<_>, _>(|(c, _)| *c == case);
+    *events = others;
+    mine.into_iter().map(|(_, e)| e).collect()
+}
+
+struct Watched(u32);
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        log(Event::ValueDropped(self.0));
+    }
+}
+
+thread_scoped!(WATCHED: Watched = "watched", || Watched(7));
+
+/// Another thread-local whose destructor reaches `WATCHED`.
+struct Probe;
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        log(Event::ProbeSaw(WATCHED.try_with(|w| w.0)));
+    }
+}
+
+/// Runs `body` on a thread of its own and returns the events of its life, its
+/// thread-locals' destructors included (`join` returns after them).
+fn run_case(case: u32, body: fn()) -> Vec<Event> {
+    std::thread::spawn(move || {
+        CASE.with(|c| c.set(case));
+        body();
+    })
+    .join()
+    .unwrap();
+    events_of(case)
+}
+
+#[test]
+fn another_thread_locals_destructor_sees_the_value_or_the_named_error_never_a_freed_value() {
+    crate::test_support::within_timeout(|| {
+        let alive = vec![Event::ProbeSaw(Ok(7)), Event::ValueDropped(7)];
+        let gone = vec![
+            Event::ValueDropped(7),
+            Event::ProbeSaw(Err(ThreadScopeError::Destroyed { name: "watched" })),
+        ];
+        // The probe's thread-local first, then the singleton.
+        let first = run_case(1, || {
+            PROBE.with(|p| *p.borrow_mut() = Some(Probe));
+            WATCHED.with(|w| assert_eq!(w.0, 7));
+        });
+        assert!(first == alive || first == gone, "{first:?}");
+        // The singleton first, then the probe.
+        let second = run_case(2, || {
+            WATCHED.with(|w| assert_eq!(w.0, 7));
+            PROBE.with(|p| *p.borrow_mut() = Some(Probe));
+        });
+        assert!(second == alive || second == gone, "{second:?}");
+        // Only the probe: its destructor is the thread's first access.
+        let third = run_case(3, || PROBE.with(|p| *p.borrow_mut() = Some(Probe)));
+        assert!(
+            third == alive
+                || third
+                    == [Event::ProbeSaw(Err(ThreadScopeError::Destroyed {
+                        name: "watched"
+                    }))],
+            "built during teardown and never dropped? {third:?}"
+        );
+        eprintln!("teardown orders seen: {first:?} / {second:?} / {third:?}");
+    });
+}
+
+static FLAKY_CALLS: AtomicUsize = AtomicUsize::new(0);
+thread_scoped!(FLAKY: u32 = "flaky", || {
+    if FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+        panic!("first build fails");
+    }
+    5
+});
+
+#[test]
+fn an_initialiser_that_panics_is_retried_and_registered_once() {
+    crate::test_support::within_timeout(|| {
+        assert!(std::panic::catch_unwind(|| FLAKY.with(|v| *v)).is_err());
+        assert_eq!(FLAKY.try_with(|v| *v), Ok(5));
+        assert_eq!(FLAKY_CALLS.load(Ordering::SeqCst), 2);
+        let mut seen = Vec::new();
+        FLAKY.for_each(|v| seen.push(*v));
+        assert_eq!(seen, [5]);
+    });
+}
+
+static PANICKY_DROPS: AtomicUsize = AtomicUsize::new(0);
+struct Counted(u64);
+impl Drop for Counted {
+    fn drop(&mut self) {
+        PANICKY_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+thread_scoped!(PANICKY: Counted = "panicky", || Counted(3));
+
+#[test]
+fn a_panicking_closure_leaves_the_value_and_the_borrow_count_intact() {
+    crate::test_support::within_timeout(|| {
+        let caught = std::panic::catch_unwind(|| {
+            PANICKY.with(|outer| PANICKY.with(|inner| panic!("{} {}", outer.0, inner.0)))
+        });
+        assert!(caught.is_err());
+        assert_eq!(PANICKY.with(|c| c.0), 3);
+        let before = PANICKY_DROPS.load(Ordering::SeqCst);
+        PANICKY.reset(); // would panic if the count had stayed up
+        assert_eq!(PANICKY_DROPS.load(Ordering::SeqCst), before + 1);
+    });
+}
+
+static PHOENIX_BUILDS: AtomicU64 = AtomicU64::new(0);
+struct Phoenix(u64);
+impl Drop for Phoenix {
+    fn drop(&mut self) {
+        if self.0 == 0 {
+            // Dropped by a reset: reaches the singleton again (a new instance).
+            assert_eq!(PHOENIX.with(|p| p.0), 1);
+        } else {
+            // Dropped at thread exit: the named error.
+            assert_eq!(
+                PHOENIX.try_with(|p| p.0),
+                Err(ThreadScopeError::Destroyed { name: "phoenix" })
+            );
+            PHOENIX_EXITS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+static PHOENIX_EXITS: AtomicUsize = AtomicUsize::new(0);
+thread_scoped!(PHOENIX: Phoenix = "phoenix", || Phoenix(
+    PHOENIX_BUILDS.fetch_add(1, Ordering::SeqCst)
+));
+
+#[test]
+fn a_value_whose_drop_reaches_its_singleton_during_a_reset_and_at_exit() {
+    crate::test_support::within_timeout(|| {
+        std::thread::spawn(|| {
+            assert_eq!(PHOENIX.with(|p| p.0), 0);
+            PHOENIX.reset();
+            assert_eq!(PHOENIX.with(|p| p.0), 1);
+            let mut seen = Vec::new();
+            PHOENIX.for_each(|p| seen.push(p.0));
+            assert_eq!(seen, [1], "only the instance built by the drop");
+        })
+        .join()
+        .unwrap();
+        assert_eq!(PHOENIX_EXITS.load(Ordering::SeqCst), 1);
+        let mut left = 0;
+        PHOENIX.for_each(|_| left += 1);
+        assert_eq!(left, 0);
+    });
+}
+
+thread_scoped!(VISITED: AtomicU64 = "visited-edges", || AtomicU64::new(0));
+
+#[test]
+fn a_visitor_that_panics_releases_its_pin_and_nested_visits_count_exactly() {
+    crate::test_support::within_timeout(|| {
+        let (go, exit) = mpsc::channel::<()>();
+        let (built, ready) = mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            VISITED.with(|v| v.store(1, Ordering::SeqCst));
+            built.send(()).unwrap();
+            exit.recv().unwrap();
+        });
+        ready.recv().unwrap();
+        // Nested visits and a first access of this thread during a visit.
+        let mut seen = Vec::new();
+        VISITED.for_each(|v| {
+            seen.push(v.load(Ordering::SeqCst));
+            let mut inner = 0;
+            VISITED.for_each(|_| inner += 1);
+            seen.push(inner);
+            if seen.len() == 2 {
+                VISITED.with(|mine| mine.store(2, Ordering::SeqCst));
+            }
+        });
+        assert_eq!(
+            seen,
+            [1, 1, 2, 2],
+            "the worker's, then this thread's (built meanwhile)"
+        );
+        // A visitor that panics while the worker waits to withdraw its instance.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            VISITED.for_each(|v| {
+                if v.load(Ordering::SeqCst) == 1 {
+                    go.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    panic!("visitor fails");
+                }
+            });
+        }));
+        assert!(caught.is_err());
+        worker.join().unwrap();
+        let mut left = Vec::new();
+        VISITED.for_each(|v| left.push(v.load(Ordering::SeqCst)));
+        assert_eq!(left, [2], "this thread's only");
+    });
+}
+
+const MAGIC: u64 = 0x5EED_F00D;
+static CHURN_BUILDS: AtomicUsize = AtomicUsize::new(0);
+static CHURN_DROPS: AtomicUsize = AtomicUsize::new(0);
+struct Churn(AtomicU64);
+impl Drop for Churn {
+    fn drop(&mut self) {
+        assert_eq!(*self.0.get_mut(), MAGIC + 1);
+        self.0.store(0, Ordering::SeqCst);
+        CHURN_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+thread_scoped!(CHURN: Churn = "churn", || {
+    CHURN_BUILDS.fetch_add(1, Ordering::SeqCst);
+    Churn(AtomicU64::new(MAGIC))
+});
+
+#[test]
+fn threads_coming_and_going_during_repeated_visits() {
+    crate::test_support::within_timeout(|| {
+        let (spawners, per) = if cfg!(miri) { (2, 3) } else { (4, 50) };
+        let start = Arc::new(Barrier::new(spawners + 1));
+        let handles: Vec<_> = (0..spawners)
+            .map(|_| {
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    for _ in 0..per {
+                        std::thread::spawn(|| CHURN.with(|c| c.0.fetch_add(1, Ordering::SeqCst)))
+                            .join()
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        start.wait();
+        let mut visits = 0_usize;
+        while !handles.iter().all(std::thread::JoinHandle::is_finished) {
+            CHURN.for_each(|c| {
+                let v = c.0.load(Ordering::SeqCst);
+                assert!(
+                    v == MAGIC || v == MAGIC + 1,
+                    "a dropped instance visited: {v:#x}"
+                );
+                visits += 1;
+            });
+        }
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        let mut left = 0;
+        CHURN.for_each(|_| left += 1);
+        assert_eq!(left, 0);
+        assert_eq!(CHURN_BUILDS.load(Ordering::SeqCst), spawners * per);
+        assert_eq!(CHURN_DROPS.load(Ordering::SeqCst), spawners * per);
+        eprintln!("churn: {visits} instances visited");
+    });
+}
