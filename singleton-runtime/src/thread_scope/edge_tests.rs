@@ -303,3 +303,54 @@ fn threads_coming_and_going_during_repeated_visits() {
         eprintln!("churn: {visits} instances visited");
     });
 }
+
+thread_scoped!(CROSSED: AtomicU64 = "crossed", || AtomicU64::new(0));
+
+/// Two threads each visit the other's instance and, meanwhile, reset their own: each
+/// waits for the other's visit to end, a cycle. One of them is told (a panic naming
+/// the instance); the other's reset goes through. The told thread's instance stays
+/// what it was: alive, registered, and visited by later visits.
+#[test]
+fn a_reset_cycle_between_two_visitors_is_reported_and_leaves_the_instance_visible() {
+    crate::test_support::within_timeout(|| {
+        let both_pinned = Arc::new(Barrier::new(2));
+        let all_done = Arc::new(Barrier::new(3));
+        let (outcomes, results) = mpsc::channel();
+        let handles: Vec<_> = [1_u64, 2]
+            .into_iter()
+            .map(|mark| {
+                let (both_pinned, all_done, outcomes) =
+                    (both_pinned.clone(), all_done.clone(), outcomes.clone());
+                std::thread::spawn(move || {
+                    CROSSED.with(|v| v.store(mark, Ordering::SeqCst));
+                    both_pinned.wait(); // both built
+                    let reset = std::panic::catch_unwind(|| {
+                        CROSSED.for_each(|other| {
+                            if other.load(Ordering::SeqCst) != mark {
+                                both_pinned.wait(); // each pins the other's
+                                CROSSED.reset();
+                            }
+                        });
+                    });
+                    outcomes.send((mark, reset.is_ok())).unwrap();
+                    all_done.wait(); // the visits are over: check the registry
+                    all_done.wait(); // checked: exit
+                })
+            })
+            .collect();
+        let mut seen: Vec<(u64, bool)> = results.iter().take(2).collect();
+        seen.sort_unstable();
+        let told: Vec<u64> = seen.iter().filter(|(_, ok)| !ok).map(|(m, _)| *m).collect();
+        assert_eq!(told.len(), 1, "exactly one of the two is told: {seen:?}");
+        all_done.wait();
+        // The told thread's instance was not reset and is still registered; the
+        // other's was reset (and not rebuilt: its thread did not access it again).
+        let mut visible = Vec::new();
+        CROSSED.for_each(|v| visible.push(v.load(Ordering::SeqCst)));
+        all_done.wait();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        assert_eq!(visible, told, "the surviving instance is visited");
+    });
+}

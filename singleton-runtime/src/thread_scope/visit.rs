@@ -110,8 +110,15 @@ impl<T> Registry<T> {
             entry.leaving = true;
             let resource = Self::resource(entry, name);
             let key = resource.key;
-            let ticket = waits::before_wait(resource, waits::held_by_me(key))
-                .unwrap_or_else(|cycle| panic!("{cycle}"));
+            let ticket = match waits::before_wait(resource, waits::held_by_me(key)) {
+                Ok(ticket) => ticket,
+                Err(cycle) => {
+                    // Not withdrawn after all: visits see the instance again.
+                    entry.leaving = false;
+                    drop(entries);
+                    panic!("{cycle}");
+                }
+            };
             entries = self.unpinned.wait(entries);
             drop(ticket);
         }
