@@ -21,7 +21,10 @@ fn base() -> u32 {
 #[test]
 fn a_thread_scoped_init_reading_a_singleton_that_reads_it_back_panics() {
     let first = expect_panic("thread-scoped first", || local_view::with(|v| *v));
-    assert!(first.contains("local_view") || first.contains("base"), "{first}");
+    assert!(
+        first.contains("local_view") || first.contains("base"),
+        "{first}"
+    );
     let second = expect_panic("singleton first", || *base());
     assert!(second.contains("cycle"), "{second}");
     // Nothing stayed half-built: the same cycle is reported again, not a hang.

@@ -354,3 +354,95 @@ fn a_reset_cycle_between_two_visitors_is_reported_and_leaves_the_instance_visibl
         assert_eq!(visible, told, "the surviving instance is visited");
     });
 }
+
+thread_scoped!(STATS: crate::Guarded<u64> = "stats", || crate::Guarded::new("stats.hits", 0));
+
+/// A visitor waiting for a `Guarded` the visited instance *is* (or starts with): the
+/// pin (keyed by the instance's address) is not the lock (keyed by its own), so the
+/// wait is an ordinary one, not a cycle of this thread with itself.
+#[test]
+fn a_visitor_waiting_for_a_guarded_value_it_visits_is_not_a_cycle() {
+    crate::test_support::within_timeout(|| {
+        let (writing, in_write) = mpsc::channel();
+        let owner = std::thread::spawn(move || {
+            STATS.with(|s| {
+                s.write(|v| {
+                    writing.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    *v = 8;
+                });
+            });
+        });
+        in_write.recv().unwrap();
+        let mut seen = Vec::new();
+        STATS.for_each(|s| seen.push(s.read(|v| *v)));
+        owner.join().unwrap();
+        assert_eq!(seen, [8]);
+    });
+}
+
+thread_scoped!(SHARED_STATS: crate::Guarded<u64> = "shared_stats", || crate::Guarded::new("shared_stats.hits", 0));
+
+/// Three threads, no deadlock: `owner` writes its instance (a `Guarded`) for a while;
+/// `visitor` pins that instance and waits for `gate`, which `writer` holds; `writer`,
+/// holding `gate`, reads the instance and waits for `owner`'s write. Nobody waits for
+/// `writer` but `visitor`, and `owner` waits for no one: every wait ends. The wait-for
+/// graph must not confuse the visitor's pin on the instance with the instance's lock.
+#[test]
+fn a_pin_on_an_instance_is_not_mistaken_for_the_lock_at_the_same_address() {
+    crate::test_support::within_timeout(|| {
+        let gate = Arc::new(crate::Guarded::new("gate", 0_u32));
+        let (owner_writes, owner_writing) = mpsc::channel();
+        let (owner_done_tx, owner_done) = mpsc::channel::<()>();
+        let owner = std::thread::spawn(move || {
+            SHARED_STATS.with(|s| {
+                s.write(|v| {
+                    owner_writes.send(()).unwrap();
+                    // Until the writer waits for this write (or a generous bound).
+                    let _ = owner_done.recv_timeout(std::time::Duration::from_millis(1500));
+                    *v = 5;
+                });
+            });
+        });
+        owner_writing.recv().unwrap();
+        let (gate_taken_tx, gate_taken) = mpsc::channel();
+        let writer = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                gate.write(|g| {
+                    gate_taken_tx.send(()).unwrap();
+                    // Let the visitor pin the instance and wait for the gate.
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    let mut seen = Vec::new();
+                    SHARED_STATS.for_each(|s| seen.push(s.read(|v| *v)));
+                    *g = 1;
+                    seen
+                })
+            })
+        };
+        gate_taken.recv().unwrap();
+        let visitor = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                SHARED_STATS.for_each(|_| seen.push(gate.read(|g| *g)));
+                seen
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        drop(owner_done_tx);
+        let writer_saw = writer.join();
+        let visitor_saw = visitor.join();
+        owner.join().unwrap();
+        assert_eq!(
+            writer_saw.ok(),
+            Some(vec![5]),
+            "the writer waited for the owner's write"
+        );
+        assert_eq!(
+            visitor_saw.ok(),
+            Some(vec![1]),
+            "the visitor waited for the writer"
+        );
+    });
+}
