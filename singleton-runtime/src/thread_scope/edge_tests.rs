@@ -446,3 +446,50 @@ fn a_pin_on_an_instance_is_not_mistaken_for_the_lock_at_the_same_address() {
         );
     });
 }
+
+/// A unit value: every thread's instance has the same (dangling, aligned) address.
+struct Unit;
+thread_scoped!(UNITS: Unit = "units", || Unit);
+
+/// The reset cycle of `a_reset_cycle_between_two_visitors_...` with a zero-sized value:
+/// the two instances share an address, yet the cycle is still seen (not a hang).
+#[test]
+fn a_reset_cycle_over_zero_sized_instances_is_reported_not_a_hang() {
+    crate::test_support::within_timeout(|| {
+        let both_pinned = Arc::new(Barrier::new(2));
+        let (first_built, built) = mpsc::channel();
+        let (outcomes, results) = mpsc::channel();
+        let spawn = |act_on: usize, after: Option<mpsc::Receiver<()>>| {
+            let (both_pinned, outcomes, first_built) =
+                (both_pinned.clone(), outcomes.clone(), first_built.clone());
+            std::thread::spawn(move || {
+                if let Some(after) = after {
+                    after.recv().unwrap(); // registered second
+                }
+                UNITS.with(|_| ());
+                let _ = first_built.send(());
+                both_pinned.wait(); // both built
+                let mut visit = 0;
+                let reset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    UNITS.for_each(|_| {
+                        visit += 1;
+                        // The first-built thread acts on the second entry (the other's),
+                        // the second-built on the first: each pins the other's.
+                        if visit == act_on {
+                            both_pinned.wait();
+                            UNITS.reset();
+                        }
+                    });
+                }));
+                outcomes.send(reset.is_ok()).unwrap();
+            })
+        };
+        let first = spawn(2, None);
+        let second = spawn(1, Some(built));
+        let mut seen: Vec<bool> = results.iter().take(2).collect();
+        seen.sort_unstable();
+        first.join().unwrap();
+        second.join().unwrap();
+        assert_eq!(seen, [false, true], "exactly one is told of the cycle");
+    });
+}

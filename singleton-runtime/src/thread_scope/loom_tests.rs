@@ -22,7 +22,7 @@ fn loom_an_instance_is_not_freed_while_a_visitor_looks_at_it() {
         let registry = Arc::new(Registry::<u64>::new());
         let freed = Arc::new(AtomicBool::new(false));
         let value = Addr(Box::into_raw(Box::new(41_u64)));
-        let id = registry.register(value.0.cast_const());
+        let id = registry.register(value.0.cast_const(), value.0.addr());
         let visitor = {
             let (registry, freed) = (registry.clone(), freed.clone());
             loom::thread::spawn(move || {
