@@ -493,3 +493,78 @@ fn a_reset_cycle_over_zero_sized_instances_is_reported_not_a_hang() {
         assert_eq!(seen, [false, true], "exactly one is told of the cycle");
     });
 }
+
+thread_scoped!(SCOPED: AtomicU64 = "scoped", || AtomicU64::new(0));
+
+/// `std::thread::scope` threads: visited while they run; `scope` returns before their
+/// thread-locals are destroyed (std joins them by their result, not the OS thread), so
+/// right after it an instance may still be registered, but only until its thread ends.
+#[test]
+fn scoped_threads_are_visited_and_leave_the_registry_when_their_os_thread_ends() {
+    crate::test_support::within_timeout(|| {
+        let mut lingering = 0;
+        let rounds = if cfg!(miri) { 2 } else { 50 };
+        for _ in 0..rounds {
+            let built = Barrier::new(5);
+            std::thread::scope(|s| {
+                for n in 1..=4 {
+                    let built = &built;
+                    s.spawn(move || {
+                        SCOPED.with(|v| v.store(n, Ordering::SeqCst));
+                        built.wait();
+                        built.wait();
+                    });
+                }
+                built.wait();
+                let mut sum = 0;
+                SCOPED.for_each(|v| sum += v.load(Ordering::SeqCst));
+                assert_eq!(sum, 10);
+                built.wait();
+            });
+            let mut left = 0;
+            SCOPED.for_each(|_| left += 1);
+            lingering += left;
+            // Bounded: the OS threads end soon after `scope` returned.
+            let mut waited = 0;
+            while left > 0 && waited < 2000 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                waited += 1;
+                left = 0;
+                SCOPED.for_each(|_| left += 1);
+            }
+            assert_eq!(left, 0, "every scoped thread's instance left at its end");
+        }
+        eprintln!("instances still registered right after `scope` returned: {lingering}");
+    });
+}
+
+thread_scoped!(OWN_RESET: AtomicU64 = "own_reset", || AtomicU64::new(1));
+
+/// A reset acts on the calling thread only: another thread's instance, its value and
+/// its registration are untouched; the caller's own is gone from visits.
+#[test]
+fn a_reset_on_one_thread_leaves_other_threads_instances_alone() {
+    crate::test_support::within_timeout(|| {
+        let (set, was_set) = mpsc::channel();
+        let (go, done) = mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            OWN_RESET.with(|v| v.store(9, Ordering::SeqCst));
+            set.send(()).unwrap();
+            let _ = done.recv(); // until `go` is dropped
+            OWN_RESET.with(|v| v.load(Ordering::SeqCst))
+        });
+        was_set.recv().unwrap();
+        OWN_RESET.with(|v| v.store(2, Ordering::SeqCst));
+        OWN_RESET.reset();
+        let mut seen = Vec::new();
+        OWN_RESET.for_each(|v| seen.push(v.load(Ordering::SeqCst)));
+        assert_eq!(seen, [9], "the other thread's only: this one's was reset");
+        drop(go);
+        assert_eq!(other.join().unwrap(), 9);
+        assert_eq!(
+            OWN_RESET.with(|v| v.load(Ordering::SeqCst)),
+            1,
+            "built again"
+        );
+    });
+}
