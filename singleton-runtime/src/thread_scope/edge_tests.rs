@@ -568,3 +568,32 @@ fn a_reset_on_one_thread_leaves_other_threads_instances_alone() {
         );
     });
 }
+
+thread_scoped!(PING: u32 = "ping", || PONG.with(|v| *v) + 1);
+thread_scoped!(PONG: u32 = "pong", || PING.with(|v| *v) + 1);
+
+/// `ping`'s initialiser needs `pong`, whose initialiser needs `ping`: a panic naming the
+/// first one re-entered, both left unbuilt (the same panic again, never a half-built
+/// value), and once `pong` is overridden the cycle is gone.
+#[test]
+fn a_cycle_through_two_thread_scoped_initialisers_panics_and_leaves_both_unbuilt() {
+    crate::test_support::within_timeout(|| {
+        for _ in 0..2 {
+            let message = std::panic::catch_unwind(|| PING.with(|v| *v))
+                .unwrap_err()
+                .downcast::<String>()
+                .unwrap();
+            assert!(
+                message
+                    .starts_with("thread-scoped singleton init cycle: the initialiser of `ping`"),
+                "{message}"
+            );
+        }
+        let mut built = 0;
+        PING.for_each(|_| built += 1);
+        PONG.for_each(|_| built += 1);
+        assert_eq!(built, 0);
+        let _pong = PONG.override_guard(10);
+        assert_eq!(PING.with(|v| *v), 11);
+    });
+}
