@@ -141,6 +141,25 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     }
 }
 
+/// The docs of the fn form's `with`, `try_with` and `for_each`.
+fn fn_docs(name: &str) -> [String; 3] {
+    let with_doc = format!(
+        " Runs `f` with this thread's instance of `{name}`, created on the thread's first \
+         access and dropped when the thread exits. Panics if the initialiser needs its \
+         own value, or during the thread's teardown (see `try_with`)."
+    );
+    let try_doc = format!(
+        " As `with`, or `Err(ThreadScopeError::Destroyed)` naming `{name}` during or after \
+         the thread's teardown."
+    );
+    let for_each_doc = format!(
+        " Calls `f` with every live thread's instance of `{name}` (those built and not yet \
+         dropped), one at a time: per-thread counters (atomics) summed by a reader. A \
+         thread exiting meanwhile waits until `f` is done with its instance."
+    );
+    [with_doc, try_doc, for_each_doc]
+}
+
 pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
     let FnForm {
         attrs,
@@ -161,20 +180,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
     let marker = quote!(<__Singleton as #rt::FnThreadSingleton>);
     let marker_vis = from_child_module(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
-    let with_doc = format!(
-        " Runs `f` with this thread's instance of `{name}`, created on the thread's first \
-         access and dropped when the thread exits. Panics if the initialiser needs its \
-         own value, or during the thread's teardown (see `try_with`)."
-    );
-    let try_doc = format!(
-        " As `with`, or `Err(ThreadScopeError::Destroyed)` naming `{name}` during or after \
-         the thread's teardown."
-    );
-    let for_each_doc = format!(
-        " Calls `f` with every live thread's instance of `{name}` (those built and not yet \
-         dropped), one at a time: per-thread counters (atomics) summed by a reader. A \
-         thread exiting meanwhile waits until `f` is done with its instance."
-    );
+    let [with_doc, try_doc, for_each_doc] = fn_docs(&name);
     let bound = feature_bound();
     let output = &sig.output;
     quote! {
