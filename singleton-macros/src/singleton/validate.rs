@@ -213,6 +213,15 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
                  threads); make the fn sync, or drop `scope = thread`",
             );
         }
+        if let Some(token) = &sig.unsafety {
+            errors.spanned(
+                token,
+                "a thread-scoped singleton cannot be an `unsafe fn`: it is reached through \
+                 `name::with`, which is safe to call, so the fn's safety contract would be \
+                 silently dropped; make the fn safe (an `unsafe` block inside the body, \
+                 with its `// SAFETY:` reasoning), or drop `scope = thread`",
+            );
+        }
         if let Ok(ty) = &declared {
             if value.is_some() {
                 errors.spanned(
