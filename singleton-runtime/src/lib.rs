@@ -284,8 +284,9 @@ pub use thread_scope::ThreadScopeError;
 ///
 /// Rejected at compile time with `scope = thread`: a type that borrows (it lives until
 /// the thread exits), an `async fn` or async `init` (it is built inside a sync closure),
-/// and a fallible initialiser (no caller to hand the error to); `scope` other than
-/// `thread` or `process` (the default).
+/// an `unsafe fn` (`name::with` is safe to call: the contract would be lost), and a
+/// fallible initialiser (no caller to hand the error to); `scope` other than `thread` or
+/// `process` (the default).
 ///
 /// # Testing
 ///

@@ -109,3 +109,76 @@ fn free_form_name_in_poison_panic_keeps_a_hint() {
     );
     FEATURES.clear_poison();
 }
+
+/// Thread-scoped forms with every part a fragment: attributes, visibility, name, type,
+/// body; a struct with its field.
+macro_rules! per_thread {
+    ($(#[$m:meta])* $vis:vis fn $name:ident() -> $t:ty $body:block) => {
+        $(#[$m])*
+        #[singleton(scope = thread)]
+        $vis fn $name() -> $t $body
+    };
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $fvis:vis $field:ident: $ft:ty $(,)? }) => {
+        $(#[$m])*
+        #[singleton(scope = thread)]
+        #[derive(Default)]
+        $vis struct $name {
+            $fvis $field: $ft,
+        }
+    };
+}
+
+static PER_THREAD_BUILDS: AtomicUsize = AtomicUsize::new(0);
+
+per_thread! {
+    /// Counted per thread.
+    pub(crate) fn sent() -> std::sync::atomic::AtomicU64 {
+        PER_THREAD_BUILDS.fetch_add(1, Ordering::SeqCst);
+        std::sync::atomic::AtomicU64::new(10)
+    }
+}
+
+per_thread! {
+    /// A per-thread tally.
+    pub(crate) struct Tally { pub(crate) n: std::cell::Cell<u32> }
+}
+
+#[test]
+fn thread_scoped_items_from_fragments_work_like_written_ones() {
+    let (sums, builds) = support::within("per thread", support::DEADLOCK_TIMEOUT, || {
+        let built = std::sync::Barrier::new(3);
+        let sums = std::thread::scope(|s| {
+            for n in 1..=2 {
+                let built = &built;
+                s.spawn(move || {
+                    sent::with(|v| v.fetch_add(n, Ordering::SeqCst));
+                    built.wait();
+                    built.wait();
+                });
+            }
+            built.wait();
+            let mut sum = 0;
+            sent::for_each(|v| sum += v.load(Ordering::SeqCst));
+            built.wait();
+            sum
+        });
+        Tally::with_instance(|t| t.n.set(3));
+        let overridden =
+            Tally::override_instance(Tally::default(), || Tally::with_instance(|t| t.n.get()));
+        let kept = Tally::with_instance(|t| t.n.get());
+        Tally::reset_instance();
+        let rebuilt = Tally::with_instance(|t| t.n.get());
+        let over = sent::override_with(std::sync::atomic::AtomicU64::new(99), || {
+            sent::with(|v| v.load(Ordering::SeqCst))
+        });
+        (
+            (sums, overridden, kept, rebuilt, over),
+            PER_THREAD_BUILDS.load(Ordering::SeqCst),
+        )
+    });
+    assert_eq!(sums, (23, 0, 3, 0, 99));
+    assert_eq!(
+        builds, 2,
+        "one per spawned thread; the override built nothing"
+    );
+}

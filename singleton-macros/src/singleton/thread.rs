@@ -181,6 +181,11 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
     let init_fn = format_ident!("__singleton_thread_init_{}", name, span = ident.span());
     let (docs, others): (Vec<_>, Vec<_>) = attrs.iter().partition(|a| a.path().is_ident("doc"));
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    // On the module too: its `with` is what callers use instead of the fn.
+    let deprecated: Vec<_> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("deprecated"))
+        .collect();
     let marker = quote!(<__Singleton as #rt::FnThreadSingleton>);
     let marker_vis = from_child_module(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
@@ -195,6 +200,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
 
         #(#docs)*
         #(#cfgs)*
+        #(#deprecated)*
         #[allow(dead_code)]
         #vis mod #ident {
             #[doc(hidden)]

@@ -149,6 +149,51 @@ fn type_form(
     }))
 }
 
+/// What `scope = thread` adds to the checks of a fn: not `async`, not `unsafe`, not
+/// fallible, and a `'static` type.
+fn check_thread_fn(
+    errors: &mut Errors,
+    sig: &syn::Signature,
+    declared: &syn::Result<syn::Type>,
+    fallible: bool,
+) {
+    if let Some(token) = &sig.asyncness {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot be an `async fn`: it is built on the \
+             thread's first access, inside a sync closure (and a task moves between \
+             threads); make the fn sync, or drop `scope = thread`",
+        );
+    }
+    if let Some(token) = &sig.unsafety {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot be an `unsafe fn`: it is reached through \
+             `name::with`, which is safe to call, so the fn's safety contract would be \
+             silently dropped; make the fn safe (an `unsafe` block inside the body, \
+             with its `// SAFETY:` reasoning), or drop `scope = thread`",
+        );
+    }
+    if let Ok(ty) = declared {
+        if fallible {
+            errors.spanned(
+                ty,
+                "a thread-scoped singleton's initialiser cannot fail: there is no caller \
+                 to hand an error to on each thread's first access; return a value that \
+                 holds the error, or drop `scope = thread`",
+            );
+        }
+        if let Some(lifetime) = borrowed(ty) {
+            errors.push(syn::Error::new(
+                lifetime,
+                "a thread-scoped singleton's type must be `'static`: it lives in a \
+                 `thread_local!` until the thread exits; own the data (`String` for \
+                 `&str`, `Vec<T>` for `&[T]`) or borrow `'static` data",
+            ));
+        }
+    }
+}
+
 fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     let mut errors = Errors::default();
     if let Some(init) = &args.init {
@@ -205,32 +250,7 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     }
     let thread = thread_scope(args);
     if thread.is_some() {
-        if let Some(token) = &sig.asyncness {
-            errors.spanned(
-                token,
-                "a thread-scoped singleton cannot be an `async fn`: it is built on the \
-                 thread's first access, inside a sync closure (and a task moves between \
-                 threads); make the fn sync, or drop `scope = thread`",
-            );
-        }
-        if let Ok(ty) = &declared {
-            if value.is_some() {
-                errors.spanned(
-                    ty,
-                    "a thread-scoped singleton's initialiser cannot fail: there is no caller \
-                     to hand an error to on each thread's first access; return a value that \
-                     holds the error, or drop `scope = thread`",
-                );
-            }
-            if let Some(lifetime) = borrowed(ty) {
-                errors.push(syn::Error::new(
-                    lifetime,
-                    "a thread-scoped singleton's type must be `'static`: it lives in a \
-                     `thread_local!` until the thread exits; own the data (`String` for \
-                     `&str`, `Vec<T>` for `&[T]`) or borrow `'static` data",
-                ));
-            }
-        }
+        check_thread_fn(&mut errors, sig, &declared, value.is_some());
     }
     let declared = errors.finish_with(declared)?;
     let fallible = value.is_some();

@@ -182,8 +182,30 @@ pub(crate) mod private {
     }
 }
 
+/// `static $name: ThreadScoped<$ty>` named `$label`, built by `$init`: what the macro
+/// generates, by hand (for the unit tests below).
+#[cfg(all(test, not(singleton_loom)))]
+macro_rules! thread_scoped {
+    ($name:ident: $ty:ty = $label:literal, $init:expr) => {
+        static $name: ThreadScoped<$ty> = {
+            std::thread_local! {
+                static FAST: FastCell<$ty> = const { FastCell::new() };
+                static SLOT: ThreadSlot<$ty> = const { ThreadSlot::new() };
+            }
+            static REGISTRY: Registry<$ty> = Registry::new();
+            ThreadScoped::new($label, &FAST, &SLOT, $init, &REGISTRY)
+        };
+    };
+}
+
 #[cfg(all(test, not(singleton_loom)))]
 mod tests;
+
+#[cfg(all(test, not(singleton_loom)))]
+mod edge_tests;
+
+#[cfg(all(test, not(singleton_loom)))]
+mod visit_tests;
 
 #[cfg(all(test, singleton_loom))]
 mod loom_tests;

@@ -178,7 +178,11 @@ impl<T: 'static> ThreadSlot<T> {
         std::mem::forget(reset);
         *self.value.borrow_mut() = Some(Owned::new(value));
         self.state.set(State::Ready);
-        let id = scoped.registry.register(self.value_ptr());
+        // Keyed by this slot (a thread-local, alive until the entry is withdrawn in its
+        // `drop`), not by the value's address, which zero-sized values share.
+        let id = scoped
+            .registry
+            .register(self.value_ptr(), std::ptr::from_ref(self).addr());
         self.registered.set(Some(id));
     }
 

@@ -4,21 +4,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
-/// `static $name: ThreadScoped<$ty>` named `$label`, built by `$init`: what the macro
-/// generates, by hand.
-macro_rules! thread_scoped {
-    ($name:ident: $ty:ty = $label:literal, $init:expr) => {
-        static $name: ThreadScoped<$ty> = {
-            std::thread_local! {
-                static FAST: FastCell<$ty> = const { FastCell::new() };
-                static SLOT: ThreadSlot<$ty> = const { ThreadSlot::new() };
-            }
-            static REGISTRY: Registry<$ty> = Registry::new();
-            ThreadScoped::new($label, &FAST, &SLOT, $init, &REGISTRY)
-        };
-    };
-}
-
 static BUILT: AtomicUsize = AtomicUsize::new(0);
 
 thread_scoped!(COUNTER: Cell<u32> = "counter", || {

@@ -25,6 +25,9 @@ unsafe impl Send for Value {}
 struct Entry {
     id: u64,
     value: Value,
+    /// What the wait-for graph calls it: an address unique among live instances and
+    /// every other resource (not the value's: zero-sized values share theirs).
+    key: usize,
     /// The threads of the visitors looking at it now (one entry per pin).
     pins: Vec<ThreadId>,
     /// Its thread is withdrawing it: no new pins.
@@ -66,14 +69,16 @@ impl<T> Registry<T> {
     }
 
     /// Registers an instance (at `value`, valid until [`unregister`](Self::unregister)
-    /// returns); returns its id.
-    pub(super) fn register(&self, value: *const T) -> u64 {
+    /// returns), known to the wait-for graph as `key` (the address of something that
+    /// lives as long as the entry and that no other resource is keyed by); returns its id.
+    pub(super) fn register(&self, value: *const T, key: usize) -> u64 {
         let mut entries = self.entries.lock();
         let id = entries.next_id;
         entries.next_id += 1;
         entries.list.push(Entry {
             id,
             value: Value(value.cast()),
+            key,
             pins: Vec::new(),
             leaving: false,
         });
@@ -110,8 +115,15 @@ impl<T> Registry<T> {
             entry.leaving = true;
             let resource = Self::resource(entry, name);
             let key = resource.key;
-            let ticket = waits::before_wait(resource, waits::held_by_me(key))
-                .unwrap_or_else(|cycle| panic!("{cycle}"));
+            let ticket = match waits::before_wait(resource, waits::held_by_me(key)) {
+                Ok(ticket) => ticket,
+                Err(cycle) => {
+                    // Not withdrawn after all: visits see the instance again.
+                    entry.leaving = false;
+                    drop(entries);
+                    panic!("{cycle}");
+                }
+            };
             entries = self.unpinned.wait(entries);
             drop(ticket);
         }
@@ -119,7 +131,7 @@ impl<T> Registry<T> {
 
     /// What the wait-for graph calls an instance a visitor pins.
     fn resource(entry: &Entry, name: &'static str) -> Resource {
-        Resource::named(entry.value.0.addr(), Kind::ThreadScoped, name)
+        Resource::named(entry.key, Kind::ThreadScoped, name)
     }
 
     /// Calls `f` with every registered instance, pinning each while `f` looks at it.

@@ -118,6 +118,48 @@ pub struct Hits {
     pub count: std::cell::Cell<u64>,
 }
 
+/// Thread-scoped forms written by a `macro_rules!` macro, every part a fragment.
+macro_rules! per_thread {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident() -> $ty:ty $body:block) => {
+        $(#[$doc])*
+        #[singleton(scope = thread)]
+        $vis fn $name() -> $ty $body
+    };
+    ($(#[$doc:meta])* $vis:vis struct $name:ident { $(#[$fdoc:meta])* $fvis:vis $field:ident: $fty:ty $(,)? }) => {
+        $(#[$doc])*
+        #[singleton(scope = thread)]
+        #[derive(Default)]
+        $vis struct $name {
+            $(#[$fdoc])*
+            $fvis $field: $fty,
+        }
+    };
+}
+
+per_thread! {
+    /// Bytes sent by this thread.
+    pub fn bytes_sent() -> std::sync::atomic::AtomicU64 {
+        std::sync::atomic::AtomicU64::new(0)
+    }
+}
+
+per_thread! {
+    /// A crate-visible per-thread buffer.
+    pub(crate) struct LineBuffer {
+        /// Lines.
+        pub(crate) lines: std::cell::RefCell<Vec<String>>,
+    }
+}
+
+/// Reaches the generated forms.
+#[must_use]
+pub fn sent_everywhere() -> u64 {
+    LineBuffer::with_instance(|b| b.lines.borrow_mut().push(String::new()));
+    let mut sum = 0;
+    bytes_sent::for_each(|b| sum += b.load(std::sync::atomic::Ordering::Relaxed));
+    sum
+}
+
 /// The answer.
 #[singleton]
 #[must_use]
