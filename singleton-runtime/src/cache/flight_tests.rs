@@ -44,14 +44,14 @@ fn an_expiry_during_a_check_is_not_undone_when_the_check_finishes() {
     within_timeout(|| {
         // singleton-audit: allow(test: a cache core shared with the checking thread)
         static CORE: Core<u32, &'static str, u32> = Core::new();
-        let (started, on_start) = mpsc::channel();
-        let (let_go, go) = mpsc::channel();
         // A static, not a leaked box: Miri reports a leak as an error.
         // singleton-audit: allow(test: the source shared with the checking thread)
         static HELD: Held = Held {
             started: Mutex::new(None),
             go: Mutex::new(None),
         };
+        let (started, on_start) = mpsc::channel();
+        let (let_go, go) = mpsc::channel();
         *HELD.started.lock().unwrap() = Some(started);
         *HELD.go.lock().unwrap() = Some(go);
         let held: &'static Held = &HELD;
