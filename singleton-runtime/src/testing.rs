@@ -42,7 +42,7 @@
 //!   and is never carried to another thread, also not by [`Overrides::capture`]. A
 //!   reset inside a `with` closure of the same singleton panics (the closure borrows
 //!   the instance). `for_each` visits the threads' real instances, never an override
-//!   (an override is not `Sync`-checked and lives only on its thread); a thread pool
+//!   (an override is one test's value for its own thread); a thread pool
 //!   shared by tests keeps its threads' instances from one test to the next, and a
 //!   `reset` reaches only the calling thread.
 //! - **Spawned threads do not inherit overrides** (a thread pool shared by tests would
