@@ -20,7 +20,7 @@ pub(crate) use item::{
 };
 pub(crate) use pipeline::{AttributeMacro, run};
 pub(crate) use runtime::{private, private_at, runtime};
-pub(crate) use stubs::{free_and_concrete, unnamed_params, unreachable_block};
+pub(crate) use stubs::{as_written, free_and_concrete, unnamed_params, unreachable_block};
 pub(crate) use testing::{
     TestingNames, testing_api, testing_api_named, testing_bound, testing_stubs,
 };

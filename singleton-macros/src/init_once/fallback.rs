@@ -25,7 +25,8 @@ pub(super) fn fallback(args: Option<Args>, item: TokenStream) -> TokenStream {
             let id = quote!(::core::concat!(::core::module_path!(), "::<invalid>"));
             expand::siblings(&args, &f.attrs, &f.vis, &name, &id)
         });
-    let stub = stub(f, &name, wait).unwrap_or(item);
+    let written = common::as_written(&item);
+    let stub = stub(f, &name, wait).map_or(item, |stub| quote!(#stub #written));
     quote!(#stub #siblings)
 }
 

@@ -15,7 +15,10 @@ use crate::common;
 pub(super) fn fallback(args: Option<Args>, item: TokenStream) -> TokenStream {
     let args = args.unwrap_or_default();
     let stubs = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Fn(f)) => return fn_stub(&args, f).unwrap_or(item),
+        Ok(syn::Item::Fn(f)) => {
+            let written = common::as_written(&item);
+            return fn_stub(&args, f).map_or(item, |stub| quote!(#stub #written));
+        }
         Ok(syn::Item::Struct(s)) => type_stub(&args, &s.vis, &s.ident, &s.generics),
         Ok(syn::Item::Enum(e)) => type_stub(&args, &e.vis, &e.ident, &e.generics),
         _ => None,
