@@ -31,11 +31,12 @@ impl Args {
             if pair.key == "path" {
                 path = Some(pair.value);
             } else if pair.key == "watch" {
-                watch = match pair.value {
+                // Through the group of a `$watch:expr` fragment.
+                watch = match common::peel_expr(&pair.value) {
                     syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Bool(flag),
                         ..
-                    }) => flag.value.then_some(flag),
+                    }) => flag.value.then(|| flag.clone()),
                     other => {
                         return Err(syn::Error::new_spanned(
                             other,
