@@ -216,4 +216,133 @@ mod tests {
         );
         assert_fallback(cache, quote!(path = "a"), item, "fn f (p : & Path)", false);
     }
+
+    /// The fallback paths of all four macros over odd arguments and items (every item
+    /// kind, odd attributes, signatures a stub must copy, literals, nested groups): no
+    /// panic, an error wherever the input is not a well-formed item, and output that
+    /// parses as items wherever the input is one (a stub is never malformed).
+    #[test]
+    fn fallbacks_never_panic_and_stay_well_formed() {
+        let args = [
+            quote!(),
+            quote!(path =),
+            quote!(path = , path = "a"),
+            quote!(path = "a", path = "b"),
+            quote!(name = 1, name = "x"),
+            quote!(init = 'c'),
+            quote!(error = 1.5f32),
+            quote!(state = b"x"),
+            quote!(reset = true),
+            quote!(scope = thread),
+            quote!(scope = thread, bogus = 1),
+            quote!(concurrent = refuse, state = S),
+            quote!((())),
+            quote!([{}] = 1),
+            quote!(path = "a", 0x10u8),
+            quote!(-1),
+        ];
+        let items = [
+            quote!(
+                const X: u8 = 1;
+            ),
+            quote!(
+                use a::b;
+            ),
+            quote!(
+                extern crate alloc;
+            ),
+            quote!(
+                macro_rules! m {
+                    () => {};
+                }
+            ),
+            quote!(
+                #[doc = 1]
+                #[cfg]
+                #[allow(((x)))]
+                fn f(a: u8) -> u8 {
+                    a
+                }
+            ),
+            quote!(
+                #[deprecated]
+                #[expect(unused)]
+                pub(in crate::a) fn r#type(a: u8) -> Result<u8, E> {
+                    Ok(a)
+                }
+            ),
+            quote!(
+                unsafe extern "C" fn f(a: u8, ...) -> ! {
+                    loop {}
+                }
+            ),
+            quote!(
+                async unsafe fn f(self: Box<Self>, (a, b): (u8, u8)) -> Self {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f<'a>(x: &'a Path) -> Result<&'a u8, E>
+                where
+                    u8: Copy,
+                {
+                    todo!()
+                }
+            ),
+            quote!(
+                const fn f(path: &Path) -> Result<impl Fn(), E> {
+                    todo!()
+                }
+            ),
+            quote!(
+                static mut X: Self = 1;
+            ),
+            quote!(
+                static X: dyn A = 1;
+            ),
+            quote!(
+                enum E<T> {}
+            ),
+            quote!(
+                pub(super) struct S
+                where
+                    u8: Copy;
+            ),
+            quote!(
+                union U {
+                    a: u8,
+                }
+            ),
+            quote!(
+                trait T {}
+            ),
+            quote!(impl T for S {}),
+            quote!(1),
+            quote!(b"x"),
+            quote!('c'),
+            quote!((())),
+            quote!([{}]),
+        ];
+        let macros: [Expand; 4] = [
+            crate::singleton::expand,
+            crate::init_once::expand,
+            crate::guarded_global::expand,
+            crate::invalidating_cache::expand,
+        ];
+        for expand in macros {
+            super::assert_never_panics(expand, &args, &items);
+            for a in &args {
+                for i in &items {
+                    if syn::parse2::<syn::Item>(i.clone()).is_err() {
+                        continue;
+                    }
+                    let out = expand(a.clone(), i.clone());
+                    assert!(
+                        syn::parse2::<syn::File>(out.clone()).is_ok(),
+                        "args `{a}`, item `{i}` gave malformed output: {out}"
+                    );
+                }
+            }
+        }
+    }
 }
