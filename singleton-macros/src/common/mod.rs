@@ -223,7 +223,33 @@ mod tests {
     /// parses as items wherever the input is one (a stub is never malformed).
     #[test]
     fn fallbacks_never_panic_and_stay_well_formed() {
-        let args = [
+        let (args, items) = (odd_args(), odd_items());
+        let macros: [Expand; 4] = [
+            crate::singleton::expand,
+            crate::init_once::expand,
+            crate::guarded_global::expand,
+            crate::invalidating_cache::expand,
+        ];
+        for expand in macros {
+            super::assert_never_panics(expand, &args, &items);
+            for a in &args {
+                for i in &items {
+                    if syn::parse2::<syn::Item>(i.clone()).is_err() {
+                        continue;
+                    }
+                    let out = expand(a.clone(), i.clone());
+                    assert!(
+                        syn::parse2::<syn::File>(out.clone()).is_ok(),
+                        "args `{a}`, item `{i}` gave malformed output: {out}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Attribute arguments none of the macros accept as they stand.
+    fn odd_args() -> [TokenStream; 16] {
+        [
             quote!(),
             quote!(path =),
             quote!(path = , path = "a"),
@@ -240,8 +266,12 @@ mod tests {
             quote!([{}] = 1),
             quote!(path = "a", 0x10u8),
             quote!(-1),
-        ];
-        let items = [
+        ]
+    }
+
+    /// Items of every kind, and signatures a stub must copy, and what is no item at all.
+    fn odd_items() -> [TokenStream; 22] {
+        [
             quote!(
                 const X: u8 = 1;
             ),
@@ -322,27 +352,6 @@ mod tests {
             quote!('c'),
             quote!((())),
             quote!([{}]),
-        ];
-        let macros: [Expand; 4] = [
-            crate::singleton::expand,
-            crate::init_once::expand,
-            crate::guarded_global::expand,
-            crate::invalidating_cache::expand,
-        ];
-        for expand in macros {
-            super::assert_never_panics(expand, &args, &items);
-            for a in &args {
-                for i in &items {
-                    if syn::parse2::<syn::Item>(i.clone()).is_err() {
-                        continue;
-                    }
-                    let out = expand(a.clone(), i.clone());
-                    assert!(
-                        syn::parse2::<syn::File>(out.clone()).is_ok(),
-                        "args `{a}`, item `{i}` gave malformed output: {out}"
-                    );
-                }
-            }
-        }
+        ]
     }
 }
