@@ -91,29 +91,6 @@ fn type_form(
     attrs: &[syn::Attribute],
 ) -> syn::Result<Form> {
     let mut errors = Errors::default();
-    reject_generics(&mut errors, generics, "struct");
-    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-        else {
-            continue; // Not ours to report: rustc explains a malformed derive.
-        };
-        for path in paths {
-            let Some(last) = path.segments.last() else {
-                continue;
-            };
-            if last.ident == "Clone" || last.ident == "Copy" {
-                errors.spanned(
-                    &path,
-                    format!(
-                        "a singleton must not derive `{}`: a copy would be a second instance \
-                         that silently stops seeing the shared state; remove the derive and \
-                         share `&'static {ident}` from `{ident}::instance()`",
-                        last.ident
-                    ),
-                );
-            }
-        }
-    }
     if let (Some(error), None) = (&args.error, &args.init) {
         errors.spanned(
             &error.key,
@@ -137,6 +114,31 @@ fn type_form(
              thread's first access, inside a sync closure; build it synchronously",
         );
     }
+    // The item's mistakes after the arguments', its derives before its generics: in the
+    // order written.
+    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        else {
+            continue; // Not ours to report: rustc explains a malformed derive.
+        };
+        for path in paths {
+            let Some(last) = path.segments.last() else {
+                continue;
+            };
+            if last.ident == "Clone" || last.ident == "Copy" {
+                errors.spanned(
+                    &path,
+                    format!(
+                        "a singleton must not derive `{}`: a copy would be a second instance \
+                         that silently stops seeing the shared state; remove the derive and \
+                         share `&'static {ident}` from `{ident}::instance()`",
+                        last.ident
+                    ),
+                );
+            }
+        }
+    }
+    reject_generics(&mut errors, generics, "struct");
     errors.finish()?;
     Ok(Form::Type(TypeForm {
         thread: thread.is_some(),
@@ -171,6 +173,16 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
              for a compile-time constant use a plain `const` or `static`",
         );
     }
+    let thread = thread_scope(args);
+    // `async` after `const`, before the rest: reported in the order written.
+    if let (Some(_), Some(token)) = (thread, &sig.asyncness) {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot be an `async fn`: it is built on the \
+             thread's first access, inside a sync closure (and a task moves between \
+             threads); make the fn sync, or drop `scope = thread`",
+        );
+    }
     reject_generics(&mut errors, &sig.generics, "fn");
     if let Some(receiver) = sig.receiver() {
         errors.spanned(
@@ -203,16 +215,7 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     if let Ok(ty) = &declared {
         check_storable(&mut errors, value.as_ref().unwrap_or(ty));
     }
-    let thread = thread_scope(args);
     if thread.is_some() {
-        if let Some(token) = &sig.asyncness {
-            errors.spanned(
-                token,
-                "a thread-scoped singleton cannot be an `async fn`: it is built on the \
-                 thread's first access, inside a sync closure (and a task moves between \
-                 threads); make the fn sync, or drop `scope = thread`",
-            );
-        }
         if let Ok(ty) = &declared {
             if value.is_some() {
                 errors.spanned(
