@@ -188,7 +188,9 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
         errors.spanned(
             receiver,
             "a `#[singleton]` fn cannot take `self`: there is one instance for the whole \
-             process, not one per value; make it a free or associated fn without parameters",
+             process, not one per value; make it a free fn without parameters, outside \
+             the `impl` (the module it comes with cannot sit in one), or put `#[singleton]` \
+             on the struct for `Type::instance()`",
         );
     } else if !sig.inputs.is_empty() {
         errors.spanned(
