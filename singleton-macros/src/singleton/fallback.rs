@@ -2,7 +2,7 @@
 //! expansion would have given it (`Type::instance()`, the fn returning `&'static T`,
 //! its module) as stubs, so that the uses of that surface add no errors of their own.
 //! Nothing is derived where the item itself is too broken (generics, no return type, a
-//! type a `static` cannot hold, a method): the item is emitted alone.
+//! type a `static` cannot hold or that borrows, `!`, a method): the item is emitted alone.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -118,7 +118,9 @@ fn fn_stub(args: &Args, f: syn::ItemFn) -> Option<TokenStream> {
     let value = value.unwrap_or_else(|| declared.clone());
     let thread = validate::thread_scope(args).is_some();
     if !common::unstorable(&value).is_empty()
-        || (thread && (fallible || validate::borrowed(&value).is_some()))
+        || matches!(common::peel_type(&value), syn::Type::Never(_))
+        || validate::borrowed(&value).is_some()
+        || (thread && fallible)
     {
         return None;
     }

@@ -215,27 +215,7 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     };
     let value = declared.as_ref().ok().and_then(result_value);
     if let Ok(ty) = &declared {
-        check_storable(&mut errors, value.as_ref().unwrap_or(ty));
-    }
-    if thread.is_some() {
-        if let Ok(ty) = &declared {
-            if value.is_some() {
-                errors.spanned(
-                    ty,
-                    "a thread-scoped singleton's initialiser cannot fail: there is no caller \
-                     to hand an error to on each thread's first access; return a value that \
-                     holds the error, or drop `scope = thread`",
-                );
-            }
-            if let Some(lifetime) = borrowed(ty) {
-                errors.push(syn::Error::new(
-                    lifetime,
-                    "a thread-scoped singleton's type must be `'static`: it lives in a \
-                     `thread_local!` until the thread exits; own the data (`String` for \
-                     `&str`, `Vec<T>` for `&[T]`) or borrow `'static` data",
-                ));
-            }
-        }
+        check_value(&mut errors, ty, value.as_ref(), sig, thread.is_some());
     }
     let declared = errors.finish_with(declared)?;
     let fallible = value.is_some();
@@ -287,6 +267,56 @@ pub(super) fn static_ref_return(
         *first = syn::GenericArgument::Type(reference);
     }
     rewritten
+}
+
+/// The declared return type `ty` (whose `T` is `value` if it is a `Result`): what a
+/// `static` cannot hold, `!` (no value to share), a type that borrows (stored for the
+/// rest of the process or the thread; a generic fn's lifetimes are reported at its
+/// generics), and a thread-scoped initialiser that can fail.
+fn check_value(
+    errors: &mut Errors,
+    ty: &syn::Type,
+    value: Option<&syn::Type>,
+    sig: &syn::Signature,
+    thread: bool,
+) {
+    let stored = value.unwrap_or(ty);
+    check_storable(errors, stored);
+    if let syn::Type::Never(never) = common::peel_type(stored) {
+        errors.spanned(
+            never,
+            "a `#[singleton]` fn cannot return `!`: a body that never returns gives no value \
+             to share; return the value, or drop `#[singleton]`",
+        );
+        return;
+    }
+    if !thread {
+        if let Some(lifetime) = borrowed(stored).filter(|_| sig.generics.params.is_empty()) {
+            errors.push(syn::Error::new(
+                lifetime,
+                "a singleton's type must be `'static`: it is stored in a `static` and shared \
+                 for the rest of the process; own the data (`String` for `&str`, `Vec<T>` for \
+                 `&[T]`) or borrow `'static` data (`&'static str`)",
+            ));
+        }
+        return;
+    }
+    if value.is_some() {
+        errors.spanned(
+            ty,
+            "a thread-scoped singleton's initialiser cannot fail: there is no caller to hand \
+             an error to on each thread's first access; return a value that holds the error, \
+             or drop `scope = thread`",
+        );
+    }
+    if let Some(lifetime) = borrowed(ty) {
+        errors.push(syn::Error::new(
+            lifetime,
+            "a thread-scoped singleton's type must be `'static`: it lives in a \
+             `thread_local!` until the thread exits; own the data (`String` for `&str`, \
+             `Vec<T>` for `&[T]`) or borrow `'static` data",
+        ));
+    }
 }
 
 /// The stored type lives in a `static`: it must be sized and nameable there.
