@@ -44,11 +44,25 @@ fn type_stub(
         quote!(&'static #ident)
     };
     let doc = "A stub: `#[singleton]` reported an error on this item.";
-    let access = if validate::thread_scope(args).is_some() {
+    let thread = validate::thread_scope(args).is_some();
+    // `init`, called as `instance()` would call it, in a closure never called: still
+    // checked (its mistakes reported, the fn it names used). Not for a thread-scoped
+    // type with an async or fallible `init`: that is the error already.
+    let init = args
+        .init
+        .as_ref()
+        .filter(|init| !thread || (init.asyncness.is_none() && args.error.is_none()));
+    let init = init.map(|init| {
+        let error = args.error.as_ref().map(|error| &error.value);
+        let call = expand::init_call(ident, &init.expr, error, init.asyncness.is_some());
+        quote!(let _ = || #call;)
+    });
+    let access = if thread {
         let runtime = common::runtime();
         quote! {
             #[doc = #doc]
             #vis fn with_instance<__R>(f: impl ::core::ops::FnOnce(&Self) -> __R) -> __R {
+                #init
                 ::core::unreachable!()
             }
 
@@ -69,6 +83,7 @@ fn type_stub(
                 #[doc = #doc]
                 #vis fn instance(
                 ) -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static {
+                    #init
                     async { ::core::unreachable!() }
                 }
 
@@ -81,6 +96,7 @@ fn type_stub(
             quote! {
                 #[doc = #doc]
                 #vis fn instance() -> #returned {
+                    #init
                     ::core::unreachable!()
                 }
             }

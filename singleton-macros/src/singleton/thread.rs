@@ -4,7 +4,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 
 use super::expand::{from_child_module, struct_prelude};
 use super::validate::{FnForm, TypeForm};
@@ -41,8 +40,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     let build = match init {
         None => quote_spanned!(ident.span()=>
             <#ident as #rt::SingletonDefault>::singleton_default()),
-        Some(init) => quote_spanned!(init.span()=>
-            #rt::InitReturns::<#ident>::into_value(#rt::call_init(#init))),
+        Some(init) => super::expand::init_call(ident, init, None, false),
     };
     let scoped = scoped(&quote!(#ident), &name, &quote!(|| #build));
     let prelude = struct_prelude(item, ident);
