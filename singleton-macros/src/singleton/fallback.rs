@@ -45,14 +45,10 @@ fn type_stub(
     };
     let doc = "A stub: `#[singleton]` reported an error on this item.";
     let thread = validate::thread_scope(args).is_some();
-    // `init`, called as `instance()` would call it, in a closure never called: still
-    // checked (its mistakes reported, the fn it names used). Not for a thread-scoped
-    // type with an async or fallible `init`: that is the error already.
-    let init = args
-        .init
-        .as_ref()
-        .filter(|init| !thread || (init.asyncness.is_none() && args.error.is_none()));
-    let init = init.map(|init| {
+    // `init`, called as `instance()` would call it (as declared: `async`, `error = E`,
+    // whatever the scope), in a closure never called: still checked (its mistakes
+    // reported, the fn it names used).
+    let init = args.init.as_ref().map(|init| {
         let error = args.error.as_ref().map(|error| &error.value);
         let call = expand::init_call(ident, &init.expr, error, init.asyncness.is_some());
         quote!(let _ = || #call;)

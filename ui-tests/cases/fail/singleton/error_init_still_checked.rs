@@ -16,9 +16,13 @@ mod db {
     pub fn wrong() -> u8 {
         0
     }
+
+    pub async fn open_local() -> super::Local {
+        super::Local
+    }
 }
 
-use db::{connect, open, wrong};
+use db::{connect, open, open_local, wrong};
 use singleton_runtime::singleton;
 
 #[singleton(init = connect)]
@@ -32,6 +36,12 @@ pub struct Client;
 #[singleton(init = wrong, retries = 3)]
 pub struct Settings;
 
+// The mistake is the async `init` of a thread-scoped type: checked as declared, it
+// adds nothing.
+#[singleton(scope = thread, init = async open_local)]
+pub struct Local;
+
 fn main() {
     let _ = (Pool::instance(), Client::instance(), Settings::instance());
+    Local::with_instance(|_| ());
 }
