@@ -247,8 +247,9 @@ mod tests {
         }
     }
 
-    /// Attribute arguments none of the macros accept as they stand.
-    fn odd_args() -> [TokenStream; 16] {
+    /// Attribute arguments, most of them malformed for every macro: unknown keys with
+    /// odd values after them, duplicates, literals of every kind, nested groups.
+    fn odd_args() -> [TokenStream; 21] {
         [
             quote!(),
             quote!(path =),
@@ -266,6 +267,11 @@ mod tests {
             quote!([{}] = 1),
             quote!(path = "a", 0x10u8),
             quote!(-1),
+            quote!(bogus = Result<A, B>, init = x, scope = thread),
+            quote!(bogus = , path = "a"),
+            quote!(bogus = a b c, name = "x"),
+            quote!(bogus = |x|, state = S, other = 1, reset = r),
+            quote!(bogus, bogus = 1, bogus = 2),
         ]
     }
 
