@@ -22,7 +22,7 @@ pub(crate) fn as_written(item: &proc_macro2::TokenStream) -> proc_macro2::TokenS
     f.sig.ident = syn::Ident::new(&name, f.sig.ident.span());
     quote::quote! {
         #[doc(hidden)]
-        #[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic)]
+        #[allow(dead_code)]
         #f
     }
 }
