@@ -20,8 +20,9 @@ pub(crate) trait AttributeMacro {
     fn validate(args: Self::Args, item: TokenStream) -> syn::Result<Self::Checked>;
 
     /// The item's own mistakes, found when the arguments did not parse, so that a
-    /// mistake in each is reported in one run.
-    fn check_item(item: TokenStream) -> Option<syn::Error>;
+    /// mistake in each is reported in one run; `args` are those that do parse (see
+    /// [`salvage`]), for the checks they ask for (`scope = thread`, `state = NAME`).
+    fn check_item(args: Option<Self::Args>, item: TokenStream) -> Option<syn::Error>;
 
     /// The code for a checked item.
     fn expand(checked: &Self::Checked) -> TokenStream;
@@ -45,10 +46,11 @@ pub(crate) fn run<M: AttributeMacro>(args: TokenStream, item: TokenStream) -> To
             Err(error) => (Some(args), error),
         },
         Err(mut error) => {
-            if let Some(more) = M::check_item(item.clone()) {
+            let salvaged = salvage::<M>(args);
+            if let Some(more) = M::check_item(salvaged.clone(), item.clone()) {
                 error.combine(more);
             }
-            (salvage::<M>(args), error)
+            (salvaged, error)
         }
     };
     let mut out = error.into_compile_error();

@@ -36,8 +36,8 @@ impl crate::common::AttributeMacro for InitOnce {
         Ok((args, form))
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
-        validate::validate(item).err()
+    fn check_item(args: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
+        Self::validate(args.unwrap_or_default(), item).err()
     }
 
     fn expand((args, form): &Self::Checked) -> TokenStream {

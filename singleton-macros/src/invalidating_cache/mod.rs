@@ -32,7 +32,7 @@ impl crate::common::AttributeMacro for InvalidatingCache {
         validate::validate(item).map(|loader| loader(args))
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
+    fn check_item(_: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
         validate::validate(item).err()
     }
 
