@@ -43,45 +43,96 @@ pub(crate) fn parse_args<V>(
         let mut pairs = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
-            let key: syn::Ident = input.call(syn::ext::IdentExt::parse_any).map_err(|e| {
-                syn::Error::new(e.span(), format!("expected `key = value`; {expected}"))
-            })?;
-            let name = key.to_string();
-            if !allowed.contains(&name.as_str()) {
-                return Err(syn::Error::new_spanned(
-                    &key,
-                    format!("unknown argument `{name}`; {expected}"),
-                ));
+            match parse_pair(input, allowed, &expected, &parse_value) {
+                Ok(Pair::Known(pair)) => {
+                    let name = pair.key.to_string();
+                    if seen.contains(&name) {
+                        errors.spanned(
+                            &pair.key,
+                            format!("`{name}` is given more than once; keep one"),
+                        );
+                    } else {
+                        seen.push(name);
+                    }
+                    pairs.push(pair);
+                }
+                // Reported, its value skipped: the arguments after it are still read.
+                Ok(Pair::Unknown(error)) => errors.push(error),
+                Err(error) => {
+                    errors.push(error);
+                    break;
+                }
             }
-            if !input.peek(Token![=]) {
-                return Err(syn::Error::new_spanned(
-                    &key,
-                    format!("expected `=` after `{name}`: `{name} = ...`"),
-                ));
-            }
-            input.parse::<Token![=]>()?;
-            if input.is_empty() || input.peek(Token![,]) {
-                return Err(syn::Error::new_spanned(
-                    &key,
-                    format!("expected a value after `{name} =`"),
-                ));
-            }
-            let value = parse_value(&key, input)?;
-            if seen.contains(&name) {
-                errors.spanned(&key, format!("`{name}` is given more than once; keep one"));
-            } else {
-                seen.push(name);
-            }
-            pairs.push(KeyValue { key, value });
             if input.is_empty() {
                 break;
             }
-            input
-                .parse::<Token![,]>()
-                .map_err(|e| syn::Error::new(e.span(), "expected `,` between arguments"))?;
+            if let Err(e) = input.parse::<Token![,]>() {
+                errors.push(syn::Error::new(e.span(), "expected `,` between arguments"));
+                break;
+            }
         }
         errors.finish()?;
         Ok(pairs)
     };
     syn::parse::Parser::parse2(parser, args)
+}
+
+/// One `key = value`: a known key with its value, or an unknown key (its error) whose
+/// value was skipped.
+enum Pair<V> {
+    Known(KeyValue<V>),
+    Unknown(syn::Error),
+}
+
+fn parse_pair<V>(
+    input: ParseStream<'_>,
+    allowed: &[&str],
+    expected: &str,
+    parse_value: &impl Fn(&syn::Ident, ParseStream<'_>) -> syn::Result<V>,
+) -> syn::Result<Pair<V>> {
+    let key: syn::Ident = input
+        .call(syn::ext::IdentExt::parse_any)
+        .map_err(|e| syn::Error::new(e.span(), format!("expected `key = value`; {expected}")))?;
+    let name = key.to_string();
+    if !allowed.contains(&name.as_str()) {
+        let error = syn::Error::new_spanned(&key, format!("unknown argument `{name}`; {expected}"));
+        // The value is skipped whole if it reads as a type or an expression (a comma
+        // inside `Result<A, B>` is not the end); otherwise this is the last error.
+        if input.parse::<Token![=]>().is_err() || !skip_value(input) {
+            return Err(error);
+        }
+        return Ok(Pair::Unknown(error));
+    }
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new_spanned(
+            &key,
+            format!("expected `=` after `{name}`: `{name} = ...`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(syn::Error::new_spanned(
+            &key,
+            format!("expected a value after `{name} =`"),
+        ));
+    }
+    let value = parse_value(&key, input)?;
+    Ok(Pair::Known(KeyValue { key, value }))
+}
+
+/// Skips one value that ends at a `,` or at the end: a type, else an expression.
+fn skip_value(input: ParseStream<'_>) -> bool {
+    use syn::parse::discouraged::Speculative;
+    let ends = |ahead: ParseStream<'_>| ahead.is_empty() || ahead.peek(Token![,]);
+    let ahead = input.fork();
+    if ahead.parse::<syn::Type>().is_ok() && ends(&ahead) {
+        input.advance_to(&ahead);
+        return true;
+    }
+    let ahead = input.fork();
+    if ahead.parse::<syn::Expr>().is_ok() && ends(&ahead) {
+        input.advance_to(&ahead);
+        return true;
+    }
+    false
 }

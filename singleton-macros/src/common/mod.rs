@@ -20,7 +20,7 @@ pub(crate) use item::{
 };
 pub(crate) use pipeline::{AttributeMacro, run};
 pub(crate) use runtime::{private, private_at, runtime};
-pub(crate) use stubs::{free_and_concrete, unnamed_params, unreachable_block};
+pub(crate) use stubs::{as_written, free_and_concrete, unnamed_params, unreachable_block};
 pub(crate) use testing::{
     TestingNames, testing_api, testing_api_named, testing_bound, testing_stubs,
 };
@@ -215,5 +215,149 @@ mod tests {
             }
         );
         assert_fallback(cache, quote!(path = "a"), item, "fn f (p : & Path)", false);
+    }
+
+    /// The fallback paths of all four macros over odd arguments and items (every item
+    /// kind, odd attributes, signatures a stub must copy, literals, nested groups): no
+    /// panic, an error wherever the input is not a well-formed item, and output that
+    /// parses as items wherever the input is one (a stub is never malformed).
+    #[test]
+    fn fallbacks_never_panic_and_stay_well_formed() {
+        let (args, items) = (odd_args(), odd_items());
+        let macros: [Expand; 4] = [
+            crate::singleton::expand,
+            crate::init_once::expand,
+            crate::guarded_global::expand,
+            crate::invalidating_cache::expand,
+        ];
+        for expand in macros {
+            super::assert_never_panics(expand, &args, &items);
+            for a in &args {
+                for i in &items {
+                    if syn::parse2::<syn::Item>(i.clone()).is_err() {
+                        continue;
+                    }
+                    let out = expand(a.clone(), i.clone());
+                    assert!(
+                        syn::parse2::<syn::File>(out.clone()).is_ok(),
+                        "args `{a}`, item `{i}` gave malformed output: {out}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Attribute arguments, most of them malformed for every macro: unknown keys with
+    /// odd values after them, duplicates, literals of every kind, nested groups.
+    fn odd_args() -> [TokenStream; 21] {
+        [
+            quote!(),
+            quote!(path =),
+            quote!(path = , path = "a"),
+            quote!(path = "a", path = "b"),
+            quote!(name = 1, name = "x"),
+            quote!(init = 'c'),
+            quote!(error = 1.5f32),
+            quote!(state = b"x"),
+            quote!(reset = true),
+            quote!(scope = thread),
+            quote!(scope = thread, bogus = 1),
+            quote!(concurrent = refuse, state = S),
+            quote!((())),
+            quote!([{}] = 1),
+            quote!(path = "a", 0x10u8),
+            quote!(-1),
+            quote!(bogus = Result<A, B>, init = x, scope = thread),
+            quote!(bogus = , path = "a"),
+            quote!(bogus = a b c, name = "x"),
+            quote!(bogus = |x|, state = S, other = 1, reset = r),
+            quote!(bogus, bogus = 1, bogus = 2),
+        ]
+    }
+
+    /// Items of every kind, and signatures a stub must copy, and what is no item at all.
+    fn odd_items() -> [TokenStream; 22] {
+        [
+            quote!(
+                const X: u8 = 1;
+            ),
+            quote!(
+                use a::b;
+            ),
+            quote!(
+                extern crate alloc;
+            ),
+            quote!(
+                macro_rules! m {
+                    () => {};
+                }
+            ),
+            quote!(
+                #[doc = 1]
+                #[cfg]
+                #[allow(((x)))]
+                fn f(a: u8) -> u8 {
+                    a
+                }
+            ),
+            quote!(
+                #[deprecated]
+                #[expect(unused)]
+                pub(in crate::a) fn r#type(a: u8) -> Result<u8, E> {
+                    Ok(a)
+                }
+            ),
+            quote!(
+                unsafe extern "C" fn f(a: u8, ...) -> ! {
+                    loop {}
+                }
+            ),
+            quote!(
+                async unsafe fn f(self: Box<Self>, (a, b): (u8, u8)) -> Self {
+                    todo!()
+                }
+            ),
+            quote!(
+                fn f<'a>(x: &'a Path) -> Result<&'a u8, E>
+                where
+                    u8: Copy,
+                {
+                    todo!()
+                }
+            ),
+            quote!(
+                const fn f(path: &Path) -> Result<impl Fn(), E> {
+                    todo!()
+                }
+            ),
+            quote!(
+                static mut X: Self = 1;
+            ),
+            quote!(
+                static X: dyn A = 1;
+            ),
+            quote!(
+                enum E<T> {}
+            ),
+            quote!(
+                pub(super) struct S
+                where
+                    u8: Copy;
+            ),
+            quote!(
+                union U {
+                    a: u8,
+                }
+            ),
+            quote!(
+                trait T {}
+            ),
+            quote!(impl T for S {}),
+            quote!(1),
+            quote!(b"x"),
+            quote!('c'),
+            quote!((())),
+            quote!([{}]),
+        ]
     }
 }

@@ -2,6 +2,31 @@
 //! `AttributeMacro::fallback`): signatures the user's call sites type-check against,
 //! bodies that are never run (the program does not compile).
 
+/// The fn `item` as written, under a name of its own, private and never called: beside
+/// a stub whose body is `unreachable!()`, it keeps the user's body checked where it was
+/// written (a mistake in it is still reported; the imports it uses are still used).
+/// Only its `cfg` and lint attributes are kept, and neither `const` nor an ABI (each an
+/// error of the macro already, or a second name for the symbol). Nothing for an item
+/// that is not a fn.
+pub(crate) fn as_written(item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let Ok(syn::Item::Fn(mut f)) = syn::parse2::<syn::Item>(item.clone()) else {
+        return proc_macro2::TokenStream::new();
+    };
+    let kept = ["cfg", "allow", "warn", "deny", "forbid", "expect"];
+    f.attrs
+        .retain(|attr| kept.iter().any(|name| attr.path().is_ident(name)));
+    f.vis = syn::Visibility::Inherited;
+    f.sig.constness = None;
+    f.sig.abi = None;
+    let name = format!("__{}_as_written", super::name_of(&f.sig.ident));
+    f.sig.ident = syn::Ident::new(&name, f.sig.ident.span());
+    quote::quote! {
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        #f
+    }
+}
+
 /// `{ ::core::unreachable!() }`: the body of a stub.
 pub(crate) fn unreachable_block() -> syn::Block {
     syn::parse_quote!({ ::core::unreachable!() })

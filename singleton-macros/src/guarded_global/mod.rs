@@ -30,8 +30,8 @@ impl crate::common::AttributeMacro for GuardedGlobal {
         validate::validate(args, item)
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
-        validate::validate(args::Args::default(), item).err()
+    fn check_item(args: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
+        validate::validate(args.unwrap_or_default(), item).err()
     }
 
     fn expand(global: &validate::Global) -> TokenStream {

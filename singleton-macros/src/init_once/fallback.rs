@@ -1,8 +1,9 @@
 //! What stands next to `#[init_once]`'s errors: the fn with the signature the
 //! expansion would have given it (`-> Result<T, AlreadyInitialized>`, or
-//! `-> Result<T, InitOnceError<E>>`), its body `unreachable!()`, and the `state` const
-//! and `reset` fn when the arguments name them, so that their uses add no errors of
-//! their own. The item alone where the return type cannot be wrapped (`!`, `impl Trait`).
+//! `-> Result<T, InitOnceError<E>>`), its body in a closure that is never called, then
+//! `unreachable!()`, and the `state` const and `reset` fn when the arguments name them,
+//! so that their uses add no errors of their own. The item alone where the return type
+//! cannot be wrapped (`!`, `impl Trait`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -51,15 +52,21 @@ fn stub(f: syn::ItemFn, name: &str, wait: bool) -> Option<TokenStream> {
         attrs,
         vis,
         mut sig,
-        ..
+        block,
     } = form.item;
     sig.output = wrapped.output;
     sig.abi = None;
-    common::unnamed_params(&mut sig);
+    // The body as the expansion passes it, in a closure that is never called: still
+    // checked where it was written (its mistakes reported, the names it uses used), in
+    // the stub itself, so that nothing is added beside it (in a trait impl, an item the
+    // trait lacks would be an error of its own).
+    let output = &form.output;
+    let asyncness = sig.asyncness;
     Some(quote! {
         #(#attrs)*
         #[allow(clippy::missing_errors_doc)]
         #vis #sig {
+            let _ = #asyncness move || -> #output #block;
             ::core::unreachable!()
         }
     })

@@ -23,14 +23,21 @@ impl crate::common::AttributeMacro for InitOnce {
         args::Args::parse(args)
     }
 
+    /// The names the arguments give are checked whatever the item's mistakes, and
+    /// reported first, where they are written.
     fn validate(args: args::Args, item: TokenStream) -> syn::Result<Self::Checked> {
-        let form = validate::validate(item)?;
-        validate::check_names(&args, &form.item.sig.ident)?;
+        let mut errors = crate::common::Errors::default();
+        if let Ok(syn::Item::Fn(f)) = syn::parse2::<syn::Item>(item.clone())
+            && let Err(clash) = validate::check_names(&args, &f.sig.ident)
+        {
+            errors.push(clash);
+        }
+        let form = errors.finish_with(validate::validate(item))?;
         Ok((args, form))
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
-        validate::validate(item).err()
+    fn check_item(args: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
+        Self::validate(args.unwrap_or_default(), item).err()
     }
 
     fn expand((args, form): &Self::Checked) -> TokenStream {

@@ -31,17 +31,12 @@ impl Args {
             if pair.key == "path" {
                 path = Some(pair.value);
             } else if pair.key == "watch" {
-                // A `$watch:literal` or `$watch:expr` of `macro_rules` arrives in an
-                // invisible group.
-                let mut value = pair.value;
-                while let syn::Expr::Group(group) = value {
-                    value = *group.expr;
-                }
-                watch = match value {
+                // Through the group of a `$watch:expr` fragment.
+                watch = match common::peel_expr(&pair.value) {
                     syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Bool(flag),
                         ..
-                    }) => flag.value.then_some(flag),
+                    }) => flag.value.then(|| flag.clone()),
                     other => {
                         return Err(syn::Error::new_spanned(
                             other,

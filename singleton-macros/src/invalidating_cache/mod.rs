@@ -32,7 +32,7 @@ impl crate::common::AttributeMacro for InvalidatingCache {
         validate::validate(item).map(|loader| loader(args))
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
+    fn check_item(_: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
         validate::validate(item).err()
     }
 
@@ -42,9 +42,15 @@ impl crate::common::AttributeMacro for InvalidatingCache {
 
     /// The cached fn and its module as the expansion writes them, around a loader that
     /// is never run, so that their uses add no errors to the one that matters; the item
-    /// alone where they cannot be derived.
+    /// alone where they cannot be derived. The fn as written stays beside the stub
+    /// (under a name of its own), so that its body is checked.
     fn fallback(args: Option<args::Args>, item: TokenStream) -> TokenStream {
-        validate::repaired(args, &item).map_or(item, |loader| expand::expand(&loader))
+        let Some(loader) = validate::repaired(args, &item) else {
+            return item;
+        };
+        let stub = expand::expand(&loader);
+        let written = crate::common::as_written(&item);
+        quote::quote!(#stub #written)
     }
 }
 

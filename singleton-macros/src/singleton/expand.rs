@@ -37,7 +37,6 @@ fn expand_type(form: &TypeForm) -> TokenStream {
     // The trait paths carry the user's spans, so a missing `Default` or a wrong `init`
     // return type is reported there; the closures around them carry the macro's own
     // span, so lints such as `clippy::redundant_closure` treat them as generated code.
-    let call = init.as_ref().map(crate::diagnostics::call_init);
     let (returned, build) = match (init, error) {
         (None, _) => {
             let rt = common::private_at(ident.span());
@@ -47,22 +46,11 @@ fn expand_type(form: &TypeForm) -> TokenStream {
                     <#ident as #rt::SingletonDefault>::singleton_default()),
             )
         }
-        (Some(init), None) => {
-            let rt = common::private_at(init.span());
-            (
-                quote!(&'static #ident),
-                quote_spanned!(init.span()=>
-                    #rt::InitReturns::<#ident>::into_value(#call)),
-            )
-        }
-        (Some(init), Some(error)) => {
-            let rt = common::private_at(init.span());
-            (
-                quote!(::core::result::Result<&'static #ident, #error>),
-                quote_spanned!(init.span()=>
-                    #rt::InitTryReturns::<#ident, #error>::into_result(#call)),
-            )
-        }
+        (Some(init), None) => (quote!(&'static #ident), init_call(ident, init, None, false)),
+        (Some(init), Some(error)) => (
+            quote!(::core::result::Result<&'static #ident, #error>),
+            init_call(ident, init, Some(error), false),
+        ),
     };
     let get = if error.is_some() && init.is_some() {
         quote!(get_or_try_init(|| #build))
@@ -123,23 +111,19 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
         return quote!(#item);
     };
     let at = asyncness.map_or_else(|| init.span(), |a| a.span);
-    let (output, returned, error_ty, get) = match error {
+    let (returned, error_ty, get) = match error {
         None => (
-            quote!(#ident),
             quote!(&'static #ident),
             quote!(::core::convert::Infallible),
             quote!(get_or_init),
         ),
         Some(error) => (
-            quote!(::core::result::Result<#ident, #error>),
             quote!(::core::result::Result<&'static #ident, #error>),
             quote!(#error),
             quote!(get_or_try_init),
         ),
     };
-    let call = crate::diagnostics::call_init_async(init);
-    let future = quote_spanned!(init.span()=>
-        #rt::AsyncInitReturns::<#output>::into_future(#call));
+    let future = init_call(ident, init, error.as_ref(), true);
     let checked = crate::diagnostics::send_init_future_of(init, at, &future);
     let doc = format!(
         "The process-wide instance of [`{name}`](Self), created on first use by the async \
@@ -184,6 +168,35 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
 
             #testing
         }
+    }
+}
+
+/// The call of `init` that builds the instance of `ident` (its future if `is_async`),
+/// typed by the singleton and its `error`, so that a wrong `init` is reported at it.
+/// Also kept by the stubs beside an error (see `fallback`), where it is never called.
+pub(super) fn init_call(
+    ident: &syn::Ident,
+    init: &syn::Expr,
+    error: Option<&syn::Type>,
+    is_async: bool,
+) -> TokenStream {
+    if is_async {
+        let rt = crate::common::private();
+        let output = error.map_or_else(
+            || quote!(#ident),
+            |error| quote!(::core::result::Result<#ident, #error>),
+        );
+        let call = crate::diagnostics::call_init_async(init);
+        return quote_spanned!(init.span()=>
+            #rt::AsyncInitReturns::<#output>::into_future(#call));
+    }
+    let rt = common::private_at(init.span());
+    let call = crate::diagnostics::call_init(init);
+    match error {
+        None => quote_spanned!(init.span()=>
+            #rt::InitReturns::<#ident>::into_value(#call)),
+        Some(error) => quote_spanned!(init.span()=>
+            #rt::InitTryReturns::<#ident, #error>::into_result(#call)),
     }
 }
 

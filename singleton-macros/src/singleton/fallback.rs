@@ -2,7 +2,7 @@
 //! expansion would have given it (`Type::instance()`, the fn returning `&'static T`,
 //! its module) as stubs, so that the uses of that surface add no errors of their own.
 //! Nothing is derived where the item itself is too broken (generics, no return type, a
-//! type a `static` cannot hold, a method): the item is emitted alone.
+//! type a `static` cannot hold or that borrows, `!`, a method): the item is emitted alone.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -15,7 +15,10 @@ use crate::common;
 pub(super) fn fallback(args: Option<Args>, item: TokenStream) -> TokenStream {
     let args = args.unwrap_or_default();
     let stubs = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Fn(f)) => return fn_stub(&args, f).unwrap_or(item),
+        Ok(syn::Item::Fn(f)) => {
+            let written = common::as_written(&item);
+            return fn_stub(&args, f).map_or(item, |stub| quote!(#stub #written));
+        }
         Ok(syn::Item::Struct(s)) => type_stub(&args, &s.vis, &s.ident, &s.generics),
         Ok(syn::Item::Enum(e)) => type_stub(&args, &e.vis, &e.ident, &e.generics),
         _ => None,
@@ -41,11 +44,21 @@ fn type_stub(
         quote!(&'static #ident)
     };
     let doc = "A stub: `#[singleton]` reported an error on this item.";
-    let access = if validate::thread_scope(args).is_some() {
+    let thread = validate::thread_scope(args).is_some();
+    // `init`, called as `instance()` would call it (as declared: `async`, `error = E`,
+    // whatever the scope), in a closure never called: still checked (its mistakes
+    // reported, the fn it names used).
+    let init = args.init.as_ref().map(|init| {
+        let error = args.error.as_ref().map(|error| &error.value);
+        let call = expand::init_call(ident, &init.expr, error, init.asyncness.is_some());
+        quote!(let _ = || #call;)
+    });
+    let access = if thread {
         let runtime = common::runtime();
         quote! {
             #[doc = #doc]
             #vis fn with_instance<__R>(f: impl ::core::ops::FnOnce(&Self) -> __R) -> __R {
+                #init
                 ::core::unreachable!()
             }
 
@@ -66,6 +79,7 @@ fn type_stub(
                 #[doc = #doc]
                 #vis fn instance(
                 ) -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static {
+                    #init
                     async { ::core::unreachable!() }
                 }
 
@@ -78,6 +92,7 @@ fn type_stub(
             quote! {
                 #[doc = #doc]
                 #vis fn instance() -> #returned {
+                    #init
                     ::core::unreachable!()
                 }
             }
@@ -115,7 +130,9 @@ fn fn_stub(args: &Args, f: syn::ItemFn) -> Option<TokenStream> {
     let value = value.unwrap_or_else(|| declared.clone());
     let thread = validate::thread_scope(args).is_some();
     if !common::unstorable(&value).is_empty()
-        || (thread && (fallible || validate::borrowed(&value).is_some()))
+        || matches!(common::peel_type(&value), syn::Type::Never(_))
+        || validate::borrowed(&value).is_some()
+        || (thread && fallible)
     {
         return None;
     }

@@ -31,8 +31,14 @@ impl crate::common::AttributeMacro for Singleton {
         validate::validate(args, item)
     }
 
-    fn check_item(item: TokenStream) -> Option<syn::Error> {
-        validate::validate(args::Args::default(), item).err()
+    /// With the arguments that parse; without `error` if `init` is not among them (it
+    /// may be the argument that did not parse: "`error` needs `init`" would be wrong).
+    fn check_item(args: Option<args::Args>, item: TokenStream) -> Option<syn::Error> {
+        let mut args = args.unwrap_or_default();
+        if args.init.is_none() {
+            args.error = None;
+        }
+        validate::validate(args, item).err()
     }
 
     fn expand(form: &validate::Form) -> TokenStream {

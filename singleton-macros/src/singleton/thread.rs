@@ -4,7 +4,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 
 use crate::common;
 
@@ -56,10 +55,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     let build = match init {
         None => quote_spanned!(ident.span()=>
             <#ident as #rt::SingletonDefault>::singleton_default()),
-        Some(init) => {
-            let call = crate::diagnostics::call_init(init);
-            quote_spanned!(init.span()=> #rt::InitReturns::<#ident>::into_value(#call))
-        }
+        Some(init) => super::expand::init_call(ident, init, None, false),
     };
     let scoped = scoped(&quote!(#ident), &name, &quote!(|| #build));
     let prelude = struct_prelude(item, ident);

@@ -91,29 +91,6 @@ fn type_form(
     attrs: &[syn::Attribute],
 ) -> syn::Result<Form> {
     let mut errors = Errors::default();
-    reject_generics(&mut errors, generics, "struct");
-    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-        else {
-            continue; // Not ours to report: rustc explains a malformed derive.
-        };
-        for path in paths {
-            let Some(last) = path.segments.last() else {
-                continue;
-            };
-            if last.ident == "Clone" || last.ident == "Copy" {
-                errors.spanned(
-                    &path,
-                    format!(
-                        "a singleton must not derive `{}`: a copy would be a second instance \
-                         that silently stops seeing the shared state; remove the derive and \
-                         share `&'static {ident}` from `{ident}::instance()`",
-                        last.ident
-                    ),
-                );
-            }
-        }
-    }
     if let (Some(error), None) = (&args.error, &args.init) {
         errors.spanned(
             &error.key,
@@ -137,6 +114,31 @@ fn type_form(
              thread's first access, inside a sync closure; build it synchronously",
         );
     }
+    // The item's mistakes after the arguments', its derives before its generics: in the
+    // order written.
+    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        else {
+            continue; // Not ours to report: rustc explains a malformed derive.
+        };
+        for path in paths {
+            let Some(last) = path.segments.last() else {
+                continue;
+            };
+            if last.ident == "Clone" || last.ident == "Copy" {
+                errors.spanned(
+                    &path,
+                    format!(
+                        "a singleton must not derive `{}`: a copy would be a second instance \
+                         that silently stops seeing the shared state; remove the derive and \
+                         share `&'static {ident}` from `{ident}::instance()`",
+                        last.ident
+                    ),
+                );
+            }
+        }
+    }
+    reject_generics(&mut errors, generics, "struct");
     errors.finish()?;
     Ok(Form::Type(TypeForm {
         thread: thread.is_some(),
@@ -147,51 +149,6 @@ fn type_form(
         init: args.init.map(|init| init.expr),
         error: args.error.map(|error| error.value),
     }))
-}
-
-/// What `scope = thread` adds to the checks of a fn: not `async`, not `unsafe`, not
-/// fallible, and a `'static` type.
-fn check_thread_fn(
-    errors: &mut Errors,
-    sig: &syn::Signature,
-    declared: &syn::Result<syn::Type>,
-    fallible: bool,
-) {
-    if let Some(token) = &sig.asyncness {
-        errors.spanned(
-            token,
-            "a thread-scoped singleton cannot be an `async fn`: it is built on the \
-             thread's first access, inside a sync closure (and a task moves between \
-             threads); make the fn sync, or drop `scope = thread`",
-        );
-    }
-    if let Some(token) = &sig.unsafety {
-        errors.spanned(
-            token,
-            "a thread-scoped singleton cannot be an `unsafe fn`: it is reached through \
-             `name::with`, which is safe to call, so the fn's safety contract would be \
-             silently dropped; make the fn safe (an `unsafe` block inside the body, \
-             with its `// SAFETY:` reasoning), or drop `scope = thread`",
-        );
-    }
-    if let Ok(ty) = declared {
-        if fallible {
-            errors.spanned(
-                ty,
-                "a thread-scoped singleton's initialiser cannot fail: there is no caller \
-                 to hand an error to on each thread's first access; return a value that \
-                 holds the error, or drop `scope = thread`",
-            );
-        }
-        if let Some(lifetime) = borrowed(ty) {
-            errors.push(syn::Error::new(
-                lifetime,
-                "a thread-scoped singleton's type must be `'static`: it lives in a \
-                 `thread_local!` until the thread exits; own the data (`String` for \
-                 `&str`, `Vec<T>` for `&[T]`) or borrow `'static` data",
-            ));
-        }
-    }
 }
 
 fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
@@ -216,12 +173,33 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
              for a compile-time constant use a plain `const` or `static`",
         );
     }
+    let thread = thread_scope(args);
+    // `async` after `const`, before the rest: reported in the order written.
+    if let (Some(_), Some(token)) = (thread, &sig.asyncness) {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot be an `async fn`: it is built on the \
+             thread's first access, inside a sync closure (and a task moves between \
+             threads); make the fn sync, or drop `scope = thread`",
+        );
+    }
+    if let (Some(_), Some(token)) = (thread, &sig.unsafety) {
+        errors.spanned(
+            token,
+            "a thread-scoped singleton cannot be an `unsafe fn`: it is reached through \
+             `name::with`, which is safe to call, so the fn's safety contract would be \
+             silently dropped; make the fn safe (an `unsafe` block inside the body, \
+             with its `// SAFETY:` reasoning), or drop `scope = thread`",
+        );
+    }
     reject_generics(&mut errors, &sig.generics, "fn");
     if let Some(receiver) = sig.receiver() {
         errors.spanned(
             receiver,
             "a `#[singleton]` fn cannot take `self`: there is one instance for the whole \
-             process, not one per value; make it a free or associated fn without parameters",
+             process, not one per value; make it a free fn without parameters, outside \
+             the `impl` (the module it comes with cannot sit in one), or put `#[singleton]` \
+             on the struct for `Type::instance()`",
         );
     } else if !sig.inputs.is_empty() {
         errors.spanned(
@@ -246,11 +224,7 @@ fn fn_form(args: &Args, f: syn::ItemFn) -> syn::Result<Form> {
     };
     let value = declared.as_ref().ok().and_then(result_value);
     if let Ok(ty) = &declared {
-        check_storable(&mut errors, value.as_ref().unwrap_or(ty));
-    }
-    let thread = thread_scope(args);
-    if thread.is_some() {
-        check_thread_fn(&mut errors, sig, &declared, value.is_some());
+        check_value(&mut errors, ty, value.as_ref(), sig, thread.is_some());
     }
     let declared = errors.finish_with(declared)?;
     let fallible = value.is_some();
@@ -302,6 +276,56 @@ pub(super) fn static_ref_return(
         *first = syn::GenericArgument::Type(reference);
     }
     rewritten
+}
+
+/// The declared return type `ty` (whose `T` is `value` if it is a `Result`): what a
+/// `static` cannot hold, `!` (no value to share), a type that borrows (stored for the
+/// rest of the process or the thread; a generic fn's lifetimes are reported at its
+/// generics), and a thread-scoped initialiser that can fail.
+fn check_value(
+    errors: &mut Errors,
+    ty: &syn::Type,
+    value: Option<&syn::Type>,
+    sig: &syn::Signature,
+    thread: bool,
+) {
+    let stored = value.unwrap_or(ty);
+    check_storable(errors, stored);
+    if let syn::Type::Never(never) = common::peel_type(stored) {
+        errors.spanned(
+            never,
+            "a `#[singleton]` fn cannot return `!`: a body that never returns gives no value \
+             to share; return the value, or drop `#[singleton]`",
+        );
+        return;
+    }
+    if !thread {
+        if let Some(lifetime) = borrowed(stored).filter(|_| sig.generics.params.is_empty()) {
+            errors.push(syn::Error::new(
+                lifetime,
+                "a singleton's type must be `'static`: it is stored in a `static` and shared \
+                 for the rest of the process; own the data (`String` for `&str`, `Vec<T>` for \
+                 `&[T]`) or borrow `'static` data (`&'static str`)",
+            ));
+        }
+        return;
+    }
+    if value.is_some() {
+        errors.spanned(
+            ty,
+            "a thread-scoped singleton's initialiser cannot fail: there is no caller to hand \
+             an error to on each thread's first access; return a value that holds the error, \
+             or drop `scope = thread`",
+        );
+    }
+    if let Some(lifetime) = borrowed(ty) {
+        errors.push(syn::Error::new(
+            lifetime,
+            "a thread-scoped singleton's type must be `'static`: it lives in a \
+             `thread_local!` until the thread exits; own the data (`String` for `&str`, \
+             `Vec<T>` for `&[T]`) or borrow `'static` data",
+        ));
+    }
 }
 
 /// The stored type lives in a `static`: it must be sized and nameable there.
