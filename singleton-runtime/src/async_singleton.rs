@@ -30,11 +30,12 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 use crate::once::async_::{self, Run};
 use crate::singleton::Singleton;
-use crate::sync::{Mutex, MutexGuard, loom_const_fn};
+use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
 
 mod future;
@@ -105,54 +106,156 @@ struct State<T, E> {
     /// The waiter (by id) that polls the run; `None` when no waiter is left (the next
     /// caller takes over).
     driver: Option<u64>,
-    /// Every waiting future's waker, by id.
-    waiters: Vec<(u64, Waker)>,
+    /// The driver polled the run from inside another async initialiser (see
+    /// `RunWake`): it is polled only while that run is.
+    driver_nested: bool,
+    /// The run's waiters and the waker the run is polled with; `None` while `Idle`.
+    wake: Option<Arc<RunWake>>,
     next_waiter: u64,
 }
 
+/// The waker a run is polled with, and the wakers of the futures that wait for it.
+///
+/// The run's leaf futures hold this waker, not the driver's: a wake is passed on to
+/// every waiter. The driver alone is not enough when it is a future inside another
+/// async initialiser's run (it started this run while that one awaited it): if that
+/// run's callers all go away, it is parked, and nobody polls the driver until that
+/// singleton is awaited again; the waiters of this run would never be woken. So a
+/// waiter polled after a wake continues the run itself when the driver is such a
+/// nested future. A driver polled by a task of its own is left its role: a steal would
+/// move the run into whatever the thief is part of.
+struct RunWake {
+    /// Set by a wake, cleared by the poll of the run it calls for.
+    woken: AtomicBool,
+    /// Every waiting future's waker, by id.
+    waiters: Mutex<Vec<(u64, Waker)>>,
+}
+
+impl Wake for RunWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        // Woken without the lock: a waker's `wake` is user code.
+        let wakers: Vec<Waker> = self.waiters.lock().iter().map(|(_, w)| w.clone()).collect();
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
 impl<T, E> State<T, E> {
-    /// Registers (or updates) the waker of the waiter `id` (a new id if `None`).
-    fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> u64 {
+    /// The run's waiters, if there is a run.
+    fn waiters(&self) -> Option<MutexGuard<'_, Vec<(u64, Waker)>>> {
+        self.wake.as_ref().map(|wake| wake.waiters.lock())
+    }
+
+    /// Registers (or updates) the waker of the waiter `id` (a new id if `None`). The
+    /// waker it replaces is returned, to be dropped without the lock (a waker's drop is
+    /// user code: it may drop a task, and with it another waiter of this singleton).
+    fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> (u64, Option<Waker>) {
+        let wake = self.wake.get_or_insert_with(|| {
+            Arc::new(RunWake {
+                woken: AtomicBool::new(false),
+                waiters: Mutex::new(Vec::new()),
+            })
+        });
+        let mut waiters = wake.waiters.lock();
         if let Some(id) = *id
-            && let Some((_, registered)) = self.waiters.iter_mut().find(|(w, _)| *w == id)
+            && let Some((_, registered)) = waiters.iter_mut().find(|(w, _)| *w == id)
         {
-            if !registered.will_wake(waker) {
-                registered.clone_from(waker);
+            if registered.will_wake(waker) {
+                return (id, None);
             }
-            return id;
+            return (id, Some(std::mem::replace(registered, waker.clone())));
         }
+        drop(waiters);
         let new = id.unwrap_or_else(|| {
             self.next_waiter += 1;
             self.next_waiter
         });
         *id = Some(new);
-        self.waiters.push((new, waker.clone()));
-        new
+        self.waiters()
+            .unwrap_or_else(|| unreachable!("inserted above"))
+            .push((new, waker.clone()));
+        (new, None)
     }
 
-    /// Removes the waiter `id`; if it was the driver, hands the role on: returns the
-    /// waker of the waiter to wake so that it takes over.
-    fn leave(&mut self, id: u64) -> Option<Waker> {
-        self.waiters.retain(|(w, _)| *w != id);
+    /// Removes the waiter `id`; if it was the driver, hands the role on. Returns the
+    /// waiter's own waker (to drop without the lock) and the waker of the waiter to wake
+    /// so that it takes over.
+    fn leave(&mut self, id: u64) -> (Option<Waker>, Option<Waker>) {
+        let Some(mut waiters) = self.waiters() else {
+            return (None, None);
+        };
+        let own = waiters
+            .iter()
+            .position(|(w, _)| *w == id)
+            .map(|at| waiters.remove(at).1);
+        let next = waiters.first().map(|(next, waker)| (*next, waker.clone()));
+        drop(waiters);
         if self.driver != Some(id) {
-            return None;
+            return (own, None);
         }
         self.driver = None;
         if matches!(self.init, Init::Idle) {
-            return None;
+            return (own, None);
         }
         // The next driver is named now, not when it polls: if it too goes away before
         // it polls, its own `leave` hands the role on again.
-        let (next, waker) = self.waiters.first()?;
-        self.driver = Some(*next);
-        Some(waker.clone())
+        let Some((next, waker)) = next else {
+            return (own, None);
+        };
+        self.driver = Some(next);
+        (own, Some(waker))
     }
 
     /// The run is over: everybody looks again.
     fn finish(&mut self) -> Vec<Waker> {
         self.init = Init::Idle;
         self.driver = None;
-        self.waiters.drain(..).map(|(_, waker)| waker).collect()
+        match self.wake.take() {
+            // A leaf of the spent run may still hold the run's waker: it wakes nobody.
+            Some(wake) => wake
+                .waiters
+                .lock()
+                .drain(..)
+                .map(|(_, waker)| waker)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The waiter `id`, which was to poll as `running` says, panics instead (an init
+    /// cycle): it leaves, and the run goes back (if it started here, with nothing built
+    /// yet, it ends). Its own waker, to drop, and those to wake, without the lock.
+    fn give_up(&mut self, id: u64, running: Started<T, E>) -> (Option<Waker>, Vec<Waker>) {
+        match running {
+            Started::Wait => (self.forget(id), Vec::new()),
+            // This caller was to drive: another waiter takes over.
+            Started::Continue(run) => {
+                self.init = Init::Parked(run);
+                let (own, next) = self.leave(id);
+                (own, next.into_iter().collect())
+            }
+            Started::New(run) => {
+                drop(run);
+                (self.forget(id), self.finish())
+            }
+        }
+    }
+
+    /// Removes the waiter `id`, returning its waker (to drop without the lock).
+    fn forget(&mut self, id: u64) -> Option<Waker> {
+        let mut waiters = self.waiters()?;
+        let at = waiters.iter().position(|(w, _)| *w == id)?;
+        Some(waiters.remove(at).1)
+    }
+
+    /// The number of waiting futures (tests).
+    #[cfg(test)]
+    fn waiter_count(&self) -> usize {
+        self.waiters().map_or(0, |w| w.len())
     }
 }
 
@@ -179,7 +282,8 @@ impl<T: Send + Sync, E> AsyncSingleton<T, E> {
                 state: Mutex::new(State {
                     init: Init::Idle,
                     driver: None,
-                    waiters: Vec::new(),
+                    driver_nested: false,
+                    wake: None,
                     next_waiter: 0,
                 }),
             }
@@ -327,7 +431,11 @@ impl<T, E> AsyncSingleton<T, E> {
             drop(state);
             return Step::Done(Ok(value));
         }
-        let me = state.register(id, cx.waker());
+        let (me, replaced) = state.register(id, cx.waker());
+        let run_wake = state
+            .wake
+            .clone()
+            .unwrap_or_else(|| unreachable!("registered above"));
         let mut running = match std::mem::replace(&mut state.init, Init::Polling) {
             Init::Idle => {
                 // No run: start one, with this caller's initialiser (built below,
@@ -339,7 +447,12 @@ impl<T, E> AsyncSingleton<T, E> {
                 state.driver = Some(me);
                 Started::New(run)
             }
-            Init::Parked(running) if state.driver.is_none_or(|d| d == me) => {
+            // The driver polls it; so does a waiter polled after the run was woken, if
+            // the driver is inside another run and may never be polled again (`RunWake`).
+            Init::Parked(running)
+                if state.driver.is_none_or(|d| d == me)
+                    || (state.driver_nested && run_wake.woken.load(Ordering::SeqCst)) =>
+            {
                 state.driver = Some(me);
                 Started::Continue(running)
             }
@@ -355,30 +468,22 @@ impl<T, E> AsyncSingleton<T, E> {
             match async_::wait(self.resource()) {
                 Ok(registered) => *wait = registered,
                 Err(cycle) => {
-                    let wakers = match std::mem::replace(&mut running, Started::Wait) {
-                        Started::Wait => {
-                            state.waiters.retain(|(w, _)| *w != me);
-                            Vec::new()
-                        }
-                        // This caller was to drive: the run (if it started here, with
-                        // nothing built yet) goes back, and another waiter takes over.
-                        Started::Continue(run) => {
-                            state.init = Init::Parked(run);
-                            state.leave(me).into_iter().collect()
-                        }
-                        Started::New(run) => {
-                            drop(run);
-                            state.waiters.retain(|(w, _)| *w != me);
-                            state.finish()
-                        }
-                    };
+                    let running = std::mem::replace(&mut running, Started::Wait);
+                    let (own, wakers) = state.give_up(me, running);
                     drop(state);
+                    drop((own, replaced, run_wake));
                     wakers.into_iter().for_each(Waker::wake);
                     panic!("{cycle}");
                 }
             }
         }
+        if !matches!(running, Started::Wait) {
+            // This poll answers every wake so far.
+            run_wake.woken.store(false, Ordering::SeqCst);
+            state.driver_nested = crate::waits::in_async_init();
+        }
         drop(state);
+        drop(replaced); // user code: without the lock
         let (future, run) = match running {
             Started::Wait => return Step::Pending,
             Started::Continue(Running { future, run }) => (Some(future), run),
@@ -396,12 +501,21 @@ impl<T, E> AsyncSingleton<T, E> {
             Some(future) => future,
             None => match make() {
                 Some(future) => future,
-                None => panic!("a `get_or_init` future was polled after it completed"),
+                // Its run was continued by a waiter (see `RunWake`), and ended with an
+                // `Err` or a panic there.
+                None => panic!(
+                    "the initialiser this `{}` future started failed while another caller \
+                     polled it (that caller got the error or the panic); this future has no \
+                     initialiser left to try again: await the singleton again",
+                    self.name()
+                ),
             },
         };
         let polled = {
             let _acting = guard.run.as_ref().map(Run::driving);
-            future.as_mut().poll(cx)
+            // With the run's waker, which wakes every waiter (see `RunWake`).
+            let waker = Waker::from(run_wake);
+            future.as_mut().poll(&mut Context::from_waker(&waker))
         };
         let run = guard.defuse();
         let mut state = self.lock();
@@ -428,8 +542,9 @@ impl<T, E> AsyncSingleton<T, E> {
     /// A waiting future went away (completed or dropped).
     fn leave(&self, id: u64) {
         let mut state = self.lock();
-        let next = state.leave(id);
+        let (own, next) = state.leave(id);
         drop(state);
+        drop(own); // user code: without the lock
         if let Some(next) = next {
             next.wake();
         }
@@ -467,9 +582,10 @@ impl<T, E> Drop for PollGuard<'_, T, E> {
         let mut state = self.owner.lock();
         // The claim first (see `poll_slow`), then the state.
         drop(self.run.take());
-        state.waiters.retain(|(w, _)| *w != self.me);
+        let own = state.forget(self.me);
         let wakers = state.finish();
         drop(state);
+        drop(own);
         wakers.into_iter().for_each(Waker::wake);
     }
 }

@@ -120,7 +120,7 @@ fn loom_async_a_registered_waiter_leaves_on_the_fast_path() {
         assert_eq!(driver.join().unwrap(), value);
         assert_eq!(runs.load(Ordering::Relaxed), 1);
         let state = cell.lock();
-        assert!(state.waiters.is_empty());
+        assert_eq!(state.waiter_count(), 0);
         assert!(state.driver.is_none());
     });
 }

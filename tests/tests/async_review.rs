@@ -1,0 +1,94 @@
+//! Adversarial cases of `#[singleton] async fn`: runs nested in runs whose callers all
+//! went away, futures moved between tasks, cancellation at every await point.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use singleton_runtime::singleton;
+use support::within;
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+static INNER_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+async fn inner_config() -> u32 {
+    INNER_RUNS.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    7
+}
+
+#[singleton]
+async fn outer_service() -> u32 {
+    *inner_config().await + 1
+}
+
+/// The only caller of `outer_service` is cancelled while its initialiser awaits
+/// `inner_config`, whose run it had started (so the future driving `inner_config`'s run
+/// lives inside `outer_service`'s parked run, which nobody polls). A later caller of
+/// `inner_config` alone must still get the value: the next waiter drives the run.
+#[test]
+fn a_run_started_inside_an_abandoned_run_is_driven_by_its_own_waiters() {
+    let got = within("nested abandoned run", Duration::from_secs(20), || {
+        multi_thread().block_on(async {
+            let cancelled = tokio::time::timeout(Duration::from_millis(10), outer_service()).await;
+            assert!(cancelled.is_err(), "the outer caller times out");
+            tokio::time::timeout(Duration::from_secs(5), inner_config())
+                .await
+                .copied()
+        })
+    });
+    assert_eq!(got, Ok(7), "inner_config's waiter was never woken");
+    assert_eq!(INNER_RUNS.load(Ordering::SeqCst), 1);
+}
+
+static INNER2_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+async fn inner_two() -> u32 {
+    INNER2_RUNS.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    3
+}
+
+#[singleton]
+async fn outer_two() -> u32 {
+    *inner_two().await * 2
+}
+
+/// As above, but the caller of the inner singleton was already waiting when the outer
+/// caller went away, on a current-thread runtime.
+#[test]
+fn a_waiter_registered_before_the_outer_run_was_abandoned_is_not_stranded() {
+    let got = within(
+        "nested abandoned run, waiter first",
+        Duration::from_secs(20),
+        || {
+            current_thread().block_on(async {
+                let outer =
+                    tokio::spawn(tokio::time::timeout(Duration::from_millis(30), outer_two()));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let inner = tokio::spawn(tokio::time::timeout(Duration::from_secs(5), inner_two()));
+                assert!(outer.await.unwrap().is_err(), "the outer caller times out");
+                inner.await.unwrap().copied()
+            })
+        },
+    );
+    assert_eq!(got, Ok(3), "inner_two's waiter was never woken");
+    assert_eq!(INNER2_RUNS.load(Ordering::SeqCst), 1);
+}
