@@ -12,8 +12,10 @@
 //! - `Idle`: no run. A caller that finds the value missing starts one with its own
 //!   initialiser and becomes its *driver*.
 //! - `Parked(run)`: a run exists and nobody polls it right now. Its driver (a waiting
-//!   future, by id) polls it when woken: the run's leaf futures registered the driver's
-//!   waker. Other waiters only keep their wakers here.
+//!   future, by id) polls it when woken. The run is polled with a waker of its own
+//!   (`RunWake`), which wakes every waiter: the driver, and the others, one of which
+//!   continues the run if the driver was polled from inside another async initialiser
+//!   (which may never be polled again).
 //! - `Polling`: the driver has taken the run out and polls it without the lock.
 //!
 //! A driver that is dropped (its task cancelled, a timeout) gives up the role and wakes

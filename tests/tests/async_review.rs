@@ -92,3 +92,68 @@ fn a_waiter_registered_before_the_outer_run_was_abandoned_is_not_stranded() {
     assert_eq!(got, Ok(3), "inner_two's waiter was never woken");
     assert_eq!(INNER2_RUNS.load(Ordering::SeqCst), 1);
 }
+
+static STORM_RUNS: AtomicUsize = AtomicUsize::new(0);
+static STORM_INNER_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+async fn storm_inner() -> u64 {
+    STORM_INNER_RUNS.fetch_add(1, Ordering::SeqCst);
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    40
+}
+
+#[singleton]
+async fn storm_outer() -> u64 {
+    STORM_RUNS.fetch_add(1, Ordering::SeqCst);
+    tokio::task::yield_now().await;
+    let inner = *storm_inner().await;
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    inner + 2
+}
+
+/// 1000 tasks on a multi-thread runtime, each awaiting one of two nested singletons
+/// with a short pseudo-random timeout and trying again: drivers are cancelled at every
+/// await point of both initialisers, also the outer run while it drives the inner one.
+/// Each initialiser runs exactly once and every task gets the value.
+#[test]
+fn a_thousand_tasks_with_random_timeouts_run_each_initialiser_once() {
+    let values = within("storm", Duration::from_secs(60), || {
+        multi_thread().block_on(async {
+            let tasks: Vec<_> = (0..1000_u64)
+                .map(|i| {
+                    tokio::spawn(async move {
+                        let mut seed = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+                        loop {
+                            seed ^= seed << 13;
+                            seed ^= seed >> 7;
+                            seed ^= seed << 17;
+                            let limit = Duration::from_micros(seed % 4000);
+                            let got = if i % 3 == 0 {
+                                tokio::time::timeout(limit, storm_inner()).await
+                            } else {
+                                tokio::time::timeout(limit, storm_outer()).await
+                            };
+                            if let Ok(value) = got {
+                                return (i % 3 == 0, *value);
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let mut values = Vec::new();
+            for task in tasks {
+                values.push(task.await.unwrap());
+            }
+            values
+        })
+    });
+    for (inner, value) in values {
+        assert_eq!(value, if inner { 40 } else { 42 });
+    }
+    assert_eq!(STORM_INNER_RUNS.load(Ordering::SeqCst), 1);
+    assert_eq!(STORM_RUNS.load(Ordering::SeqCst), 1);
+}

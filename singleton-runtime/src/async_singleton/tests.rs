@@ -459,3 +459,93 @@ fn a_replaced_waker_is_dropped_without_the_lock() {
         assert_eq!(poll_once(&mut outer, &plain), Poll::Ready(&3));
     });
 }
+
+/// A waiter woken by the end of a run finds the value reset before it polls: it starts
+/// a run of its own with its own initialiser.
+#[test]
+fn a_waiter_that_finds_the_value_reset_starts_again() {
+    static CELL: AsyncSingleton<u8> = AsyncSingleton::new("reset between polls");
+    let (gate, mut driver, _, driver_waker) = driving_at_a_gate(&CELL, 1);
+    let (waiter_flag, waiter_waker) = flag_waker();
+    let mut waiter = Box::pin(CELL.get_or_init(|| async { 2 }));
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    gate.open();
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&1));
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        2,
+        "the gate, then the end"
+    );
+    CELL.reset();
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&2));
+    assert_eq!(CELL.get(), Some(&2));
+}
+
+/// The driver is cancelled; the waiter it handed the run to panics polling it: nothing
+/// is stored, and the last waiter starts a run of its own.
+#[test]
+fn a_panic_in_a_handed_off_run_wakes_the_others_to_start_again() {
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("handed-off panic");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver: U8Future<'_> = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        panic!("the run fails")
+    }));
+    let mut heir: U8Future<'_> = Box::pin(cell.get_or_init(|| async { unreachable!() }));
+    let mut last: U8Future<'_> = Box::pin(cell.get_or_init(|| async { 6 }));
+    let wakers: Vec<_> = (0..3).map(|_| flag_waker()).collect();
+    assert!(poll_once(&mut driver, &wakers[0].1).is_pending());
+    assert!(poll_once(&mut heir, &wakers[1].1).is_pending());
+    assert!(poll_once(&mut last, &wakers[2].1).is_pending());
+    drop(driver);
+    assert_eq!(wakers[1].0.1.load(Ordering::SeqCst), 1, "the heir is told");
+    assert!(poll_once(&mut heir, &wakers[1].1).is_pending());
+    gate.open();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut heir, &wakers[1].1);
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(cell.get(), None);
+    assert!(
+        wakers[2].0.1.load(Ordering::SeqCst) >= 1,
+        "the last waiter is woken"
+    );
+    assert_eq!(poll_once(&mut last, &wakers[2].1), Poll::Ready(&6));
+}
+
+/// A driver inside another run started this run; a waiter continued it (see
+/// `RunWake`) and got its `Err`. The driver, polled again, has no initialiser left to
+/// try again: it panics saying so (rather than wait for a run nobody may start).
+#[test]
+fn a_nested_driver_whose_run_failed_under_a_waiter_panics_saying_so() {
+    let cell: &AsyncSingleton<u8, String> = &AsyncSingleton::new("spent");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver = Box::pin(cell.get_or_try_init(move || async move {
+        g.wait().await;
+        Err("down".to_owned())
+    }));
+    let mut waiter = Box::pin(cell.get_or_try_init(|| async { Ok(1) }));
+    let (_, driver_waker) = flag_waker();
+    let (_, waiter_waker) = flag_waker();
+    {
+        let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+        assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    }
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    gate.open();
+    assert_eq!(
+        poll_once(&mut waiter, &waiter_waker),
+        Poll::Ready(Err("down".to_owned()))
+    );
+    let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut driver, &driver_waker);
+    }));
+    let message = *again.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("failed while another caller polled it"),
+        "{message}"
+    );
+    assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(2) })), Ok(&2));
+}
