@@ -267,6 +267,58 @@ pub mod generated {
         open_log, LOGGING, std::io::Result<u8>, { Ok(1) }
     );
 
+    macro_rules! async_global {
+        ($(#[$meta:meta])* $name:ident: $t:ty = $body:block) => {
+            $(#[$meta])*
+            #[singleton]
+            pub async fn $name() -> $t $body
+        };
+    }
+
+    macro_rules! async_struct {
+        ($(#[$meta:meta])* $name:ident, $init:path $(, $error:ty)?) => {
+            $(#[$meta])*
+            #[singleton(init = async $init $(, error = $error)?)]
+            pub struct $name(pub usize);
+        };
+    }
+
+    async_global!(
+        /// An endpoint, built by an async fn.
+        endpoint: String = { "https://example.invalid".to_owned() }
+    );
+    async_global!(
+        /// A session, built by a fallible async fn.
+        ///
+        /// # Errors
+        ///
+        /// When it cannot open.
+        session: Result<u32, LoadError> = {
+            let url = endpoint().await;
+            u32::try_from(url.len()).map_err(|_| LoadError)
+        }
+    );
+
+    async fn connect_link() -> Link {
+        Link(endpoint().await.len().min(3))
+    }
+
+    async fn dial_remote() -> Result<Remote, LoadError> {
+        Ok(Remote(usize::try_from(*session().await?).map_err(|_| LoadError)?))
+    }
+
+    async_struct!(
+        /// Built by an async `init`.
+        Link,
+        connect_link
+    );
+    async_struct!(
+        /// Built by a fallible async `init`.
+        Remote,
+        dial_remote,
+        LoadError
+    );
+
     global!(
         /// Counts.
         COUNTS: Vec<u32> = Vec::new()
