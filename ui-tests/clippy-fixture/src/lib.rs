@@ -1,6 +1,6 @@
 //! Every macro form in a user crate that denies clippy's pedantic group and missing docs.
 
-#![deny(clippy::pedantic, missing_docs)]
+#![deny(warnings, clippy::pedantic, missing_docs, unreachable_pub)]
 
 use std::path::Path;
 
