@@ -247,6 +247,23 @@ impl<T, E> State<T, E> {
         }
     }
 
+    /// After a poll of the run that ended pending: a wake during the poll reached the
+    /// waiters registered by then; if the driver may never be polled again (see
+    /// `RunWake`), those registered since must hear of it too. Wakers to wake without
+    /// the lock.
+    fn missed_wakes(&self) -> Vec<Waker> {
+        let woken = self
+            .wake
+            .as_ref()
+            .is_some_and(|wake| wake.woken.load(Ordering::SeqCst));
+        if !(self.driver_nested && woken) {
+            return Vec::new();
+        }
+        self.waiters().map_or_else(Vec::new, |w| {
+            w.iter().map(|(_, waker)| waker.clone()).collect()
+        })
+    }
+
     /// Removes the waiter `id`, returning its waker (to drop without the lock).
     fn forget(&mut self, id: u64) -> Option<Waker> {
         let mut waiters = self.waiters()?;
@@ -524,7 +541,9 @@ impl<T, E> AsyncSingleton<T, E> {
         match polled {
             Poll::Pending => {
                 state.init = Init::Parked(Running { future, run });
+                let missed = state.missed_wakes();
                 drop(state);
+                missed.into_iter().for_each(Waker::wake);
                 Step::Pending
             }
             Poll::Ready(result) => {

@@ -549,3 +549,52 @@ fn a_nested_driver_whose_run_failed_under_a_waiter_panics_saying_so() {
     );
     assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(2) })), Ok(&2));
 }
+
+/// The run, polled by a driver inside another run, is woken during that poll, before a
+/// waiter on another thread registers (while the run is being polled); the poll then
+/// ends pending. That waiter must be woken too: the driver may never be polled again.
+#[test]
+fn a_wake_during_a_nested_poll_reaches_a_waiter_registered_after_it() {
+    within_timeout(|| {
+        static CELL: AsyncSingleton<u8> = AsyncSingleton::new("missed wake");
+        let (registered_tx, registered_rx) = std::sync::mpsc::channel::<()>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let mut polls = 0;
+        let registered_rx = Mutex::new(registered_rx);
+        let mut driver = Box::pin(CELL.get_or_init(move || {
+            std::future::poll_fn(move |cx| {
+                polls += 1;
+                if polls == 1 {
+                    cx.waker().wake_by_ref(); // the run is woken...
+                    go_tx.send(()).unwrap(); // ...before the waiter registers
+                    registered_rx.lock().unwrap().recv().unwrap();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(4)
+                }
+            })
+        }));
+        let waiter = std::thread::spawn(move || {
+            go_rx.recv().unwrap();
+            let (flag, waker) = flag_waker();
+            let mut waiter = Box::pin(CELL.get_or_init(|| async { unreachable!() }));
+            assert!(poll_once(&mut waiter, &waker).is_pending());
+            registered_tx.send(()).unwrap();
+            while flag.1.load(Ordering::SeqCst) == 0 {
+                std::thread::park(); // never woken: `within_timeout` fails
+            }
+            match poll_once(&mut waiter, &waker) {
+                Poll::Ready(value) => *value,
+                Poll::Pending => panic!("woken, it continues the run"),
+            }
+        });
+        let (_, driver_waker) = flag_waker();
+        {
+            let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+            assert!(poll_once(&mut driver, &driver_waker).is_pending());
+        }
+        // The driver is never polled again (its run's callers went away).
+        assert_eq!(waiter.join().unwrap(), 4);
+        drop(driver);
+    });
+}
