@@ -157,3 +157,60 @@ fn a_thousand_tasks_with_random_timeouts_run_each_initialiser_once() {
     assert_eq!(STORM_INNER_RUNS.load(Ordering::SeqCst), 1);
     assert_eq!(STORM_RUNS.load(Ordering::SeqCst), 1);
 }
+
+type Gate = std::sync::Mutex<Option<std::sync::Arc<tokio::sync::Barrier>>>;
+
+// singleton-audit: allow(test instrumentation: the barrier both first runs meet)
+static LEFT_GATE: Gate = std::sync::Mutex::new(None);
+// singleton-audit: allow(test instrumentation: the barrier both first runs meet)
+static RIGHT_GATE: Gate = std::sync::Mutex::new(None);
+
+#[singleton]
+async fn left_hand() -> u8 {
+    let gate = LEFT_GATE.lock().unwrap().take(); // the first run only
+    if let Some(gate) = gate {
+        gate.wait().await;
+    }
+    *right_hand().await
+}
+
+#[singleton]
+async fn right_hand() -> u8 {
+    let gate = RIGHT_GATE.lock().unwrap().take();
+    if let Some(gate) = gate {
+        gate.wait().await;
+    }
+    *left_hand().await
+}
+
+/// Two tasks on a multi-thread runtime start the two runs, which then await each other:
+/// a cycle across tasks (and threads), reported, never a hang.
+#[test]
+fn a_cycle_across_tasks_on_two_worker_threads_is_reported() {
+    let gate = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    *LEFT_GATE.lock().unwrap() = Some(gate.clone());
+    *RIGHT_GATE.lock().unwrap() = Some(gate);
+    let messages = within("cycle on two workers", Duration::from_secs(20), || {
+        multi_thread().block_on(async {
+            let one = tokio::spawn(left_hand());
+            let two = tokio::spawn(right_hand());
+            let mut messages = Vec::new();
+            for task in [one, two] {
+                let error = task.await.unwrap_err();
+                messages.push(support::panic_message(&*error.into_panic()));
+            }
+            messages
+        })
+    });
+    assert!(
+        messages.iter().any(|m| m.contains("across tasks")),
+        "{messages:?}"
+    );
+    for message in &messages {
+        assert!(
+            message.contains("left_hand -> right_hand -> left_hand")
+                || message.contains("right_hand -> left_hand -> right_hand"),
+            "{message}"
+        );
+    }
+}
