@@ -37,7 +37,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use crate::once::async_::{self, Run};
 use crate::singleton::Singleton;
-use crate::sync::{AtomicBool, Mutex, MutexGuard, Ordering, loom_const_fn};
+use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
 
 mod future;
@@ -126,11 +126,21 @@ struct State<T, E> {
 /// waiter polled after a wake continues the run itself when the driver is such a
 /// nested future. A driver polled by a task of its own is left its role: a steal would
 /// move the run into whatever the thief is part of.
-struct RunWake {
+struct RunWake(Mutex<Wakes>);
+
+/// What [`RunWake`] guards (one lock, taken after the state's, never around user code).
+struct Wakes {
     /// Set by a wake, cleared by the poll of the run it calls for.
-    woken: AtomicBool,
+    woken: bool,
     /// Every waiting future's waker, by id.
-    waiters: Mutex<Vec<(u64, Waker)>>,
+    list: Vec<(u64, Waker)>,
+}
+
+impl RunWake {
+    /// Whether the run was woken since it was last taken to be polled.
+    fn woken(&self) -> bool {
+        self.0.lock().woken
+    }
 }
 
 impl Wake for RunWake {
@@ -139,17 +149,20 @@ impl Wake for RunWake {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::SeqCst);
+        let wakers: Vec<Waker> = {
+            let mut wakes = self.0.lock();
+            wakes.woken = true;
+            wakes.list.iter().map(|(_, w)| w.clone()).collect()
+        };
         // Woken without the lock: a waker's `wake` is user code.
-        let wakers: Vec<Waker> = self.waiters.lock().iter().map(|(_, w)| w.clone()).collect();
         wakers.into_iter().for_each(Waker::wake);
     }
 }
 
 impl<T, E> State<T, E> {
     /// The run's waiters, if there is a run.
-    fn waiters(&self) -> Option<MutexGuard<'_, Vec<(u64, Waker)>>> {
-        self.wake.as_ref().map(|wake| wake.waiters.lock())
+    fn waiters(&self) -> Option<MutexGuard<'_, Wakes>> {
+        self.wake.as_ref().map(|wake| wake.0.lock())
     }
 
     /// Registers (or updates) the waker of the waiter `id` (a new id if `None`). The
@@ -157,14 +170,14 @@ impl<T, E> State<T, E> {
     /// user code: it may drop a task, and with it another waiter of this singleton).
     fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> (u64, Option<Waker>) {
         let wake = self.wake.get_or_insert_with(|| {
-            Arc::new(RunWake {
-                woken: AtomicBool::new(false),
-                waiters: Mutex::new(Vec::new()),
-            })
+            Arc::new(RunWake(Mutex::new(Wakes {
+                woken: false,
+                list: Vec::new(),
+            })))
         });
-        let mut waiters = wake.waiters.lock();
+        let mut waiters = wake.0.lock();
         if let Some(id) = *id
-            && let Some((_, registered)) = waiters.iter_mut().find(|(w, _)| *w == id)
+            && let Some((_, registered)) = waiters.list.iter_mut().find(|(w, _)| *w == id)
         {
             if registered.will_wake(waker) {
                 return (id, None);
@@ -179,6 +192,7 @@ impl<T, E> State<T, E> {
         *id = Some(new);
         self.waiters()
             .unwrap_or_else(|| unreachable!("inserted above"))
+            .list
             .push((new, waker.clone()));
         (new, None)
     }
@@ -191,10 +205,14 @@ impl<T, E> State<T, E> {
             return (None, None);
         };
         let own = waiters
+            .list
             .iter()
             .position(|(w, _)| *w == id)
-            .map(|at| waiters.remove(at).1);
-        let next = waiters.first().map(|(next, waker)| (*next, waker.clone()));
+            .map(|at| waiters.list.remove(at).1);
+        let next = waiters
+            .list
+            .first()
+            .map(|(next, waker)| (*next, waker.clone()));
         drop(waiters);
         if self.driver != Some(id) {
             return (own, None);
@@ -219,8 +237,9 @@ impl<T, E> State<T, E> {
         match self.wake.take() {
             // A leaf of the spent run may still hold the run's waker: it wakes nobody.
             Some(wake) => wake
-                .waiters
+                .0
                 .lock()
+                .list
                 .drain(..)
                 .map(|(_, waker)| waker)
                 .collect(),
@@ -252,29 +271,25 @@ impl<T, E> State<T, E> {
     /// `RunWake`), those registered since must hear of it too. Wakers to wake without
     /// the lock.
     fn missed_wakes(&self) -> Vec<Waker> {
-        let woken = self
-            .wake
-            .as_ref()
-            .is_some_and(|wake| wake.woken.load(Ordering::SeqCst));
-        if !(self.driver_nested && woken) {
-            return Vec::new();
+        match self.waiters() {
+            Some(w) if self.driver_nested && w.woken => {
+                w.list.iter().map(|(_, waker)| waker.clone()).collect()
+            }
+            _ => Vec::new(),
         }
-        self.waiters().map_or_else(Vec::new, |w| {
-            w.iter().map(|(_, waker)| waker.clone()).collect()
-        })
     }
 
     /// Removes the waiter `id`, returning its waker (to drop without the lock).
     fn forget(&mut self, id: u64) -> Option<Waker> {
         let mut waiters = self.waiters()?;
-        let at = waiters.iter().position(|(w, _)| *w == id)?;
-        Some(waiters.remove(at).1)
+        let at = waiters.list.iter().position(|(w, _)| *w == id)?;
+        Some(waiters.list.remove(at).1)
     }
 
     /// The number of waiting futures (tests).
     #[cfg(test)]
     fn waiter_count(&self) -> usize {
-        self.waiters().map_or(0, |w| w.len())
+        self.waiters().map_or(0, |w| w.list.len())
     }
 }
 
@@ -470,7 +485,7 @@ impl<T, E> AsyncSingleton<T, E> {
             // the driver is inside another run and may never be polled again (`RunWake`).
             Init::Parked(running)
                 if state.driver.is_none_or(|d| d == me)
-                    || (state.driver_nested && run_wake.woken.load(Ordering::SeqCst)) =>
+                    || (state.driver_nested && run_wake.woken()) =>
             {
                 state.driver = Some(me);
                 Started::Continue(running)
@@ -498,7 +513,7 @@ impl<T, E> AsyncSingleton<T, E> {
         }
         if !matches!(running, Started::Wait) {
             // This poll answers every wake so far.
-            run_wake.woken.store(false, Ordering::SeqCst);
+            run_wake.0.lock().woken = false;
             state.driver_nested = crate::waits::in_async_init();
         }
         drop(state);
