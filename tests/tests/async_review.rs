@@ -10,18 +10,7 @@ use singleton_runtime::singleton;
 use support::within;
 
 fn multi_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    support::tokio_multi_thread(2)
 }
 
 static INNER_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -79,7 +68,7 @@ fn a_waiter_registered_before_the_outer_run_was_abandoned_is_not_stranded() {
         "nested abandoned run, waiter first",
         Duration::from_secs(20),
         || {
-            current_thread().block_on(async {
+            support::tokio_current_thread().block_on(async {
                 let outer =
                     tokio::spawn(tokio::time::timeout(Duration::from_millis(30), outer_two()));
                 tokio::time::sleep(Duration::from_millis(5)).await;
@@ -274,7 +263,7 @@ async_global!(generated_parsed: Result<u16, std::num::ParseIntError> = {
 #[test]
 fn macro_rules_generated_async_forms_work() {
     let (port, parsed, link, dialed) = within("generated", Duration::from_secs(20), || {
-        current_thread().block_on(async {
+        support::tokio_current_thread().block_on(async {
             let (a, b) = tokio::join!(generated_port(), generated_port());
             assert!(std::ptr::eq(a, b));
             (
