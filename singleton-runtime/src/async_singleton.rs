@@ -13,9 +13,9 @@
 //!   initialiser and becomes its *driver*.
 //! - `Parked(run)`: a run exists and nobody polls it right now. Its driver (a waiting
 //!   future, by id) polls it when woken. The run is polled with a waker of its own
-//!   (`RunWake`), which wakes every waiter: the driver, and the others, one of which
-//!   continues the run if the driver was polled from inside another async initialiser
-//!   (which may never be polled again).
+//!   (`RunWake`), which wakes the driver, or every waiter (one of which continues the
+//!   run) if the driver polled it from inside another async initialiser (which may
+//!   never be polled again).
 //! - `Polling`: the driver has taken the run out and polls it without the lock.
 //!
 //! A driver that is dropped (its task cancelled, a timeout) gives up the role and wakes
@@ -118,20 +118,24 @@ struct State<T, E> {
 
 /// The waker a run is polled with, and the wakers of the futures that wait for it.
 ///
-/// The run's leaf futures hold this waker, not the driver's: a wake is passed on to
-/// every waiter. The driver alone is not enough when it is a future inside another
-/// async initialiser's run (it started this run while that one awaited it): if that
-/// run's callers all go away, it is parked, and nobody polls the driver until that
-/// singleton is awaited again; the waiters of this run would never be woken. So a
+/// The run's leaf futures hold this waker, not the driver's: a wake is passed on to the
+/// driver, or to every waiter when the driver polled the run from inside another async
+/// initialiser's run (it started this run while that one awaited it). Such a driver may
+/// never be polled again: if that run's callers all go away, it is parked until that
+/// singleton is awaited again, and the waiters of this run would never be woken. So a
 /// waiter polled after a wake continues the run itself when the driver is such a
-/// nested future. A driver polled by a task of its own is left its role: a steal would
-/// move the run into whatever the thief is part of.
+/// nested future. A driver polled by a task of its own is left its role (a steal would
+/// move the run into whatever the thief is part of), and its waiters are not woken for
+/// nothing.
 struct RunWake(Mutex<Wakes>);
 
 /// What [`RunWake`] guards (one lock, taken after the state's, never around user code).
 struct Wakes {
     /// Set by a wake, cleared by the poll of the run it calls for.
     woken: bool,
+    /// The waiter that last took the run to poll it, and whether it did so from inside
+    /// another async initialiser: then a wake goes to every waiter, else to it alone.
+    poller: Option<(u64, bool)>,
     /// Every waiting future's waker, by id.
     list: Vec<(u64, Waker)>,
 }
@@ -152,7 +156,13 @@ impl Wake for RunWake {
         let wakers: Vec<Waker> = {
             let mut wakes = self.0.lock();
             wakes.woken = true;
-            wakes.list.iter().map(|(_, w)| w.clone()).collect()
+            let poller = wakes.poller;
+            wakes
+                .list
+                .iter()
+                .filter(|(id, _)| poller.is_none_or(|(p, nested)| nested || p == *id))
+                .map(|(_, w)| w.clone())
+                .collect()
         };
         // Woken without the lock: a waker's `wake` is user code.
         wakers.into_iter().for_each(Waker::wake);
@@ -172,6 +182,7 @@ impl<T, E> State<T, E> {
         let wake = self.wake.get_or_insert_with(|| {
             Arc::new(RunWake(Mutex::new(Wakes {
                 woken: false,
+                poller: None,
                 list: Vec::new(),
             })))
         });
@@ -513,8 +524,12 @@ impl<T, E> AsyncSingleton<T, E> {
         }
         if !matches!(running, Started::Wait) {
             // This poll answers every wake so far.
-            run_wake.0.lock().woken = false;
-            state.driver_nested = crate::waits::in_async_init();
+            let nested = crate::waits::in_async_init();
+            let mut wakes = run_wake.0.lock();
+            wakes.woken = false;
+            wakes.poller = Some((me, nested));
+            drop(wakes);
+            state.driver_nested = nested;
         }
         drop(state);
         drop(replaced); // user code: without the lock
