@@ -19,8 +19,8 @@
 //! - `Polling`: the driver has taken the run out and polls it without the lock.
 //!
 //! A driver that is dropped (its task cancelled, a timeout) gives up the role and wakes
-//! one other waiter, which becomes the driver and polls the *same* future on: the
-//! initialiser never restarts because a caller went away (tokio#4496). A run that ends
+//! the other waiters; the first of them polled becomes the driver and polls the *same*
+//! future on: the initialiser never restarts because a caller went away (tokio#4496). A run that ends
 //! with `Ok` publishes and wakes everybody; with `Err`, or a panic while polling, it is
 //! dropped, stores nothing, and wakes everybody: the first to look again starts a new run
 //! with its own initialiser.
@@ -208,37 +208,34 @@ impl<T, E> State<T, E> {
         (new, None)
     }
 
-    /// Removes the waiter `id`; if it was the driver, hands the role on. Returns the
-    /// waiter's own waker (to drop without the lock) and the waker of the waiter to wake
-    /// so that it takes over.
-    fn leave(&mut self, id: u64) -> (Option<Waker>, Option<Waker>) {
+    /// Removes the waiter `id`; if it was the driver, gives the role up: every other
+    /// waiter is woken, and the first of them polled takes the run on. Not one named
+    /// heir: it may be a future nobody polls any more (one inside another run whose
+    /// callers all went away, see `RunWake`). Returns the waiter's own waker (to drop
+    /// without the lock) and those to wake.
+    fn leave(&mut self, id: u64) -> (Option<Waker>, Vec<Waker>) {
         let Some(mut waiters) = self.waiters() else {
-            return (None, None);
+            return (None, Vec::new());
         };
         let own = waiters
             .list
             .iter()
             .position(|(w, _)| *w == id)
             .map(|at| waiters.list.remove(at).1);
-        let next = waiters
-            .list
-            .first()
-            .map(|(next, waker)| (*next, waker.clone()));
-        drop(waiters);
         if self.driver != Some(id) {
-            return (own, None);
+            return (own, Vec::new());
         }
+        let others = waiters
+            .list
+            .iter()
+            .map(|(_, waker)| waker.clone())
+            .collect();
+        drop(waiters);
         self.driver = None;
         if matches!(self.init, Init::Idle) {
-            return (own, None);
+            return (own, Vec::new());
         }
-        // The next driver is named now, not when it polls: if it too goes away before
-        // it polls, its own `leave` hands the role on again.
-        let Some((next, waker)) = next else {
-            return (own, None);
-        };
-        self.driver = Some(next);
-        (own, Some(waker))
+        (own, others)
     }
 
     /// The run is over: everybody looks again.
@@ -267,8 +264,7 @@ impl<T, E> State<T, E> {
             // This caller was to drive: another waiter takes over.
             Started::Continue(run) => {
                 self.init = Init::Parked(run);
-                let (own, next) = self.leave(id);
-                (own, next.into_iter().collect())
+                self.leave(id)
             }
             Started::New(run) => {
                 drop(run);
@@ -593,12 +589,10 @@ impl<T, E> AsyncSingleton<T, E> {
     /// A waiting future went away (completed or dropped).
     fn leave(&self, id: u64) {
         let mut state = self.lock();
-        let (own, next) = state.leave(id);
+        let (own, others) = state.leave(id);
         drop(state);
         drop(own); // user code: without the lock
-        if let Some(next) = next {
-            next.wake();
-        }
+        others.into_iter().for_each(Waker::wake);
     }
 }
 

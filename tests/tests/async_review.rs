@@ -281,3 +281,50 @@ fn macro_rules_generated_async_forms_work() {
     assert_eq!(generated_port::get(), Some(&8080));
     assert_eq!(GENERATED_RUNS.load(Ordering::SeqCst), 1);
 }
+
+static HANDED_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+async fn handed_inner() -> u32 {
+    HANDED_RUNS.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    5
+}
+
+#[singleton]
+async fn handed_outer() -> u32 {
+    *handed_inner().await + 1
+}
+
+/// The driver of `handed_inner` (a task of its own) is cancelled after the future
+/// awaiting it inside `handed_outer`'s run (whose only caller is cancelled first, so
+/// it is never polled again) joined its waiters, before a third caller: the hand-off
+/// must not strand the run with the future nobody polls.
+#[test]
+fn a_hand_off_does_not_go_to_a_future_inside_an_abandoned_run() {
+    let got = within(
+        "hand-off to a stranded waiter",
+        Duration::from_secs(20),
+        || {
+            support::tokio_current_thread().block_on(async {
+                let driver = tokio::spawn(tokio::time::timeout(
+                    Duration::from_millis(50),
+                    handed_inner(),
+                ));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let outer = tokio::spawn(tokio::time::timeout(
+                    Duration::from_millis(20),
+                    handed_outer(),
+                ));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let last =
+                    tokio::spawn(tokio::time::timeout(Duration::from_secs(5), handed_inner()));
+                assert!(outer.await.unwrap().is_err(), "the outer caller times out");
+                assert!(driver.await.unwrap().is_err(), "the driver times out");
+                last.await.unwrap().copied()
+            })
+        },
+    );
+    assert_eq!(got, Ok(5), "the last caller was never woken");
+    assert_eq!(HANDED_RUNS.load(Ordering::SeqCst), 1);
+}
