@@ -283,6 +283,34 @@ pub mod generated {
         };
     }
 
+    // Crate-private struct forms whose test tools (and, async, `instance_if_ready`) are
+    // never used: no `dead_code` warning, as for written ones. (trybuild allows
+    // `dead_code`, so this is checked here.)
+    macro_rules! crate_private_structs {
+        ($sync:ident, $sync_init:path, $async_:ident, $async_init:path) => {
+            #[singleton(init = $sync_init)]
+            pub(crate) struct $sync(pub(crate) u8);
+
+            #[singleton(init = async $async_init)]
+            pub(crate) struct $async_(pub(crate) u8);
+        };
+    }
+
+    crate_private_structs!(Probe, make_probe, AsyncProbe, connect_probe);
+
+    fn make_probe() -> Probe {
+        Probe(1)
+    }
+
+    async fn connect_probe() -> AsyncProbe {
+        AsyncProbe(Probe::instance().0)
+    }
+
+    /// Reaches the crate-private forms' `instance()` (and nothing else of theirs).
+    pub async fn probe() -> u8 {
+        AsyncProbe::instance().await.0
+    }
+
     async_global!(
         /// An endpoint, built by an async fn.
         endpoint: String = { "https://example.invalid".to_owned() }
