@@ -328,3 +328,56 @@ fn a_hand_off_does_not_go_to_a_future_inside_an_abandoned_run() {
     assert_eq!(got, Ok(5), "the last caller was never woken");
     assert_eq!(HANDED_RUNS.load(Ordering::SeqCst), 1);
 }
+
+static FLAKY_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
+static FLAKY_OKS: AtomicUsize = AtomicUsize::new(0);
+
+#[singleton]
+async fn flaky_twice() -> Result<u32, String> {
+    let attempt = FLAKY_ATTEMPTS.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    match attempt {
+        0 => Err("first attempt".to_owned()),
+        1 => panic!("second attempt"),
+        _ => {
+            FLAKY_OKS.fetch_add(1, Ordering::SeqCst);
+            Ok(u32::try_from(attempt).unwrap())
+        }
+    }
+}
+
+/// 50 tasks on a multi-thread runtime await an initialiser that fails (`Err`), then
+/// panics, then succeeds: one caller gets the `Err`, one panics, everybody else gets
+/// the one value, stored once.
+#[test]
+fn an_err_then_a_panic_under_many_waiters_then_one_success() {
+    let outcomes = within("flaky", Duration::from_secs(20), || {
+        multi_thread().block_on(async {
+            let tasks: Vec<_> = (0..50).map(|_| tokio::spawn(flaky_twice())).collect();
+            let mut outcomes = Vec::new();
+            for task in tasks {
+                outcomes.push(match task.await {
+                    Ok(Ok(value)) => Ok(*value),
+                    Ok(Err(error)) => Err(error),
+                    Err(join) => Err(support::panic_message(&*join.into_panic())),
+                });
+            }
+            outcomes
+        })
+    });
+    let errs: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs.iter().any(|e| *e == "first attempt"), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.contains("second attempt")),
+        "{errs:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().ok())
+            .all(|v| *v == 2)
+    );
+    assert_eq!(FLAKY_OKS.load(Ordering::SeqCst), 1);
+    assert_eq!(FLAKY_ATTEMPTS.load(Ordering::SeqCst), 3);
+}
