@@ -33,14 +33,16 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use crate::once::async_::{self, Run};
 use crate::singleton::Singleton;
 use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
+use run_wake::{RunWake, Wakes};
 
 mod future;
+mod run_wake;
 mod testing;
 
 pub use future::{GetOrInit, GetOrTryInit};
@@ -108,65 +110,9 @@ struct State<T, E> {
     /// The waiter (by id) that polls the run; `None` when no waiter is left (the next
     /// caller takes over).
     driver: Option<u64>,
-    /// The driver polled the run from inside another async initialiser (see
-    /// `RunWake`): it is polled only while that run is.
-    driver_nested: bool,
     /// The run's waiters and the waker the run is polled with; `None` while `Idle`.
     wake: Option<Arc<RunWake>>,
     next_waiter: u64,
-}
-
-/// The waker a run is polled with, and the wakers of the futures that wait for it.
-///
-/// The run's leaf futures hold this waker, not the driver's: a wake is passed on to the
-/// driver, or to every waiter when the driver polled the run from inside another async
-/// initialiser's run (it started this run while that one awaited it). Such a driver may
-/// never be polled again: if that run's callers all go away, it is parked until that
-/// singleton is awaited again, and the waiters of this run would never be woken. So a
-/// waiter polled after a wake continues the run itself when the driver is such a
-/// nested future. A driver polled by a task of its own is left its role (a steal would
-/// move the run into whatever the thief is part of), and its waiters are not woken for
-/// nothing.
-struct RunWake(Mutex<Wakes>);
-
-/// What [`RunWake`] guards (one lock, taken after the state's, never around user code).
-struct Wakes {
-    /// Set by a wake, cleared by the poll of the run it calls for.
-    woken: bool,
-    /// The waiter that last took the run to poll it, and whether it did so from inside
-    /// another async initialiser: then a wake goes to every waiter, else to it alone.
-    poller: Option<(u64, bool)>,
-    /// Every waiting future's waker, by id.
-    list: Vec<(u64, Waker)>,
-}
-
-impl RunWake {
-    /// Whether the run was woken since it was last taken to be polled.
-    fn woken(&self) -> bool {
-        self.0.lock().woken
-    }
-}
-
-impl Wake for RunWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        let wakers: Vec<Waker> = {
-            let mut wakes = self.0.lock();
-            wakes.woken = true;
-            let poller = wakes.poller;
-            wakes
-                .list
-                .iter()
-                .filter(|(id, _)| poller.is_none_or(|(p, nested)| nested || p == *id))
-                .map(|(_, w)| w.clone())
-                .collect()
-        };
-        // Woken without the lock: a waker's `wake` is user code.
-        wakers.into_iter().for_each(Waker::wake);
-    }
 }
 
 impl<T, E> State<T, E> {
@@ -179,13 +125,7 @@ impl<T, E> State<T, E> {
     /// waker it replaces is returned, to be dropped without the lock (a waker's drop is
     /// user code: it may drop a task, and with it another waiter of this singleton).
     fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> (u64, Option<Waker>) {
-        let wake = self.wake.get_or_insert_with(|| {
-            Arc::new(RunWake(Mutex::new(Wakes {
-                woken: false,
-                poller: None,
-                list: Vec::new(),
-            })))
-        });
+        let wake = self.wake.get_or_insert_with(|| Arc::new(RunWake::new()));
         let mut waiters = wake.0.lock();
         if let Some(id) = *id
             && let Some((_, registered)) = waiters.list.iter_mut().find(|(w, _)| *w == id)
@@ -279,7 +219,7 @@ impl<T, E> State<T, E> {
     /// the lock.
     fn missed_wakes(&self) -> Vec<Waker> {
         match self.waiters() {
-            Some(w) if self.driver_nested && w.woken => {
+            Some(w) if w.woken && w.nested() => {
                 w.list.iter().map(|(_, waker)| waker.clone()).collect()
             }
             _ => Vec::new(),
@@ -323,7 +263,6 @@ impl<T: Send + Sync, E> AsyncSingleton<T, E> {
                 state: Mutex::new(State {
                     init: Init::Idle,
                     driver: None,
-                    driver_nested: false,
                     wake: None,
                     next_waiter: 0,
                 }),
@@ -492,7 +431,7 @@ impl<T, E> AsyncSingleton<T, E> {
             // the driver is inside another run and may never be polled again (`RunWake`).
             Init::Parked(running)
                 if state.driver.is_none_or(|d| d == me)
-                    || (state.driver_nested && run_wake.woken()) =>
+                    || run_wake.woken_with_a_nested_poller() =>
             {
                 state.driver = Some(me);
                 Started::Continue(running)
@@ -525,7 +464,6 @@ impl<T, E> AsyncSingleton<T, E> {
             wakes.woken = false;
             wakes.poller = Some((me, nested));
             drop(wakes);
-            state.driver_nested = nested;
         }
         drop(state);
         drop(replaced); // user code: without the lock
@@ -558,7 +496,7 @@ impl<T, E> AsyncSingleton<T, E> {
         };
         let polled = {
             let _acting = guard.run.as_ref().map(Run::driving);
-            // With the run's waker, which wakes every waiter (see `RunWake`).
+            // With the run's waker (see `RunWake`).
             let waker = Waker::from(run_wake);
             future.as_mut().poll(&mut Context::from_waker(&waker))
         };
