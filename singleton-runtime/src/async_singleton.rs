@@ -12,13 +12,15 @@
 //! - `Idle`: no run. A caller that finds the value missing starts one with its own
 //!   initialiser and becomes its *driver*.
 //! - `Parked(run)`: a run exists and nobody polls it right now. Its driver (a waiting
-//!   future, by id) polls it when woken: the run's leaf futures registered the driver's
-//!   waker. Other waiters only keep their wakers here.
+//!   future, by id) polls it when woken. The run is polled with a waker of its own
+//!   (`RunWake`), which wakes the driver, or every waiter (one of which continues the
+//!   run) if the driver polled it from inside another async initialiser (which may
+//!   never be polled again).
 //! - `Polling`: the driver has taken the run out and polls it without the lock.
 //!
 //! A driver that is dropped (its task cancelled, a timeout) gives up the role and wakes
-//! one other waiter, which becomes the driver and polls the *same* future on: the
-//! initialiser never restarts because a caller went away (tokio#4496). A run that ends
+//! the other waiters; the first of them polled becomes the driver and polls the *same*
+//! future on: the initialiser never restarts because a caller went away (tokio#4496). A run that ends
 //! with `Ok` publishes and wakes everybody; with `Err`, or a panic while polling, it is
 //! dropped, stores nothing, and wakes everybody: the first to look again starts a new run
 //! with its own initialiser.
@@ -30,15 +32,18 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::once::async_::{self, Run};
 use crate::singleton::Singleton;
 use crate::sync::{Mutex, MutexGuard, loom_const_fn};
 use crate::waits::{FutureWait, Kind, Resource};
+use run_wake::{RunWake, Wakes};
 
 mod future;
 mod future_check;
+mod run_wake;
 mod testing;
 
 pub use future::{GetOrInit, GetOrTryInit};
@@ -106,54 +111,133 @@ struct State<T, E> {
     /// The waiter (by id) that polls the run; `None` when no waiter is left (the next
     /// caller takes over).
     driver: Option<u64>,
-    /// Every waiting future's waker, by id.
-    waiters: Vec<(u64, Waker)>,
+    /// The run's waiters and the waker the run is polled with; `None` while `Idle`.
+    wake: Option<Arc<RunWake>>,
     next_waiter: u64,
 }
 
 impl<T, E> State<T, E> {
-    /// Registers (or updates) the waker of the waiter `id` (a new id if `None`).
-    fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> u64 {
+    /// The run's waiters, if there is a run.
+    fn waiters(&self) -> Option<MutexGuard<'_, Wakes>> {
+        self.wake.as_ref().map(|wake| wake.0.lock())
+    }
+
+    /// Registers (or updates) the waker of the waiter `id` (a new id if `None`). The
+    /// waker it replaces is returned, to be dropped without the lock (a waker's drop is
+    /// user code: it may drop a task, and with it another waiter of this singleton).
+    fn register(&mut self, id: &mut Option<u64>, waker: &Waker) -> (u64, Option<Waker>) {
+        let wake = self.wake.get_or_insert_with(|| Arc::new(RunWake::new()));
+        let mut waiters = wake.0.lock();
         if let Some(id) = *id
-            && let Some((_, registered)) = self.waiters.iter_mut().find(|(w, _)| *w == id)
+            && let Some((_, registered)) = waiters.list.iter_mut().find(|(w, _)| *w == id)
         {
-            if !registered.will_wake(waker) {
-                registered.clone_from(waker);
+            if registered.will_wake(waker) {
+                return (id, None);
             }
-            return id;
+            return (id, Some(std::mem::replace(registered, waker.clone())));
         }
+        drop(waiters);
         let new = id.unwrap_or_else(|| {
             self.next_waiter += 1;
             self.next_waiter
         });
         *id = Some(new);
-        self.waiters.push((new, waker.clone()));
-        new
+        self.waiters()
+            .unwrap_or_else(|| unreachable!("inserted above"))
+            .list
+            .push((new, waker.clone()));
+        (new, None)
     }
 
-    /// Removes the waiter `id`; if it was the driver, hands the role on: returns the
-    /// waker of the waiter to wake so that it takes over.
-    fn leave(&mut self, id: u64) -> Option<Waker> {
-        self.waiters.retain(|(w, _)| *w != id);
+    /// Removes the waiter `id`; if it was the driver, gives the role up: every other
+    /// waiter is woken, and the first of them polled takes the run on. Not one named
+    /// heir: it may be a future nobody polls any more (one inside another run whose
+    /// callers all went away, see `RunWake`). Returns the waiter's own waker (to drop
+    /// without the lock) and those to wake.
+    fn leave(&mut self, id: u64) -> (Option<Waker>, Vec<Waker>) {
+        let Some(mut waiters) = self.waiters() else {
+            return (None, Vec::new());
+        };
+        let own = waiters
+            .list
+            .iter()
+            .position(|(w, _)| *w == id)
+            .map(|at| waiters.list.remove(at).1);
         if self.driver != Some(id) {
-            return None;
+            return (own, Vec::new());
         }
+        let others = waiters
+            .list
+            .iter()
+            .map(|(_, waker)| waker.clone())
+            .collect();
+        drop(waiters);
         self.driver = None;
         if matches!(self.init, Init::Idle) {
-            return None;
+            return (own, Vec::new());
         }
-        // The next driver is named now, not when it polls: if it too goes away before
-        // it polls, its own `leave` hands the role on again.
-        let (next, waker) = self.waiters.first()?;
-        self.driver = Some(*next);
-        Some(waker.clone())
+        (own, others)
     }
 
     /// The run is over: everybody looks again.
     fn finish(&mut self) -> Vec<Waker> {
         self.init = Init::Idle;
         self.driver = None;
-        self.waiters.drain(..).map(|(_, waker)| waker).collect()
+        match self.wake.take() {
+            // A leaf of the spent run may still hold the run's waker: it wakes nobody.
+            Some(wake) => wake
+                .0
+                .lock()
+                .list
+                .drain(..)
+                .map(|(_, waker)| waker)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The waiter `id`, which was to poll as `running` says, panics instead (an init
+    /// cycle): it leaves, and the run goes back (if it started here, with nothing built
+    /// yet, it ends). Its own waker, to drop, and those to wake, without the lock.
+    fn give_up(&mut self, id: u64, running: Started<T, E>) -> (Option<Waker>, Vec<Waker>) {
+        match running {
+            Started::Wait => (self.forget(id), Vec::new()),
+            // This caller was to drive: another waiter takes over.
+            Started::Continue(run) => {
+                self.init = Init::Parked(run);
+                self.leave(id)
+            }
+            Started::New(run) => {
+                drop(run);
+                (self.forget(id), self.finish())
+            }
+        }
+    }
+
+    /// After a poll of the run that ended pending: a wake during the poll reached the
+    /// waiters registered by then; if the driver may never be polled again (see
+    /// `RunWake`), those registered since must hear of it too. Wakers to wake without
+    /// the lock.
+    fn missed_wakes(&self) -> Vec<Waker> {
+        match self.waiters() {
+            Some(w) if w.woken && w.nested() => {
+                w.list.iter().map(|(_, waker)| waker.clone()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Removes the waiter `id`, returning its waker (to drop without the lock).
+    fn forget(&mut self, id: u64) -> Option<Waker> {
+        let mut waiters = self.waiters()?;
+        let at = waiters.list.iter().position(|(w, _)| *w == id)?;
+        Some(waiters.list.remove(at).1)
+    }
+
+    /// The number of waiting futures (tests).
+    #[cfg(test)]
+    fn waiter_count(&self) -> usize {
+        self.waiters().map_or(0, |w| w.list.len())
     }
 }
 
@@ -190,7 +274,7 @@ impl<T, E> AsyncSingleton<T, E> {
                 state: Mutex::new(State {
                     init: Init::Idle,
                     driver: None,
-                    waiters: Vec::new(),
+                    wake: None,
                     next_waiter: 0,
                 }),
             }
@@ -338,7 +422,11 @@ impl<T, E> AsyncSingleton<T, E> {
             drop(state);
             return Step::Done(Ok(value));
         }
-        let me = state.register(id, cx.waker());
+        let (me, replaced) = state.register(id, cx.waker());
+        let run_wake = state
+            .wake
+            .clone()
+            .unwrap_or_else(|| unreachable!("registered above"));
         let mut running = match std::mem::replace(&mut state.init, Init::Polling) {
             Init::Idle => {
                 // No run: start one, with this caller's initialiser (built below,
@@ -350,7 +438,12 @@ impl<T, E> AsyncSingleton<T, E> {
                 state.driver = Some(me);
                 Started::New(run)
             }
-            Init::Parked(running) if state.driver.is_none_or(|d| d == me) => {
+            // The driver polls it; so does a waiter polled after the run was woken, if
+            // the driver is inside another run and may never be polled again (`RunWake`).
+            Init::Parked(running)
+                if state.driver.is_none_or(|d| d == me)
+                    || run_wake.woken_with_a_nested_poller() =>
+            {
                 state.driver = Some(me);
                 Started::Continue(running)
             }
@@ -366,30 +459,25 @@ impl<T, E> AsyncSingleton<T, E> {
             match async_::wait(self.resource()) {
                 Ok(registered) => *wait = registered,
                 Err(cycle) => {
-                    let wakers = match std::mem::replace(&mut running, Started::Wait) {
-                        Started::Wait => {
-                            state.waiters.retain(|(w, _)| *w != me);
-                            Vec::new()
-                        }
-                        // This caller was to drive: the run (if it started here, with
-                        // nothing built yet) goes back, and another waiter takes over.
-                        Started::Continue(run) => {
-                            state.init = Init::Parked(run);
-                            state.leave(me).into_iter().collect()
-                        }
-                        Started::New(run) => {
-                            drop(run);
-                            state.waiters.retain(|(w, _)| *w != me);
-                            state.finish()
-                        }
-                    };
+                    let running = std::mem::replace(&mut running, Started::Wait);
+                    let (own, wakers) = state.give_up(me, running);
                     drop(state);
+                    drop((own, replaced, run_wake));
                     wakers.into_iter().for_each(Waker::wake);
                     panic!("{cycle}");
                 }
             }
         }
+        if !matches!(running, Started::Wait) {
+            // This poll answers every wake so far.
+            let nested = crate::waits::in_async_init();
+            let mut wakes = run_wake.0.lock();
+            wakes.woken = false;
+            wakes.poller = Some((me, nested));
+            drop(wakes);
+        }
         drop(state);
+        drop(replaced); // user code: without the lock
         let (future, run) = match running {
             Started::Wait => return Step::Pending,
             Started::Continue(Running { future, run }) => (Some(future), run),
@@ -407,19 +495,30 @@ impl<T, E> AsyncSingleton<T, E> {
             Some(future) => future,
             None => match make() {
                 Some(future) => future,
-                None => panic!("a `get_or_init` future was polled after it completed"),
+                // Its run was continued by a waiter (see `RunWake`), and ended with an
+                // `Err` or a panic there.
+                None => panic!(
+                    "the initialiser this `{}` future started failed while another caller \
+                     polled it (that caller got the error or the panic); this future has no \
+                     initialiser left to try again: await the singleton again",
+                    self.name()
+                ),
             },
         };
         let polled = {
             let _acting = guard.run.as_ref().map(Run::driving);
-            future.as_mut().poll(cx)
+            // With the run's waker (see `RunWake`).
+            let waker = Waker::from(run_wake);
+            future.as_mut().poll(&mut Context::from_waker(&waker))
         };
         let run = guard.defuse();
         let mut state = self.lock();
         match polled {
             Poll::Pending => {
                 state.init = Init::Parked(Running { future, run });
+                let missed = state.missed_wakes();
                 drop(state);
+                missed.into_iter().for_each(Waker::wake);
                 Step::Pending
             }
             Poll::Ready(result) => {
@@ -439,11 +538,10 @@ impl<T, E> AsyncSingleton<T, E> {
     /// A waiting future went away (completed or dropped).
     fn leave(&self, id: u64) {
         let mut state = self.lock();
-        let next = state.leave(id);
+        let (own, others) = state.leave(id);
         drop(state);
-        if let Some(next) = next {
-            next.wake();
-        }
+        drop(own); // user code: without the lock
+        others.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -478,9 +576,10 @@ impl<T, E> Drop for PollGuard<'_, T, E> {
         let mut state = self.owner.lock();
         // The claim first (see `poll_slow`), then the state.
         drop(self.run.take());
-        state.waiters.retain(|(w, _)| *w != self.me);
+        let own = state.forget(self.me);
         let wakers = state.finish();
         drop(state);
+        drop(own);
         wakers.into_iter().for_each(Waker::wake);
     }
 }

@@ -13,18 +13,11 @@ use support::{panic_message, within};
 
 /// A multi-thread tokio runtime with 4 workers.
 fn multi_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .unwrap()
+    support::tokio_multi_thread(4)
 }
 
 fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    support::tokio_current_thread()
 }
 
 static SLOW_RUNS: AtomicUsize = AtomicUsize::new(0);

@@ -122,7 +122,7 @@ fn tools(
     };
     quote! {
         #[doc = #with_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
+        #[allow(clippy::extra_unused_lifetimes, dead_code)]
         #stub
         #vis fn #with_name<__R>(value: #value, f: impl ::core::ops::FnOnce() -> __R) -> __R
         #bound
@@ -131,7 +131,7 @@ fn tools(
         }
 
         #[doc = #guard_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
+        #[allow(clippy::extra_unused_lifetimes, dead_code)]
         #stub
         #vis fn #guard_name(value: #value) -> #rt::OverrideGuard
         #bound
@@ -140,7 +140,7 @@ fn tools(
         }
 
         #[doc = #reset_doc]
-        #[allow(clippy::extra_unused_lifetimes)]
+        #[allow(clippy::extra_unused_lifetimes, dead_code)]
         #vis fn #reset_name()
         #bound
         {

@@ -155,6 +155,7 @@ fn expand_async_type(form: &TypeForm) -> TokenStream {
             /// The instance if it is initialised already, for sync code that must not
             /// wait.
             #[inline]
+            #[allow(dead_code)]
             #vis fn instance_if_ready() -> ::core::option::Option<&'static #ident> {
                 Self::__singleton_cell().get()
             }

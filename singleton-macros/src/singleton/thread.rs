@@ -91,6 +91,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
 
             #[doc = #try_doc]
             #[inline]
+            #[allow(dead_code)]
             #vis fn try_with_instance<__R>(
                 f: impl ::core::ops::FnOnce(&Self) -> __R,
             ) -> ::core::result::Result<__R, #runtime::ThreadScopeError> {
@@ -98,6 +99,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
             }
 
             #[doc = #for_each_doc]
+            #[allow(dead_code)]
             #vis fn for_each_instance(f: impl ::core::ops::FnMut(&Self))
             where
                 for<'__a> Self: ::core::marker::Sync,
@@ -107,6 +109,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
 
             /// Makes `value` this thread's instance for the extent of `f` (`testing`
             /// feature; other threads are not affected).
+            #[allow(dead_code)]
             #vis fn override_instance<__R>(value: Self, f: impl ::core::ops::FnOnce() -> __R) -> __R
             where
                 #bound,
@@ -116,6 +119,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
 
             /// Makes `value` this thread's instance until the guard drops (`testing`
             /// feature; other threads are not affected).
+            #[allow(dead_code)]
             #vis fn override_instance_guard(value: Self) -> #rt::ThreadOverrideGuard<Self>
             where
                 #bound,
@@ -125,6 +129,7 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
 
             /// Drops this thread's instance; the next access on this thread builds it
             /// again (`testing` feature; other threads are not affected).
+            #[allow(dead_code)]
             #vis fn reset_instance()
             where
                 #bound,

@@ -120,7 +120,38 @@ fn loom_async_a_registered_waiter_leaves_on_the_fast_path() {
         assert_eq!(driver.join().unwrap(), value);
         assert_eq!(runs.load(Ordering::Relaxed), 1);
         let state = cell.lock();
-        assert!(state.waiters.is_empty());
+        assert_eq!(state.waiter_count(), 0);
         assert!(state.driver.is_none());
+    });
+}
+
+/// A driver polled from inside another async initialiser's run polls once and is then
+/// never polled again (that run's callers went away), though it stays alive; a caller
+/// on another thread awaits meanwhile: it is woken by the run and continues it (else
+/// loom reports the deadlock). One run either way.
+#[test]
+fn loom_async_a_waiter_continues_a_run_whose_nested_driver_is_never_polled() {
+    loom::model(|| {
+        let cell: Arc<AsyncSingleton<usize>> = Arc::new(AsyncSingleton::new("nested"));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let waiter = {
+            let (cell, runs) = (cell.clone(), runs.clone());
+            loom::thread::spawn(move || {
+                *loom::future::block_on(cell.get_or_init(counted_init(runs, 2)))
+            })
+        };
+        let mut stranded = pin!(cell.get_or_init(counted_init(runs.clone(), 1)));
+        let first = {
+            let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+            stranded
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+        };
+        let value = waiter.join().unwrap();
+        if let Poll::Ready(mine) = first {
+            assert_eq!(*mine, value);
+        }
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+        assert_eq!(cell.get(), Some(&value));
     });
 }

@@ -231,8 +231,11 @@ fn an_initialiser_awaiting_its_own_singleton_panics_with_its_name() {
     assert_eq!(block_on(SELF_AWARE.get_or_init(|| async { 3 })), &3);
 }
 
+/// A waiter is not woken while nothing happens (it never spins), nor when the run is
+/// woken, if its driver polls it from a task of its own: only the driver is, and it
+/// keeps its role (a waiter polled meanwhile does not take the run).
 #[test]
-fn a_waiter_is_not_woken_until_the_run_ends() {
+fn a_waiter_is_woken_by_the_run_and_leaves_it_to_its_driver() {
     let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("quiet");
     let (gate, mut driver, driver_flag, driver_waker) = driving_at_a_gate(cell, 5);
     let (waiter_flag, waiter_waker) = flag_waker();
@@ -241,13 +244,16 @@ fn a_waiter_is_not_woken_until_the_run_ends() {
         assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
     }
     assert_eq!(waiter_flag.1.load(Ordering::SeqCst), 0);
+    assert_eq!(driver_flag.1.load(Ordering::SeqCst), 0);
     gate.open();
     assert_eq!(driver_flag.1.load(Ordering::SeqCst), 1);
     assert_eq!(
         waiter_flag.1.load(Ordering::SeqCst),
         0,
-        "only the driver polls the run"
+        "only the driver is woken"
     );
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    assert_eq!(cell.lock().driver, Some(1), "the driver keeps its role");
     assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&5));
     assert_eq!(
         waiter_flag.1.load(Ordering::SeqCst),
@@ -255,6 +261,48 @@ fn a_waiter_is_not_woken_until_the_run_ends() {
         "told when it is done"
     );
     assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&5));
+}
+
+/// The driver was polled from inside another async initialiser's run (which may never
+/// be polled again: its callers went away): a waiter polled after the run's wake
+/// continues the run; the driver, if polled after it, waits; both get the one value.
+#[test]
+fn a_waiter_continues_a_run_whose_driver_is_inside_another_run() {
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("nested driver");
+    let polls = Arc::new(AtomicUsize::new(0));
+    let gates = [Gate::default(), Gate::default()];
+    let (p, g) = (polls.clone(), gates.clone());
+    let mut driver: U8Future<'_> = Box::pin(cell.get_or_init(move || async move {
+        p.fetch_add(1, Ordering::SeqCst);
+        g[0].wait().await;
+        p.fetch_add(1, Ordering::SeqCst);
+        g[1].wait().await;
+        8
+    }));
+    let (_, driver_waker) = flag_waker();
+    let (_, waiter_waker) = flag_waker();
+    let mut waiter = Box::pin(cell.get_or_init(|| async { unreachable!("a run is in progress") }));
+    {
+        let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+        assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    }
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    assert_eq!(
+        polls.load(Ordering::SeqCst),
+        1,
+        "a waiter does not poll unwoken"
+    );
+    gates[0].open();
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    assert_eq!(
+        polls.load(Ordering::SeqCst),
+        2,
+        "the waiter continued the run"
+    );
+    assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    gates[1].open();
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&8));
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&8));
 }
 
 #[test]
@@ -318,12 +366,12 @@ fn a_waiting_future_that_finds_the_value_leaves_the_waiters() {
     let (waiter_flag, waiter_waker) = flag_waker();
     assert!(poll_once(&mut driver, &driver_waker).is_pending());
     assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
-    assert_eq!(CELL.lock().waiters.len(), 2);
+    assert_eq!(CELL.lock().waiter_count(), 2);
     {
         let _guard = CELL.override_guard(2);
         assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&2));
     }
-    assert_eq!(CELL.lock().waiters.len(), 1, "the driver left the waiters");
+    assert_eq!(CELL.lock().waiter_count(), 1, "the driver left the waiters");
     assert_eq!(
         waiter_flag.1.load(Ordering::SeqCst),
         1,
@@ -334,7 +382,7 @@ fn a_waiting_future_that_finds_the_value_leaves_the_waiters() {
     assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&1));
     // The driver is dropped after it completed: it is no longer anywhere to leave.
     drop(driver);
-    assert_eq!(CELL.lock().waiters.len(), 0);
+    assert_eq!(CELL.lock().waiter_count(), 0);
 }
 
 /// A future that was never polled has registered nothing: dropping it leaves the run
@@ -347,7 +395,7 @@ fn a_future_never_polled_is_dropped_without_touching_the_run() {
     drop(unpolled);
     {
         let state = cell.lock();
-        assert_eq!(state.waiters.len(), 1);
+        assert_eq!(state.waiter_count(), 1);
         assert!(state.driver.is_some());
     }
     assert_eq!(driver_flag.1.load(Ordering::SeqCst), 0);
@@ -375,6 +423,182 @@ fn a_future_polled_again_after_its_err_panics_and_leaves_the_singleton_usable() 
         "an `AsyncSingleton` future was polled after it completed"
     );
     drop(future);
-    assert_eq!(cell.lock().waiters.len(), 0);
+    assert_eq!(cell.lock().waiter_count(), 0);
     assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(6) })), Ok(&6));
+}
+
+/// A waker whose last reference owns a task: here, another waiting future of the same
+/// singleton (an executor whose tasks are owned by their wakers).
+struct OwnsATask {
+    /// Kept only to be dropped with the last waker.
+    _task: Mutex<SendFuture>,
+}
+
+type SendFuture = Pin<Box<dyn Future<Output = &'static u8> + Send>>;
+
+impl Wake for OwnsATask {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// A future polled again with another waker replaces the one it registered; that drop
+/// is user code (here it drops a task holding another waiter, which leaves the waiters)
+/// and runs without the singleton's lock, or it would deadlock on it.
+#[test]
+fn a_replaced_waker_is_dropped_without_the_lock() {
+    within_timeout(|| {
+        static CELL: AsyncSingleton<u8> = AsyncSingleton::new("waker drop");
+        let (gate, mut driver, _, driver_waker) = driving_at_a_gate(&CELL, 3);
+        let (_, plain) = flag_waker();
+        let mut inner: SendFuture = Box::pin(CELL.get_or_init(|| async { 0 }));
+        assert!(poll_once(&mut inner, &plain).is_pending());
+        let owner = Waker::from(Arc::new(OwnsATask {
+            _task: Mutex::new(inner),
+        }));
+        let mut outer = Box::pin(CELL.get_or_init(|| async { 0 }));
+        assert!(poll_once(&mut outer, &owner).is_pending());
+        drop(owner); // the singleton holds the only reference
+        assert!(poll_once(&mut outer, &plain).is_pending());
+        gate.open();
+        assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&3));
+        assert_eq!(poll_once(&mut outer, &plain), Poll::Ready(&3));
+    });
+}
+
+/// A waiter woken by the end of a run finds the value reset before it polls: it starts
+/// a run of its own with its own initialiser.
+#[test]
+fn a_waiter_that_finds_the_value_reset_starts_again() {
+    static CELL: AsyncSingleton<u8> = AsyncSingleton::new("reset between polls");
+    let (gate, mut driver, _, driver_waker) = driving_at_a_gate(&CELL, 1);
+    let (waiter_flag, waiter_waker) = flag_waker();
+    let mut waiter = Box::pin(CELL.get_or_init(|| async { 2 }));
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    gate.open();
+    assert_eq!(poll_once(&mut driver, &driver_waker), Poll::Ready(&1));
+    assert_eq!(
+        waiter_flag.1.load(Ordering::SeqCst),
+        1,
+        "woken by the end of the run"
+    );
+    CELL.reset();
+    assert_eq!(poll_once(&mut waiter, &waiter_waker), Poll::Ready(&2));
+    assert_eq!(CELL.get(), Some(&2));
+}
+
+/// The driver is cancelled; the waiter it handed the run to panics polling it: nothing
+/// is stored, and the last waiter starts a run of its own.
+#[test]
+fn a_panic_in_a_handed_off_run_wakes_the_others_to_start_again() {
+    let cell: &AsyncSingleton<u8> = &AsyncSingleton::new("handed-off panic");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver: U8Future<'_> = Box::pin(cell.get_or_init(move || async move {
+        g.wait().await;
+        panic!("the run fails")
+    }));
+    let mut heir: U8Future<'_> = Box::pin(cell.get_or_init(|| async { unreachable!() }));
+    let mut last: U8Future<'_> = Box::pin(cell.get_or_init(|| async { 6 }));
+    let wakers: Vec<_> = (0..3).map(|_| flag_waker()).collect();
+    assert!(poll_once(&mut driver, &wakers[0].1).is_pending());
+    assert!(poll_once(&mut heir, &wakers[1].1).is_pending());
+    assert!(poll_once(&mut last, &wakers[2].1).is_pending());
+    drop(driver);
+    assert_eq!(wakers[1].0.1.load(Ordering::SeqCst), 1, "the heir is told");
+    assert!(poll_once(&mut heir, &wakers[1].1).is_pending());
+    gate.open();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut heir, &wakers[1].1);
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(cell.get(), None);
+    assert!(
+        wakers[2].0.1.load(Ordering::SeqCst) >= 1,
+        "the last waiter is woken"
+    );
+    assert_eq!(poll_once(&mut last, &wakers[2].1), Poll::Ready(&6));
+}
+
+/// A driver inside another run started this run; a waiter continued it (see
+/// `RunWake`) and got its `Err`. The driver, polled again, has no initialiser left to
+/// try again: it panics saying so (rather than wait for a run nobody may start).
+#[test]
+fn a_nested_driver_whose_run_failed_under_a_waiter_panics_saying_so() {
+    let cell: &AsyncSingleton<u8, String> = &AsyncSingleton::new("spent");
+    let gate = Gate::default();
+    let g = gate.clone();
+    let mut driver = Box::pin(cell.get_or_try_init(move || async move {
+        g.wait().await;
+        Err("down".to_owned())
+    }));
+    let mut waiter = Box::pin(cell.get_or_try_init(|| async { Ok(1) }));
+    let (_, driver_waker) = flag_waker();
+    let (_, waiter_waker) = flag_waker();
+    {
+        let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+        assert!(poll_once(&mut driver, &driver_waker).is_pending());
+    }
+    assert!(poll_once(&mut waiter, &waiter_waker).is_pending());
+    gate.open();
+    assert_eq!(
+        poll_once(&mut waiter, &waiter_waker),
+        Poll::Ready(Err("down".to_owned()))
+    );
+    let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = poll_once(&mut driver, &driver_waker);
+    }));
+    let message = *again.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("failed while another caller polled it"),
+        "{message}"
+    );
+    assert_eq!(block_on(cell.get_or_try_init(|| async { Ok(2) })), Ok(&2));
+}
+
+/// The run, polled by a driver inside another run, is woken during that poll, before a
+/// waiter on another thread registers (while the run is being polled); the poll then
+/// ends pending. That waiter must be woken too: the driver may never be polled again.
+#[test]
+fn a_wake_during_a_nested_poll_reaches_a_waiter_registered_after_it() {
+    within_timeout(|| {
+        static CELL: AsyncSingleton<u8> = AsyncSingleton::new("missed wake");
+        let (registered_tx, registered_rx) = std::sync::mpsc::channel::<()>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let mut polls = 0;
+        let registered_rx = Mutex::new(registered_rx);
+        let mut driver = Box::pin(CELL.get_or_init(move || {
+            std::future::poll_fn(move |cx| {
+                polls += 1;
+                if polls == 1 {
+                    cx.waker().wake_by_ref(); // the run is woken...
+                    go_tx.send(()).unwrap(); // ...before the waiter registers
+                    registered_rx.lock().unwrap().recv().unwrap();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(4)
+                }
+            })
+        }));
+        let waiter = std::thread::spawn(move || {
+            go_rx.recv().unwrap();
+            let (flag, waker) = flag_waker();
+            let mut waiter = Box::pin(CELL.get_or_init(|| async { unreachable!() }));
+            assert!(poll_once(&mut waiter, &waker).is_pending());
+            registered_tx.send(()).unwrap();
+            while flag.1.load(Ordering::SeqCst) == 0 {
+                std::thread::park(); // never woken: `within_timeout` fails
+            }
+            match poll_once(&mut waiter, &waker) {
+                Poll::Ready(value) => *value,
+                Poll::Pending => panic!("woken, it continues the run"),
+            }
+        });
+        let (_, driver_waker) = flag_waker();
+        {
+            let _inside_another_run = crate::waits::Driving::start(crate::waits::new_task());
+            assert!(poll_once(&mut driver, &driver_waker).is_pending());
+        }
+        // The driver is never polled again (its run's callers went away).
+        assert_eq!(waiter.join().unwrap(), 4);
+        drop(driver);
+    });
 }

@@ -311,6 +311,12 @@ impl Drop for FutureWait {
     }
 }
 
+/// Whether this thread polls an async initialiser right now (what it runs is part of
+/// that run, which is parked, unpolled, when its callers all go away).
+pub(crate) fn in_async_init() -> bool {
+    matches!(agent::current_agent(), agent::Agent::Task(_))
+}
+
 /// Registers that the current agent's future waits for `on`, unless that would close a
 /// cycle. Only an agent that can be on a cycle registers: an async initialiser, or a
 /// thread holding a claim or a guarded global (it is inside a blocking initialiser or

@@ -169,3 +169,20 @@ pub(crate) fn save_by_rename(path: &std::path::Path, contents: impl AsRef<[u8]>)
     std::fs::write(&tmp, contents).expect("write the temp file");
     std::fs::rename(&tmp, path).expect("rename it over the file");
 }
+
+/// A multi-thread tokio runtime with `workers` worker threads and every driver.
+pub(crate) fn tokio_multi_thread(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A current-thread tokio runtime with every driver.
+pub(crate) fn tokio_current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}

@@ -338,6 +338,96 @@ pub mod generated {
         open_log, LOGGING, std::io::Result<u8>, { Ok(1) }
     );
 
+    macro_rules! async_global {
+        ($(#[$meta:meta])* $name:ident: $t:ty = $body:block) => {
+            $(#[$meta])*
+            #[singleton]
+            pub async fn $name() -> $t $body
+        };
+    }
+
+    macro_rules! async_struct {
+        ($(#[$meta:meta])* $name:ident, $init:path $(, $error:ty)?) => {
+            $(#[$meta])*
+            #[singleton(init = async $init $(, error = $error)?)]
+            pub struct $name(pub usize);
+        };
+    }
+
+    // Crate-private struct forms whose test tools (and, async, `instance_if_ready`) are
+    // never used: no `dead_code` warning, as for written ones. (trybuild allows
+    // `dead_code`, so this is checked here.)
+    macro_rules! crate_private_structs {
+        ($sync:ident, $sync_init:path, $async_:ident, $async_init:path) => {
+            #[singleton(init = $sync_init)]
+            pub(crate) struct $sync(pub(crate) u8);
+
+            #[singleton(init = async $async_init)]
+            pub(crate) struct $async_(pub(crate) u8);
+
+            #[singleton(scope = thread)]
+            #[derive(Default)]
+            pub(crate) struct PerThreadProbe(pub(crate) u8);
+        };
+    }
+
+    crate_private_structs!(Probe, make_probe, AsyncProbe, connect_probe);
+
+    /// Reaches the crate-private thread-scoped form's `with_instance` (and nothing else).
+    #[must_use]
+    pub fn per_thread_probe() -> u8 {
+        PerThreadProbe::with_instance(|p| p.0)
+    }
+
+    fn make_probe() -> Probe {
+        Probe(1)
+    }
+
+    async fn connect_probe() -> AsyncProbe {
+        AsyncProbe(Probe::instance().0)
+    }
+
+    /// Reaches the crate-private forms' `instance()` (and nothing else of theirs).
+    pub async fn probe() -> u8 {
+        AsyncProbe::instance().await.0
+    }
+
+    async_global!(
+        /// An endpoint, built by an async fn.
+        endpoint: String = { "https://example.invalid".to_owned() }
+    );
+    async_global!(
+        /// A session, built by a fallible async fn.
+        ///
+        /// # Errors
+        ///
+        /// When it cannot open.
+        session: Result<u32, LoadError> = {
+            let url = endpoint().await;
+            u32::try_from(url.len()).map_err(|_| LoadError)
+        }
+    );
+
+    async fn connect_link() -> Link {
+        Link(endpoint().await.len().min(3))
+    }
+
+    async fn dial_remote() -> Result<Remote, LoadError> {
+        Ok(Remote(usize::try_from(*session().await?).map_err(|_| LoadError)?))
+    }
+
+    async_struct!(
+        /// Built by an async `init`.
+        Link,
+        connect_link
+    );
+    async_struct!(
+        /// Built by a fallible async `init`.
+        Remote,
+        dial_remote,
+        LoadError
+    );
+
     global!(
         /// Counts.
         COUNTS: Vec<u32> = Vec::new()
