@@ -76,10 +76,8 @@ impl Graph {
         self.epoch += 1;
     }
 
-    /// Whether the current agent holds a claim: a thread that does is inside a
-    /// blocking initialiser, so a future it waits for blocks it (`block_on`).
     /// Whether some thread or task is registered as waiting for `key` (tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(singleton_loom)))]
     pub(crate) fn is_awaited(&self, key: usize) -> bool {
         self.waits.iter().any(|w| w.on.key == key)
     }
