@@ -123,6 +123,7 @@ fn control_module(loader: &Loader) -> TokenStream {
         "the cached value (the file is not read)",
         " Forgets the value and the errors: the next call loads as the first one did, on \
          every thread. Needs the `testing` feature of `singleton-runtime`.",
+        None,
     );
     let cached_fn = doc_link(ident, "fn", "()");
     let mod_doc =

@@ -237,6 +237,7 @@ fn struct_testing_api(vis: &syn::Visibility, name: &str) -> TokenStream {
         &quote!(Self::__singleton_cell()),
         name,
         common::TestingNames::BESIDE_INSTANCE,
+        None,
     )
 }
 
@@ -247,6 +248,7 @@ fn testing_api(
     cell: &TokenStream,
     name: &str,
     names: common::TestingNames,
+    link: Option<&TokenStream>,
 ) -> TokenStream {
     common::testing_api_named(
         &quote!(#vis),
@@ -259,6 +261,7 @@ fn testing_api(
              the `testing` feature of `singleton-runtime`."
         ),
         names,
+        link,
     )
 }
 
@@ -313,10 +316,16 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         sig.output = syn::parse_quote_spanned!(returned.span()=>
             -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static);
     }
-    let (trait_, new) = cell_impl(form, &name);
+    let Cell {
+        trait_,
+        items,
+        outside,
+        inside,
+    } = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let marker = quote!(<__Singleton as #rt::#trait_>);
+    let link = common::linked(&quote!(__Singleton), &quote!(#rt::#trait_));
     let marker_vis = from_child_module(vis);
     let testing = testing_api(
         &syn::parse_quote!(pub),
@@ -324,6 +333,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         &quote!(#marker::cell()),
         &name,
         common::TestingNames::IN_A_MODULE,
+        Some(&link),
     );
     let mod_doc = format!(
         " The singleton [`{name}()`](fn@{name}) seen from sync code (`get`), and its test \
@@ -334,6 +344,26 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         " The value of [`{name}()`](fn@{name}) if it is initialised already; never runs \
          the initialiser, never waits."
     );
+    let cell_fn = syn::Ident::new("__singleton_cell", proc_macro2::Span::call_site());
+    let cell = common::expr_in(
+        ident,
+        &common::StandIn::Fn(&cell_fn, quote!(&'static #outside)),
+        &quote!(#cell_fn()),
+    );
+    let cell_local = syn::Ident::new("__singleton_cell", proc_macro2::Span::mixed_site());
+    let marker_ident = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    let cell_impl = common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker_ident),
+        &quote! {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::#trait_ for __Singleton {
+                type Value = #value;
+                #items
+            }
+        },
+    );
     quote! {
         #(#attrs)*
         #inline
@@ -341,19 +371,32 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         #vis #sig {
             // The static lives in the impl below, the body in the closure: the body
             // cannot see the static, nor shadow it.
-            <#ident::__Singleton as #rt::#trait_>::cell().#get
+            let #cell_local = #cell;
+            #cell_local.#get
         }
 
         #(#cfgs)*
         #[doc = #mod_doc]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
             #[doc(hidden)]
             #marker_vis struct __Singleton;
 
+            #[doc(hidden)]
+            #[inline]
+            pub(super) fn #cell_fn() -> &'static #inside
+            where
+                #link,
+            {
+                #marker::cell()
+            }
+
             #[doc = #get_doc]
             #[inline]
-            pub fn get() -> ::core::option::Option<&'static #marker::Value> {
+            pub fn get() -> ::core::option::Option<&'static #marker::Value>
+            where
+                #link,
+            {
                 #marker::cell().get()
             }
 
@@ -362,19 +405,23 @@ fn expand_fn(form: &FnForm) -> TokenStream {
 
         #(#cfgs)*
         const _: () = {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::#trait_ for #ident::__Singleton {
-                type Value = #value;
-                #new
-            }
+            #cell_impl
         };
     }
 }
 
-/// The trait a fn form's marker implements (`FnSingleton` or `FnAsyncSingleton`) and
-/// the items of that impl besides `Value`: the `static` cell.
-fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
+/// A fn form's cell: the trait its marker implements (`FnSingleton` or
+/// `FnAsyncSingleton`), the items of that impl besides `Value` (the `static` cell), and
+/// the cell's type as named beside the fn and inside the module.
+struct Cell {
+    trait_: TokenStream,
+    items: TokenStream,
+    outside: TokenStream,
+    inside: TokenStream,
+}
+
+/// The [`Cell`] of a fn form.
+fn cell_impl(form: &FnForm, name: &str) -> Cell {
     let FnForm {
         declared,
         value,
@@ -396,9 +443,10 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
             &quote_spanned!(value.span()=> #rt::new_async_singleton_checked::<#value, #error, _, _>),
             &quote!(#name),
         );
-        (
-            quote!(FnAsyncSingleton),
-            quote! {
+        let marker = quote!(<__Singleton as #rt::FnAsyncSingleton>);
+        Cell {
+            trait_: quote!(FnAsyncSingleton),
+            items: quote! {
                 type Error = #error;
                 #[inline]
                 fn cell() -> &'static #rt::AsyncSingleton<#value, #error> {
@@ -406,7 +454,9 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
                     &__SINGLETON_INSTANCE
                 }
             },
-        )
+            outside: quote!(#rt::AsyncSingleton<#value, #error>),
+            inside: quote!(#rt::AsyncSingleton<#marker::Value, #marker::Error>),
+        }
     } else {
         let new = crate::diagnostics::checked_types(
             value.span(),
@@ -415,16 +465,19 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
             &quote_spanned!(value.span()=> #rt::new_singleton_checked::<#value, _, _>),
             &quote!(#name),
         );
-        (
-            quote!(FnSingleton),
-            quote! {
+        let marker = quote!(<__Singleton as #rt::FnSingleton>);
+        Cell {
+            trait_: quote!(FnSingleton),
+            items: quote! {
                 #[inline]
                 fn cell() -> &'static #rt::Singleton<#value> {
                     static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
                     &__SINGLETON_INSTANCE
                 }
             },
-        )
+            outside: quote!(#rt::Singleton<#value>),
+            inside: quote!(#rt::Singleton<#marker::Value>),
+        }
     }
 }
 

@@ -183,9 +183,27 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         .filter(|a| a.path().is_ident("deprecated"))
         .collect();
     let marker = quote!(<__Singleton as #rt::FnThreadSingleton>);
+    let link = common::linked(&quote!(__Singleton), &quote!(#rt::FnThreadSingleton));
     let marker_vis = from_child_module(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
     let [with_doc, try_doc, for_each_doc] = fn_docs(&name);
+    let marker_ident = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    let scoped_impl = common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker_ident),
+        &quote! {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::FnThreadSingleton for __Singleton {
+                type Value = #value;
+
+                #[inline]
+                fn scoped() -> &'static #rt::ThreadScoped<#value> {
+                    #scoped
+                }
+            }
+        },
+    );
     let bound = feature_bound();
     let output = &sig.output;
     quote! {
@@ -197,14 +215,17 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         #(#docs)*
         #(#cfgs)*
         #(#deprecated)*
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
             #[doc(hidden)]
             #marker_vis struct __Singleton;
 
             #[doc = #with_doc]
             #[inline]
-            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#marker::Value) -> __R) -> __R {
+            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#marker::Value) -> __R) -> __R
+            where
+                #link,
+            {
                 #marker::scoped().with(f)
             }
 
@@ -212,13 +233,17 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             #[inline]
             pub fn try_with<__R>(
                 f: impl ::core::ops::FnOnce(&#marker::Value) -> __R,
-            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError> {
+            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError>
+            where
+                #link,
+            {
                 #marker::scoped().try_with(f)
             }
 
             #[doc = #for_each_doc]
             pub fn for_each(f: impl ::core::ops::FnMut(&#marker::Value))
             where
+                #link,
                 for<'__a> #marker::Value: ::core::marker::Sync,
             {
                 #marker::scoped().for_each(f)
@@ -232,6 +257,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             ) -> __R
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().override_with(value, f)
             }
@@ -243,6 +269,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             ) -> #rt::ThreadOverrideGuard<#marker::Value>
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().override_guard(value)
             }
@@ -252,6 +279,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             pub fn reset()
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().reset()
             }
@@ -259,16 +287,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
 
         #(#cfgs)*
         const _: () = {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::FnThreadSingleton for #ident::__Singleton {
-                type Value = #value;
-
-                #[inline]
-                fn scoped() -> &'static #rt::ThreadScoped<#value> {
-                    #scoped
-                }
-            }
+            #scoped_impl
         };
     }
 }
