@@ -324,26 +324,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     } = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
-    let marker = quote!(<__Singleton as #rt::#trait_>);
-    let link = common::linked(&quote!(__Singleton), &quote!(#rt::#trait_));
-    let marker_vis = from_child_module(vis);
-    let testing = testing_api(
-        &syn::parse_quote!(pub),
-        &quote!(#marker::Value),
-        &quote!(#marker::cell()),
-        &name,
-        common::TestingNames::IN_A_MODULE,
-        Some(&link),
-    );
-    let mod_doc = format!(
-        " The singleton [`{name}()`](fn@{name}) seen from sync code (`get`), and its test \
-         tools: `override_with`, `override_guard`, `reset` (the `testing` feature of \
-         `singleton-runtime`)."
-    );
-    let get_doc = format!(
-        " The value of [`{name}()`](fn@{name}) if it is initialised already; never runs \
-         the initialiser, never waits."
-    );
+    let module = fn_module(form, &trait_, &inside, &name);
     let cell_fn = syn::Ident::new("__singleton_cell", proc_macro2::Span::call_site());
     let cell = common::expr_in(
         ident,
@@ -351,10 +332,10 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         &quote!(#cell_fn()),
     );
     let cell_local = syn::Ident::new("__singleton_cell", proc_macro2::Span::mixed_site());
-    let marker_ident = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
     let cell_impl = common::items_in(
         ident,
-        &common::StandIn::Struct(&marker_ident),
+        &common::StandIn::Struct(&marker),
         &quote! {
             #[automatically_derived]
             #[allow(deprecated)]
@@ -376,6 +357,42 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         }
 
         #(#cfgs)*
+        #module
+
+        #(#cfgs)*
+        const _: () = {
+            #cell_impl
+        };
+    }
+}
+
+/// `mod name` beside a fn form: the marker its cell's trait `trait_` is implemented
+/// for, `get()`, the test tools, and the cell (of type `inside`) for the fn.
+fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &str) -> TokenStream {
+    let FnForm { vis, sig, .. } = form;
+    let ident = &sig.ident;
+    let rt = crate::common::private();
+    let marker = quote!(<__Singleton as #rt::#trait_>);
+    let link = common::linked(&quote!(__Singleton), &quote!(#rt::#trait_));
+    let marker_vis = from_child_module(vis);
+    let testing = testing_api(
+        &syn::parse_quote!(pub),
+        &quote!(#marker::Value),
+        &quote!(#marker::cell()),
+        name,
+        common::TestingNames::IN_A_MODULE,
+        Some(&link),
+    );
+    let mod_doc = format!(
+        " The singleton [`{name}()`](fn@{name}) seen from sync code (`get`), and its test \
+         tools: `override_with`, `override_guard`, `reset` (the `testing` feature of \
+         `singleton-runtime`)."
+    );
+    let get_doc = format!(
+        " The value of [`{name}()`](fn@{name}) if it is initialised already; never runs \
+         the initialiser, never waits."
+    );
+    quote! {
         #[doc = #mod_doc]
         #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
@@ -384,7 +401,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
 
             #[doc(hidden)]
             #[inline]
-            pub(super) fn #cell_fn() -> &'static #inside
+            pub(super) fn __singleton_cell() -> &'static #inside
             where
                 #link,
             {
@@ -402,11 +419,6 @@ fn expand_fn(form: &FnForm) -> TokenStream {
 
             #testing
         }
-
-        #(#cfgs)*
-        const _: () = {
-            #cell_impl
-        };
     }
 }
 

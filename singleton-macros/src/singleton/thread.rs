@@ -141,6 +141,29 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     }
 }
 
+/// The impl that links the marker in the module `ident` to the singleton `scoped` (of
+/// type `value`), beside the module (see `common::link`).
+fn scoped_impl(ident: &syn::Ident, value: &syn::Type, scoped: &TokenStream) -> TokenStream {
+    let rt = crate::common::private();
+    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker),
+        &quote! {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::FnThreadSingleton for __Singleton {
+                type Value = #value;
+
+                #[inline]
+                fn scoped() -> &'static #rt::ThreadScoped<#value> {
+                    #scoped
+                }
+            }
+        },
+    )
+}
+
 /// The docs of the fn form's `with`, `try_with` and `for_each`.
 fn fn_docs(name: &str) -> [String; 3] {
     let with_doc = format!(
@@ -187,23 +210,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
     let marker_vis = from_child_module(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
     let [with_doc, try_doc, for_each_doc] = fn_docs(&name);
-    let marker_ident = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
-    let scoped_impl = common::items_in(
-        ident,
-        &common::StandIn::Struct(&marker_ident),
-        &quote! {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::FnThreadSingleton for __Singleton {
-                type Value = #value;
-
-                #[inline]
-                fn scoped() -> &'static #rt::ThreadScoped<#value> {
-                    #scoped
-                }
-            }
-        },
-    );
+    let scoped_impl = scoped_impl(ident, value, &scoped);
     let bound = feature_bound();
     let output = &sig.output;
     quote! {
