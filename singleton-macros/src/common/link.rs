@@ -79,3 +79,29 @@ pub(crate) fn expr_in(module: &syn::Ident, stand_in: &StandIn, expr: &TokenStrea
 pub(crate) fn linked(marker: &TokenStream, trait_: &TokenStream) -> TokenStream {
     quote!(for<'__link> #marker: #trait_)
 }
+
+/// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
+/// impl names the user's types: a marker more visible than the fn would make a private
+/// value type a hard error ("private type in public interface").
+pub(crate) fn marker_vis(vis: &syn::Visibility) -> TokenStream {
+    match vis {
+        syn::Visibility::Public(_) => quote!(pub),
+        syn::Visibility::Inherited => quote!(pub(super)),
+        syn::Visibility::Restricted(r) => {
+            let path = &r.path;
+            if path.is_ident("self") {
+                quote!(pub(super))
+            } else if path.is_ident("super") {
+                quote!(pub(in super::super))
+            } else if path.is_ident("crate")
+                || path.leading_colon.is_some()
+                || path.segments.first().is_some_and(|s| s.ident == "crate")
+            {
+                quote!(#vis)
+            } else {
+                // `pub(in self::a)` and the like, seen from one level down.
+                quote!(pub(in super::#path))
+            }
+        }
+    }
+}

@@ -374,7 +374,7 @@ fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &s
     let rt = crate::common::private();
     let marker = quote!(<__Singleton as #rt::#trait_>);
     let link = common::linked(&quote!(__Singleton), &quote!(#rt::#trait_));
-    let marker_vis = from_child_module(vis);
+    let marker_vis = common::marker_vis(vis);
     let testing = testing_api(
         &syn::parse_quote!(pub),
         &quote!(#marker::Value),
@@ -489,32 +489,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
             },
             outside: quote!(#rt::Singleton<#value>),
             inside: quote!(#rt::Singleton<#marker::Value>),
-        }
-    }
-}
-
-/// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
-/// impl names the value type: a marker more visible than the fn would make a private
-/// value type a hard error ("private type in public interface").
-pub(super) fn from_child_module(vis: &syn::Visibility) -> TokenStream {
-    match vis {
-        syn::Visibility::Public(_) => quote!(pub),
-        syn::Visibility::Inherited => quote!(pub(super)),
-        syn::Visibility::Restricted(r) => {
-            let path = &r.path;
-            if path.is_ident("self") {
-                quote!(pub(super))
-            } else if path.is_ident("super") {
-                quote!(pub(in super::super))
-            } else if path.is_ident("crate")
-                || path.leading_colon.is_some()
-                || path.segments.first().is_some_and(|s| s.ident == "crate")
-            {
-                quote!(#vis)
-            } else {
-                // `pub(in self::a)` and the like, seen from one level down.
-                quote!(pub(in super::#path))
-            }
         }
     }
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use crate::common;
 
-use super::expand::{from_child_module, struct_prelude};
+use super::expand::struct_prelude;
 use super::validate::{FnForm, TypeForm};
 
 /// The `static` behind one thread-scoped singleton of type `ty`, built by `init` (an
@@ -207,7 +207,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         .collect();
     let marker = quote!(<__Singleton as #rt::FnThreadSingleton>);
     let link = common::linked(&quote!(__Singleton), &quote!(#rt::FnThreadSingleton));
-    let marker_vis = from_child_module(vis);
+    let marker_vis = common::marker_vis(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
     let [with_doc, try_doc, for_each_doc] = fn_docs(&name);
     let scoped_impl = scoped_impl(ident, value, &scoped);
