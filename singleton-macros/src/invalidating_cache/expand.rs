@@ -113,7 +113,7 @@ fn control_module(loader: &Loader) -> TokenStream {
     let (value, error) = (quote!(#marker::Value), quote!(#marker::Error));
     let link = common::linked(&quote!(__Cache), &quote!(#rt::FnCache));
     let marker_vis = common::marker_vis(vis);
-    let result = quote!(::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>>);
+    let state = state_fns(&value, &error, &link);
     let testing = crate::common::testing_api(
         &quote!(pub),
         &value,
@@ -157,78 +157,89 @@ fn control_module(loader: &Loader) -> TokenStream {
                 cache().with(f)
             }
 
-            #[doc = " The cached value and the generation it was loaded as, read together."]
-            #[doc = ""]
-            #[doc = " # Errors"]
-            #[doc = ""]
-            #[doc = " The loader's error, while there is no good value yet."]
-            #[track_caller]
-            pub fn get_with_generation() -> ::core::result::Result<(#rt::CacheRef<#value>, u64), ::std::sync::Arc<#error>>
-            where
-                #link,
-            {
-                cache().get_with_generation()
-            }
-
-            #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
-            #[must_use]
-            pub fn subscribe() -> #rt::Subscription<'static, #value, #error>
-            where
-                #link,
-            {
-                cache().subscribe()
-            }
-
-            #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
-            #[doc = " returns gets a value loaded before it."]
-            pub fn invalidate()
-            where
-                #link,
-            {
-                cache().invalidate();
-            }
-
-            #[doc = " Loads the file now and returns the outcome of that load."]
-            #[doc = ""]
-            #[doc = " # Errors"]
-            #[doc = ""]
-            #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
-            #[track_caller]
-            pub fn reload() -> #result
-            where
-                #link,
-            {
-                cache().reload()
-            }
-
-            #[doc = " The error of the most recent load if it failed; `None` once a load succeeds."]
-            #[must_use]
-            pub fn last_error() -> ::core::option::Option<::std::sync::Arc<#error>>
-            where
-                #link,
-            {
-                cache().last_error()
-            }
-
-            #[doc = " How many loads have succeeded (0 before the first value)."]
-            #[must_use]
-            pub fn generation() -> u64
-            where
-                #link,
-            {
-                cache().generation()
-            }
-
-            #[doc = " When the current value finished loading, if there is one."]
-            #[must_use]
-            pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime>
-            where
-                #link,
-            {
-                cache().last_loaded()
-            }
+            #state
 
             #testing
+        }
+    }
+}
+
+/// The module's fns over the cache's state: `get_with_generation`, `subscribe`,
+/// `invalidate`, `reload`, `last_error`, `generation`, `last_loaded`; `value` and
+/// `error` as the module names them, under `link`.
+fn state_fns(value: &TokenStream, error: &TokenStream, link: &TokenStream) -> TokenStream {
+    let rt = common::private();
+    let result = quote!(::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>>);
+    quote! {
+        #[doc = " The cached value and the generation it was loaded as, read together."]
+        #[doc = ""]
+        #[doc = " # Errors"]
+        #[doc = ""]
+        #[doc = " The loader's error, while there is no good value yet."]
+        #[track_caller]
+        pub fn get_with_generation() -> ::core::result::Result<(#rt::CacheRef<#value>, u64), ::std::sync::Arc<#error>>
+        where
+            #link,
+        {
+            cache().get_with_generation()
+        }
+
+        #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
+        #[must_use]
+        pub fn subscribe() -> #rt::Subscription<'static, #value, #error>
+        where
+            #link,
+        {
+            cache().subscribe()
+        }
+
+        #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
+        #[doc = " returns gets a value loaded before it."]
+        pub fn invalidate()
+        where
+            #link,
+        {
+            cache().invalidate();
+        }
+
+        #[doc = " Loads the file now and returns the outcome of that load."]
+        #[doc = ""]
+        #[doc = " # Errors"]
+        #[doc = ""]
+        #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
+        #[track_caller]
+        pub fn reload() -> #result
+        where
+            #link,
+        {
+            cache().reload()
+        }
+
+        #[doc = " The error of the most recent load if it failed; `None` once a load succeeds."]
+        #[must_use]
+        pub fn last_error() -> ::core::option::Option<::std::sync::Arc<#error>>
+        where
+            #link,
+        {
+            cache().last_error()
+        }
+
+        #[doc = " How many loads have succeeded (0 before the first value)."]
+        #[must_use]
+        pub fn generation() -> u64
+        where
+            #link,
+        {
+            cache().generation()
+        }
+
+        #[doc = " When the current value finished loading, if there is one."]
+        #[must_use]
+        pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime>
+        where
+            #link,
+        {
+            cache().last_loaded()
         }
     }
 }
