@@ -598,7 +598,9 @@ pub use singleton_macros::guarded_global;
 /// `reload()`, `last_error()`, `generation()`, `last_loaded()` and `cache()` (the
 /// [`InvalidatingCache`] itself); with the `testing` feature also `override_with`,
 /// `override_guard` and `reset` (see [`testing`]). An `E` of
-/// `Box<dyn Error + Send + Sync>` is stored as [`BoxedError`], an `Error`.
+/// `Box<dyn Error + Send + Sync>` is stored as [`BoxedError`], an `Error`. The loader is
+/// a free fn, at module level or in a fn body (where `T` and `E` may be types declared
+/// in that body).
 ///
 /// ```
 /// use singleton_runtime::invalidating_cache;

@@ -2,12 +2,14 @@
 //! the `key = value` argument grammar (`args`), how the item is looked at (`item`:
 //! through the invisible groups of `macro_rules` fragments, raw identifiers as the user
 //! reads them, the declared `Result`, what a `static`'s type cannot contain), the one
-//! spelling of the runtime's path (`runtime`), the generated test tools (`testing`), and
-//! the pieces of the stubs that stand next to errors (`stubs`).
+//! spelling of the runtime's path (`runtime`), the generated test tools (`testing`), how
+//! code beside a generated module reaches into it (`link`), and the pieces of the
+//! stubs that stand next to errors (`stubs`).
 
 mod args;
 mod errors;
 mod item;
+mod link;
 mod pipeline;
 mod runtime;
 mod stubs;
@@ -18,6 +20,7 @@ pub(crate) use errors::Errors;
 pub(crate) use item::{
     Unstorable, item_keyword, name_of, peel_expr, peel_type, result_args, unstorable,
 };
+pub(crate) use link::{StandIn, expr_in, items_in, linked, marker_vis};
 pub(crate) use pipeline::{AttributeMacro, run};
 pub(crate) use runtime::{private, private_at, runtime};
 pub(crate) use stubs::{as_written, free_and_concrete, unnamed_params, unreachable_block};

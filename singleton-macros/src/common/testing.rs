@@ -17,13 +17,15 @@ pub(crate) fn testing_bound() -> TokenStream {
 /// `override_with`, `override_guard` and `reset` (the runtime's `testing` feature) over
 /// `receiver`, a global whose value type is `value`, with visibility `vis`; `what` names
 /// the global in the docs. Generated unconditionally: [`testing_bound`] decides whether
-/// they can be called.
+/// they can be called. `link` is a further predicate of their where clauses (see
+/// [`super::linked`]).
 pub(crate) fn testing_api(
     vis: &TokenStream,
     value: &TokenStream,
     receiver: &TokenStream,
     what: &str,
     reset_doc: &str,
+    link: Option<&TokenStream>,
 ) -> TokenStream {
     testing_api_named(
         vis,
@@ -32,6 +34,7 @@ pub(crate) fn testing_api(
         what,
         reset_doc,
         TestingNames::IN_A_MODULE,
+        link,
     )
 }
 
@@ -67,8 +70,9 @@ pub(crate) fn testing_api_named(
     what: &str,
     reset_doc: &str,
     names: TestingNames,
+    link: Option<&TokenStream>,
 ) -> TokenStream {
-    tools(vis, value, Some(receiver), what, reset_doc, names)
+    tools(vis, value, Some(receiver), what, reset_doc, names, link)
 }
 
 /// The same test tools as stubs (bodies `unreachable!()`), beside a macro's error: so
@@ -78,7 +82,15 @@ pub(crate) fn testing_stubs(
     value: &TokenStream,
     names: TestingNames,
 ) -> TokenStream {
-    tools(vis, value, None, "the value", " Resets the value.", names)
+    tools(
+        vis,
+        value,
+        None,
+        "the value",
+        " Resets the value.",
+        names,
+        None,
+    )
 }
 
 /// The test tools, over `receiver`, or stubs if there is none.
@@ -89,12 +101,17 @@ fn tools(
     what: &str,
     reset_doc: &str,
     names: TestingNames,
+    link: Option<&TokenStream>,
 ) -> TokenStream {
     let span = proc_macro2::Span::call_site();
     let with_name = syn::Ident::new(names.override_with, span);
     let guard_name = syn::Ident::new(names.override_guard, span);
     let reset_name = syn::Ident::new(names.reset, span);
     let bound = testing_bound();
+    let bound = match link {
+        Some(link) => quote!(#bound, #link),
+        None => bound,
+    };
     let rt = super::private();
     let with_doc = format!(
         " Runs `f` with `value` in place of {what}, on this thread only: a test's own \

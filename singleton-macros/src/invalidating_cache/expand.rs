@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! fn name() -> Result<CacheRef<T>, Arc<E>> {       // the user's attrs
-//!     fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
-//!     { use name::*; cache().get() }            // the module's `cache` shadows the stand-in
+//!     { fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
+//!       { use name::*; cache().get() } }           // the module's `cache` shadows it
 //! }
 //! mod name {                                   // same name, type namespace
-//!     use super::*;                            // T and E as the user wrote them
-//!     pub(super) struct __Cache;
-//!     trait __Unlinked { fn get<C>() -> &'static C { unreachable!() } }  // stand-in
-//!     pub fn cache() { __Cache::get() }        // the inherent `get` below wins over it
+//!     pub(super) struct __Cache;               // the fn's visibility, seen from here
+//!     // T and E as `<__Cache as FnCache>::Value` / `::Error`, under
+//!     // `where for<'a> __Cache: FnCache` (no error of its own if the impl is missing)
+//!     pub fn cache() { <__Cache as FnCache>::cache() }
 //!     pub fn with(f) / get_with_generation() / subscribe() / invalidate() / reload()
 //!     pub fn last_error() / generation() / last_loaded()
 //! }
@@ -19,20 +19,19 @@
 //!     struct __Cache;                          // stand-in                  // where written
 //!     const _: () = {
 //!         use name::*;                         // the module's `__Cache` shadows the stand-in
-//!         impl __Cache { fn get() -> &'static InvalidatingCache<T, E> { &__CACHE } }
+//!         impl FnCache for __Cache { type Value = T; type Error = E; fn cache() { &__CACHE } }
 //!     };
 //! };
 //! ```
 //!
-//! The module is reached by name from outside it only through glob imports, each with a
-//! stand-in that the glob shadows: if `name` is already a module in scope, the glob
-//! imports nothing, the stand-ins are used, and rustc's "defined multiple times" is the
-//! only error (the stand-ins never run: that program does not compile). The loader body
-//! stays outside the globs, so the module's fns cannot shadow names it uses.
-//! The module's signatures are the only tokens resolved inside the module: `self::`
-//! and `super::` paths in them are shifted up one level.
+//! The module never resolves the user's tokens: `T` and `E` reach it through the trait,
+//! implemented where the loader is, so a loader in a fn body may cache a type declared
+//! in that body. The module is reached by name from outside it only through glob
+//! imports with stand-ins (`common::link`): if `name` is already a module in scope,
+//! rustc's "defined multiple times" is the only error. The loader body stays outside
+//! the globs, so the module's fns cannot shadow names it uses.
 
-use proc_macro2::{Ident, Punct, Spacing, TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -52,6 +51,12 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let module = control_module(loader);
     let cache = cache_impl(loader);
     let cache_ty = cache_type(loader);
+    let cache_fn = syn::Ident::new("cache", proc_macro2::Span::call_site());
+    let get = common::expr_in(
+        ident,
+        &common::StandIn::Fn(&cache_fn, quote!(&'static #cache_ty)),
+        &quote!(#cache_fn().get()),
+    );
     // Runtime panics (a loader that needs its own cache) point at the caller.
     let track_caller =
         (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
@@ -71,15 +76,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[allow(clippy::missing_errors_doc)]
         #track_caller
         #vis fn #ident() -> ::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>> {
-            #[allow(dead_code)]
-            fn cache() -> &'static #cache_ty {
-                ::core::unreachable!("stands in for a module that failed to compile")
-            }
-            {
-                #[allow(unused_imports)]
-                use #ident::*;
-                cache().get()
-            }
+            #get
         }
 
         #module
@@ -109,13 +106,14 @@ fn control_module(loader: &Loader) -> TokenStream {
         cfg_attrs,
         vis,
         ident,
-        value,
-        error,
         ..
     } = loader;
-    let (value, error) = (from_child_module(value), from_child_module(error));
     let (rt, runtime) = (common::private(), common::runtime());
-    let result = quote!(::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>>);
+    let marker = quote!(<__Cache as #rt::FnCache>);
+    let (value, error) = (quote!(#marker::Value), quote!(#marker::Error));
+    let link = common::linked(&quote!(__Cache), &quote!(#rt::FnCache));
+    let marker_vis = common::marker_vis(vis);
+    let state = state_fns(&value, &error, &link);
     let testing = crate::common::testing_api(
         &quote!(pub),
         &value,
@@ -123,6 +121,7 @@ fn control_module(loader: &Loader) -> TokenStream {
         "the cached value (the file is not read)",
         " Forgets the value and the errors: the next call loads as the first one did, on \
          every thread. Needs the `testing` feature of `singleton-runtime`.",
+        Some(&link),
     );
     let cached_fn = doc_link(ident, "fn", "()");
     let mod_doc =
@@ -130,27 +129,18 @@ fn control_module(loader: &Loader) -> TokenStream {
     quote! {
         #(#cfg_attrs)*
         #[doc = #mod_doc]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
-            #[allow(unused_imports)]
-            use super::*;
-
             #[doc(hidden)]
-            pub(super) struct __Cache;
-
-            // Stands in for `__Cache::get` if the impl beside the loader could not reach
-            // this module (its name clashed): one error, not one here too.
-            trait __Unlinked {
-                fn get<C>() -> &'static C {
-                    ::core::unreachable!("stands in for an impl that failed to compile")
-                }
-            }
-            impl __Unlinked for __Cache {}
+            #marker_vis struct __Cache;
 
             #[doc = " The cache itself, for everything else it offers (`peek`, `failures`, `fingerprint`, ...)."]
             #[must_use]
-            pub fn cache() -> &'static #runtime::InvalidatingCache<#value, #error> {
-                __Cache::get()
+            pub fn cache() -> &'static #runtime::InvalidatingCache<#value, #error>
+            where
+                #link,
+            {
+                #marker::cache()
             }
 
             #[doc = " Runs `f` on the cached value: the fastest read (no reference count, no shared"]
@@ -160,61 +150,96 @@ fn control_module(loader: &Loader) -> TokenStream {
             #[doc = ""]
             #[doc = " The loader's error, while there is no good value yet."]
             #[track_caller]
-            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#value) -> __R) -> ::core::result::Result<__R, ::std::sync::Arc<#error>> {
+            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#value) -> __R) -> ::core::result::Result<__R, ::std::sync::Arc<#error>>
+            where
+                #link,
+            {
                 cache().with(f)
             }
 
-            #[doc = " The cached value and the generation it was loaded as, read together."]
-            #[doc = ""]
-            #[doc = " # Errors"]
-            #[doc = ""]
-            #[doc = " The loader's error, while there is no good value yet."]
-            #[track_caller]
-            pub fn get_with_generation() -> ::core::result::Result<(#rt::CacheRef<#value>, u64), ::std::sync::Arc<#error>> {
-                cache().get_with_generation()
-            }
-
-            #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
-            #[must_use]
-            pub fn subscribe() -> #rt::Subscription<'static, #value, #error> {
-                cache().subscribe()
-            }
-
-            #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
-            #[doc = " returns gets a value loaded before it."]
-            pub fn invalidate() {
-                cache().invalidate();
-            }
-
-            #[doc = " Loads the file now and returns the outcome of that load."]
-            #[doc = ""]
-            #[doc = " # Errors"]
-            #[doc = ""]
-            #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
-            #[track_caller]
-            pub fn reload() -> #result {
-                cache().reload()
-            }
-
-            #[doc = " The error of the most recent load if it failed; `None` once a load succeeds."]
-            #[must_use]
-            pub fn last_error() -> ::core::option::Option<::std::sync::Arc<#error>> {
-                cache().last_error()
-            }
-
-            #[doc = " How many loads have succeeded (0 before the first value)."]
-            #[must_use]
-            pub fn generation() -> u64 {
-                cache().generation()
-            }
-
-            #[doc = " When the current value finished loading, if there is one."]
-            #[must_use]
-            pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime> {
-                cache().last_loaded()
-            }
+            #state
 
             #testing
+        }
+    }
+}
+
+/// The module's fns over the cache's state: `get_with_generation`, `subscribe`,
+/// `invalidate`, `reload`, `last_error`, `generation`, `last_loaded`; `value` and
+/// `error` as the module names them, under `link`.
+fn state_fns(value: &TokenStream, error: &TokenStream, link: &TokenStream) -> TokenStream {
+    let rt = common::private();
+    let result = quote!(::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>>);
+    quote! {
+        #[doc = " The cached value and the generation it was loaded as, read together."]
+        #[doc = ""]
+        #[doc = " # Errors"]
+        #[doc = ""]
+        #[doc = " The loader's error, while there is no good value yet."]
+        #[track_caller]
+        pub fn get_with_generation() -> ::core::result::Result<(#rt::CacheRef<#value>, u64), ::std::sync::Arc<#error>>
+        where
+            #link,
+        {
+            cache().get_with_generation()
+        }
+
+        #[doc = " A subscription to reloads: wait for one (`recv_timeout`), or await one (`changed`)."]
+        #[must_use]
+        pub fn subscribe() -> #rt::Subscription<'static, #value, #error>
+        where
+            #link,
+        {
+            cache().subscribe()
+        }
+
+        #[doc = " Makes the next call reload, even if the file looks unchanged; no call after this"]
+        #[doc = " returns gets a value loaded before it."]
+        pub fn invalidate()
+        where
+            #link,
+        {
+            cache().invalidate();
+        }
+
+        #[doc = " Loads the file now and returns the outcome of that load."]
+        #[doc = ""]
+        #[doc = " # Errors"]
+        #[doc = ""]
+        #[doc = " The error of that load; the cache keeps serving its last good value meanwhile."]
+        #[track_caller]
+        pub fn reload() -> #result
+        where
+            #link,
+        {
+            cache().reload()
+        }
+
+        #[doc = " The error of the most recent load if it failed; `None` once a load succeeds."]
+        #[must_use]
+        pub fn last_error() -> ::core::option::Option<::std::sync::Arc<#error>>
+        where
+            #link,
+        {
+            cache().last_error()
+        }
+
+        #[doc = " How many loads have succeeded (0 before the first value)."]
+        #[must_use]
+        pub fn generation() -> u64
+        where
+            #link,
+        {
+            cache().generation()
+        }
+
+        #[doc = " When the current value finished loading, if there is one."]
+        #[must_use]
+        pub fn last_loaded() -> ::core::option::Option<::std::time::SystemTime>
+        where
+            #link,
+        {
+            cache().last_loaded()
         }
     }
 }
@@ -328,6 +353,22 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         &quote_spanned!(output.span()=> #rt_at_output::#constructor),
         &quote!(#name, __path, #load, #interval, #watch),
     );
+    let marker = syn::Ident::new("__Cache", proc_macro2::Span::call_site());
+    let (value, error) = (&loader.value, &loader.error);
+    let link_impl = common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker),
+        &quote! {
+            #[automatically_derived]
+            impl #rt::FnCache for __Cache {
+                type Value = #value;
+                type Error = #error;
+                fn cache() -> &'static #cache_ty {
+                    &__CACHE
+                }
+            }
+        },
+    );
     quote! {
         #(#cfg_attrs)*
         const _: () = {
@@ -338,58 +379,9 @@ fn cache_impl(loader: &Loader) -> TokenStream {
             #watch_fn
             #shared_fn
             static __CACHE: #cache_ty = #new_cache;
-            // Stands in for the module's `__Cache` if `name` is not that module.
-            #[allow(dead_code)]
-            struct __Cache;
-            const _: () = {
-                #[allow(unused_imports)]
-                use #ident::*;
-                impl __Cache {
-                    fn get() -> &'static #cache_ty {
-                        &__CACHE
-                    }
-                }
-            };
+            #link_impl
         };
     }
-}
-
-/// `tokens` as they read in a child module: `self::x` becomes `super::x` and
-/// `super::x` becomes `super::super::x` (other paths resolve through `use super::*`).
-fn from_child_module(tokens: &impl ToTokens) -> TokenStream {
-    shift(tokens.to_token_stream())
-}
-
-fn shift(tokens: TokenStream) -> TokenStream {
-    let mut out = Vec::new();
-    let mut after_colons = false;
-    for token in tokens {
-        let mut next_after_colons = false;
-        match &token {
-            TokenTree::Ident(ident) if !after_colons && ident == "self" => {
-                out.push(TokenTree::Ident(Ident::new("super", ident.span())));
-            }
-            TokenTree::Ident(ident) if !after_colons && ident == "super" => {
-                out.push(TokenTree::Ident(Ident::new("super", ident.span())));
-                out.push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
-                out.push(TokenTree::Punct(Punct::new(':', Spacing::Alone)));
-                out.push(token.clone());
-            }
-            TokenTree::Group(group) => {
-                let mut shifted = proc_macro2::Group::new(group.delimiter(), shift(group.stream()));
-                shifted.set_span(group.span());
-                out.push(TokenTree::Group(shifted));
-            }
-            TokenTree::Punct(punct) if punct.as_char() == ':' => {
-                // The second `:` of a `::` is preceded by a joint `:`.
-                next_after_colons = true;
-                out.push(token.clone());
-            }
-            _ => out.push(token.clone()),
-        }
-        after_colons = next_after_colons;
-    }
-    out.into_iter().collect()
 }
 
 /// Tokens as a doc comment shows them: `fixture ("a")` reads better as `fixture("a")`.

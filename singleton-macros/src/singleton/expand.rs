@@ -238,6 +238,7 @@ fn struct_testing_api(vis: &syn::Visibility, name: &str) -> TokenStream {
         &quote!(Self::__singleton_cell()),
         name,
         common::TestingNames::BESIDE_INSTANCE,
+        None,
     )
 }
 
@@ -248,6 +249,7 @@ fn testing_api(
     cell: &TokenStream,
     name: &str,
     names: common::TestingNames,
+    link: Option<&TokenStream>,
 ) -> TokenStream {
     common::testing_api_named(
         &quote!(#vis),
@@ -260,6 +262,7 @@ fn testing_api(
              the `testing` feature of `singleton-runtime`."
         ),
         names,
+        link,
     )
 }
 
@@ -314,17 +317,72 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         sig.output = syn::parse_quote_spanned!(returned.span()=>
             -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static);
     }
-    let (trait_, new) = cell_impl(form, &name);
+    let Cell {
+        trait_,
+        items,
+        outside,
+        inside,
+    } = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let module = fn_module(form, &trait_, &inside, &name);
+    let cell_fn = syn::Ident::new("__singleton_cell", proc_macro2::Span::call_site());
+    let cell = common::expr_in(
+        ident,
+        &common::StandIn::Fn(&cell_fn, quote!(&'static #outside)),
+        &quote!(#cell_fn()),
+    );
+    let cell_local = syn::Ident::new("__singleton_cell", proc_macro2::Span::mixed_site());
+    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    let cell_impl = common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker),
+        &quote! {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::#trait_ for __Singleton {
+                type Value = #value;
+                #items
+            }
+        },
+    );
+    quote! {
+        #(#attrs)*
+        #inline
+        #track_caller
+        #vis #sig {
+            // The static lives in the impl below, the body in the closure: the body
+            // cannot see the static, nor shadow it.
+            let #cell_local = #cell;
+            #cell_local.#get
+        }
+
+        #(#cfgs)*
+        #module
+
+        #(#cfgs)*
+        const _: () = {
+            #cell_impl
+        };
+    }
+}
+
+/// `mod name` beside a fn form: the marker its cell's trait `trait_` is implemented
+/// for, `get()`, the test tools, and the cell (of type `inside`) for the fn.
+fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &str) -> TokenStream {
+    let FnForm { vis, sig, .. } = form;
+    let ident = &sig.ident;
+    let rt = crate::common::private();
     let marker = quote!(<__Singleton as #rt::#trait_>);
-    let marker_vis = from_child_module(vis);
+    let link = common::linked(&quote!(__Singleton), &quote!(#rt::#trait_));
+    let marker_vis = common::marker_vis(vis);
     let testing = testing_api(
         &syn::parse_quote!(pub),
         &quote!(#marker::Value),
         &quote!(#marker::cell()),
-        &name,
+        name,
         common::TestingNames::IN_A_MODULE,
+        Some(&link),
     );
     let mod_doc = format!(
         " The singleton [`{name}()`](fn@{name}) seen from sync code (`get`), and its test \
@@ -336,46 +394,47 @@ fn expand_fn(form: &FnForm) -> TokenStream {
          the initialiser, never waits."
     );
     quote! {
-        #(#attrs)*
-        #inline
-        #track_caller
-        #vis #sig {
-            // The static lives in the impl below, the body in the closure: the body
-            // cannot see the static, nor shadow it.
-            <#ident::__Singleton as #rt::#trait_>::cell().#get
-        }
-
-        #(#cfgs)*
         #[doc = #mod_doc]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
             #[doc(hidden)]
             #marker_vis struct __Singleton;
 
+            #[doc(hidden)]
+            #[inline]
+            pub(super) fn __singleton_cell() -> &'static #inside
+            where
+                #link,
+            {
+                #marker::cell()
+            }
+
             #[doc = #get_doc]
             #[inline]
-            pub fn get() -> ::core::option::Option<&'static #marker::Value> {
+            pub fn get() -> ::core::option::Option<&'static #marker::Value>
+            where
+                #link,
+            {
                 #marker::cell().get()
             }
 
             #testing
         }
-
-        #(#cfgs)*
-        const _: () = {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::#trait_ for #ident::__Singleton {
-                type Value = #value;
-                #new
-            }
-        };
     }
 }
 
-/// The trait a fn form's marker implements (`FnSingleton` or `FnAsyncSingleton`) and
-/// the items of that impl besides `Value`: the `static` cell.
-fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
+/// A fn form's cell: the trait its marker implements (`FnSingleton` or
+/// `FnAsyncSingleton`), the items of that impl besides `Value` (the `static` cell), and
+/// the cell's type as named beside the fn and inside the module.
+struct Cell {
+    trait_: TokenStream,
+    items: TokenStream,
+    outside: TokenStream,
+    inside: TokenStream,
+}
+
+/// The [`Cell`] of a fn form.
+fn cell_impl(form: &FnForm, name: &str) -> Cell {
     let FnForm {
         declared,
         value,
@@ -397,9 +456,10 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
             &quote_spanned!(value.span()=> #rt::new_async_singleton_checked::<#value, #error, _, _>),
             &quote!(#name),
         );
-        (
-            quote!(FnAsyncSingleton),
-            quote! {
+        let marker = quote!(<__Singleton as #rt::FnAsyncSingleton>);
+        Cell {
+            trait_: quote!(FnAsyncSingleton),
+            items: quote! {
                 type Error = #error;
                 #[inline]
                 fn cell() -> &'static #rt::AsyncSingleton<#value, #error> {
@@ -407,7 +467,9 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
                     &__SINGLETON_INSTANCE
                 }
             },
-        )
+            outside: quote!(#rt::AsyncSingleton<#value, #error>),
+            inside: quote!(#rt::AsyncSingleton<#marker::Value, #marker::Error>),
+        }
     } else {
         let new = crate::diagnostics::checked_types(
             value.span(),
@@ -416,41 +478,18 @@ fn cell_impl(form: &FnForm, name: &str) -> (TokenStream, TokenStream) {
             &quote_spanned!(value.span()=> #rt::new_singleton_checked::<#value, _, _>),
             &quote!(#name),
         );
-        (
-            quote!(FnSingleton),
-            quote! {
+        let marker = quote!(<__Singleton as #rt::FnSingleton>);
+        Cell {
+            trait_: quote!(FnSingleton),
+            items: quote! {
                 #[inline]
                 fn cell() -> &'static #rt::Singleton<#value> {
                     static __SINGLETON_INSTANCE: #rt::Singleton<#value> = #new;
                     &__SINGLETON_INSTANCE
                 }
             },
-        )
-    }
-}
-
-/// `vis` (the fn's) as written in the module beside the fn, for the marker whose trait
-/// impl names the value type: a marker more visible than the fn would make a private
-/// value type a hard error ("private type in public interface").
-pub(super) fn from_child_module(vis: &syn::Visibility) -> TokenStream {
-    match vis {
-        syn::Visibility::Public(_) => quote!(pub),
-        syn::Visibility::Inherited => quote!(pub(super)),
-        syn::Visibility::Restricted(r) => {
-            let path = &r.path;
-            if path.is_ident("self") {
-                quote!(pub(super))
-            } else if path.is_ident("super") {
-                quote!(pub(in super::super))
-            } else if path.is_ident("crate")
-                || path.leading_colon.is_some()
-                || path.segments.first().is_some_and(|s| s.ident == "crate")
-            {
-                quote!(#vis)
-            } else {
-                // `pub(in self::a)` and the like, seen from one level down.
-                quote!(pub(in super::#path))
-            }
+            outside: quote!(#rt::Singleton<#value>),
+            inside: quote!(#rt::Singleton<#marker::Value>),
         }
     }
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use crate::common;
 
-use super::expand::{from_child_module, struct_prelude};
+use super::expand::struct_prelude;
 use super::validate::{FnForm, TypeForm};
 
 /// The `static` behind one thread-scoped singleton of type `ty`, built by `init` (an
@@ -146,6 +146,29 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
     }
 }
 
+/// The impl that links the marker in the module `ident` to the singleton `scoped` (of
+/// type `value`), beside the module (see `common::link`).
+fn scoped_impl(ident: &syn::Ident, value: &syn::Type, scoped: &TokenStream) -> TokenStream {
+    let rt = crate::common::private();
+    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
+    common::items_in(
+        ident,
+        &common::StandIn::Struct(&marker),
+        &quote! {
+            #[automatically_derived]
+            #[allow(deprecated)]
+            impl #rt::FnThreadSingleton for __Singleton {
+                type Value = #value;
+
+                #[inline]
+                fn scoped() -> &'static #rt::ThreadScoped<#value> {
+                    #scoped
+                }
+            }
+        },
+    )
+}
+
 /// The docs of the fn form's `with`, `try_with` and `for_each`.
 fn fn_docs(name: &str) -> [String; 3] {
     let with_doc = format!(
@@ -188,9 +211,11 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         .filter(|a| a.path().is_ident("deprecated"))
         .collect();
     let marker = quote!(<__Singleton as #rt::FnThreadSingleton>);
-    let marker_vis = from_child_module(vis);
+    let link = common::linked(&quote!(__Singleton), &quote!(#rt::FnThreadSingleton));
+    let marker_vis = common::marker_vis(vis);
     let scoped = scoped(&quote!(#value), &name, &quote!(#init_fn));
     let [with_doc, try_doc, for_each_doc] = fn_docs(&name);
+    let scoped_impl = scoped_impl(ident, value, &scoped);
     let bound = feature_bound();
     let output = &sig.output;
     quote! {
@@ -202,14 +227,17 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
         #(#docs)*
         #(#cfgs)*
         #(#deprecated)*
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::extra_unused_lifetimes)]
         #vis mod #ident {
             #[doc(hidden)]
             #marker_vis struct __Singleton;
 
             #[doc = #with_doc]
             #[inline]
-            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#marker::Value) -> __R) -> __R {
+            pub fn with<__R>(f: impl ::core::ops::FnOnce(&#marker::Value) -> __R) -> __R
+            where
+                #link,
+            {
                 #marker::scoped().with(f)
             }
 
@@ -217,13 +245,17 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             #[inline]
             pub fn try_with<__R>(
                 f: impl ::core::ops::FnOnce(&#marker::Value) -> __R,
-            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError> {
+            ) -> ::core::result::Result<__R, #runtime::ThreadScopeError>
+            where
+                #link,
+            {
                 #marker::scoped().try_with(f)
             }
 
             #[doc = #for_each_doc]
             pub fn for_each(f: impl ::core::ops::FnMut(&#marker::Value))
             where
+                #link,
                 for<'__a> #marker::Value: ::core::marker::Sync,
             {
                 #marker::scoped().for_each(f)
@@ -237,6 +269,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             ) -> __R
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().override_with(value, f)
             }
@@ -248,6 +281,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             ) -> #rt::ThreadOverrideGuard<#marker::Value>
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().override_guard(value)
             }
@@ -257,6 +291,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
             pub fn reset()
             where
                 #bound,
+                #link,
             {
                 #marker::scoped().reset()
             }
@@ -264,16 +299,7 @@ pub(super) fn expand_fn(form: &FnForm) -> TokenStream {
 
         #(#cfgs)*
         const _: () = {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::FnThreadSingleton for #ident::__Singleton {
-                type Value = #value;
-
-                #[inline]
-                fn scoped() -> &'static #rt::ThreadScoped<#value> {
-                    #scoped
-                }
-            }
+            #scoped_impl
         };
     }
 }

@@ -11,6 +11,19 @@ pub use super::{BoxedError, CacheRef, InvalidatingCache, LoadContext, Subscripti
 #[cfg(not(singleton_loom))]
 use crate::__private::Verdict;
 
+/// Where a `#[invalidating_cache]` fn's cache is: implemented, at the fn's level, for a
+/// marker in the module generated beside the fn, so that the module names the value
+/// and error types without re-resolving the user's tokens (types local to a fn body
+/// are not visible from a module declared there).
+pub trait FnCache {
+    /// The cached type.
+    type Value: 'static;
+    /// The loader's error type.
+    type Error: 'static;
+    /// The `static` cache.
+    fn cache() -> &'static InvalidatingCache<Self::Value, Self::Error>;
+}
+
 /// The cache behind a `#[invalidating_cache]` fn: `interval` is the
 /// `check_interval = ...` expression, or `None` for the default. (Generated code
 /// is never compiled under loom, so there is no loom build of it.) `name` is the

@@ -507,6 +507,25 @@ pub mod caches {
         };
     }
 
+    /// A cache and a singleton declared in a fn body, of types declared there.
+    #[must_use]
+    pub fn local_items() -> usize {
+        #[derive(Debug)]
+        struct Local(usize);
+
+        #[invalidating_cache(path = "/definitely/missing/local.toml")]
+        fn local_text(path: &Path) -> Result<Local, std::io::Error> {
+            Ok(Local(std::fs::read_to_string(path)?.len()))
+        }
+
+        #[singleton_runtime::singleton]
+        fn local_count() -> Local {
+            Local(1)
+        }
+
+        local_text::with(|l| l.0).unwrap_or(0) + local_count().0
+    }
+
     all_fragments!(
         /// From fragments.
         ///
