@@ -10,7 +10,7 @@ use crate::common;
 
 /// A singleton struct's fields, each with the `#[cfg]`s it is declared under.
 struct Field {
-    cfgs: Vec<syn::Attribute>,
+    cfgs: Vec<TokenStream>,
     ty: TokenStream,
     span: Span,
 }
@@ -101,7 +101,10 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
 
 /// Every field of the struct or enum `item` (the fields of every variant), except those
 /// that name the type itself (`Option<Box<Self>>`): such a field is `Send + Sync` exactly
-/// when the others are, and reporting it would point away from the cause.
+/// when the others are, and reporting it would point away from the cause. Also except
+/// those whose type is a macro invocation, which may name `Self` where the probe cannot
+/// (outside the struct's `impl`), and those under a `cfg_attr` that cannot be read: the
+/// struct's own check (`Verdict`) still covers them, with its message.
 fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
     let Ok(item) = syn::parse2::<syn::Item>(item.clone()) else {
         return Vec::new();
@@ -112,18 +115,63 @@ fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
         _ => Vec::new(),
     };
     all.into_iter()
-        .filter(|field| !names(field.ty.to_token_stream(), ident))
-        .map(|field| Field {
-            cfgs: field
+        .filter(|field| {
+            let ty = field.ty.to_token_stream();
+            !names(ty.clone(), ident) && !invokes_macro(ty)
+        })
+        .filter_map(|field| {
+            let cfgs = field
                 .attrs
                 .iter()
-                .filter(|a| a.path().is_ident("cfg"))
-                .cloned()
-                .collect(),
-            ty: field.ty.to_token_stream(),
-            span: field.ty.span(),
+                .map(|attr| cfgs_of(&attr.meta).map(|cfg| cfg.map(|cfg| quote!(#[#cfg]))))
+                .collect::<Option<Vec<_>>>()?;
+            Some(Field {
+                cfgs: cfgs.into_iter().flatten().collect(),
+                ty: field.ty.to_token_stream(),
+                span: field.ty.span(),
+            })
         })
         .collect()
+}
+
+/// The part of a field attribute that decides whether the field exists: a `cfg` whole,
+/// a `cfg_attr` with only the `cfg`s (and `cfg_attr`s) it applies; `Some(None)` for
+/// anything else, `None` for a `cfg_attr` that cannot be read.
+fn cfgs_of(meta: &syn::Meta) -> Option<Option<TokenStream>> {
+    if meta.path().is_ident("cfg") {
+        return Some(Some(meta.to_token_stream()));
+    }
+    if !meta.path().is_ident("cfg_attr") {
+        return Some(None);
+    }
+    let syn::Meta::List(list) = meta else {
+        return None;
+    };
+    let metas = list
+        .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let mut metas = metas.into_iter();
+    let predicate = metas.next()?;
+    let mut kept = Vec::new();
+    for meta in metas {
+        kept.extend(cfgs_of(&meta)?);
+    }
+    Some((!kept.is_empty()).then(|| quote!(cfg_attr(#predicate, #(#kept),*))))
+}
+
+/// Whether `tokens` contain a macro invocation (`name!(..)`).
+fn invokes_macro(tokens: TokenStream) -> bool {
+    let mut bang = false;
+    tokens.into_iter().any(|token| {
+        let after_bang = std::mem::replace(
+            &mut bang,
+            matches!(&token, TokenTree::Punct(p) if p.as_char() == '!'),
+        );
+        match token {
+            TokenTree::Group(g) => after_bang || invokes_macro(g.stream()),
+            _ => false,
+        }
+    })
 }
 
 /// Whether `tokens` mention `Self` or `ident`.
