@@ -8,7 +8,16 @@
 //! Only for paths: a closure's return type is inferred from an `FnOnce() -> R` bound,
 //! which `InitArity` does not give it (closures keep `call_init`).
 
-/// The parameter types `P` of an `init` function, as a tuple.
+/// The parameter types `P` of an `init` function, as a tuple: implemented up to 12
+/// parameters (as std's tuple impls); beyond, its own message says the same as
+/// [`NoParameters`]'s.
+#[diagnostic::on_unimplemented(
+    message = "`init` must be a function that takes no parameters",
+    label = "expected a `fn() -> T`",
+    note = "`init` runs once, on first use, so arguments given to it would be silently ignored \
+            on every later call (the first caller's arguments win); read the inputs inside \
+            `init` (a config file, the environment), or set them once with `#[init_once]`"
+)]
 pub trait InitArity<P> {
     /// What it returns.
     type Output;
@@ -29,7 +38,13 @@ arities!(
     (A, B, C),
     (A, B, C, D),
     (A, B, C, D, E),
-    (A, B, C, D, E, G)
+    (A, B, C, D, E, G),
+    (A, B, C, D, E, G, H),
+    (A, B, C, D, E, G, H, I),
+    (A, B, C, D, E, G, H, I, J),
+    (A, B, C, D, E, G, H, I, J, K),
+    (A, B, C, D, E, G, H, I, J, K, L),
+    (A, B, C, D, E, G, H, I, J, K, L, M)
 );
 
 /// Implemented for `()` only: an `init` function takes no parameters.
