@@ -1,6 +1,10 @@
 //! Probes that turn rustc's generic errors into ours, for what a macro cannot see in
 //! the tokens: whether a type is `Send + Sync`. The runtime side of each is next to
 //! the primitive it guards (`singleton-runtime/src/singleton/field_check.rs`).
+//!
+//! The user's traits are in scope where the probes expand: the one method call that
+//! autoref specialisation needs is named `singleton_verdict`, a name no blanket trait of
+//! theirs is likely to have, and the fold is called by its path (`Fold::and`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -68,7 +72,7 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
         quote! {
             #[allow(unused_imports)]
             use #rt::{
-                FieldIsThreadSafe as _, Fold as _, KnownNotThreadSafe as _,
+                FieldIsThreadSafe as _, KnownNotThreadSafe as _,
                 OtherNotThreadSafe as _, StructIsThreadSafe as _,
             };
         }
@@ -79,13 +83,13 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
         // The call of `check` carries the field type's span: rustc reports the failing
         // bound (the message) there.
         let check = if check {
-            quote_spanned!(*span=> (&&&&#probe).verdict().check())
+            quote_spanned!(*span=> (&&&&#probe).singleton_verdict().check())
         } else {
-            quote!((&&&&#probe).verdict())
+            quote!((&&&&#probe).singleton_verdict())
         };
         quote! {
             #(#cfgs)*
-            let #verdict = #verdict.and({
+            let #verdict = #rt::Fold::and(#verdict, {
                 let #probe = #rt::FieldProbe::<#ident, #ty>::new();
                 #check
             });
@@ -237,7 +241,7 @@ pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
         Span::mixed_site().located_at(first.map_or(at, |token| token.span())),
     );
     let probe = syn::Ident::new("probe", Span::mixed_site());
-    let check = quote_spanned!(at=> (&&&#probe).verdict().check().select(#future_var));
+    let check = quote_spanned!(at=> (&&&#probe).singleton_verdict().check().select(#future_var));
     quote_spanned! {at=>
         #rt::init_future_must_be_send({
             #[allow(unused_imports)]
@@ -296,9 +300,9 @@ pub(crate) fn checked_types(
     let types_var = syn::Ident::new("types", Span::mixed_site());
     let method = syn::Ident::new(method, at);
     let checks = types.iter().map(|ty| {
-        let check = quote_spanned!(at=> (&&&#probe).verdict().#method());
+        let check = quote_spanned!(at=> (&&&#probe).singleton_verdict().#method());
         quote! {
-            let #verdict = #verdict.and({
+            let #verdict = #rt::Fold::and(#verdict, {
                 let #probe = #rt::ValueProbe::<#ty>::new();
                 #check
             });
@@ -308,7 +312,7 @@ pub(crate) fn checked_types(
         #[allow(clippy::all, clippy::pedantic)]
         let #types_var = || {
             #[allow(unused_imports)]
-            use #rt::{Fold as _, ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _};
+            use #rt::{ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _};
             let #verdict = #rt::NoneReported;
             #(#checks)*
             #verdict
