@@ -113,20 +113,26 @@ fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
     let Ok(item) = syn::parse2::<syn::Item>(item.clone()) else {
         return Vec::new();
     };
-    let all: Vec<&syn::Field> = match &item {
-        syn::Item::Struct(s) => s.fields.iter().collect(),
-        syn::Item::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
+    // Each field with the attributes that decide whether it exists: its own, and for an
+    // enum its variant's before them.
+    let all: Vec<(&[syn::Attribute], &syn::Field)> = match &item {
+        syn::Item::Struct(s) => s.fields.iter().map(|f| (&[][..], f)).collect(),
+        syn::Item::Enum(e) => e
+            .variants
+            .iter()
+            .flat_map(|v| v.fields.iter().map(|f| (&v.attrs[..], f)))
+            .collect(),
         _ => Vec::new(),
     };
     all.into_iter()
-        .filter(|field| {
+        .filter(|(_, field)| {
             let ty = field.ty.to_token_stream();
             !names(ty.clone(), ident) && !invokes_macro(ty)
         })
-        .filter_map(|field| {
-            let cfgs = field
-                .attrs
+        .filter_map(|(variant_attrs, field)| {
+            let cfgs = variant_attrs
                 .iter()
+                .chain(&field.attrs)
                 .map(|attr| cfgs_of(&attr.meta).map(|cfg| cfg.map(|cfg| quote!(#[#cfg]))))
                 .collect::<Option<Vec<_>>>()?;
             Some(Field {
