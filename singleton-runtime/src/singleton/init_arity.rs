@@ -14,9 +14,10 @@
 #[diagnostic::on_unimplemented(
     message = "`init` must be a function that takes no parameters",
     label = "expected a `fn() -> T`",
-    note = "`init` runs once, on first use, so arguments given to it would be silently ignored \
-            on every later call (the first caller's arguments win); read the inputs inside \
-            `init` (a config file, the environment), or set them once with `#[init_once]`"
+    note = "`init` names the function that builds the value, called once, on first use (for a \
+            value at hand, `init = || value`); it takes no parameters, since arguments would be \
+            silently ignored on every later call: read the inputs inside it (a config file, the \
+            environment), or set them once with `#[init_once]`"
 )]
 pub trait InitArity<P> {
     /// What it returns.
