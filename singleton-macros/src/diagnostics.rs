@@ -4,7 +4,10 @@
 //!
 //! The user's traits are in scope where the probes expand: the one method call that
 //! autoref specialisation needs is named `singleton_verdict`, a name no blanket trait of
-//! theirs is likely to have, and the fold is called by its path (`Fold::and`).
+//! theirs is likely to have, and the fold is called by its path (`Fold::and`). The
+//! probes' traits come in unnamed, by a glob of `__private::probes` (`pub use .. as _`):
+//! a glob is used as soon as one of them is, so it needs no `allow(unused_imports)`,
+//! which a user's `forbid(unused_imports)` would turn into an error.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -70,11 +73,7 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
     let fields = fields(item, ident);
     let imports = (!fields.is_empty()).then(|| {
         quote! {
-            #[allow(unused_imports)]
-            use #rt::{
-                FieldIsThreadSafe as _, KnownNotThreadSafe as _,
-                OtherNotThreadSafe as _, StructIsThreadSafe as _,
-            };
+            use #rt::probes::*;
         }
     });
     let verdict = syn::Ident::new("verdict", Span::mixed_site());
@@ -133,10 +132,14 @@ fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
             let cfgs = variant_attrs
                 .iter()
                 .chain(&field.attrs)
-                .map(|attr| cfgs_of(&attr.meta).map(|cfg| cfg.map(|cfg| quote!(#[#cfg]))))
+                .map(|attr| cfgs_of(&attr.meta))
                 .collect::<Option<Vec<_>>>()?;
             Some(Field {
-                cfgs: cfgs.into_iter().flatten().collect(),
+                cfgs: cfgs
+                    .into_iter()
+                    .flatten()
+                    .map(|cfg| quote!(#[#cfg]))
+                    .collect(),
                 ty: field.ty.to_token_stream(),
                 span: field.ty.span(),
             })
@@ -145,14 +148,14 @@ fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
 }
 
 /// The part of a field attribute that decides whether the field exists: a `cfg` whole,
-/// a `cfg_attr` with only the `cfg`s (and `cfg_attr`s) it applies; `Some(None)` for
-/// anything else, `None` for a `cfg_attr` that cannot be read.
-fn cfgs_of(meta: &syn::Meta) -> Option<Option<TokenStream>> {
+/// a `cfg_attr` with only the `cfg`s (and `cfg_attr`s) it applies, nothing of anything
+/// else; `None` for a `cfg_attr` that cannot be read.
+fn cfgs_of(meta: &syn::Meta) -> Option<Vec<TokenStream>> {
     if meta.path().is_ident("cfg") {
-        return Some(Some(meta.to_token_stream()));
+        return Some(vec![meta.to_token_stream()]);
     }
     if !meta.path().is_ident("cfg_attr") {
-        return Some(None);
+        return Some(Vec::new());
     }
     let syn::Meta::List(list) = meta else {
         return None;
@@ -166,7 +169,11 @@ fn cfgs_of(meta: &syn::Meta) -> Option<Option<TokenStream>> {
     for meta in metas {
         kept.extend(cfgs_of(&meta)?);
     }
-    Some((!kept.is_empty()).then(|| quote!(cfg_attr(#predicate, #(#kept),*))))
+    Some(if kept.is_empty() {
+        Vec::new()
+    } else {
+        vec![quote!(cfg_attr(#predicate, #(#kept),*))]
+    })
 }
 
 /// Whether `tokens` contain a macro invocation (`name!(..)`).
@@ -250,8 +257,7 @@ pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
     let check = quote_spanned!(at=> (&&&#probe).singleton_verdict().check().select(#future_var));
     quote_spanned! {at=>
         #rt::init_future_must_be_send({
-            #[allow(unused_imports)]
-            use #rt::{FutureIsNotSend as _, FutureIsSend as _, NotAFuture as _};
+            use #rt::probes::*;
             let #future_var = #future;
             let #probe = #rt::FutureProbe::of(&#future_var);
             #check
@@ -317,8 +323,7 @@ pub(crate) fn checked_types(
     quote! {{
         #[allow(clippy::all, clippy::pedantic)]
         let #types_var = || {
-            #[allow(unused_imports)]
-            use #rt::{ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _};
+            use #rt::probes::*;
             let #verdict = #rt::NoneReported;
             #(#checks)*
             #verdict
