@@ -1,12 +1,13 @@
-//! A user's blanket extension traits in scope do not break the expansions' `Send + Sync`
-//! probes: the probes' method calls (`verdict`, `and`) must not be ambiguous with a
-//! user method of the same name implemented for every type.
+//! The user's scope does not break the expansions' `Send + Sync` probes: a blanket
+//! extension trait whose method is named like the probes' (`verdict`, `and`) must not
+//! make them ambiguous, and a module that forbids `unused_imports` must not meet an
+//! `allow(unused_imports)` (E0453) in them.
 
 #![deny(warnings)]
 
 use std::path::Path;
 
-use singleton_runtime::{guarded_global, invalidating_cache, singleton};
+use singleton_runtime::invalidating_cache;
 
 /// A blanket extension trait with a common combinator name.
 pub trait Logic {
@@ -29,36 +30,53 @@ pub trait Judge {
 
 impl<T: ?Sized> Judge for T {}
 
-#[singleton]
-#[derive(Default)]
-pub struct Registry {
-    hits: u32,
-    names: Vec<String>,
-}
+mod strict {
+    #![forbid(unused_imports)]
 
-#[singleton(init = async Pool::connect)]
-pub struct Pool {
-    size: u32,
-}
+    use std::sync::Arc;
 
-impl Pool {
-    async fn connect() -> Self {
-        Pool { size: 4 }
+    use singleton_runtime::{guarded_global, singleton};
+
+    use super::{Judge, Logic};
+
+    /// The user's methods, beside the expansions.
+    pub fn user_methods() -> bool {
+        1u8.and(true) && 1u8.verdict() == 0
     }
+
+    #[singleton]
+    #[derive(Default)]
+    pub struct Registry {
+        pub hits: u32,
+        pub names: Arc<str>,
+    }
+
+    #[singleton(init = async Pool::connect)]
+    pub struct Pool {
+        pub size: u32,
+    }
+
+    impl Pool {
+        async fn connect() -> Self {
+            Pool { size: 4 }
+        }
+    }
+
+    #[singleton]
+    pub fn answer() -> u32 {
+        42
+    }
+
+    #[singleton]
+    pub async fn fetched() -> u32 {
+        std::future::ready(7).await
+    }
+
+    #[guarded_global]
+    pub static SEEN: Vec<String> = Vec::new();
 }
 
-#[singleton]
-fn answer() -> u32 {
-    42
-}
-
-#[singleton]
-async fn fetched() -> u32 {
-    std::future::ready(7).await
-}
-
-#[guarded_global]
-static SEEN: Vec<String> = Vec::new();
+use strict::{Pool, Registry, SEEN, answer, fetched, user_methods};
 
 #[invalidating_cache(path = "/nonexistent/hosts")]
 fn hosts(path: &Path) -> Result<String, std::io::Error> {
@@ -72,7 +90,7 @@ fn main() {
     SEEN.write(|seen| seen.push(String::from("a")));
     assert_eq!(SEEN.read(Vec::len), 1);
     assert!(hosts().is_err());
-    assert!(1u8.and(true) && 1u8.verdict() == 0);
+    assert!(user_methods() && 1u8.and(true) && 1u8.verdict() == 0);
     assert!(Pool::instance_if_ready().is_none_or(|pool| pool.size == 4));
     let _ = (Pool::instance(), fetched());
 }
