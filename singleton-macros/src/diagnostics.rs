@@ -331,3 +331,43 @@ pub(crate) fn checked_types(
         #constructor(#args, &#types_var)
     }}
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{cfgs_of, invokes_macro};
+
+    fn cfgs(attr: &str) -> Option<Vec<String>> {
+        let attr: syn::Meta = syn::parse_str(attr).expect("test attribute");
+        cfgs_of(&attr).map(|kept| kept.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_cfg_attr_keeps_only_what_removes_the_field() {
+        assert_eq!(cfgs("cfg(unix)"), Some(vec!["cfg (unix)".to_owned()]));
+        assert_eq!(
+            cfgs("cfg_attr(all(), cfg(any()), doc = \"x\")"),
+            Some(vec!["cfg_attr (all () , cfg (any ()))".to_owned()])
+        );
+        assert_eq!(
+            cfgs("cfg_attr(a, cfg_attr(b, cfg(c), serde(skip)))"),
+            Some(vec!["cfg_attr (a , cfg_attr (b , cfg (c)))".to_owned()])
+        );
+        assert_eq!(
+            cfgs("cfg_attr(docsrs, doc(cfg(feature = \"x\")))"),
+            Some(vec![])
+        );
+        assert_eq!(cfgs("doc = \"x\""), Some(vec![]));
+        assert_eq!(cfgs("cfg_attr"), None);
+    }
+
+    #[test]
+    fn a_macro_invocation_is_found_at_any_depth_and_never_is_not_one() {
+        assert!(invokes_macro(quote!(me!())));
+        assert!(invokes_macro(quote!(Vec<Option<field![u8]>>)));
+        assert!(invokes_macro(quote!((u8, path::to::m! {}))));
+        assert!(!invokes_macro(quote!(std::marker::PhantomData<fn() -> !>)));
+        assert!(!invokes_macro(quote!(Option<Box<Self>>)));
+    }
+}
