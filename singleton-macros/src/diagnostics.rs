@@ -226,7 +226,7 @@ pub(crate) fn call_init_async(init: &syn::Expr) -> TokenStream {
     if is_path(init) {
         // The turbofish gives the inferred parameters the path's span, where the error
         // goes.
-        quote_spanned!(init.span()=> #rt::call_init_fn::<_, _, _>(#init))
+        quote_spanned!(init.span()=> #rt::call_init_fn::<_, _>(#init))
     } else {
         quote_spanned!(init.span()=> #rt::call_init(#init))
     }

@@ -12,10 +12,11 @@
 /// parameters (as std's tuple impls); beyond, its own message says the same as
 /// [`NoParameters`]'s.
 #[diagnostic::on_unimplemented(
-    message = "`init` must be a function that takes no parameters",
+    message = "`init` must be a safe function that takes no parameters",
     label = "expected a `fn() -> T`",
     note = "`init` names the function that builds the value, called once, on first use (for a \
-            value at hand, `init = || value`); it takes no parameters, since arguments would be \
+            value at hand, `init = || value`; for an `unsafe fn`, a closure whose `unsafe` block \
+            says why the call is sound); it takes no parameters, since arguments would be \
             silently ignored on every later call: read the inputs inside it (a config file, the \
             environment), or set them once with `#[init_once]`"
 )]
@@ -71,10 +72,10 @@ impl<F: FnOnce() -> R, R> NoParameters<F, R> for () {
 
 /// Calls an `init = path` function (see the module docs).
 #[inline]
-pub fn call_init_fn<P, F, R>(init: F) -> R
+pub fn call_init_fn<P, F>(init: F) -> F::Output
 where
-    F: InitArity<P, Output = R>,
-    P: NoParameters<F, R>,
+    F: InitArity<P>,
+    P: NoParameters<F, F::Output>,
 {
     P::call(init)
 }
