@@ -1,6 +1,13 @@
 //! Probes that turn rustc's generic errors into ours, for what a macro cannot see in
 //! the tokens: whether a type is `Send + Sync`. The runtime side of each is next to
 //! the primitive it guards (`singleton-runtime/src/singleton/field_check.rs`).
+//!
+//! The user's traits are in scope where the probes expand: the one method call that
+//! autoref specialisation needs is named `singleton_verdict`, a name no blanket trait of
+//! theirs is likely to have, and the fold is called by its path (`Fold::and`). The
+//! probes' traits come in unnamed, by a glob of `__private::probes` (`pub use .. as _`):
+//! a glob is used as soon as one of them is, so it needs no `allow(unused_imports)`,
+//! which a user's `forbid(unused_imports)` would turn into an error.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -10,7 +17,7 @@ use crate::common;
 
 /// A singleton struct's fields, each with the `#[cfg]`s it is declared under.
 struct Field {
-    cfgs: Vec<syn::Attribute>,
+    cfgs: Vec<TokenStream>,
     ty: TokenStream,
     span: Span,
 }
@@ -66,11 +73,7 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
     let fields = fields(item, ident);
     let imports = (!fields.is_empty()).then(|| {
         quote! {
-            #[allow(unused_imports)]
-            use #rt::{
-                FieldIsThreadSafe as _, Fold as _, KnownNotThreadSafe as _,
-                OtherNotThreadSafe as _, StructIsThreadSafe as _,
-            };
+            use #rt::probes::*;
         }
     });
     let verdict = syn::Ident::new("verdict", Span::mixed_site());
@@ -79,13 +82,13 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
         // The call of `check` carries the field type's span: rustc reports the failing
         // bound (the message) there.
         let check = if check {
-            quote_spanned!(*span=> (&&&&#probe).verdict().check())
+            quote_spanned!(*span=> (&&&&#probe).singleton_verdict().check())
         } else {
-            quote!((&&&&#probe).verdict())
+            quote!((&&&&#probe).singleton_verdict())
         };
         quote! {
             #(#cfgs)*
-            let #verdict = #verdict.and({
+            let #verdict = #rt::Fold::and(#verdict, {
                 let #probe = #rt::FieldProbe::<#ident, #ty>::new();
                 #check
             });
@@ -101,29 +104,91 @@ fn fields_verdict(item: &TokenStream, ident: &syn::Ident, check: bool) -> TokenS
 
 /// Every field of the struct or enum `item` (the fields of every variant), except those
 /// that name the type itself (`Option<Box<Self>>`): such a field is `Send + Sync` exactly
-/// when the others are, and reporting it would point away from the cause.
+/// when the others are, and reporting it would point away from the cause. Also except
+/// those whose type is a macro invocation, which may name `Self` where the probe cannot
+/// (outside the struct's `impl`), and those under a `cfg_attr` that cannot be read: the
+/// struct's own check (`Verdict`) still covers them, with its message.
 fn fields(item: &TokenStream, ident: &syn::Ident) -> Vec<Field> {
     let Ok(item) = syn::parse2::<syn::Item>(item.clone()) else {
         return Vec::new();
     };
-    let all: Vec<&syn::Field> = match &item {
-        syn::Item::Struct(s) => s.fields.iter().collect(),
-        syn::Item::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
+    // Each field with the attributes that decide whether it exists: its own, and for an
+    // enum its variant's before them.
+    let all: Vec<(&[syn::Attribute], &syn::Field)> = match &item {
+        syn::Item::Struct(s) => s.fields.iter().map(|f| (&[][..], f)).collect(),
+        syn::Item::Enum(e) => e
+            .variants
+            .iter()
+            .flat_map(|v| v.fields.iter().map(|f| (&v.attrs[..], f)))
+            .collect(),
         _ => Vec::new(),
     };
     all.into_iter()
-        .filter(|field| !names(field.ty.to_token_stream(), ident))
-        .map(|field| Field {
-            cfgs: field
-                .attrs
+        .filter(|(_, field)| {
+            let ty = field.ty.to_token_stream();
+            !names(ty.clone(), ident) && !invokes_macro(ty)
+        })
+        .filter_map(|(variant_attrs, field)| {
+            let cfgs = variant_attrs
                 .iter()
-                .filter(|a| a.path().is_ident("cfg"))
-                .cloned()
-                .collect(),
-            ty: field.ty.to_token_stream(),
-            span: field.ty.span(),
+                .chain(&field.attrs)
+                .map(|attr| cfgs_of(&attr.meta))
+                .collect::<Option<Vec<_>>>()?;
+            Some(Field {
+                cfgs: cfgs
+                    .into_iter()
+                    .flatten()
+                    .map(|cfg| quote!(#[#cfg]))
+                    .collect(),
+                ty: field.ty.to_token_stream(),
+                span: field.ty.span(),
+            })
         })
         .collect()
+}
+
+/// The part of a field attribute that decides whether the field exists: a `cfg` whole,
+/// a `cfg_attr` with only the `cfg`s (and `cfg_attr`s) it applies, nothing of anything
+/// else; `None` for a `cfg_attr` that cannot be read.
+fn cfgs_of(meta: &syn::Meta) -> Option<Vec<TokenStream>> {
+    if meta.path().is_ident("cfg") {
+        return Some(vec![meta.to_token_stream()]);
+    }
+    if !meta.path().is_ident("cfg_attr") {
+        return Some(Vec::new());
+    }
+    let syn::Meta::List(list) = meta else {
+        return None;
+    };
+    let metas = list
+        .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let mut metas = metas.into_iter();
+    let predicate = metas.next()?;
+    let mut kept = Vec::new();
+    for meta in metas {
+        kept.extend(cfgs_of(&meta)?);
+    }
+    Some(if kept.is_empty() {
+        Vec::new()
+    } else {
+        vec![quote!(cfg_attr(#predicate, #(#kept),*))]
+    })
+}
+
+/// Whether `tokens` contain a macro invocation (`name!(..)`).
+fn invokes_macro(tokens: TokenStream) -> bool {
+    let mut bang = false;
+    tokens.into_iter().any(|token| {
+        let after_bang = std::mem::replace(
+            &mut bang,
+            matches!(&token, TokenTree::Punct(p) if p.as_char() == '!'),
+        );
+        match token {
+            TokenTree::Group(g) => after_bang || invokes_macro(g.stream()),
+            _ => false,
+        }
+    })
 }
 
 /// Whether `tokens` mention `Self` or `ident`.
@@ -161,7 +226,7 @@ pub(crate) fn call_init_async(init: &syn::Expr) -> TokenStream {
     if is_path(init) {
         // The turbofish gives the inferred parameters the path's span, where the error
         // goes.
-        quote_spanned!(init.span()=> #rt::call_init_fn::<_, _, _>(#init))
+        quote_spanned!(init.span()=> #rt::call_init_fn::<_, _>(#init))
     } else {
         quote_spanned!(init.span()=> #rt::call_init(#init))
     }
@@ -189,11 +254,10 @@ pub(crate) fn send_init_future(at: Span, future: &TokenStream) -> TokenStream {
         Span::mixed_site().located_at(first.map_or(at, |token| token.span())),
     );
     let probe = syn::Ident::new("probe", Span::mixed_site());
-    let check = quote_spanned!(at=> (&&&#probe).verdict().check().select(#future_var));
+    let check = quote_spanned!(at=> (&&&#probe).singleton_verdict().check().select(#future_var));
     quote_spanned! {at=>
         #rt::init_future_must_be_send({
-            #[allow(unused_imports)]
-            use #rt::{FutureIsNotSend as _, FutureIsSend as _, NotAFuture as _};
+            use #rt::probes::*;
             let #future_var = #future;
             let #probe = #rt::FutureProbe::of(&#future_var);
             #check
@@ -248,9 +312,9 @@ pub(crate) fn checked_types(
     let types_var = syn::Ident::new("types", Span::mixed_site());
     let method = syn::Ident::new(method, at);
     let checks = types.iter().map(|ty| {
-        let check = quote_spanned!(at=> (&&&#probe).verdict().#method());
+        let check = quote_spanned!(at=> (&&&#probe).singleton_verdict().#method());
         quote! {
-            let #verdict = #verdict.and({
+            let #verdict = #rt::Fold::and(#verdict, {
                 let #probe = #rt::ValueProbe::<#ty>::new();
                 #check
             });
@@ -259,12 +323,51 @@ pub(crate) fn checked_types(
     quote! {{
         #[allow(clippy::all, clippy::pedantic)]
         let #types_var = || {
-            #[allow(unused_imports)]
-            use #rt::{Fold as _, ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _};
+            use #rt::probes::*;
             let #verdict = #rt::NoneReported;
             #(#checks)*
             #verdict
         };
         #constructor(#args, &#types_var)
     }}
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{cfgs_of, invokes_macro};
+
+    fn cfgs(attr: &str) -> Option<Vec<String>> {
+        let attr: syn::Meta = syn::parse_str(attr).expect("test attribute");
+        cfgs_of(&attr).map(|kept| kept.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_cfg_attr_keeps_only_what_removes_the_field() {
+        assert_eq!(cfgs("cfg(unix)"), Some(vec!["cfg (unix)".to_owned()]));
+        assert_eq!(
+            cfgs("cfg_attr(all(), cfg(any()), doc = \"x\")"),
+            Some(vec!["cfg_attr (all () , cfg (any ()))".to_owned()])
+        );
+        assert_eq!(
+            cfgs("cfg_attr(a, cfg_attr(b, cfg(c), serde(skip)))"),
+            Some(vec!["cfg_attr (a , cfg_attr (b , cfg (c)))".to_owned()])
+        );
+        assert_eq!(
+            cfgs("cfg_attr(docsrs, doc(cfg(feature = \"x\")))"),
+            Some(vec![])
+        );
+        assert_eq!(cfgs("doc = \"x\""), Some(vec![]));
+        assert_eq!(cfgs("cfg_attr"), None);
+    }
+
+    #[test]
+    fn a_macro_invocation_is_found_at_any_depth_and_never_is_not_one() {
+        assert!(invokes_macro(quote!(me!())));
+        assert!(invokes_macro(quote!(Vec<Option<field![u8]>>)));
+        assert!(invokes_macro(quote!((u8, path::to::m! {}))));
+        assert!(!invokes_macro(quote!(std::marker::PhantomData<fn() -> !>)));
+        assert!(!invokes_macro(quote!(Option<Box<Self>>)));
+    }
 }

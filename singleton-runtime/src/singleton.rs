@@ -386,6 +386,23 @@ pub(crate) mod private {
     pub use super::init_arity::*;
     pub use super::value_check::*;
 
+    /// The probes' traits, unnamed: the expansion brings them into scope for method
+    /// resolution with `use __private::probes::*`, a glob that is used whenever one of
+    /// them is (an unused named import would need an `allow`, which a user's
+    /// `forbid(unused_imports)` rejects).
+    pub mod probes {
+        pub use super::super::field_check::{
+            FieldIsThreadSafe as _, KnownNotThreadSafe as _, OtherNotThreadSafe as _,
+            StructIsThreadSafe as _,
+        };
+        pub use super::super::value_check::{
+            ValueIsNotSend as _, ValueIsNotSync as _, ValueIsThreadSafe as _,
+        };
+        pub use crate::async_singleton::private::{
+            FutureIsNotSend as _, FutureIsSend as _, NotAFuture as _,
+        };
+    }
+
     /// Builds a singleton struct with `Default`, with a message naming the fix when the
     /// struct has neither `Default` nor `init = ...`.
     #[diagnostic::on_unimplemented(

@@ -36,7 +36,7 @@ pub struct NotSendFuture<F>(PhantomData<fn() -> F>);
 /// Step 1: the future is `Send`.
 pub trait FutureIsSend {
     /// Used by the expansion only.
-    fn verdict(&self) -> SendFuture {
+    fn singleton_verdict(&self) -> SendFuture {
         SendFuture
     }
 }
@@ -46,7 +46,7 @@ impl<F: Future + Send> FutureIsSend for &&FutureProbe<F> {}
 /// Step 2: any other future.
 pub trait FutureIsNotSend<F> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotSendFuture<F> {
+    fn singleton_verdict(&self) -> NotSendFuture<F> {
         NotSendFuture(PhantomData)
     }
 }
@@ -57,7 +57,7 @@ impl<F: Future> FutureIsNotSend<F> for &FutureProbe<F> {}
 /// is said about it.
 pub trait NotAFuture {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotAFutureReported {
+    fn singleton_verdict(&self) -> NotAFutureReported {
         NotAFutureReported
     }
 }

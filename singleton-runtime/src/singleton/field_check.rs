@@ -84,7 +84,7 @@ verdicts! {
 /// Step 1: the struct is `Send + Sync`.
 pub trait StructIsThreadSafe {
     /// Used by the expansion only.
-    fn verdict(&self) -> ThreadSafe {
+    fn singleton_verdict(&self) -> ThreadSafe {
         ThreadSafe
     }
 }
@@ -94,7 +94,7 @@ impl<S: Send + Sync, F: ?Sized> StructIsThreadSafe for &&&FieldProbe<S, F> {}
 /// Step 2: the field is `Send + Sync`.
 pub trait FieldIsThreadSafe {
     /// Used by the expansion only.
-    fn verdict(&self) -> ThreadSafe {
+    fn singleton_verdict(&self) -> ThreadSafe {
         ThreadSafe
     }
 }
@@ -106,14 +106,14 @@ pub trait KnownNotThreadSafe {
     /// The verdict.
     type Verdict;
     /// Used by the expansion only.
-    fn verdict(&self) -> Self::Verdict;
+    fn singleton_verdict(&self) -> Self::Verdict;
 }
 
 macro_rules! known {
     ($verdict:ident: $($ty:ty),*) => {$(
         impl<S, U: ?Sized> KnownNotThreadSafe for &FieldProbe<S, $ty> {
             type Verdict = $verdict<S, $ty>;
-            fn verdict(&self) -> Self::Verdict {
+            fn singleton_verdict(&self) -> Self::Verdict {
                 $verdict(PhantomData)
             }
         }
@@ -127,7 +127,7 @@ known!(IsPointer: *const U, *mut U);
 /// Step 4: any other field.
 pub trait OtherNotThreadSafe<S, F: ?Sized> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotSendSync<S, F> {
+    fn singleton_verdict(&self) -> NotSendSync<S, F> {
         NotSendSync(PhantomData)
     }
 }
@@ -382,21 +382,21 @@ mod tests {
     #[test]
     fn each_field_gets_the_verdict_that_names_its_fix() {
         let probe = FieldProbe::<Plain, Arc<String>>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "ThreadSafe");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "ThreadSafe");
         let probe = FieldProbe::<WithRc, Rc<String>>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "IsRc");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "IsRc");
         let probe = FieldProbe::<WithRc, Cell<u8>>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "IsCell");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "IsCell");
         let probe = FieldProbe::<WithRc, *mut u8>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "IsPointer");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "IsPointer");
         let probe = FieldProbe::<WithRc, Option<Rc<u8>>>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "NotSendSync");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "NotSendSync");
     }
 
     #[test]
     fn a_struct_made_shareable_by_unsafe_impls_passes_whatever_its_fields() {
         let probe = FieldProbe::<Pointer, *const u8>::new();
-        assert_eq!(verdict((&&&&probe).verdict()), "ThreadSafe");
+        assert_eq!(verdict((&&&&probe).singleton_verdict()), "ThreadSafe");
     }
 
     #[test]

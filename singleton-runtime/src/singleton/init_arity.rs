@@ -8,7 +8,18 @@
 //! Only for paths: a closure's return type is inferred from an `FnOnce() -> R` bound,
 //! which `InitArity` does not give it (closures keep `call_init`).
 
-/// The parameter types `P` of an `init` function, as a tuple.
+/// The parameter types `P` of an `init` function, as a tuple: implemented up to 12
+/// parameters (as std's tuple impls); beyond, its own message says the same as
+/// [`NoParameters`]'s.
+#[diagnostic::on_unimplemented(
+    message = "`init` must be a safe function that takes no parameters",
+    label = "expected a `fn() -> T`",
+    note = "`init` names the function that builds the value, called once, on first use (for a \
+            value at hand, `init = || value`; for an `unsafe fn`, a closure whose `unsafe` block \
+            says why the call is sound); it takes no parameters, since arguments would be \
+            silently ignored on every later call: read the inputs inside it (a config file, the \
+            environment), or set them once with `#[init_once]`"
+)]
 pub trait InitArity<P> {
     /// What it returns.
     type Output;
@@ -29,7 +40,13 @@ arities!(
     (A, B, C),
     (A, B, C, D),
     (A, B, C, D, E),
-    (A, B, C, D, E, G)
+    (A, B, C, D, E, G),
+    (A, B, C, D, E, G, H),
+    (A, B, C, D, E, G, H, I),
+    (A, B, C, D, E, G, H, I, J),
+    (A, B, C, D, E, G, H, I, J, K),
+    (A, B, C, D, E, G, H, I, J, K, L),
+    (A, B, C, D, E, G, H, I, J, K, L, M)
 );
 
 /// Implemented for `()` only: an `init` function takes no parameters.
@@ -55,10 +72,10 @@ impl<F: FnOnce() -> R, R> NoParameters<F, R> for () {
 
 /// Calls an `init = path` function (see the module docs).
 #[inline]
-pub fn call_init_fn<P, F, R>(init: F) -> R
+pub fn call_init_fn<P, F>(init: F) -> F::Output
 where
-    F: InitArity<P, Output = R>,
-    P: NoParameters<F, R>,
+    F: InitArity<P>,
+    P: NoParameters<F, F::Output>,
 {
     P::call(init)
 }

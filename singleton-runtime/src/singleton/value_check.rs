@@ -41,7 +41,7 @@ pub enum MissingSend {}
 /// Step 1: `Send + Sync`.
 pub trait ValueIsThreadSafe {
     /// Used by the expansion only.
-    fn verdict(&self) -> ThreadSafe {
+    fn singleton_verdict(&self) -> ThreadSafe {
         ThreadSafe
     }
 }
@@ -51,7 +51,7 @@ impl<T: ?Sized + Send + Sync> ValueIsThreadSafe for &&ValueProbe<T> {}
 /// Step 2: `Send` only.
 pub trait ValueIsNotSync<T: ?Sized> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotThreadSafe<T, MissingSync> {
+    fn singleton_verdict(&self) -> NotThreadSafe<T, MissingSync> {
         NotThreadSafe(PhantomData)
     }
 }
@@ -61,7 +61,7 @@ impl<T: ?Sized + Send> ValueIsNotSync<T> for &ValueProbe<T> {}
 /// Step 3: not `Send`.
 pub trait ValueIsNotSend<T: ?Sized> {
     /// Used by the expansion only.
-    fn verdict(&self) -> NotThreadSafe<T, MissingSend> {
+    fn singleton_verdict(&self) -> NotThreadSafe<T, MissingSend> {
         NotThreadSafe(PhantomData)
     }
 }
@@ -199,19 +199,19 @@ mod tests {
 
     #[test]
     fn a_type_is_thread_safe_not_sync_or_not_send() {
-        let fine = (&&&ValueProbe::<Vec<u8>>::new()).verdict();
+        let fine = (&&&ValueProbe::<Vec<u8>>::new()).singleton_verdict();
         assert_eq!(verdict(fine), "ThreadSafe");
-        let cell = (&&&ValueProbe::<Cell<u8>>::new()).verdict();
+        let cell = (&&&ValueProbe::<Cell<u8>>::new()).singleton_verdict();
         assert_eq!(
             type_of(&cell),
             std::any::type_name::<NotThreadSafe<Cell<u8>, MissingSync>>()
         );
-        let rc = (&&&ValueProbe::<Rc<u8>>::new()).verdict();
+        let rc = (&&&ValueProbe::<Rc<u8>>::new()).singleton_verdict();
         assert_eq!(
             type_of(&rc),
             std::any::type_name::<NotThreadSafe<Rc<u8>, MissingSend>>()
         );
-        let pointer = (&&&ValueProbe::<*const u8>::new()).verdict();
+        let pointer = (&&&ValueProbe::<*const u8>::new()).singleton_verdict();
         assert_eq!(
             type_of(&pointer),
             std::any::type_name::<NotThreadSafe<*const u8, MissingSend>>()

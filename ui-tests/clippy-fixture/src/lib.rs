@@ -538,3 +538,37 @@ pub mod caches {
         true
     );
 }
+
+/// Boxes of the type that names it, through a type macro (the field check skips it).
+macro_rules! boxed_self {
+    () => {
+        Option<Box<Self>>
+    };
+}
+
+/// A blanket extension trait with a method named like the probes' fold.
+pub trait Logic {
+    /// `other`.
+    #[must_use]
+    fn and(self, other: bool) -> bool
+    where
+        Self: Sized,
+    {
+        other
+    }
+}
+
+impl<T> Logic for T {}
+
+/// Fields the field check must leave alone: removed by a `cfg` inside `cfg_attr`, or
+/// typed by a macro naming `Self`; with a user trait with an `and` method in scope.
+#[singleton]
+#[derive(Default)]
+pub struct HiddenFields {
+    /// Hits.
+    pub hits: u32,
+    #[cfg_attr(all(), cfg(any()))]
+    gone: NoSuchType,
+    /// The next one.
+    pub next: boxed_self!(),
+}
