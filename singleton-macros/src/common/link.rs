@@ -50,7 +50,7 @@ pub(crate) fn items_in(
         #stand_in
         const _: () = {
             // The module may be `#[deprecated]` (with the fn): its users are warned, not this.
-            #[allow(unused_imports, deprecated)]
+            #[allow(deprecated)]
             use #module::*;
             #items
         };
@@ -66,7 +66,7 @@ pub(crate) fn expr_in(module: &syn::Ident, stand_in: &StandIn, expr: &TokenStrea
         {
             #stand_in
             {
-                #[allow(unused_imports, deprecated)]
+                #[allow(deprecated)]
                 use #module::*;
                 #expr
             }

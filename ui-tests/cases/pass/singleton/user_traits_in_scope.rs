@@ -74,9 +74,19 @@ mod strict {
 
     #[guarded_global]
     pub static SEEN: Vec<String> = Vec::new();
+
+    #[singleton(scope = thread)]
+    pub fn per_thread() -> u32 {
+        3
+    }
+
+    #[singleton_runtime::invalidating_cache(path = "/nonexistent/motd")]
+    pub fn motd(path: &std::path::Path) -> Result<String, std::io::Error> {
+        std::fs::read_to_string(path)
+    }
 }
 
-use strict::{Pool, Registry, SEEN, answer, fetched, user_methods};
+use strict::{Pool, Registry, SEEN, answer, fetched, motd, per_thread, user_methods};
 
 #[invalidating_cache(path = "/nonexistent/hosts")]
 fn hosts(path: &Path) -> Result<String, std::io::Error> {
@@ -90,6 +100,8 @@ fn main() {
     SEEN.write(|seen| seen.push(String::from("a")));
     assert_eq!(SEEN.read(Vec::len), 1);
     assert!(hosts().is_err());
+    assert!(motd().is_err());
+    assert_eq!(per_thread::with(|n| *n), 3);
     assert!(user_methods() && 1u8.and(true) && 1u8.verdict() == 0);
     assert!(Pool::instance_if_ready().is_none_or(|pool| pool.size == 4));
     let _ = (Pool::instance(), fetched());
