@@ -320,32 +320,20 @@ fn expand_fn(form: &FnForm) -> TokenStream {
     let Cell {
         trait_,
         items,
-        outside,
         inside,
     } = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
     let module = fn_module(form, &trait_, &inside, &name);
-    let cell_fn = syn::Ident::new("__singleton_cell", proc_macro2::Span::call_site());
-    let cell = common::expr_in(
-        ident,
-        &common::StandIn::Fn(&cell_fn, quote!(&'static #outside)),
-        &quote!(#cell_fn()),
-    );
     let cell_local = syn::Ident::new("__singleton_cell", proc_macro2::Span::mixed_site());
-    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
-    let cell_impl = common::items_in(
-        ident,
-        &common::StandIn::Struct(&marker),
-        &quote! {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::#trait_ for __Singleton {
-                type Value = #value;
-                #items
-            }
-        },
-    );
+    let cell_impl = quote! {
+        #[automatically_derived]
+        #[allow(deprecated)]
+        impl #rt::#trait_ for #ident::__Singleton {
+            type Value = #value;
+            #items
+        }
+    };
     quote! {
         #(#attrs)*
         #inline
@@ -353,7 +341,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         #vis #sig {
             // The static lives in the impl below, the body in the closure: the body
             // cannot see the static, nor shadow it.
-            let #cell_local = #cell;
+            let #cell_local = #ident::__singleton_cell();
             #cell_local.#get
         }
 
@@ -425,11 +413,10 @@ fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &s
 
 /// A fn form's cell: the trait its marker implements (`FnSingleton` or
 /// `FnAsyncSingleton`), the items of that impl besides `Value` (the `static` cell), and
-/// the cell's type as named beside the fn and inside the module.
+/// the cell's type as named inside the module.
 struct Cell {
     trait_: TokenStream,
     items: TokenStream,
-    outside: TokenStream,
     inside: TokenStream,
 }
 
@@ -467,7 +454,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
                     &__SINGLETON_INSTANCE
                 }
             },
-            outside: quote!(#rt::AsyncSingleton<#value, #error>),
             inside: quote!(#rt::AsyncSingleton<#marker::Value, #marker::Error>),
         }
     } else {
@@ -488,7 +474,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
                     &__SINGLETON_INSTANCE
                 }
             },
-            outside: quote!(#rt::Singleton<#value>),
             inside: quote!(#rt::Singleton<#marker::Value>),
         }
     }
