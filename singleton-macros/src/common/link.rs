@@ -1,18 +1,20 @@
 //! How the code beside a generated module (`mod name` next to `fn name`) reaches into
 //! it, and how the module's fns name the user's types.
 //!
-//! The code beside the module names it by plain paths (`name::__Singleton`), never by
-//! a `use` of it: an import's first segment is resolved while macros expand, and a
-//! name brought in by a glob of the user's (`use super::*;`, whose parent has a
-//! module of the same name) is then ambiguous with the generated module (E0659), where
-//! a plain path takes the generated module. Nor does that code declare names of its
-//! own around the user's types, which would shadow a user type of the same name. (The
-//! price: a fn named like a module already in scope gets rustc's E0428, then one
-//! "cannot find" per such path, at the attribute.) The
-//! module's fns, which name the value type through the marker's trait (implemented
-//! beside the module, where the user's types are in scope, even those local to a fn
-//! body), carry the bound [`linked`]: with `for<'a>` it is assumed where it is written
-//! and checked only where the fns are called.
+//! The code beside the module names only its marker, by a plain path
+//! (`<name::__Singleton as FnSingleton>::cell()`, `impl FnSingleton for
+//! name::__Singleton`), never by a `use`: an import's first segment is resolved while
+//! macros expand, and a name brought in by a glob of the user's (`use super::*;`, whose
+//! parent has a module of the same name) is then ambiguous with the generated module
+//! (E0659), where a plain path takes the generated module. Nor does that code declare
+//! names of its own around the user's types, which would shadow a user type of the same
+//! name. (The price: a fn named like a module already in scope gets rustc's E0428, then
+//! one "cannot find type `__Singleton` in module `name`" at the attribute; the paths
+//! are the same, so rustc reports it once.) The module's fns, which name the value type
+//! through the marker's trait (implemented beside the module, where the user's types
+//! are in scope, even those local to a fn body), carry the bound [`linked`]: with
+//! `for<'a>` it is assumed where it is written and checked only where the fns are
+//! called.
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! fn name() -> Result<CacheRef<T>, Arc<E>> {       // the user's attrs
-//!     name::cache().get()                          // a plain path: see `common::link`
+//!     <name::__Cache as FnCache>::cache().get()    // a plain path: see `common::link`
 //! }
 //! mod name {                                   // same name, type namespace
 //!     pub(super) struct __Cache;               // the fn's visibility, seen from here
@@ -64,7 +64,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[allow(clippy::missing_errors_doc)]
         #track_caller
         #vis fn #ident() -> ::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>> {
-            #ident::cache().get()
+            <#ident::__Cache as #rt::FnCache>::cache().get()
         }
 
         #module
