@@ -20,7 +20,7 @@ pub(crate) use errors::Errors;
 pub(crate) use item::{
     Unstorable, item_keyword, name_of, peel_expr, peel_type, result_args, unstorable,
 };
-pub(crate) use link::{StandIn, expr_in, items_in, linked, marker_vis};
+pub(crate) use link::{linked, marker_vis};
 pub(crate) use pipeline::{AttributeMacro, run};
 pub(crate) use runtime::{private, private_at, runtime};
 pub(crate) use stubs::{as_written, free_and_concrete, unnamed_params, unreachable_block};

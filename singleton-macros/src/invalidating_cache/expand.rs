@@ -2,13 +2,12 @@
 //!
 //! ```text
 //! fn name() -> Result<CacheRef<T>, Arc<E>> {       // the user's attrs
-//!     { fn cache() -> &'static InvalidatingCache<T, E> { unreachable!() }  // stand-in
-//!       { use name::*; cache().get() } }           // the module's `cache` shadows it
+//!     <name::__Cache as FnCache>::cache().get()    // a plain path: see `common::link`
 //! }
 //! mod name {                                   // same name, type namespace
 //!     pub(super) struct __Cache;               // the fn's visibility, seen from here
 //!     // T and E as `<__Cache as FnCache>::Value` / `::Error`, under
-//!     // `where for<'a> __Cache: FnCache` (no error of its own if the impl is missing)
+//!     // `where for<'a> __Cache: FnCache`
 //!     pub fn cache() { <__Cache as FnCache>::cache() }
 //!     pub fn with(f) / get_with_generation() / subscribe() / invalidate() / reload()
 //!     pub fn last_error() / generation() / last_loaded()
@@ -16,20 +15,16 @@
 //! const _: () = {                              // at the user's level, so the loader body,
 //!     fn __load(path: &Path) -> Result<T, E> { <body> }  // `path` and `check_interval`
 //!     static __CACHE: InvalidatingCache<T, E> = new_cache_checked("name", __path, __load, ...); // resolve
-//!     struct __Cache;                          // stand-in                  // where written
-//!     const _: () = {
-//!         use name::*;                         // the module's `__Cache` shadows the stand-in
-//!         impl FnCache for __Cache { type Value = T; type Error = E; fn cache() { &__CACHE } }
-//!     };
+//!     impl FnCache for name::__Cache {                                    // where written
+//!         type Value = T; type Error = E; fn cache() { &__CACHE }
+//!     }
 //! };
 //! ```
 //!
 //! The module never resolves the user's tokens: `T` and `E` reach it through the trait,
 //! implemented where the loader is, so a loader in a fn body may cache a type declared
-//! in that body. The module is reached by name from outside it only through glob
-//! imports with stand-ins (`common::link`): if `name` is already a module in scope,
-//! rustc's "defined multiple times" is the only error. The loader body stays outside
-//! the globs, so the module's fns cannot shadow names it uses.
+//! in that body. The module is reached by plain paths (`common::link`). The loader body
+//! stays outside the module, so the module's fns cannot shadow names it uses.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
@@ -50,13 +45,6 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
     let fn_doc = fn_doc(loader);
     let module = control_module(loader);
     let cache = cache_impl(loader);
-    let cache_ty = cache_type(loader);
-    let cache_fn = syn::Ident::new("cache", proc_macro2::Span::call_site());
-    let get = common::expr_in(
-        ident,
-        &common::StandIn::Fn(&cache_fn, quote!(&'static #cache_ty)),
-        &quote!(#cache_fn().get()),
-    );
     // Runtime panics (a loader that needs its own cache) point at the caller.
     let track_caller =
         (!attrs.iter().any(|a| a.path().is_ident("track_caller"))).then(|| quote!(#[track_caller]));
@@ -76,7 +64,7 @@ pub(crate) fn expand(loader: &Loader) -> TokenStream {
         #[allow(clippy::missing_errors_doc)]
         #track_caller
         #vis fn #ident() -> ::core::result::Result<#rt::CacheRef<#value>, ::std::sync::Arc<#error>> {
-            #get
+            <#ident::__Cache as #rt::FnCache>::cache().get()
         }
 
         #module
@@ -353,22 +341,17 @@ fn cache_impl(loader: &Loader) -> TokenStream {
         &quote_spanned!(output.span()=> #rt_at_output::#constructor),
         &quote!(#name, __path, #load, #interval, #watch),
     );
-    let marker = syn::Ident::new("__Cache", proc_macro2::Span::call_site());
     let (value, error) = (&loader.value, &loader.error);
-    let link_impl = common::items_in(
-        ident,
-        &common::StandIn::Struct(&marker),
-        &quote! {
-            #[automatically_derived]
-            impl #rt::FnCache for __Cache {
-                type Value = #value;
-                type Error = #error;
-                fn cache() -> &'static #cache_ty {
-                    &__CACHE
-                }
+    let link_impl = quote! {
+        #[automatically_derived]
+        impl #rt::FnCache for #ident::__Cache {
+            type Value = #value;
+            type Error = #error;
+            fn cache() -> &'static #cache_ty {
+                &__CACHE
             }
-        },
-    );
+        }
+    };
     quote! {
         #(#cfg_attrs)*
         const _: () = {

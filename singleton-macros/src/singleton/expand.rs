@@ -317,35 +317,19 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         sig.output = syn::parse_quote_spanned!(returned.span()=>
             -> impl ::core::future::Future<Output = #returned> + ::core::marker::Send + 'static);
     }
-    let Cell {
-        trait_,
-        items,
-        outside,
-        inside,
-    } = cell_impl(form, &name);
+    let Cell { trait_, items } = cell_impl(form, &name);
     // The module and the impl exist exactly when the fn does.
     let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
-    let module = fn_module(form, &trait_, &inside, &name);
-    let cell_fn = syn::Ident::new("__singleton_cell", proc_macro2::Span::call_site());
-    let cell = common::expr_in(
-        ident,
-        &common::StandIn::Fn(&cell_fn, quote!(&'static #outside)),
-        &quote!(#cell_fn()),
-    );
+    let module = fn_module(form, &trait_, &name);
     let cell_local = syn::Ident::new("__singleton_cell", proc_macro2::Span::mixed_site());
-    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
-    let cell_impl = common::items_in(
-        ident,
-        &common::StandIn::Struct(&marker),
-        &quote! {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::#trait_ for __Singleton {
-                type Value = #value;
-                #items
-            }
-        },
-    );
+    let cell_impl = quote! {
+        #[automatically_derived]
+        #[allow(deprecated)]
+        impl #rt::#trait_ for #ident::__Singleton {
+            type Value = #value;
+            #items
+        }
+    };
     quote! {
         #(#attrs)*
         #inline
@@ -353,7 +337,7 @@ fn expand_fn(form: &FnForm) -> TokenStream {
         #vis #sig {
             // The static lives in the impl below, the body in the closure: the body
             // cannot see the static, nor shadow it.
-            let #cell_local = #cell;
+            let #cell_local = <#ident::__Singleton as #rt::#trait_>::cell();
             #cell_local.#get
         }
 
@@ -368,8 +352,8 @@ fn expand_fn(form: &FnForm) -> TokenStream {
 }
 
 /// `mod name` beside a fn form: the marker its cell's trait `trait_` is implemented
-/// for, `get()`, the test tools, and the cell (of type `inside`) for the fn.
-fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &str) -> TokenStream {
+/// for, `get()` and the test tools.
+fn fn_module(form: &FnForm, trait_: &TokenStream, name: &str) -> TokenStream {
     let FnForm { vis, sig, .. } = form;
     let ident = &sig.ident;
     let rt = crate::common::private();
@@ -400,15 +384,6 @@ fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &s
             #[doc(hidden)]
             #marker_vis struct __Singleton;
 
-            #[doc(hidden)]
-            #[inline]
-            pub(super) fn __singleton_cell() -> &'static #inside
-            where
-                #link,
-            {
-                #marker::cell()
-            }
-
             #[doc = #get_doc]
             #[inline]
             pub fn get() -> ::core::option::Option<&'static #marker::Value>
@@ -424,13 +399,10 @@ fn fn_module(form: &FnForm, trait_: &TokenStream, inside: &TokenStream, name: &s
 }
 
 /// A fn form's cell: the trait its marker implements (`FnSingleton` or
-/// `FnAsyncSingleton`), the items of that impl besides `Value` (the `static` cell), and
-/// the cell's type as named beside the fn and inside the module.
+/// `FnAsyncSingleton`) and the items of that impl besides `Value` (the `static` cell).
 struct Cell {
     trait_: TokenStream,
     items: TokenStream,
-    outside: TokenStream,
-    inside: TokenStream,
 }
 
 /// The [`Cell`] of a fn form.
@@ -456,7 +428,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
             &quote_spanned!(value.span()=> #rt::new_async_singleton_checked::<#value, #error, _, _>),
             &quote!(#name),
         );
-        let marker = quote!(<__Singleton as #rt::FnAsyncSingleton>);
         Cell {
             trait_: quote!(FnAsyncSingleton),
             items: quote! {
@@ -467,8 +438,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
                     &__SINGLETON_INSTANCE
                 }
             },
-            outside: quote!(#rt::AsyncSingleton<#value, #error>),
-            inside: quote!(#rt::AsyncSingleton<#marker::Value, #marker::Error>),
         }
     } else {
         let new = crate::diagnostics::checked_types(
@@ -478,7 +447,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
             &quote_spanned!(value.span()=> #rt::new_singleton_checked::<#value, _, _>),
             &quote!(#name),
         );
-        let marker = quote!(<__Singleton as #rt::FnSingleton>);
         Cell {
             trait_: quote!(FnSingleton),
             items: quote! {
@@ -488,8 +456,6 @@ fn cell_impl(form: &FnForm, name: &str) -> Cell {
                     &__SINGLETON_INSTANCE
                 }
             },
-            outside: quote!(#rt::Singleton<#value>),
-            inside: quote!(#rt::Singleton<#marker::Value>),
         }
     }
 }

@@ -150,23 +150,18 @@ pub(super) fn expand_type(form: &TypeForm) -> TokenStream {
 /// type `value`), beside the module (see `common::link`).
 fn scoped_impl(ident: &syn::Ident, value: &syn::Type, scoped: &TokenStream) -> TokenStream {
     let rt = crate::common::private();
-    let marker = syn::Ident::new("__Singleton", proc_macro2::Span::call_site());
-    common::items_in(
-        ident,
-        &common::StandIn::Struct(&marker),
-        &quote! {
-            #[automatically_derived]
-            #[allow(deprecated)]
-            impl #rt::FnThreadSingleton for __Singleton {
-                type Value = #value;
+    quote! {
+        #[automatically_derived]
+        #[allow(deprecated)]
+        impl #rt::FnThreadSingleton for #ident::__Singleton {
+            type Value = #value;
 
-                #[inline]
-                fn scoped() -> &'static #rt::ThreadScoped<#value> {
-                    #scoped
-                }
+            #[inline]
+            fn scoped() -> &'static #rt::ThreadScoped<#value> {
+                #scoped
             }
-        },
-    )
+        }
+    }
 }
 
 /// The docs of the fn form's `with`, `try_with` and `for_each`.

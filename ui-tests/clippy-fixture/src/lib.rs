@@ -572,3 +572,97 @@ pub struct HiddenFields {
     /// The next one.
     pub next: boxed_self!(),
 }
+
+/// Fn forms in a fn body (a `pub` cache of a std type, a thread-scoped and an async
+/// singleton, one written by a local `macro_rules`), and a child module whose
+/// `use super::*;` brings in its parent's modules of the names it declares again.
+pub mod in_bodies {
+    use std::path::Path;
+
+    use singleton_runtime::{invalidating_cache, singleton};
+
+    /// The parent's singleton `answer`.
+    #[singleton]
+    #[must_use]
+    pub fn answer() -> u32 {
+        42
+    }
+
+    /// The parent's cache `text`.
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be read.
+    #[invalidating_cache(path = "/definitely/missing/parent.toml")]
+    pub fn text(path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    /// Same names again.
+    pub mod child {
+        // The glob is the point: it brings in the parent's `answer` and `text` modules.
+        #[allow(clippy::wildcard_imports)]
+        use super::*;
+
+        /// The child's singleton `answer`.
+        #[singleton]
+        #[must_use]
+        pub fn answer() -> u32 {
+            43
+        }
+
+        /// The child's cache `text`.
+        ///
+        /// # Errors
+        ///
+        /// When it cannot be read.
+        #[invalidating_cache(path = "/definitely/missing/child.toml")]
+        pub fn text(path: &Path) -> std::io::Result<String> {
+            std::fs::read_to_string(path)
+        }
+    }
+
+    macro_rules! local_singleton {
+        ($vis:vis $name:ident: $t:ty = $body:block) => {
+            #[singleton]
+            $vis fn $name() -> $t $body
+        };
+    }
+
+    /// Uses them all.
+    pub async fn sum() -> usize {
+        #[derive(Debug)]
+        struct Local(usize);
+
+        /// A `pub` cache in a fn body.
+        ///
+        /// # Errors
+        ///
+        /// When it cannot be read.
+        #[invalidating_cache(path = "/definitely/missing/body.toml")]
+        pub fn body_text(path: &Path) -> std::io::Result<String> {
+            std::fs::read_to_string(path)
+        }
+
+        #[singleton(scope = thread)]
+        fn per_thread() -> std::cell::Cell<usize> {
+            std::cell::Cell::new(1)
+        }
+
+        #[singleton]
+        async fn remote() -> Local {
+            Local(2)
+        }
+
+        local_singleton!(counted: Local = { Local(3) });
+
+        let texts = body_text().map_or(0, |t| t.len())
+            + text().map_or(0, |t| t.len())
+            + child::text().map_or(0, |t| t.len());
+        texts
+            + per_thread::with(std::cell::Cell::get)
+            + remote().await.0
+            + counted().0
+            + usize::try_from(*answer() + *child::answer()).unwrap_or(0)
+    }
+}

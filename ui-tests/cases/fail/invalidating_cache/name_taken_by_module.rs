@@ -4,8 +4,8 @@ use singleton_runtime::invalidating_cache;
 
 mod text {}
 
-// The generated module `text` clashes with the one above: that is the only error (no
-// cascade through generated items that name the module).
+// The generated module `text` clashes with the one above: E0428 first, then one "cannot
+// find" for the marker the generated paths name (tests/link_names.rs: why paths).
 #[invalidating_cache(path = "app.toml")]
 fn text(path: &Path) -> Result<String, std::io::Error> {
     std::fs::read_to_string(path)

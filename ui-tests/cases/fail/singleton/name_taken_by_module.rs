@@ -2,8 +2,8 @@ use singleton_runtime::singleton;
 
 mod registry {}
 
-// The generated module `registry` clashes with the one above: that is the only error
-// (no cascade through the generated items that name the module).
+// The generated module `registry` clashes with the one above: E0428 first, then one "cannot
+// find" for the marker the generated paths name (tests/link_names.rs: why paths).
 #[singleton]
 fn registry() -> Vec<u8> {
     Vec::new()
