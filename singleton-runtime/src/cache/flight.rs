@@ -44,7 +44,9 @@ pub(crate) const RETRY_FAILED_AFTER: u64 = 1_000_000_000;
 /// With no value yet, how long at most a failure stands before the file is looked at
 /// again, in clock units (ns), whatever the check interval: a config file that appears
 /// after start-up is picked up within a second, and an absent optional file costs one
-/// attempt a second, not one per call.
+/// attempt a second, not one per call (except in strict mode, `Duration::ZERO`, which
+/// looks at the file on every call by contract: there an absent file is one failing
+/// load attempt per call, about the cost of the `stat` it replaces).
 pub(crate) const NO_VALUE_RECHECK: u64 = 1_000_000_000;
 
 /// What the cache checks and loads: a file, in the shipping code; a stand-in in the
