@@ -305,7 +305,7 @@ mod tests {
             ),
             quote!(
                 #[deprecated]
-                #[expect(unused)]
+                #[expect(unused)] // ok: an attribute of the test input, not a call
                 pub(in crate::a) fn r#type(a: u8) -> Result<u8, E> {
                     Ok(a)
                 }
