@@ -38,12 +38,15 @@ pub(crate) fn testing_api(
     )
 }
 
-/// The names of the generated test tools.
+/// The names of the generated test tools, and which guard `override_guard` returns.
 #[derive(Clone, Copy)]
 pub(crate) struct TestingNames {
     pub(crate) override_with: &'static str,
     pub(crate) override_guard: &'static str,
     pub(crate) reset: &'static str,
+    /// A thread-scoped singleton's override lives in its per-thread slot and is undone
+    /// by a `ThreadOverrideGuard<T>`; every other global's by an `OverrideGuard`.
+    pub(crate) per_thread: bool,
 }
 
 impl TestingNames {
@@ -52,6 +55,7 @@ impl TestingNames {
         override_with: "override_with",
         override_guard: "override_guard",
         reset: "reset",
+        per_thread: false,
     };
     /// Beside `instance()` among the type's own associated items, where a user's
     /// `reset(&self)` or `override_with` must not clash (E0592): named after `instance`.
@@ -59,7 +63,16 @@ impl TestingNames {
         override_with: "override_instance",
         override_guard: "override_instance_guard",
         reset: "reset_instance",
+        per_thread: false,
     };
+
+    /// The same names, for a thread-scoped singleton.
+    pub(crate) const fn per_thread(self) -> Self {
+        Self {
+            per_thread: true,
+            ..self
+        }
+    }
 }
 
 /// [`testing_api`] under other names.
@@ -113,6 +126,11 @@ fn tools(
         None => bound,
     };
     let rt = super::private();
+    let guard = if names.per_thread {
+        quote!(#rt::ThreadOverrideGuard<#value>)
+    } else {
+        quote!(#rt::OverrideGuard)
+    };
     let with_doc = format!(
         " Runs `f` with `value` in place of {what}, on this thread only: a test's own \
          value. Nested overrides restore in reverse order, also on panic. Needs the \
@@ -150,7 +168,7 @@ fn tools(
         #[doc = #guard_doc]
         #[allow(clippy::extra_unused_lifetimes, dead_code)]
         #stub
-        #vis fn #guard_name(value: #value) -> #rt::OverrideGuard
+        #vis fn #guard_name(value: #value) -> #guard
         #bound
         {
             #guard_body
